@@ -1,0 +1,298 @@
+"""DynamoDB persistence (single table, PynamoDB models).
+
+Keys (see DESIGN.md §4):
+  APP#<id> / APP            the application (its aggregate as JSON in `body`, plus indexed attributes)
+  APP#<id> / REP#<person>   a pointer that puts the application in its representative's history
+  IDEM#<hash> / IDEM        an Idempotency-Key claim with the first response, expiring after 24 h (TTL)
+Indexes:
+  history (GSI1)  PERSON#<person key> / <created_at>#<id>   a person's History of services, newest first
+Person keys are HMACs of the IIN with a secret, so no index or key holds an IIN in clear.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.application import (
+    AcceptedBy,
+    Applicant,
+    Application,
+    Filer,
+    OutboxMessage,
+    Representative,
+    Status,
+    Subject,
+    TimelineEvent,
+)
+from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate, DuplicateRequest, InvalidValue
+from chalicelib.services.ports import HistoryPage, IdempotencyRecord
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+class HistoryIndex(GlobalSecondaryIndex["ApplicationItem"]):
+    class Meta:
+        index_name = "history"
+        projection = KeysOnlyProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
+
+
+class _TableMeta:
+    table_name = "social-benefits"
+    region = "eu-central-1"
+    host: str | None = None
+
+
+class ApplicationItem(Model):
+    class Meta(_TableMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True, attr_name="PK")
+    sk = UnicodeAttribute(range_key=True, attr_name="SK")
+    version = VersionAttribute()
+    kind = UnicodeAttribute(default="application")
+    service_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    body = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
+    history = HistoryIndex()
+
+
+class RepresentativePointer(Model):
+    class Meta(_TableMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True, attr_name="PK")
+    sk = UnicodeAttribute(range_key=True, attr_name="SK")
+    kind = UnicodeAttribute(default="representative")
+    gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
+
+
+class IdempotencyItem(Model):
+    class Meta(_TableMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True, attr_name="PK")
+    sk = UnicodeAttribute(range_key=True, attr_name="SK")
+    kind = UnicodeAttribute(default="idempotency")
+    request_hash = UnicodeAttribute()
+    status = NumberAttribute()
+    response = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+MODELS: tuple[type[Model], ...] = (ApplicationItem, RepresentativePointer, IdempotencyItem)
+
+
+def bind_models(table_name: str, region: str, host: str | None = None) -> None:
+    """Point every model at the table (called once by bootstrap; models keep no connection before)."""
+    for model in MODELS:
+        model.Meta.table_name = table_name
+        model.Meta.region = region
+        model.Meta.host = host
+        model._connection = None
+
+
+# --- mapping between the aggregate and its stored form -------------------------------------------------
+
+def _d(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def application_to_dict(app: Application) -> dict[str, Any]:
+    return {
+        "id": app.id,
+        "service_id": app.service_id,
+        "channel": app.channel,
+        "status": app.status.value,
+        "applicant": {"iin": app.applicant.iin, "phone": app.applicant.phone, "region": app.applicant.region},
+        "subjects": [{"iin": s.iin, "relation": s.relation} for s in app.subjects],
+        "representative": (
+            {"iin": app.representative.iin, "power_of_attorney": app.representative.power_of_attorney}
+            if app.representative else None
+        ),
+        "bank_iban": app.bank_iban,
+        "accepted_by": (
+            {"office": app.accepted_by.office, "official": app.accepted_by.official} if app.accepted_by else None
+        ),
+        "language": app.language,
+        "filer": {"iin": app.filer.iin, "role": app.filer.role, "office": app.filer.office},
+        "handling_office": app.handling_office,
+        "created_at": app.created_at.isoformat(),
+        "registered_at": app.registered_at.isoformat() if app.registered_at else None,
+        "registered_on": _d(app.registered_on),
+        "due_date": _d(app.due_date),
+        "due_date_at_state_corp": _d(app.due_date_at_state_corp),
+        "timeline": [e.to_dict() for e in app.timeline],
+        "outbox": [m.to_dict() for m in app.outbox],
+        "decision": app.decision,
+        "data": app.data,
+    }
+
+
+def _date(raw: str | None) -> date | None:
+    return date.fromisoformat(raw) if raw else None
+
+
+def application_from_dict(raw: dict[str, Any], version: int) -> Application:
+    rep = raw.get("representative")
+    accepted = raw.get("accepted_by")
+    return Application(
+        id=raw["id"],
+        service_id=raw["service_id"],
+        channel=raw["channel"],
+        status=Status(raw["status"]),
+        applicant=Applicant(**raw["applicant"]),
+        subjects=tuple(Subject(**s) for s in raw["subjects"]),
+        representative=Representative(**rep) if rep else None,
+        bank_iban=raw.get("bank_iban"),
+        accepted_by=AcceptedBy(**accepted) if accepted else None,
+        language=raw["language"],
+        filer=Filer(**raw["filer"]),
+        handling_office=raw["handling_office"],
+        created_at=datetime.fromisoformat(raw["created_at"]),
+        registered_at=datetime.fromisoformat(raw["registered_at"]) if raw.get("registered_at") else None,
+        registered_on=_date(raw.get("registered_on")),
+        due_date=_date(raw.get("due_date")),
+        due_date_at_state_corp=_date(raw.get("due_date_at_state_corp")),
+        version=version,
+        timeline=[TimelineEvent.from_dict(e) for e in raw.get("timeline", [])],
+        outbox=[OutboxMessage.from_dict(m) for m in raw.get("outbox", [])],
+        decision=raw.get("decision"),
+        data=dict(raw.get("data") or {}),
+    )
+
+
+def _decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError):
+        value = None
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise InvalidValue("cursor.invalid", "The cursor is not one this API gave out.")
+    return value
+
+
+class DynamoApplicationRepository:
+    """ApplicationRepository on the single table."""
+
+    def __init__(self, person_key_secret: str) -> None:
+        if not person_key_secret:
+            raise ValueError("PERSON_KEY_SECRET must be set: it keys the pseudonymous person index.")
+        self._secret = person_key_secret.encode()
+
+    def person_key(self, iin: str) -> str:
+        return "PERSON#" + hmac.new(self._secret, iin.encode(), hashlib.sha256).hexdigest()[:40]
+
+    def _item(self, app: Application) -> ApplicationItem:
+        item = ApplicationItem(
+            pk=f"APP#{app.id}",
+            sk="APP",
+            service_id=app.service_id,
+            status=app.status.value,
+            body=json.dumps(application_to_dict(app), ensure_ascii=False, separators=(",", ":")),
+            gsi1pk=self.person_key(app.applicant.iin),
+            gsi1sk=f"{app.created_at.isoformat()}#{app.id}",
+        )
+        if app.version:
+            item.version = app.version
+        return item
+
+    def add(self, application: Application, *, idempotency_key: str | None = None,
+            idempotency: IdempotencyRecord | None = None) -> None:
+        item = self._item(application)
+        rep = self._rep_pointer(application)
+        if idempotency_key is None or idempotency is None:
+            if rep is None:
+                item.save(condition=ApplicationItem.pk.does_not_exist())
+            else:
+                with TransactWrite(connection=self._connection()) as tx:
+                    tx.save(item, condition=ApplicationItem.pk.does_not_exist())
+                    tx.save(rep)
+            application.version = item.version or 1
+            return
+        now = int(application.created_at.timestamp())
+        claim = IdempotencyItem(
+            pk=f"IDEM#{idempotency_key}", sk="IDEM",
+            request_hash=idempotency.request_hash, status=idempotency.status,
+            response=json.dumps(idempotency.response, ensure_ascii=False),
+            expires_at=now + int(IDEMPOTENCY_TTL.total_seconds()),
+        )
+        try:
+            with TransactWrite(connection=self._connection()) as tx:
+                tx.save(claim, condition=IdempotencyItem.pk.does_not_exist() | (IdempotencyItem.expires_at < now))
+                tx.save(item, condition=ApplicationItem.pk.does_not_exist())
+                if rep is not None:
+                    tx.save(rep)
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                raise DuplicateRequest(self._claim(idempotency_key)) from None
+            raise
+        application.version = item.version or 1
+
+    def _claim(self, key: str) -> IdempotencyRecord:
+        stored = IdempotencyItem.get(f"IDEM#{key}", "IDEM", consistent_read=True)
+        return IdempotencyRecord(stored.request_hash, int(stored.status), json.loads(stored.response))
+
+    def _rep_pointer(self, app: Application) -> RepresentativePointer | None:
+        if app.representative is None:
+            return None
+        key = self.person_key(app.representative.iin)
+        return RepresentativePointer(pk=f"APP#{app.id}", sk=f"REP#{key}", gsi1pk=key,
+                                     gsi1sk=f"{app.created_at.isoformat()}#{app.id}")
+
+    @staticmethod
+    def _connection() -> Connection:
+        return ApplicationItem._get_connection().connection  # type: ignore[no-any-return]
+
+    def get(self, application_id: str) -> Application:
+        try:
+            item = ApplicationItem.get(f"APP#{application_id}", "APP", consistent_read=True)
+        except DoesNotExist:
+            raise ApplicationNotFound("No such application.") from None
+        return application_from_dict(json.loads(item.body), int(item.version or 0))
+
+    def save(self, application: Application) -> None:
+        item = self._item(application)
+        try:
+            item.save()
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise ConcurrentUpdate("The application changed since it was read.") from None
+            raise
+        application.version = int(item.version or 0)
+
+    def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage:
+        last_key = _decode_cursor(cursor) if cursor else None
+        result = ApplicationItem.history.query(
+            self.person_key(person_iin), scan_index_forward=False, limit=limit, last_evaluated_key=last_key,
+        )
+        keys = [item.pk for item in result]
+        apps = self._batch_get(keys)
+        next_key = result.last_evaluated_key
+        next_cursor = base64.urlsafe_b64encode(json.dumps(next_key).encode()).decode() if next_key else None
+        return HistoryPage([apps[k] for k in keys if k in apps], next_cursor)
+
+    def _batch_get(self, pks: Iterable[str]) -> dict[str, Application]:
+        found: dict[str, Application] = {}
+        for item in ApplicationItem.batch_get([(pk, "APP") for pk in pks]):
+            found[item.pk] = application_from_dict(json.loads(item.body), int(item.version or 0))
+        return found

@@ -1,0 +1,139 @@
+"""The HTTP API of API.md: parse, call one use case, show the result."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.bootstrap import container
+from chalicelib.data import data_path, load_json
+from chalicelib.domain.errors import FieldError, InvalidValue, ValidationFailed
+from chalicelib.entrypoints.http import SIGNED_IN, Call, endpoint
+from chalicelib.entrypoints.problems import json_response
+from chalicelib.entrypoints.views import application_view, service_view, summary_view
+from chalicelib.observability import logger
+
+api = Blueprint(__name__)
+
+DATA_FILES = ("services.json", "regions.json", "banks.json", "registries.json", "calendar.json",
+              "parameters.json", "lookup_plans.json")
+IDEMPOTENCY_KEY_MAX = 64
+
+
+@endpoint(api, "/health", summary="Liveness and the versions of the data files in force", response="HealthOut")
+def health(call: Call) -> dict[str, Any]:
+    versions: dict[str, str] = {}
+    for name in DATA_FILES:
+        if not data_path(name).is_file():
+            continue
+        data = load_json(name)
+        versions[name] = str(data.get("_version") or data.get("effective_from") or data.get("version") or "present")
+    return {"status": "ok", "stage": container().settings.stage, "data": versions}
+
+
+@endpoint(api, "/openapi.json", summary="This API's OpenAPI 3.1 document")
+def openapi(call: Call) -> dict[str, Any]:
+    from chalicelib.entrypoints.openapi import openapi_document
+
+    return openapi_document()
+
+
+def _registries_of(service_id: str) -> list[str]:
+    if not data_path("lookup_plans.json").is_file():
+        return []
+    plans = load_json("lookup_plans.json")
+    entries = plans.get("plans", plans).get(service_id, [])
+    return sorted({e["registry"] for e in entries if isinstance(e, dict) and "registry" in e})
+
+
+@endpoint(api, "/services", summary="The service catalog", response="ServicesOut")
+def services(call: Call) -> dict[str, Any]:
+    catalog = container().catalog
+    return {"version": catalog.version,
+            "services": [service_view(s, _registries_of(s.id)) for s in catalog]}
+
+
+@endpoint(api, "/services/{service_id}/term", summary="When the result is due if filed that day on that channel",
+          response="TermOut", query=(("from", "YYYY-MM-DD, default today (Asia/Almaty)"),
+                                     ("channel", "filing channel, default portal")), errors=(404, 422))
+def service_term(call: Call, service_id: str) -> dict[str, Any]:
+    from chalicelib.domain.deadlines import Term, compute_due_dates
+    from chalicelib.services.intake import local_date
+
+    deps = container()
+    service = deps.catalog.get(service_id)
+    channel = call.query("channel") or "portal"
+    raw_from = call.query("from")
+    errors = []
+    start = local_date(deps.clock.now())
+    if raw_from is not None:
+        try:
+            start = date.fromisoformat(raw_from)
+        except ValueError:
+            errors.append(FieldError("from", "term.from_invalid", "`from` is a date, YYYY-MM-DD."))
+    if not service.accepts_channel(channel):
+        errors.append(FieldError("channel", "channel.not_allowed",
+                                 f"This service is filed through: {', '.join(service.channels)}."))
+    if errors:
+        raise ValidationFailed(errors)
+    term = service.terms[channel]
+    due = compute_due_dates(deps.calendar, Term(term.working_days, term.calendar_days), start, channel)
+    return {"service_id": service.id, "channel": channel, "registered_on": start.isoformat(),
+            "term": {"working_days": term.working_days, "calendar_days": term.calendar_days},
+            "due_date": due.due_date.isoformat(),
+            "due_date_at_state_corp": due.due_date_at_state_corp.isoformat() if due.due_date_at_state_corp else None}
+
+
+@endpoint(api, "/applications", "POST", summary="File an application", roles=("citizen", "operator"),
+          request="ApplicationIn", response="ApplicationOut", status=201, headers=("Idempotency-Key",),
+          errors=(400, 401, 403, 409, 413, 422))
+def file_application(call: Call) -> Response:
+    from chalicelib.services.intake import submit_application
+
+    key = call.header("idempotency-key")
+    if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_MAX and key.isascii() and key.isprintable()):
+        raise InvalidValue("idempotency.key_invalid", "Idempotency-Key is 1 to 64 printable ASCII characters.")
+    filed = submit_application(call.raw, call.who, container().intake(), render=application_view,
+                               idempotency_key=key)
+    application_id = filed.response["id"]
+    logger.info("application filed", extra={"application_id": application_id, "replayed": filed.replayed,
+                                             "service_id": filed.response["service_id"]})
+    headers = {"Location": f"/applications/{application_id}"}
+    if filed.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return json_response(filed.response, filed.status, headers)
+
+
+@endpoint(api, "/applications/{application_id}", summary="An application: status, timeline, lookups, decision",
+          roles=SIGNED_IN, response="ApplicationOut", errors=(401, 404))
+def read_application(call: Call, application_id: str) -> dict[str, Any]:
+    from chalicelib.services.queries import get_application
+
+    application = get_application(container().repo, application_id, call.who)
+    return application_view(application)
+
+
+@endpoint(api, "/applications", summary="The caller's History of services, newest first", roles=("citizen",),
+          response="HistoryOut", query=(("cursor", "from the previous page"), ("limit", "1 to 50, default 20")),
+          errors=(401, 403, 422))
+def list_applications(call: Call) -> dict[str, Any]:
+    from chalicelib.services.queries import history
+
+    raw_limit = call.query("limit") or "20"
+    if not raw_limit.isdigit():
+        raise InvalidValue("limit.invalid", "`limit` is a whole number from 1 to 50.")
+    deps = container()
+    page = history(deps.repo, call.who, cursor=call.query("cursor"), limit=int(raw_limit))
+    return {"items": [summary_view(a, deps.catalog, call.language) for a in page.items], "cursor": page.cursor}
+
+
+@endpoint(api, "/applications/{application_id}/withdraw", "POST", summary="Withdraw before the decision",
+          roles=("citizen",), response="ApplicationOut", errors=(401, 404, 409))
+def withdraw(call: Call, application_id: str) -> dict[str, Any]:
+    from chalicelib.services.intake import withdraw_application
+
+    application = withdraw_application(application_id, call.who, container().intake())
+    logger.info("application withdrawn", extra={"application_id": application_id})
+    return application_view(application)

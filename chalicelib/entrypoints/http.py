@@ -1,0 +1,204 @@
+"""How every HTTP route is declared: one decorator that authenticates, parses the body against its
+schema, calls the handler and turns any error into a problem document. Each declaration is also what
+the OpenAPI document is generated from, so a route cannot exist without being documented."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from chalicelib.config import get_settings
+from chalicelib.domain.access import Caller
+from chalicelib.domain.catalog import LANGUAGES
+from chalicelib.domain.errors import DomainError, FieldError, ValidationFailed
+from chalicelib.entrypoints.problems import from_domain_error, json_response, problem
+from chalicelib.observability import logger
+
+ANYONE: tuple[str, ...] = ()
+# Chalice answers other content types itself, with no problem document: accept the common ones and
+# answer 415 with a problem document where a JSON body is expected.
+ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
+                          "application/octet-stream", "multipart/form-data", "application/xml", "text/xml"]
+SIGNED_IN = ("citizen", "operator", "official", "admin")
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    path: str
+    method: str
+    summary: str
+    roles: tuple[str, ...]
+    request: str | None
+    response: str | None
+    status: int
+    query: tuple[tuple[str, str], ...]
+    headers: tuple[str, ...]
+    produces: tuple[str, ...]
+    errors: tuple[int, ...]
+
+
+ROUTES: list[RouteSpec] = []
+
+
+@dataclass
+class Call:
+    """What a handler gets: the request, the caller (if the route needs one), the parsed body, the language."""
+
+    request: Request
+    language: str
+    caller: Caller | None = None
+    body: Any = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def who(self) -> Caller:
+        assert self.caller is not None
+        return self.caller
+
+    def query(self, name: str) -> str | None:
+        params = self.request.query_params or {}
+        value = params.get(name)
+        return str(value) if value is not None else None
+
+    def header(self, name: str) -> str | None:
+        value = self.request.headers.get(name)
+        return str(value) if value is not None else None
+
+
+def negotiate_language(header: str | None) -> str:
+    """kk, ru or en from Accept-Language (quality values honoured); ru by default."""
+    if not header:
+        return "ru"
+    choices: list[tuple[float, str]] = []
+    for part in header.split(","):
+        lang, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        primary = lang.strip().lower().split("-")[0]
+        if primary in LANGUAGES:
+            choices.append((quality, primary))
+    return max(choices, key=lambda c: c[0])[1] if choices else "ru"
+
+
+_PYDANTIC_CODES = {
+    "missing": "field.required",
+    "extra_forbidden": "field.unknown",
+    "literal_error": "field.not_allowed",
+    "enum": "field.not_allowed",
+    "string_too_long": "field.too_long",
+    "string_too_short": "field.too_short",
+    "too_long": "field.too_many",
+}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path or "body"
+
+
+def parse_body(request: Request, schema_name: str) -> tuple[Any, dict[str, Any]]:
+    from pydantic import ValidationError
+
+    from chalicelib.entrypoints import schemas
+
+    raw_body = request.raw_body or b""
+    if len(raw_body) > get_settings().max_body_bytes:
+        raise BodyTooLarge("The request body is too large.")
+    try:
+        data = json.loads(raw_body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedJson("The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed([FieldError("body", "body.not_an_object", "The body must be a JSON object.")])
+    model = getattr(schemas, schema_name)
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            code = _PYDANTIC_CODES.get(err["type"], "field.type" if err["type"].endswith("_type") else "field.invalid")
+            errors.append(FieldError(_field_path(tuple(err["loc"])), code, err["msg"]))
+        raise ValidationFailed(errors) from None
+    return parsed, parsed.model_dump(mode="json")
+
+
+class BodyTooLarge(DomainError):
+    code = "request.too_large"
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    code = "request.unsupported_media_type"
+    status = 415
+
+
+class MalformedJson(DomainError):
+    code = "request.malformed_json"
+    status = 400
+
+
+def endpoint(
+    bp: Blueprint,
+    path: str,
+    method: str = "GET",
+    *,
+    summary: str,
+    roles: tuple[str, ...] = ANYONE,
+    request: str | None = None,
+    response: str | None = None,
+    status: int = 200,
+    query: tuple[tuple[str, str], ...] = (),
+    headers: tuple[str, ...] = (),
+    produces: tuple[str, ...] = ("application/json",),
+    errors: tuple[int, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+    spec = RouteSpec(path, method, summary, roles, request, response, status, query, headers, produces, errors)
+    ROUTES.append(spec)
+
+    def decorate(handler: Callable[..., Any]) -> Callable[..., Response]:
+        @functools.wraps(handler)
+        def view(**params: str) -> Response:
+            req = bp.current_request
+            language = negotiate_language(req.headers.get("accept-language"))
+            call = Call(req, language)
+            try:
+                if roles:
+                    from chalicelib.entrypoints.auth import authenticate, require_role
+
+                    call.caller = authenticate(req.headers.get("authorization"))
+                    require_role(call.caller, roles)
+                if request is not None:
+                    content_type = (req.headers.get("content-type") or "application/json").split(";")[0].strip()
+                    if content_type.lower() != "application/json":
+                        raise UnsupportedMediaType("The body must be application/json.")
+                    call.body, call.raw = parse_body(req, request)
+                result = handler(call, **params)
+            except DomainError as exc:
+                challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if exc.status == 401 else None
+                return from_domain_error(exc, language, headers=challenge)
+            except Exception:
+                logger.exception("unhandled error", extra={"route": path, "method": method})
+                return problem(500, "internal", "Unexpected error.", language=language)
+            if isinstance(result, Response):
+                return result
+            return json_response(result, status)
+
+        bp.route(path, methods=[method], content_types=ACCEPTED_CONTENT_TYPES)(view)
+        return view
+
+    return decorate

@@ -1,0 +1,148 @@
+"""Request and response schemas of the HTTP API, defined once; the OpenAPI document is generated from them.
+
+Imported lazily (on first request), so pydantic stays off the cold-start path.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Channel = Literal["portal", "state_corp", "provider_office", "akimat", "proactive"]
+Language = Literal["kk", "ru", "en"]
+StatusName = Literal[
+    "awaiting_signature", "submitted", "checking", "awaiting_documents", "deciding", "approved", "refused", "withdrawn"
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ApplicantIn(Strict):
+    iin: str = Field(max_length=32, description="12-digit IIN")
+    phone: str | None = Field(default=None, max_length=32, description="mobile number, +77XXXXXXXXX")
+    region: str = Field(max_length=16, description="ISO 3166-2:KZ region code, e.g. KZ-AKT")
+
+
+class SubjectIn(Strict):
+    iin: str = Field(max_length=32)
+    relation: str = Field(max_length=32, description="kind of subject the service takes, e.g. child")
+
+
+class RepresentativeIn(Strict):
+    iin: str = Field(max_length=32)
+    power_of_attorney: str = Field(max_length=64, description="number of the notarised power of attorney")
+
+
+class BankAccountIn(Strict):
+    iban: str = Field(max_length=40)
+
+
+class AcceptedByIn(Strict):
+    office: str = Field(min_length=1, max_length=64)
+    official: str = Field(min_length=1, max_length=128, description="surname and initials")
+
+
+class ApplicationIn(Strict):
+    service_id: str = Field(max_length=64)
+    channel: Channel
+    applicant: ApplicantIn
+    subjects: list[SubjectIn] = Field(default_factory=list, max_length=20)
+    representative: RepresentativeIn | None = None
+    bank_account: BankAccountIn | None = None
+    accepted_by: AcceptedByIn | None = None
+    language: Language = "ru"
+
+
+class TimelineEventOut(BaseModel):
+    at: datetime
+    type: str
+    actor: str
+    detail: dict[str, Any]
+
+
+class ApplicationOut(BaseModel):
+    id: str
+    service_id: str
+    channel: Channel
+    status: StatusName
+    created_at: datetime
+    registered_at: datetime | None
+    due_date: date | None
+    due_date_at_state_corp: date | None = None
+    language: Language
+    handling_office: str
+    applicant: dict[str, Any]
+    subjects: list[dict[str, Any]]
+    representative: dict[str, Any] | None = None
+    bank_account: dict[str, Any] | None = None
+    accepted_by: dict[str, Any] | None = None
+    timeline: list[TimelineEventOut]
+    lookups: list[dict[str, Any]] = Field(default_factory=list)
+    decision: dict[str, Any] | None = None
+
+
+class ApplicationSummary(BaseModel):
+    id: str
+    service_id: str
+    service_name: str
+    status: StatusName
+    created_at: datetime
+    registered_at: datetime | None
+    due_date: date | None
+
+
+class HistoryOut(BaseModel):
+    items: list[ApplicationSummary]
+    cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
+
+
+class TermOut(BaseModel):
+    service_id: str
+    channel: Channel
+    registered_on: date
+    term: dict[str, int | None]
+    due_date: date
+    due_date_at_state_corp: date | None = None
+
+
+class ServiceOut(BaseModel):
+    id: str
+    name: dict[str, str]
+    provider: dict[str, Any]
+    channels: list[str]
+    terms: dict[str, dict[str, int | None]]
+    signing: list[str]
+    required_documents: dict[str, list[str]]
+    registries: list[str]
+    bank_account: dict[str, Any]
+    source: dict[str, str]
+
+
+class ServicesOut(BaseModel):
+    version: str
+    services: list[ServiceOut]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    stage: str
+    data: dict[str, str]
+
+
+class FieldProblem(BaseModel):
+    field: str
+    code: str
+    message: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[FieldProblem] = Field(default_factory=list)

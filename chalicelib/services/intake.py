@@ -1,0 +1,301 @@
+"""Filing an application: validate it against the service passport, register it, start its processing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.access import IN_PERSON_CHANNELS, Caller, is_owner
+from chalicelib.domain.application import (
+    AcceptedBy,
+    Applicant,
+    Application,
+    Filer,
+    Representative,
+    Status,
+    Subject,
+)
+from chalicelib.domain.banking import Iban
+from chalicelib.domain.calendar import WorkingDayCalendar
+from chalicelib.domain.catalog import LANGUAGES, Service, ServiceCatalog, UnknownService
+from chalicelib.domain.deadlines import Term, compute_due_dates
+from chalicelib.domain.errors import (
+    ApplicationNotFound,
+    DomainError,
+    DuplicateRequest,
+    FieldError,
+    IdempotencyKeyReused,
+    InvalidValue,
+    ValidationFailed,
+)
+from chalicelib.domain.identity import Iin
+from chalicelib.domain.phone import PhoneNumber
+from chalicelib.domain.regions import parse_region
+from chalicelib.services.concurrency import update_application
+from chalicelib.services.ports import (
+    ApplicationRepository,
+    Clock,
+    IdempotencyRecord,
+    IdGenerator,
+    MessagePublisher,
+)
+
+LOCAL_TZ = ZoneInfo("Asia/Almaty")
+
+
+@dataclass(frozen=True)
+class IntakeDeps:
+    repo: ApplicationRepository
+    clock: Clock
+    ids: IdGenerator
+    publisher: MessagePublisher
+    catalog: ServiceCatalog
+    calendar: WorkingDayCalendar
+
+
+@dataclass(frozen=True)
+class Filed:
+    application: Application | None
+    status: int
+    response: dict[str, Any]
+    replayed: bool
+
+
+def local_date(instant: datetime) -> date:
+    return instant.astimezone(LOCAL_TZ).date()
+
+
+def request_hash(caller: Caller, body: Mapping[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{caller.iin}|{canonical}".encode()).hexdigest()
+
+
+def _check(errors: list[FieldError], field: str, parse: Callable[[], Any]) -> Any:
+    try:
+        return parse()
+    except InvalidValue as exc:
+        errors.append(FieldError(field, exc.code, exc.message))
+        return None
+
+
+def _validate(body: Mapping[str, Any], caller: Caller, catalog: ServiceCatalog) -> tuple[Service, dict[str, Any]]:
+    """Everything wrong with the request, reported at once; the parsed values when nothing is."""
+    errors: list[FieldError] = []
+    try:
+        service = catalog.get(body["service_id"])
+    except UnknownService as exc:
+        raise ValidationFailed([FieldError("service_id", exc.code, exc.message)]) from None
+
+    channel = body["channel"]
+    if not service.accepts_channel(channel) or channel == "proactive":
+        allowed = [c for c in service.channels if c != "proactive"]
+        errors.append(FieldError("channel", "channel.not_allowed",
+                                 f"This service is filed through: {', '.join(allowed)}."))
+    if caller.role == "operator" and channel not in IN_PERSON_CHANNELS:
+        errors.append(FieldError("channel", "channel.not_in_person", "An operator files at an office."))
+    if caller.role == "citizen" and channel != "portal":
+        errors.append(FieldError("channel", "channel.not_allowed", "A citizen files through the portal."))
+
+    raw_applicant = body["applicant"]
+    applicant_iin = _check(errors, "applicant.iin", lambda: Iin.parse(raw_applicant["iin"]))
+    phone = None
+    if raw_applicant.get("phone") is not None:
+        phone = _check(errors, "applicant.phone", lambda: PhoneNumber.parse(raw_applicant["phone"]))
+    region = _check(errors, "applicant.region", lambda: parse_region(raw_applicant["region"]))
+
+    subjects: list[Subject] = []
+    allowed_relations = {rule.relation: rule for rule in service.subject_rules}
+    for i, raw in enumerate(body.get("subjects") or []):
+        iin = _check(errors, f"subjects[{i}].iin", lambda raw=raw: Iin.parse(raw["iin"]))
+        if raw["relation"] not in allowed_relations:
+            errors.append(FieldError(f"subjects[{i}].relation", "subject.relation_not_allowed",
+                                     f"This service takes subjects of kind: {', '.join(allowed_relations)}."))
+        elif iin is not None:
+            if applicant_iin is not None and iin.value == applicant_iin.value:
+                errors.append(FieldError(f"subjects[{i}].iin", "subject.is_applicant",
+                                         "A subject is another person than the applicant."))
+            subjects.append(Subject(iin.value, raw["relation"]))
+    if len({s.iin for s in subjects}) != len(subjects):
+        errors.append(FieldError("subjects", "subject.duplicate", "The same person is named twice."))
+    for rule in service.subject_rules:
+        count = sum(1 for s in subjects if s.relation == rule.relation)
+        if not rule.min <= count <= rule.max:
+            errors.append(FieldError("subjects", "subject.count",
+                                     f"Name {rule.min} to {rule.max} subject(s) of kind {rule.relation}."))
+
+    representative = None
+    raw_rep = body.get("representative")
+    if raw_rep is not None:
+        if not service.representative_allowed:
+            errors.append(FieldError("representative", "representative.not_allowed",
+                                     "This service is applied for in person by the applicant."))
+        rep_iin = _check(errors, "representative.iin", lambda: Iin.parse(raw_rep["iin"]))
+        if not str(raw_rep.get("power_of_attorney") or "").strip():
+            errors.append(FieldError("representative.power_of_attorney", "representative.power_of_attorney_missing",
+                                     "A representative acts under a notarised power of attorney: give its number."))
+        elif rep_iin is not None:
+            representative = Representative(rep_iin.value, str(raw_rep["power_of_attorney"]).strip())
+
+    iban = None
+    raw_account = body.get("bank_account")
+    if raw_account is not None:
+        iban = _check(errors, "bank_account.iban", lambda: Iban.parse(raw_account["iban"]))
+        if iban is not None and service.allowed_banks is not None and iban.bank_code not in service.allowed_banks:
+            errors.append(FieldError("bank_account.iban", "iban.bank_not_allowed",
+                                     f"This service pays only to banks {', '.join(service.allowed_banks)}."))
+    elif service.bank_account_required:
+        errors.append(FieldError("bank_account", "bank_account.required", "This service needs a bank account."))
+
+    accepted_by = None
+    raw_accepted = body.get("accepted_by")
+    if caller.role == "operator":
+        if raw_accepted is None:
+            errors.append(FieldError("accepted_by", "accepted_by.required",
+                                     "An operator filing says which office and official accepted it."))
+        elif raw_accepted["office"] != caller.org:
+            errors.append(FieldError("accepted_by.office", "accepted_by.other_office",
+                                     "An operator files for their own office only."))
+    if raw_accepted is not None:
+        accepted_by = AcceptedBy(str(raw_accepted["office"]).strip(), str(raw_accepted["official"]).strip())
+
+    if caller.role == "citizen" and applicant_iin is not None:
+        acting_for_self = caller.iin == applicant_iin.value
+        acting_as_rep = representative is not None and representative.iin == caller.iin
+        if not (acting_for_self or acting_as_rep):
+            errors.append(FieldError("applicant.iin", "applicant.not_caller",
+                                     "A citizen files for themself, or as the named representative."))
+
+    language = body.get("language") or "ru"
+    if language not in LANGUAGES:
+        errors.append(FieldError("language", "language.unknown", "Language is kk, ru or en."))
+
+    if errors:
+        raise ValidationFailed(errors)
+    assert applicant_iin is not None and region is not None
+    return service, {
+        "applicant": Applicant(applicant_iin.value, phone.value if phone else None, region),
+        "subjects": tuple(subjects),
+        "representative": representative,
+        "iban": iban.value if iban else None,
+        "accepted_by": accepted_by,
+        "language": language,
+    }
+
+
+def register(application: Application, service: Service, calendar: WorkingDayCalendar, at: datetime) -> None:
+    """Start the legal term and queue what follows registration."""
+    term = service.terms[application.channel]
+    on = local_date(at)
+    due = compute_due_dates(calendar, Term(term.working_days, term.calendar_days), on, application.channel)
+    application.register(at=at, on=on, due_date=due.due_date, due_date_at_state_corp=due.due_date_at_state_corp)
+    application.send("lookups", f"{application.id}:registered",
+                     {"type": "application_registered", "application_id": application.id})
+
+
+def submit_application(
+    body: Mapping[str, Any],
+    caller: Caller,
+    deps: IntakeDeps,
+    *,
+    render: Callable[[Application], dict[str, Any]],
+    idempotency_key: str | None = None,
+) -> Filed:
+    """File an application. With an Idempotency-Key, the same key and body give back the first response."""
+    service, values = _validate(body, caller, deps.catalog)
+    now = deps.clock.now()
+    application = Application(
+        id=deps.ids.application_id(now),
+        service_id=service.id,
+        channel=body["channel"],
+        status=Status.AWAITING_SIGNATURE,
+        applicant=values["applicant"],
+        subjects=values["subjects"],
+        representative=values["representative"],
+        bank_iban=values["iban"],
+        accepted_by=values["accepted_by"],
+        language=values["language"],
+        filer=Filer(caller.iin, caller.role, caller.org),
+        handling_office=service.handling_office(values["applicant"].region),
+        created_at=now,
+    )
+    application.record(now, "created", caller.actor, channel=application.channel)
+    in_person = application.channel in IN_PERSON_CHANNELS
+    if service.needs_signature() and not in_person:
+        application.send("notifications", f"{application.id}:awaiting_signature",
+                         {"type": "awaiting_signature", "application_id": application.id})
+    else:
+        application.transition(Status.SUBMITTED, at=now, actor=caller.actor,
+                               reason="signed_in_person" if in_person else "no_signature_required")
+        register(application, service, deps.calendar, now)
+
+    record = None
+    digest = request_hash(caller, body)
+    response = render(application)
+    if idempotency_key is not None:
+        record = IdempotencyRecord(digest, 201, response)
+    try:
+        deps.repo.add(application, idempotency_key=_scoped_key(caller, idempotency_key), idempotency=record)
+    except DuplicateRequest as dup:
+        first = dup.record
+        assert isinstance(first, IdempotencyRecord)
+        if first.request_hash != digest:
+            raise IdempotencyKeyReused("This Idempotency-Key was used with another request body.") from None
+        _redispatch(deps, str(first.response.get("id", "")))
+        return Filed(None, first.status, first.response, replayed=True)
+    dispatch_outbox(deps.repo, deps.publisher, application)
+    return Filed(application, 201, response, replayed=False)
+
+
+def _scoped_key(caller: Caller, key: str | None) -> str | None:
+    if key is None:
+        return None
+    return hashlib.sha256(f"{caller.iin}|{key}".encode()).hexdigest()
+
+
+def _redispatch(deps: IntakeDeps, application_id: str) -> None:
+    """A retried request may follow a crash after the save: send what the first one left unsent."""
+    try:
+        application = deps.repo.get(application_id)
+    except ApplicationNotFound:
+        return
+    dispatch_outbox(deps.repo, deps.publisher, application)
+
+
+def dispatch_outbox(repo: ApplicationRepository, publisher: MessagePublisher, application: Application) -> None:
+    """Send the application's pending messages, then clear them (messages are keyed: a resend is harmless)."""
+    if not application.outbox:
+        return
+    sent = list(application.outbox)
+    publisher.publish(sent)
+    sent_keys = {m.key for m in sent}
+
+    def clear(app: Application) -> None:
+        app.outbox = [m for m in app.outbox if m.key not in sent_keys]
+
+    update_application(repo, application.id, clear)
+
+
+def withdraw_application(application_id: str, caller: Caller, deps: IntakeDeps) -> Application:
+    now = deps.clock.now()
+
+    def withdraw(app: Application) -> None:
+        if not is_owner(caller, app):
+            raise ApplicationNotFound("No such application.")
+        if app.is_final or not app.can_become(Status.WITHDRAWN):
+            raise WithdrawTooLate(f"An application that is {app.status.value} can no longer be withdrawn.")
+        app.transition(Status.WITHDRAWN, at=now, actor=caller.actor, reason="withdrawn_by_applicant")
+        app.send("notifications", f"{app.id}:withdrawn", {"type": "withdrawn", "application_id": app.id})
+
+    application, _ = update_application(deps.repo, application_id, withdraw)
+    dispatch_outbox(deps.repo, deps.publisher, application)
+    return application
+
+
+class WithdrawTooLate(DomainError):
+    code = "application.not_withdrawable"
+    status = 409
