@@ -1,6 +1,6 @@
 """The Chalice application: blueprints and middleware, nothing else."""
 
-from chalice import Chalice
+from chalice.app import Chalice
 
 from chalicelib.entrypoints.api import api
 from chalicelib.entrypoints.middleware import observe_http

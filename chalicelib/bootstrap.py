@@ -31,7 +31,8 @@ class Container:
         if service not in self._clients:
             import boto3
 
-            self._clients[service] = boto3.session.Session().client(
+            session: Any = boto3.session.Session()
+            self._clients[service] = session.client(
                 service, region_name=self.settings.region, endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None
             )
         return self._clients[service]

@@ -96,7 +96,8 @@ def pump_once(app: Any, sqs: Any, wait_seconds: int = 0) -> int:
         handler = resolve_handler(source.handler_string)
         try:
             result = handler(sqs_event(received, arn), LambdaContext(source.name))
-        except Exception:  # the whole batch failed: every message stays for redelivery
+        except Exception as exc:  # the whole batch failed: every message stays for redelivery
+            print(f"[queue-pump] {source.queue}: batch failed: {type(exc).__name__}", flush=True)
             continue
         failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
         done = [m for m in received if m["MessageId"] not in failed]
@@ -134,7 +135,7 @@ class LocalStack:
         return {
             "AWS_ENDPOINT_URL": moto_url,
             "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - moto's dummy credentials
+            "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "STAGE": "local",

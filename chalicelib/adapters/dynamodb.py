@@ -43,7 +43,7 @@ from chalicelib.services.ports import HistoryPage, IdempotencyRecord
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
-class HistoryIndex(GlobalSecondaryIndex["ApplicationItem"]):
+class HistoryIndex(GlobalSecondaryIndex["ApplicationItem"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "history"
         projection = KeysOnlyProjection()
@@ -261,7 +261,8 @@ class DynamoApplicationRepository:
 
     @staticmethod
     def _connection() -> Connection:
-        return ApplicationItem._get_connection().connection  # type: ignore[no-any-return]
+        connection: Connection = ApplicationItem._get_connection().connection
+        return connection
 
     def get(self, application_id: str) -> Application:
         try:

@@ -22,9 +22,9 @@ _CENTURY = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
 def iin_check_digit(first11: str) -> int | None:
     """The check digit for the first 11 digits, or None where no valid IIN can end them."""
     digits = [int(c) for c in first11]
-    check = sum(d * w for d, w in zip(digits, _WEIGHTS_1)) % 11
+    check = sum(d * w for d, w in zip(digits, _WEIGHTS_1, strict=True)) % 11
     if check == 10:
-        check = sum(d * w for d, w in zip(digits, _WEIGHTS_2)) % 11
+        check = sum(d * w for d, w in zip(digits, _WEIGHTS_2, strict=True)) % 11
         if check == 10:
             return None
     return check

@@ -10,8 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice.app import Blueprint, Request, Response
 
 from chalicelib.config import get_settings
 from chalicelib.domain.access import Caller
@@ -62,7 +61,7 @@ class Call:
         return self.caller
 
     def query(self, name: str) -> str | None:
-        params = self.request.query_params or {}
+        params: Any = self.request.query_params or {}
         value = params.get(name)
         return str(value) if value is not None else None
 

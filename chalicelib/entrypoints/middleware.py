@@ -9,8 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Response
-from chalice.app import Request
+from chalice.app import Request, Response
 
 from chalicelib.observability import logger, metrics, traced
 

@@ -56,8 +56,10 @@ def openapi_document() -> dict[str, Any]:
     from chalicelib.entrypoints import schemas
 
     names = sorted({n for s in ROUTES for n in (s.request, s.response) if n} | {"Problem"})
-    models = [(getattr(schemas, n), "validation" if any(s.request == n for s in ROUTES) else "serialization")
-              for n in names]
+    models: list[tuple[Any, Any]] = [
+        (getattr(schemas, n), "validation" if any(s.request == n for s in ROUTES) else "serialization")
+        for n in names
+    ]
     _, definitions = models_json_schema(models, ref_template="#/components/schemas/{model}")
     paths: dict[str, dict[str, Any]] = {}
     for spec in ROUTES:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 from chalicelib.data import load_json
 from chalicelib.domain.errors import DomainError, FieldError, ValidationFailed

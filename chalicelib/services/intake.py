@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -111,7 +112,7 @@ def _validate(body: Mapping[str, Any], caller: Caller, catalog: ServiceCatalog) 
     subjects: list[Subject] = []
     allowed_relations = {rule.relation: rule for rule in service.subject_rules}
     for i, raw in enumerate(body.get("subjects") or []):
-        iin = _check(errors, f"subjects[{i}].iin", lambda raw=raw: Iin.parse(raw["iin"]))
+        iin = _check(errors, f"subjects[{i}].iin", functools.partial(Iin.parse, raw["iin"]))
         if raw["relation"] not in allowed_relations:
             errors.append(FieldError(f"subjects[{i}].relation", "subject.relation_not_allowed",
                                      f"This service takes subjects of kind: {', '.join(allowed_relations)}."))

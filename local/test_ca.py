@@ -1,0 +1,207 @@
+"""A development certification authority standing in for Kazakhstan's NCA (ҰКО/НУЦ РК). TEST ONLY: NOT A REAL CA.
+
+It issues citizen signing certificates shaped like the NCA's (`CN=<SURNAME NAME>, SERIALNUMBER=IIN<iin>, C=KZ`)
+so that the local stack and the tests can produce EDS-signed XML without NCALayer, and signs XML the way NCALayer
+does for an RSA key: an enveloped XMLDSig, RSA-SHA256, the certificate in KeyInfo/X509Data.
+
+    python -m local.test_ca <folder> [--iin 880101300123 --name "ИВАНОВ ИВАН"]
+
+writes `ca.pem` (the trust anchor to configure), `ca-key.pem`, and with `--iin` a citizen's `citizen.pem` and
+`citizen-key.pem`. The keys are unencrypted: never use them for anything but development.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from lxml import etree
+from signxml.algorithms import DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
+from signxml.signer import XMLSigner
+
+TEST_CA_NAME = "TEST NCA (DEVELOPMENT ONLY, NOT A REAL CA)"
+KEY_SIZE = 2048
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A private key and its certificate."""
+
+    key: rsa.RSAPrivateKey
+    certificate: x509.Certificate
+
+    @property
+    def certificate_pem(self) -> bytes:
+        return self.certificate.public_bytes(serialization.Encoding.PEM)
+
+    @property
+    def key_pem(self) -> bytes:
+        return self.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+
+def new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
+
+
+def create_root_ca(
+    name: str = TEST_CA_NAME,
+    *,
+    now: datetime | None = None,
+    valid_days: int = 3650,
+    key: rsa.RSAPrivateKey | None = None,
+) -> Credential:
+    """A self-signed root CA that may issue end-entity certificates."""
+    key = key or new_key()
+    now = now or datetime.now(UTC)
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Social benefits back office (test)"),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+        ]
+    )
+    public = key.public_key()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return Credential(key, certificate)
+
+
+def issue_citizen_certificate(
+    ca: Credential,
+    *,
+    iin: str,
+    name: str,
+    not_before: datetime | None = None,
+    not_after: datetime | None = None,
+    key: rsa.RSAPrivateKey | None = None,
+) -> Credential:
+    """A citizen's signing certificate, NCA style: `CN=<SURNAME NAME>, SERIALNUMBER=IIN<iin>, C=KZ`.
+
+    Pass `not_after` in the past for an expired certificate, or another `ca` for one the anchors do not trust.
+    """
+    key = key or new_key()
+    now = datetime.now(UTC)
+    not_before = not_before or now - timedelta(days=1)
+    not_after = not_after or now + timedelta(days=365)
+    public = key.public_key()
+    ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.COMMON_NAME, name),
+                    x509.NameAttribute(NameOID.SERIAL_NUMBER, f"IIN{iin}"),
+                    x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+                ]
+            )
+        )
+        .issuer_name(ca.certificate.subject)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.CLIENT_AUTH]),
+            critical=False,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+        .sign(ca.key, hashes.SHA256())
+    )
+    return Credential(key, certificate)
+
+
+def sign_xml(content: bytes, key: rsa.RSAPrivateKey, cert: x509.Certificate) -> bytes:
+    """`content` (an XML document) with an enveloped RSA-SHA256 XMLDSig over the whole document appended."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(content, parser=parser)
+    signer = XMLSigner(
+        method=SignatureConstructionMethod.enveloped,
+        signature_algorithm=SignatureMethod.RSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+    )
+    signed = signer.sign(root, key=key, cert=[cert])
+    return bytes(etree.tostring(signed, encoding="utf-8"))
+
+
+def write_ca(folder: Path, *, citizen_iin: str | None = None, citizen_name: str = "ТЕСТОВ ТЕСТ") -> list[Path]:
+    """Create a CA (and optionally a citizen) and write their PEM files into `folder`. Returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ca = create_root_ca()
+    files = {"ca.pem": ca.certificate_pem, "ca-key.pem": ca.key_pem}
+    if citizen_iin:
+        citizen = issue_citizen_certificate(ca, iin=citizen_iin, name=citizen_name)
+        files |= {"citizen.pem": citizen.certificate_pem, "citizen-key.pem": citizen.key_pem}
+    written = []
+    for filename, data in files.items():
+        path = folder / filename
+        path.write_bytes(data)
+        if filename.endswith("-key.pem"):
+            path.chmod(0o600)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m local.test_ca", description=f"Write a development EDS CA ({TEST_CA_NAME}) into a folder."
+    )
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--iin", help="also issue a citizen signing certificate for this IIN")
+    parser.add_argument("--name", default="ТЕСТОВ ТЕСТ", help="the citizen's 'SURNAME NAME' (with --iin)")
+    args = parser.parse_args(argv)
+    for path in write_ca(args.folder, citizen_iin=args.iin, citizen_name=args.name):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,103 @@
+"""Shared fixtures. Unit tests need none of this; entrypoint and integration tests run on moto."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+TEST_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_REGION": "eu-central-1",
+    "AWS_DEFAULT_REGION": "eu-central-1",
+    "STAGE": "test",
+    "TABLE_NAME": "social-benefits-test",
+    "JWT_ISSUER": "https://idp.test.egov.kz",
+    "JWT_AUDIENCE": "social-benefits",
+    "PERSON_KEY_SECRET": "test-person-key",
+    "OTP_SECRET": "test-otp-secret",
+    "SMS_WEBHOOK_SECRET": "test-sms-secret",
+    "GATEWAY_WEBHOOK_SECRET": "test-gateway-secret",
+    "POWERTOOLS_METRICS_NAMESPACE": "SocialBenefitsTest",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+
+
+@pytest.fixture(scope="session")
+def idp_key() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+@pytest.fixture
+def env(idp_key: bytes, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    from local.devkeys import jwks_for
+
+    values = {**TEST_ENV, "JWKS_JSON": json.dumps(jwks_for(idp_key, kid="test-1"))}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    _reset_caches()
+    yield values
+    _reset_caches()
+
+
+def _reset_caches() -> None:
+    from chalicelib import bootstrap
+    from chalicelib.entrypoints.auth import reset_keys
+
+    bootstrap.reset()
+    reset_keys()
+
+
+@pytest.fixture
+def aws(env: dict[str, str]) -> Iterator[Any]:
+    """moto in-process with every resource the app expects."""
+    from moto import mock_aws
+
+    from chalicelib import bootstrap
+    from local.provision import provision
+
+    with mock_aws():
+        container = bootstrap.container()
+        provision(container.settings, container.client)
+        yield container
+
+
+@pytest.fixture
+def token(idp_key: bytes, env: dict[str, str]) -> Any:
+    from local.devkeys import mint
+
+    def make(iin: str, role: str = "citizen", org: str | None = None, **kwargs: Any) -> str:
+        kwargs.setdefault("issuer", env["JWT_ISSUER"])
+        kwargs.setdefault("audience", env["JWT_AUDIENCE"])
+        kwargs.setdefault("kid", "test-1")
+        return mint(idp_key, iin=iin, role=role, org=org, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def api(aws: Any) -> Iterator[Any]:
+    from chalice.test import Client
+
+    import app as app_module
+
+    with Client(app_module.app) as client:
+        yield client
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")

@@ -1,0 +1,96 @@
+"""The local stack as a real process, as `make run` starts it, shared by the e2e tests of a worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.stack import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Stack:
+    def __init__(self, process: subprocess.Popen[str], base: str) -> None:
+        self.process = process
+        self.base = base
+
+    def request(self, method: str, path: str, body: Any = None, token: str | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                raw = resp.read()
+                return resp.status, dict(resp.headers), json.loads(raw) if raw else None
+        except urllib.error.HTTPError as err:
+            raw = err.read()
+            return err.code, dict(err.headers), json.loads(raw) if raw else None
+
+    def token(self, iin: str, role: str = "citizen", org: str | None = None) -> str:
+        args = [sys.executable, "-m", "local.token", "--iin", iin, "--role", role] + (["--org", org] if org else [])
+        return subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+
+    def wait_until(self, predicate: Any, timeout: float = 30.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.2)
+        raise AssertionError("condition not met in time")
+
+
+def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"PORT": str(port), "SCHEDULE_TICK_SECONDS": "3600", "PYTHONUNBUFFERED": "1", **(extra_env or {})})
+    process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    stack = Stack(process, f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"local stack exited: {process.stdout.read() if process.stdout else ''}")
+        try:
+            if stack.request("GET", "/health")[0] == 200:
+                return stack
+        except OSError:
+            pass
+        time.sleep(0.3)
+    process.kill()
+    raise AssertionError("local stack did not serve /health within 60 s")
+
+
+def stop_stack(stack: Stack) -> tuple[int, str]:
+    stack.process.send_signal(signal.SIGINT)
+    try:
+        out, _ = stack.process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        stack.process.kill()
+        out, _ = stack.process.communicate()
+        return -9, out
+    return stack.process.returncode, out
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    running = start_stack()
+    yield running
+    code, output = stop_stack(running)
+    assert code == 0, output[-3000:]

@@ -1,0 +1,85 @@
+"""In-memory adapters for the ports (services/ports.py): what unit tests run the use cases on."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate, DuplicateRequest
+from chalicelib.services.ports import HistoryPage, IdempotencyRecord
+
+
+class FakeClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> None:
+        self.current += timedelta(**kwargs)
+
+
+class SequentialIds:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def application_id(self, now: datetime) -> str:
+        self.n += 1
+        return f"{now:%y%m%d}-{self.n:08d}"
+
+
+class InMemoryRepository:
+    def __init__(self) -> None:
+        self.items: dict[str, Application] = {}
+        self.claims: dict[str, IdempotencyRecord] = {}
+        self.conflicts_to_inject = 0
+        self.saves = 0
+
+    def add(self, application: Application, *, idempotency_key: str | None = None,
+            idempotency: IdempotencyRecord | None = None) -> None:
+        if idempotency_key is not None and idempotency_key in self.claims:
+            raise DuplicateRequest(self.claims[idempotency_key])
+        assert application.id not in self.items
+        if idempotency_key is not None and idempotency is not None:
+            self.claims[idempotency_key] = idempotency
+        application.version = 1
+        self.items[application.id] = copy.deepcopy(application)
+
+    def get(self, application_id: str) -> Application:
+        if application_id not in self.items:
+            raise ApplicationNotFound("No such application.")
+        return copy.deepcopy(self.items[application_id])
+
+    def save(self, application: Application) -> None:
+        stored = self.items[application.id]
+        if self.conflicts_to_inject:
+            self.conflicts_to_inject -= 1
+            stored.version += 1  # someone else saved in between
+        if stored.version != application.version:
+            raise ConcurrentUpdate("changed")
+        application.version += 1
+        self.saves += 1
+        self.items[application.id] = copy.deepcopy(application)
+
+    def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage:
+        mine = sorted((a for a in self.items.values() if a.concerns(person_iin)),
+                      key=lambda a: (a.created_at, a.id), reverse=True)
+        start = int(cursor or 0)
+        page = mine[start:start + limit]
+        more = start + limit < len(mine)
+        return HistoryPage(copy.deepcopy(page), str(start + limit) if more else None)
+
+
+class RecordingPublisher:
+    def __init__(self) -> None:
+        self.sent: list[OutboxMessage] = []
+        self.fail_next = False
+
+    def publish(self, messages: Sequence[OutboxMessage]) -> None:
+        if self.fail_next:
+            self.fail_next = False
+            raise ConnectionError("queue unavailable")
+        self.sent.extend(messages)
