@@ -3,8 +3,19 @@
 from chalice.app import Chalice
 
 from chalicelib.entrypoints.api import api
+from chalicelib.entrypoints.audit_api import audit_api
 from chalicelib.entrypoints.middleware import observe_http
+from chalicelib.entrypoints.results_api import results_api
+from chalicelib.entrypoints.schedules import schedules
+from chalicelib.entrypoints.work_api import work_api
+from chalicelib.entrypoints.workers import workers
 
 app = Chalice(app_name="social-benefits")
+app.api.binary_types.append("application/pdf")
 app.register_blueprint(api)
+app.register_blueprint(audit_api)
+app.register_blueprint(results_api)
+app.register_blueprint(workers)
+app.register_blueprint(schedules)
+app.register_blueprint(work_api)
 app.register_middleware(observe_http, "http")

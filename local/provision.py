@@ -34,7 +34,9 @@ def provision(settings: Settings, client: Any) -> dict[str, str]:
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}),
         })
     s3 = client("s3")
-    if settings.region == "us-east-1":
+    if settings.documents_bucket in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        pass
+    elif settings.region == "us-east-1":
         s3.create_bucket(Bucket=settings.documents_bucket)
     else:
         s3.create_bucket(Bucket=settings.documents_bucket,

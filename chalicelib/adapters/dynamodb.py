@@ -4,8 +4,7 @@ Keys (see DESIGN.md §4):
   APP#<id> / APP            the application (its aggregate as JSON in `body`, plus indexed attributes)
   APP#<id> / REP#<person>   a pointer that puts the application in its representative's history
   IDEM#<hash> / IDEM        an Idempotency-Key claim with the first response, expiring after 24 h (TTL)
-Indexes:
-  history (GSI1)  PERSON#<person key> / <created_at>#<id>   a person's History of services, newest first
+Indexes: see chalicelib/adapters/resources.py (history, work_queue, accepted_queue, deadlines).
 Person keys are HMACs of the IIN with a secret, so no index or key holds an IIN in clear.
 """
 
@@ -21,11 +20,12 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.resources import SWEEP_ATTRIBUTES, SWEEP_SHARDS, WORK_QUEUE_ATTRIBUTES
 from chalicelib.domain.application import (
     AcceptedBy,
     Applicant,
@@ -52,14 +52,44 @@ class HistoryIndex(GlobalSecondaryIndex["ApplicationItem"]):  # type: ignore[no-
     gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
 
 
-class _TableMeta:
+class TableMeta:
+    """Every model's Meta inherits from this, so binding it points every model (imported or not yet) at the
+    one table: PynamoDB reads these attributes at connection time, through inheritance."""
+
     table_name = "social-benefits"
     region = "eu-central-1"
     host: str | None = None
 
 
+class WorkQueueIndex(GlobalSecondaryIndex["ApplicationItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "work_queue"
+        projection = IncludeProjection(WORK_QUEUE_ATTRIBUTES)
+
+    gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
+
+
+class AcceptedQueueIndex(GlobalSecondaryIndex["ApplicationItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "accepted_queue"
+        projection = IncludeProjection(WORK_QUEUE_ATTRIBUTES)
+
+    gsi4pk = UnicodeAttribute(hash_key=True, attr_name="GSI4PK")
+    gsi4sk = UnicodeAttribute(range_key=True, attr_name="GSI4SK")
+
+
+class DeadlineIndex(GlobalSecondaryIndex["ApplicationItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "deadlines"
+        projection = IncludeProjection(SWEEP_ATTRIBUTES)
+
+    gsi3pk = UnicodeAttribute(hash_key=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(range_key=True, attr_name="GSI3SK")
+
+
 class ApplicationItem(Model):
-    class Meta(_TableMeta):
+    class Meta(TableMeta):
         pass
 
     pk = UnicodeAttribute(hash_key=True, attr_name="PK")
@@ -69,13 +99,26 @@ class ApplicationItem(Model):
     service_id = UnicodeAttribute()
     status = UnicodeAttribute()
     body = UnicodeAttribute()
+    due_date = UnicodeAttribute(null=True)
+    due_date_at_state_corp = UnicodeAttribute(null=True)
+    registered_at = UnicodeAttribute(null=True)
+    risk = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
+    gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
+    gsi3pk = UnicodeAttribute(null=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(null=True, attr_name="GSI3SK")
+    gsi4pk = UnicodeAttribute(null=True, attr_name="GSI4PK")
+    gsi4sk = UnicodeAttribute(null=True, attr_name="GSI4SK")
     history = HistoryIndex()
+    work_queue = WorkQueueIndex()
+    accepted_queue = AcceptedQueueIndex()
+    deadlines = DeadlineIndex()
 
 
 class RepresentativePointer(Model):
-    class Meta(_TableMeta):
+    class Meta(TableMeta):
         pass
 
     pk = UnicodeAttribute(hash_key=True, attr_name="PK")
@@ -86,7 +129,7 @@ class RepresentativePointer(Model):
 
 
 class IdempotencyItem(Model):
-    class Meta(_TableMeta):
+    class Meta(TableMeta):
         pass
 
     pk = UnicodeAttribute(hash_key=True, attr_name="PK")
@@ -98,15 +141,23 @@ class IdempotencyItem(Model):
     expires_at = NumberAttribute()
 
 
-MODELS: tuple[type[Model], ...] = (ApplicationItem, RepresentativePointer, IdempotencyItem)
+def _table_models() -> list[type[Model]]:
+    found: list[type[Model]] = []
+    pending: list[type[Model]] = list(Model.__subclasses__())
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        if issubclass(getattr(model, "Meta", object), TableMeta):
+            found.append(model)
+    return found
 
 
 def bind_models(table_name: str, region: str, host: str | None = None) -> None:
-    """Point every model at the table (called once by bootstrap; models keep no connection before)."""
-    for model in MODELS:
-        model.Meta.table_name = table_name
-        model.Meta.region = region
-        model.Meta.host = host
+    """Point every model at the table (bootstrap calls this once; tests call it again after a reset)."""
+    TableMeta.table_name = table_name
+    TableMeta.region = region
+    TableMeta.host = host
+    for model in _table_models():
         model._connection = None
 
 
@@ -180,6 +231,49 @@ def application_from_dict(raw: dict[str, Any], version: int) -> Application:
     )
 
 
+def sweep_shard(application_id: str) -> int:
+    return int(hashlib.sha256(application_id.encode()).hexdigest(), 16) % SWEEP_SHARDS
+
+
+def sweep_partition(day: date, shard: int) -> str:
+    return f"SWEEP#{day.isoformat()}#{shard}"
+
+
+def index_keys(app: Application) -> dict[str, str | None]:
+    """Work-queue index keys: present only while the application is open and registered."""
+    keys: dict[str, str | None] = {k: None for k in ("gsi2pk", "gsi2sk", "gsi4pk", "gsi4sk")}
+    if app.is_final or app.due_date is None:
+        return keys
+    order = f"{app.due_date.isoformat()}#{app.id}"
+    keys["gsi2pk"], keys["gsi2sk"] = f"OFFICE#{app.handling_office}", order
+    if app.accepted_by is not None:
+        keys["gsi4pk"], keys["gsi4sk"] = f"OFFICE#{app.accepted_by.office}", order
+    return keys
+
+
+def sweep_keys(app: Application) -> dict[str, str | None] | None:
+    """The deadline index keys, or None to leave them as they are.
+
+    The sweep owns these attributes between deadline changes (it moves each application to its next
+    milestone without reading the item). A save sets them only when the deadline service has scheduled
+    a new first check (`data["sweep_on"]`, consumed here), and removes them when the application closes.
+    """
+    sweep_on = app.data.pop("sweep_on", None)
+    if app.is_final or app.due_date is None:
+        return {"gsi3pk": None, "gsi3sk": None, "risk": None}
+    if sweep_on:
+        return {"gsi3pk": sweep_partition(date.fromisoformat(sweep_on), sweep_shard(app.id)), "gsi3sk": app.id,
+                "risk": None}
+    return None
+
+
+def _python_name(attribute: Any) -> str:
+    for name, attr in ApplicationItem.get_attributes().items():
+        if attr is attribute:
+            return name
+    raise KeyError(attribute)
+
+
 def _decode_cursor(cursor: str) -> dict[str, Any]:
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
@@ -208,16 +302,28 @@ class DynamoApplicationRepository:
             service_id=app.service_id,
             status=app.status.value,
             body=json.dumps(application_to_dict(app), ensure_ascii=False, separators=(",", ":")),
+            due_date=_d(app.due_date),
+            due_date_at_state_corp=_d(app.due_date_at_state_corp),
+            registered_at=app.registered_at.isoformat() if app.registered_at else None,
             gsi1pk=self.person_key(app.applicant.iin),
             gsi1sk=f"{app.created_at.isoformat()}#{app.id}",
         )
+        for name, value in index_keys(app).items():
+            setattr(item, name, value)
+        return item
+
+    def _new_item(self, app: Application) -> ApplicationItem:
+        sweep = sweep_keys(app)
+        item = self._item(app)
+        for name, value in (sweep or {}).items():
+            setattr(item, name, value)
         if app.version:
             item.version = app.version
         return item
 
     def add(self, application: Application, *, idempotency_key: str | None = None,
             idempotency: IdempotencyRecord | None = None) -> None:
-        item = self._item(application)
+        item = self._new_item(application)
         rep = self._rep_pointer(application)
         if idempotency_key is None or idempotency is None:
             if rep is None:
@@ -272,14 +378,29 @@ class DynamoApplicationRepository:
         return application_from_dict(json.loads(item.body), int(item.version or 0))
 
     def save(self, application: Application) -> None:
-        item = self._item(application)
+        """UpdateItem of what the aggregate owns, conditional on the version read (and incrementing it)."""
+        sweep = sweep_keys(application)
+        fresh = self._item(application)
+        owned = [ApplicationItem.body, ApplicationItem.status, ApplicationItem.due_date,
+                 ApplicationItem.due_date_at_state_corp, ApplicationItem.registered_at,
+                 ApplicationItem.gsi2pk, ApplicationItem.gsi2sk, ApplicationItem.gsi4pk, ApplicationItem.gsi4sk]
+        if sweep is not None:
+            owned += [ApplicationItem.gsi3pk, ApplicationItem.gsi3sk, ApplicationItem.risk]
+        actions: list[Any] = []
+        for attribute in owned:
+            value = getattr(fresh, _python_name(attribute))
+            if sweep is not None and _python_name(attribute) in sweep:
+                value = sweep[_python_name(attribute)]
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+        target = ApplicationItem(pk=fresh.pk, sk="APP")
+        target.version = application.version
         try:
-            item.save()
-        except PutError as exc:
+            target.update(actions=actions)
+        except UpdateError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 raise ConcurrentUpdate("The application changed since it was read.") from None
             raise
-        application.version = int(item.version or 0)
+        application.version = int(target.version or 0)
 
     def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage:
         last_key = _decode_cursor(cursor) if cursor else None

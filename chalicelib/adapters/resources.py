@@ -7,12 +7,24 @@ from typing import Any
 
 TABLE_KEYS = {"hash": "PK", "range": "SK"}
 
-# name -> (hash key attribute, range key attribute, projection)
+# name -> (hash key attribute, range key attribute, projection). All are sparse: an item is in an index
+# only while it has that index's key attributes.
+#   history         PERSON#<person key> / <created_at>#<id>      a person's History of services
+#   work_queue      OFFICE#<handling office> / <due_date>#<id>   open applications of the deciding office
+#   accepted_queue  OFFICE#<accepting office> / <due_date>#<id>  open applications an operator's office accepted
+#   deadlines       SWEEP#<date>#<shard> / <id>                  what the deadline sweep must look at on a date
 TABLE_INDEXES: dict[str, tuple[str, str, str]] = {
     "history": ("GSI1PK", "GSI1SK", "KEYS_ONLY"),
-    "work_queue": ("GSI2PK", "GSI2SK", "ALL"),
-    "deadlines": ("GSI3PK", "GSI3SK", "KEYS_ONLY"),
+    "work_queue": ("GSI2PK", "GSI2SK", "INCLUDE"),
+    "accepted_queue": ("GSI4PK", "GSI4SK", "INCLUDE"),
+    "deadlines": ("GSI3PK", "GSI3SK", "INCLUDE"),
 }
+# What the work queues show without reading the application itself.
+WORK_QUEUE_ATTRIBUTES = ["service_id", "status", "due_date", "due_date_at_state_corp", "risk", "registered_at"]
+# The deadline index is sharded so that no partition runs hot on a busy day.
+SWEEP_SHARDS = 8
+# What the deadline sweep needs without reading the application itself (GSI2PK: the deciding office).
+SWEEP_ATTRIBUTES = ["service_id", "status", "due_date", "due_date_at_state_corp", "risk", "GSI2PK"]
 TABLE_TTL_ATTRIBUTE = "expires_at"
 
 # Queue purposes the app consumes. The visibility timeout is at least 6x the consuming function's timeout
@@ -43,7 +55,9 @@ def create_table_request(table_name: str) -> dict[str, Any]:
             "IndexName": name,
             "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"},
                           {"AttributeName": range_key, "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": projection},
+            "Projection": {"ProjectionType": projection, **(
+                {"NonKeyAttributes": SWEEP_ATTRIBUTES if name == "deadlines" else WORK_QUEUE_ATTRIBUTES}
+                if projection == "INCLUDE" else {})},
         })
     return {
         "TableName": table_name,

@@ -29,6 +29,7 @@ NOTICE_TEMPLATES = "templates/notices.json"
 
 PURPOSES: tuple[str, ...] = (
     "registered",
+    "withdrawn",
     "otp",
     "documents_needed",
     "written_request_sent",

@@ -111,8 +111,14 @@ def file_application(call: Call) -> Response:
 def read_application(call: Call, application_id: str) -> dict[str, Any]:
     from chalicelib.services.queries import get_application
 
-    application = get_application(container().repo, application_id, call.who)
-    return application_view(application)
+    deps = container()
+    application = get_application(deps.repo, application_id, call.who)
+    if call.who.role in ("operator", "official", "admin"):
+        from chalicelib.services.audit import AuditEntry
+
+        deps.audit.record(AuditEntry.by_caller(call.who, at=deps.clock.now(), purpose="processing of the application",
+                                               application_id=application_id, action="application_read"))
+    return application_view(application, deps.deadline_index.events_of(application_id))
 
 
 @endpoint(api, "/applications", summary="The caller's History of services, newest first", roles=("citizen",),
@@ -137,3 +143,15 @@ def withdraw(call: Call, application_id: str) -> dict[str, Any]:
     application = withdraw_application(application_id, call.who, container().intake())
     logger.info("application withdrawn", extra={"application_id": application_id})
     return application_view(application)
+
+
+@endpoint(api, "/eligibility/{service_id}", "POST", summary="Pre-check before applying: the rules on the "
+          "caller's registry data, without filing", roles=("citizen",), request="EligibilityIn",
+          response="EligibilityOut", errors=(401, 403, 404, 422))
+def eligibility(call: Call, service_id: str) -> dict[str, Any]:
+    from chalicelib.services.eligibility import check_eligibility
+
+    container().catalog.get(service_id)
+    result = check_eligibility(service_id, call.raw, call.who, container().eligibility())
+    logger.info("eligibility checked", extra={"service_id": service_id, "would_be": result["would_be"]})
+    return result

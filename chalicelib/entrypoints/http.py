@@ -110,11 +110,11 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return path or "body"
 
 
-def parse_body(request: Request, schema_name: str) -> tuple[Any, dict[str, Any]]:
-    from pydantic import ValidationError
-
-    from chalicelib.entrypoints import schemas
-
+def parse_json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object, or the problem that says why it is not one."""
+    content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip()
+    if content_type.lower() != "application/json":
+        raise UnsupportedMediaType("The body must be application/json.")
     raw_body = request.raw_body or b""
     if len(raw_body) > get_settings().max_body_bytes:
         raise BodyTooLarge("The request body is too large.")
@@ -124,6 +124,15 @@ def parse_body(request: Request, schema_name: str) -> tuple[Any, dict[str, Any]]
         raise MalformedJson("The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise ValidationFailed([FieldError("body", "body.not_an_object", "The body must be a JSON object.")])
+    return data
+
+
+def parse_body(request: Request, schema_name: str) -> tuple[Any, dict[str, Any]]:
+    from pydantic import ValidationError
+
+    from chalicelib.entrypoints import schemas
+
+    data = parse_json_object(request)
     model = getattr(schemas, schema_name)
     try:
         parsed = model.model_validate(data)
@@ -182,9 +191,6 @@ def endpoint(
                     call.caller = authenticate(req.headers.get("authorization"))
                     require_role(call.caller, roles)
                 if request is not None:
-                    content_type = (req.headers.get("content-type") or "application/json").split(";")[0].strip()
-                    if content_type.lower() != "application/json":
-                        raise UnsupportedMediaType("The body must be application/json.")
                     call.body, call.raw = parse_body(req, request)
                 result = handler(call, **params)
             except DomainError as exc:

@@ -146,3 +146,20 @@ class Problem(BaseModel):
     detail: str
     code: str
     errors: list[FieldProblem] = Field(default_factory=list)
+
+
+class EligibilityIn(Strict):
+    applicant: ApplicantIn
+    subjects: list[SubjectIn] = Field(default_factory=list, max_length=20)
+    representative: RepresentativeIn | None = None
+    bank_account: BankAccountIn | None = None
+    language: Language = "ru"
+
+
+class EligibilityOut(BaseModel):
+    service_id: str
+    checked_on: date
+    would_be: Literal["approved", "refused", "needs_documents", "cannot_tell"]
+    lookups: int
+    missing: list[dict[str, Any]]
+    decision: dict[str, Any] | None = None

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from chalicelib.domain.application import Application
+from chalicelib.domain.application import Application, TimelineEvent
 from chalicelib.domain.banking import Iban
 from chalicelib.domain.catalog import Service, ServiceCatalog
 
 
-def application_view(app: Application) -> dict[str, Any]:
+def _merged(timeline: Sequence[TimelineEvent], kept_apart: Sequence[TimelineEvent]) -> list[TimelineEvent]:
+    """The timeline with the events kept beside the application (the deadline sweep's) put in by time."""
+    merged = list(timeline)
+    for event in sorted(kept_apart, key=lambda e: e.at):
+        merged.insert(next((i for i, e in enumerate(merged) if e.at > event.at), len(merged)), event)
+    return merged
+
+
+def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = ()) -> dict[str, Any]:
     return {
         "id": app.id,
         "service_id": app.service_id,
@@ -31,7 +40,7 @@ def application_view(app: Application) -> dict[str, Any]:
         if app.bank_iban else None,
         "accepted_by": {"office": app.accepted_by.office, "official": app.accepted_by.official}
         if app.accepted_by else None,
-        "timeline": [e.to_dict() for e in app.timeline],
+        "timeline": [e.to_dict() for e in _merged(app.timeline, kept_apart)],
         "lookups": list(app.data.get("lookups_view", [])),
         "decision": app.decision,
     }

@@ -24,6 +24,7 @@ from chalicelib.domain.application import (
 from chalicelib.domain.banking import Iban
 from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.catalog import LANGUAGES, Service, ServiceCatalog, UnknownService
+from chalicelib.domain.deadline_watch import first_sweep_day
 from chalicelib.domain.deadlines import Term, compute_due_dates
 from chalicelib.domain.errors import (
     ApplicationNotFound,
@@ -35,9 +36,12 @@ from chalicelib.domain.errors import (
     ValidationFailed,
 )
 from chalicelib.domain.identity import Iin
+from chalicelib.domain.lookups import plan_for
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.regions import parse_region
 from chalicelib.services.concurrency import update_application
+from chalicelib.services.lookups import decide_message, fan_out
+from chalicelib.services.notify import notify
 from chalicelib.services.ports import (
     ApplicationRepository,
     Clock,
@@ -84,7 +88,8 @@ def _check(errors: list[FieldError], field: str, parse: Callable[[], Any]) -> An
         return None
 
 
-def _validate(body: Mapping[str, Any], caller: Caller, catalog: ServiceCatalog) -> tuple[Service, dict[str, Any]]:
+def validate_request(body: Mapping[str, Any], caller: Caller,
+                     catalog: ServiceCatalog) -> tuple[Service, dict[str, Any]]:
     """Everything wrong with the request, reported at once; the parsed values when nothing is."""
     errors: list[FieldError] = []
     try:
@@ -189,13 +194,17 @@ def _validate(body: Mapping[str, Any], caller: Caller, catalog: ServiceCatalog) 
 
 
 def register(application: Application, service: Service, calendar: WorkingDayCalendar, at: datetime) -> None:
-    """Start the legal term and queue what follows registration."""
+    """Start the legal term and queue what follows registration: the registry lookups and the notice."""
     term = service.terms[application.channel]
     on = local_date(at)
     due = compute_due_dates(calendar, Term(term.working_days, term.calendar_days), on, application.channel)
     application.register(at=at, on=on, due_date=due.due_date, due_date_at_state_corp=due.due_date_at_state_corp)
-    application.send("lookups", f"{application.id}:registered",
-                     {"type": "application_registered", "application_id": application.id})
+    application.data["sweep_on"] = first_sweep_day(application, calendar, on).isoformat()
+    plan = plan_for(application, on)
+    application.data["lookups_planned"] = len(plan)
+    for message in fan_out(application, plan) if plan else [decide_message(application.id)]:
+        application.send(message.queue, message.key, message.body)
+    notify(application, "registered", application_number=application.id, due_date=due.due_date.isoformat())
 
 
 def submit_application(
@@ -207,7 +216,7 @@ def submit_application(
     idempotency_key: str | None = None,
 ) -> Filed:
     """File an application. With an Idempotency-Key, the same key and body give back the first response."""
-    service, values = _validate(body, caller, deps.catalog)
+    service, values = validate_request(body, caller, deps.catalog)
     now = deps.clock.now()
     application = Application(
         id=deps.ids.application_id(now),
@@ -226,10 +235,7 @@ def submit_application(
     )
     application.record(now, "created", caller.actor, channel=application.channel)
     in_person = application.channel in IN_PERSON_CHANNELS
-    if service.needs_signature() and not in_person:
-        application.send("notifications", f"{application.id}:awaiting_signature",
-                         {"type": "awaiting_signature", "application_id": application.id})
-    else:
+    if not service.needs_signature() or in_person:
         application.transition(Status.SUBMITTED, at=now, actor=caller.actor,
                                reason="signed_in_person" if in_person else "no_signature_required")
         register(application, service, deps.calendar, now)
@@ -274,9 +280,13 @@ def dispatch_outbox(repo: ApplicationRepository, publisher: MessagePublisher, ap
     sent = list(application.outbox)
     publisher.publish(sent)
     sent_keys = {m.key for m in sent}
+    lookups_sent = any(m.queue == "lookups" for m in sent)
 
     def clear(app: Application) -> None:
         app.outbox = [m for m in app.outbox if m.key not in sent_keys]
+        if lookups_sent and app.status is Status.SUBMITTED:
+            app.transition(Status.CHECKING, at=app.registered_at or app.created_at, actor="system",
+                           reason="lookups_sent", lookups=app.data.get("lookups_planned", 0))
 
     update_application(repo, application.id, clear)
 
@@ -290,7 +300,7 @@ def withdraw_application(application_id: str, caller: Caller, deps: IntakeDeps) 
         if app.is_final or not app.can_become(Status.WITHDRAWN):
             raise WithdrawTooLate(f"An application that is {app.status.value} can no longer be withdrawn.")
         app.transition(Status.WITHDRAWN, at=now, actor=caller.actor, reason="withdrawn_by_applicant")
-        app.send("notifications", f"{app.id}:withdrawn", {"type": "withdrawn", "application_id": app.id})
+        notify(app, "withdrawn", application_number=app.id)
 
     application, _ = update_application(deps.repo, application_id, withdraw)
     dispatch_outbox(deps.repo, deps.publisher, application)

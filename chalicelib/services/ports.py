@@ -5,10 +5,10 @@ Adapters implement them for AWS (chalicelib/adapters); tests implement them in m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.application import Application, OutboxMessage
 
@@ -61,4 +61,263 @@ class ApplicationRepository(Protocol):
 class MessagePublisher(Protocol):
     def publish(self, messages: Sequence[OutboxMessage]) -> None:
         """Send every message (batched per queue). Raises on any message not accepted."""
+        ...
+
+
+@dataclass(frozen=True)
+class LookupRecord:
+    """One registry's answer about one person for one application (never logged: `data` is personal)."""
+
+    key: str
+    registry: str
+    person_ref: str
+    iin: str
+    status: str  # found | not_found | failed | provided
+    data: dict[str, Any]
+    source_system: str
+    fetched_at: datetime
+    on_not_found: str
+    document: str | None = None
+    provided_document: str | None = None
+
+
+class LookupStore(Protocol):
+    def record(self, application_id: str, record: LookupRecord) -> bool:
+        """Store an answer once: False (and nothing changed) if this lookup already has one."""
+        ...
+
+    def mark_done(self, application_id: str, keys: Sequence[str], expected: int) -> tuple[int, int]:
+        """Count lookups as settled (idempotent per key). Returns (settled so far, expected)."""
+        ...
+
+    def for_application(self, application_id: str) -> list[LookupRecord]: ...
+
+    def provide_document(self, application_id: str, key: str, document_key: str) -> None:
+        """The applicant (or the agency, by a written answer) supplied what the registry lacked."""
+        ...
+
+
+class ResultSigner(Protocol):
+    """Signs result documents with the provider's key and checks signed ones (KMS adapter in production)."""
+
+    def sign(self, document: Mapping[str, Any]) -> Any: ...
+
+    def verify(self, signed: Any) -> Any: ...
+
+
+class ResultStore(Protocol):
+    def put_once(self, application_id: str, signed: dict[str, Any]) -> dict[str, Any]:
+        """Keep the first signed result of an application; give back whichever is kept."""
+        ...
+
+    def get(self, application_id: str) -> dict[str, Any] | None: ...
+
+
+# --- deadlines: the sweep's index, the timeline events it writes, the work queues ------------------------
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from chalicelib.domain.application import TimelineEvent
+    from chalicelib.domain.deadline_watch import WatchedApplication
+
+
+@dataclass(frozen=True)
+class DueEntry:
+    """An application the deadlines index lists for a day, as the index projects it, and the index partition
+    it was found under (moving it on is conditional on it still being there)."""
+
+    application: WatchedApplication
+    partition: str
+
+
+class DeadlineIndex(Protocol):
+    def swept_through(self) -> date | None:
+        """The last day a sweep completed (the cursor), None before the first sweep."""
+        ...
+
+    def due_on(self, day: date) -> list[DueEntry]:
+        """Every application scheduled for a check on `day` (every shard), read from the index alone."""
+        ...
+
+    def move(self, entry: DueEntry, *, check_on: date | None, risk: str | None) -> bool:
+        """Schedule the next check (None: drop it from the index) and set the risk flag, in one write that
+        reads nothing and leaves the version alone; only if the entry is still where it was found.
+        False (and nothing changed) when it is not: a deadline change or a closing came first."""
+        ...
+
+    def record_event(self, application_id: str, event: TimelineEvent) -> bool:
+        """Add an event to the application's timeline once: False if that event is already there."""
+        ...
+
+    def mark_swept(self, day: date, at: datetime) -> None:
+        """Move the cursor forward to `day` (never back)."""
+        ...
+
+
+class TimelineEvents(Protocol):
+    def events_of(self, application_id: str) -> list[TimelineEvent]:
+        """Timeline events kept beside the application (e.g. the deadline sweep's), oldest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class WorkQueuePage:
+    items: list[WatchedApplication]
+    cursor: str | None
+
+
+class WorkQueue(Protocol):
+    def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int) -> WorkQueuePage:
+        """An office's open applications, soonest due date first. `queue` is `handling` (the office decides
+        them) or `accepted` (the office accepted them in person)."""
+        ...
+
+
+# --- notifications, SMS and signing ---------------------------------------------------------------------
+
+class SmsRejected(Exception):
+    """The SMS provider definitively refused a message (nothing was sent): it is safe to try again later.
+
+    Any other exception from `SmsSender.send` leaves it unknown whether the SMS went out.
+    """
+
+
+class SmsSender(Protocol):
+    def send(self, phone: str, text: str) -> str:
+        """Send one SMS now; the provider's message id. Raises SmsRejected when it was not accepted."""
+        ...
+
+
+@dataclass(frozen=True)
+class NotificationRecord:
+    """The claim of one notification (`NOTIF#<key>`): written before anything is sent, so a key sends at most once.
+
+    `values` are the template values (never personal data); `retryable` is False for one-time codes and replies,
+    whose text cannot (or must not) be rebuilt for a second delivery attempt.
+    status: pending (claimed) -> sending -> sent -> delivered, or failed -> sending (a retry) -> ...; or a final
+    no_phone | rate_limited | undelivered | unknown | office (officials: a notice only, no SMS).
+    """
+
+    key: str
+    application_id: str | None
+    purpose: str
+    audience: str
+    language: str
+    values: dict[str, Any]
+    claimed_at: datetime
+    retryable: bool = True
+    status: str = "pending"
+    attempts: int = 0
+    provider_message_id: str | None = None
+    flag: str | None = None
+    sending_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One personal-account (or office) notice: its texts in every language, so the reader's language is served."""
+
+    key: str
+    application_id: str | None
+    purpose: str
+    created_at: datetime
+    texts: dict[str, dict[str, str]]  # language -> {"title", "body"}
+
+
+@dataclass(frozen=True)
+class NoticePage:
+    items: list[Notice]
+    cursor: str | None
+
+
+class NotificationStore(Protocol):
+    def claim(self, record: NotificationRecord) -> tuple[NotificationRecord, bool]:
+        """Write the claim unless the key has one: (the stored record, whether this call created it)."""
+        ...
+
+    def get(self, key: str) -> NotificationRecord | None: ...
+
+    def start_sending(self, key: str, *, from_status: str, attempts: int, at: datetime) -> bool:
+        """status from_status -> sending and attempts + 1, only if both still hold: True for the one caller that wins."""
+        ...
+
+    def sent(self, key: str, provider_message_id: str, at: datetime) -> None:
+        """Record the provider's message id (and index it, for delivery receipts)."""
+        ...
+
+    def release(self, key: str, *, to_status: str) -> None:
+        """The provider refused a send (nothing went out): back to `to_status`, attempts - 1, to be tried again."""
+        ...
+
+    def finish(self, key: str, status: str, at: datetime, *, flag: str | None = None) -> None:
+        """A final status; a flag also lists the notification among those the support desk looks at."""
+        ...
+
+    def key_for_provider_message(self, provider_message_id: str) -> str | None: ...
+
+    def delivery(self, key: str, provider_message_id: str, status: str, at: datetime) -> NotificationRecord | None:
+        """Record a receipt (delivered | failed) for the current send; None when it is not the current send."""
+        ...
+
+    def add_notice(self, owner: tuple[str, str], notice: Notice) -> None:
+        """Store a notice for ("person", iin) or ("office", office id); storing the same key again changes nothing."""
+        ...
+
+    def notices(self, owner: tuple[str, str], *, cursor: str | None, limit: int) -> NoticePage:
+        """Newest first."""
+        ...
+
+
+class SmsRateLimiter(Protocol):
+    def take(self, phone: str, text: str, at: datetime) -> bool:
+        """Count one SMS to this phone if it stays within the per-phone limits; False (nothing counted) if not."""
+        ...
+
+
+class DelayedPublisher(Protocol):
+    def publish_later(self, message: OutboxMessage, delay_seconds: int) -> None:
+        """Send one message to its queue, visible after the delay (at most 900 s)."""
+        ...
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    message_id: str
+    phone: str
+    text: str
+    received_at: str
+    routed: str | None = None
+
+
+class SmsInbox(Protocol):
+    """What the SMS webhook received, by the provider's message id: the dedupe of webhooks and the inbound store."""
+
+    def receive(self, message_id: str, kind: str, at: datetime, inbound: InboundSms | None = None) -> str:
+        """Remember a webhook message: "new", "pending" (seen, its effect not finished) or "done"."""
+        ...
+
+    def done(self, message_id: str) -> None: ...
+
+    def inbound(self, message_id: str) -> InboundSms | None: ...
+
+    def mark_routed(self, message_id: str, outcome: str) -> bool:
+        """Record where an inbound SMS went, once: False if it was routed before."""
+        ...
+
+
+class ConversationRouter(Protocol):
+    """Whatever conversation waits on a phone (proactive services, account confirmation, Digital Documents consent).
+
+    The proactive-services work implements it. `handle` may be called more than once for one message_id (queues
+    deliver at least once) and must act once per message_id. It returns the text to send back, or None when no
+    conversation waits on that phone or there is nothing to answer.
+    """
+
+    def handle(self, phone: str, text: str, message_id: str) -> str | None: ...
+
+
+class EdsVerifier(Protocol):
+    def verify(self, signed_xml: str, expected_content: bytes, allowed_iins: set[str], on: datetime) -> Any:
+        """The EdsSignature (chalicelib.domain.signing) of a valid signature; SignatureRefused otherwise."""
         ...

@@ -66,7 +66,10 @@ def test_a_citizen_files_and_reads_back_an_application(api: Any, token: Any) -> 
     assert created.json_body["due_date"]
     read = get(api, f"/applications/{app_id}", mother)
     assert read.status_code == 200
-    assert [e["type"] for e in read.json_body["timeline"]] == ["created", "status_changed", "registered"]
+    timeline = read.json_body["timeline"]
+    assert [e["type"] for e in timeline][:3] == ["created", "status_changed", "registered"]
+    # And once the registry lookups are queued, it is being checked
+    assert timeline[3]["detail"]["to"] == "checking" and read.json_body["status"] == "checking"
     assert read.json_body["bank_account"]["iban_masked"].startswith("KZ** ****")
 
 

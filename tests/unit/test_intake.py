@@ -43,11 +43,16 @@ def test_a_service_without_signing_is_registered_at_once_with_its_due_date(deps:
     assert app.registered_on == date(2026, 11, 23)
     assert app.due_date == date(2026, 12, 1)
     assert [e.type for e in app.timeline] == ["created", "status_changed", "registered"]
-    # And the registration was dispatched and cleared from the outbox
+    # And one lookup per (registry, person) of the plan went out with the registration notice
     publisher = deps.publisher
     assert isinstance(publisher, RecordingPublisher)
-    assert [m.key for m in publisher.sent] == [f"{app.id}:registered"]
-    assert deps.repo.get(app.id).outbox == []
+    lookups = [m for m in publisher.sent if m.queue == "lookups"]
+    assert len(lookups) == app.data["lookups_planned"] > 5
+    assert {m.body["spec"]["registry"] for m in lookups} >= {"gbdfl", "disability", "civil_births", "bank_accounts"}
+    assert [m.key for m in publisher.sent if m.queue == "notifications"] == [f"{app.id}:registered"]
+    # And the outbox is empty and the application is being checked
+    stored = deps.repo.get(app.id)
+    assert stored.outbox == [] and stored.status is Status.CHECKING
 
 
 def test_a_service_that_needs_a_signature_waits_for_it_with_no_term_running(deps: IntakeDeps) -> None:
@@ -139,11 +144,12 @@ def test_a_crash_before_dispatch_is_repaired_by_the_retry(deps: IntakeDeps) -> N
         submit_application(child_benefit_body(), CITIZEN, deps, render=view, idempotency_key="k-1")
     # Then the application is saved with its message still in the outbox
     [app] = deps.repo.history(MOTHER, cursor=None, limit=10).items
-    assert [m.key for m in app.outbox] == [f"{app.id}:registered"]
-    # When the portal retries with the same key, Then the message goes out and the outbox empties
+    pending = [m.key for m in app.outbox]
+    assert f"{app.id}:registered" in pending and app.status is Status.SUBMITTED
+    # When the portal retries with the same key, Then the messages go out and the outbox empties
     again = submit_application(child_benefit_body(), CITIZEN, deps, render=view, idempotency_key="k-1")
     assert again.replayed
-    assert [m.key for m in publisher.sent] == [f"{app.id}:registered"]
+    assert [m.key for m in publisher.sent] == pending
     assert deps.repo.get(app.id).outbox == []
 
 

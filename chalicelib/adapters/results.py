@@ -1,0 +1,45 @@
+"""Signed result documents: `APP#<id> / RESULT`, written once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.models import Model
+
+from chalicelib.adapters.dynamodb import TableMeta
+
+
+class ResultItem(Model):
+    class Meta(TableMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True, attr_name="PK")
+    sk = UnicodeAttribute(range_key=True, attr_name="SK")
+    kind = UnicodeAttribute(default="result")
+    signed = UnicodeAttribute()
+
+
+class DynamoResultStore:
+    def put_once(self, application_id: str, signed: dict[str, Any]) -> dict[str, Any]:
+        item = ResultItem(pk=f"APP#{application_id}", sk="RESULT",
+                          signed=json.dumps(signed, ensure_ascii=False, separators=(",", ":")))
+        try:
+            item.save(condition=ResultItem.pk.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            kept = self.get(application_id)
+            assert kept is not None
+            return kept
+        return signed
+
+    def get(self, application_id: str) -> dict[str, Any] | None:
+        try:
+            item = ResultItem.get(f"APP#{application_id}", "RESULT", consistent_read=True)
+        except DoesNotExist:
+            return None
+        stored: dict[str, Any] = json.loads(item.signed)
+        return stored

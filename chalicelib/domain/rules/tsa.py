@@ -1,0 +1,275 @@
+"""State targeted social assistance (TSA, АСП / АӘК).
+
+Rules (Social Code of 2023 as amended from 2025; TSA rules, order No. 237 of 2023; service standard and the
+online pilot):
+- the applicant's status entitles them, and they are registered at a place of residence;
+- the account for payment is at an allowed bank (services.json: Kazpost 563, Halyk 601) and in the applicant's
+  name (bank account registry);
+- the family as the rules count it (see `facts.tsa_family`);
+- every kind of income of each counted member in the quarter before the application quarter, divided by the
+  months of the quarter and by the members, is below the poverty line of the applicant's region for the
+  application quarter.
+Amount a month = (poverty line - per-capita income) x members, rounded up, plus, for each counted child aged
+1 to 6 on the registration date, 1.5 MRP rounded up. Period: from the first day of the month of application to
+the end of its quarter (TSA is assigned quarterly).
+Able-bodied members neither employed nor registered as unemployed make the assistance conditional (a social
+contract); that is recorded, not a refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from chalicelib.domain.catalog import load_catalog
+from chalicelib.domain.decision import Decision, Explanation, FactUsed, Term
+from chalicelib.domain.errors import InvalidValue
+from chalicelib.domain.facts import Case, FactKey, Family, disability_group, parse_day, tsa_family
+from chalicelib.domain.identity import mask_iin
+from chalicelib.domain.parameters import Parameters, Quarter, round_tenge
+from chalicelib.domain.regions import parse_region
+from chalicelib.domain.rules import check_registered, check_residence_status, start, use
+
+SERVICE_ID = "targeted-social-assistance"
+DEPENDANT_ROLES = ("minor_child", "student_dependant")
+
+
+def required_facts(case: Case) -> list[FactKey]:
+    """Answers needed before the family can be formed (income answers are checked once it is)."""
+    applicant = case.applicant_iin
+    needed: list[FactKey] = [("address", applicant), ("civil_marriages", applicant), ("civil_births", applicant)]
+    if case.bank_account is not None:
+        needed.append(("bank_accounts", applicant))
+    return needed
+
+
+def decide(case: Case, params: Parameters, on: date) -> Decision:
+    case.require(required_facts(case))
+    applicant = case.applicant_iin
+    day = case.registered_on
+    ex = start(case, params)
+
+    check_residence_status(ex, case, params, applicant)
+    residence = check_registered(ex, case, applicant, "applicant.residence_registered")
+    region = _canonical(str(residence.get("region") or case.region) if residence else case.region)
+    _check_bank_account(ex, case)
+
+    family = tsa_family(case, use(ex, params.policy("tsa_family", day)).value, day)
+    _explain_family(ex, family)
+
+    income_policy = use(ex, params.policy("tsa_income", day)).value
+    case.require(
+        [
+            (registry, member.iin)
+            for member in family.counted
+            if member.age >= int(income_policy["required_from_age"])
+            for registry in income_policy["required_registries"]
+        ]
+    )
+    income_quarter = Quarter.containing(day).previous()
+    total = 0
+    income_facts: list[FactUsed] = []
+    for member in family.counted:
+        amount, facts = _member_income(case, member.iin, income_quarter, income_policy)
+        total += amount
+        income_facts += facts
+        ex.add(
+            "tsa.member_income", "info", facts, member=mask_iin(member.iin), quarter=str(income_quarter), amount=amount
+        )
+    monthly = Fraction(total, int(income_policy["months_in_period"]))
+    per_capita = monthly / family.size
+    ex.add(
+        "tsa.family_income",
+        "info",
+        quarter=str(income_quarter),
+        total=total,
+        monthly=monthly,
+        members=family.size,
+        per_capita=per_capita,
+    )
+
+    period = use(ex, params.policy("tsa_assignment_period", day)).value
+    application_quarter = Quarter.containing(day)
+    line_quarter = application_quarter if period["poverty_line_quarter"] == "application" else income_quarter
+    line = use(ex, params.poverty_line(region, line_quarter))
+    if line.fallback:
+        pm = params.pm(line_quarter.first_day, region)
+        share = params.multiplier("poverty_line_floor_share_of_pm", line_quarter.first_day)
+        ex.add(
+            "tsa.poverty_line_floor",
+            "info",
+            region=Term("region", region),
+            quarter=str(line_quarter),
+            share=share.value * 100,
+            pm=pm.value,
+            line=line.value,
+        )
+    ex.check(
+        "tsa.income_below_poverty_line",
+        per_capita < line.value,
+        income_facts,
+        per_capita=per_capita,
+        line=line.value,
+        region=Term("region", region),
+        quarter=str(line_quarter),
+    )
+    _explain_conditions(ex, case, params, family)
+    period_from = day.replace(day=1) if period["from"] == "month_of_application" else day
+    period_to = application_quarter.last_day
+    _check_no_overlap(ex, case, period_from, period_to)
+
+    if ex.refused:
+        return ex.decision(decided_on=on)
+    rounding = use(ex, params.rounding(day)).value
+    base = round_tenge((Fraction(line.value) - per_capita) * family.size, rounding)
+    ex.add("tsa.amount", "info", line=line.value, per_capita=per_capita, members=family.size, base=base)
+    supplement = _child_supplement(ex, case, params, family, rounding)
+    return ex.decision(decided_on=on, amount_monthly=base + supplement, period_from=period_from, period_to=period_to)
+
+
+def _canonical(region: str) -> str:
+    try:
+        return parse_region(region)
+    except InvalidValue:
+        return region
+
+
+def _check_bank_account(ex: Explanation, case: Case) -> None:
+    allowed = load_catalog().get(SERVICE_ID).allowed_banks or ()
+    iban = case.bank_account
+    if iban is None:
+        ex.check("tsa.bank_allowed", False, [case.application_fact("bank_account.iban", "null")],
+                 iban="", bank_code="", allowed=list(allowed))
+        return
+    ex.check(
+        "tsa.bank_allowed",
+        not allowed or iban.bank_code in allowed,
+        [case.application_fact("bank_account.iban", iban.masked)],
+        iban=iban.masked,
+        bank_code=iban.bank_code,
+        allowed=list(allowed),
+    )
+    applicant = case.applicant_iin
+    accounts = [a for a in case.get("bank_accounts", applicant, "accounts") or [] if isinstance(a, Mapping)]
+    owners = [a.get("owner_iin") for a in accounts if a.get("iban") == iban.value]
+    shown = f"{iban.masked}: " + (", ".join(mask_iin(str(o)) for o in owners) if owners else "no such account")
+    ex.check(
+        "tsa.bank_owner",
+        applicant in owners,
+        [case.fact("bank_accounts", applicant, "accounts[].owner_iin", value=shown)],
+        iban=iban.masked,
+    )
+
+
+def _check_no_overlap(ex: Explanation, case: Case, period_from: date, period_to: date) -> None:
+    """TSA already assigned to the applicant's family for any day of the period asked for (prior_tsa, if asked)."""
+    applicant = case.applicant_iin
+    if case.answer("prior_tsa", applicant) is None:
+        return
+    overlap = None
+    for assignment in case.get("prior_tsa", applicant, "assignments") or []:
+        starts, ends = parse_day(assignment.get("from")), parse_day(assignment.get("to"))
+        if (starts is None or starts <= period_to) and (ends is None or ends >= period_from):
+            overlap = assignment
+    ex.check(
+        "tsa.no_overlap",
+        overlap is None,
+        [case.fact("prior_tsa", applicant, "assignments")],
+        from_=parse_day(overlap.get("from")) or "" if overlap else "",
+        to=parse_day(overlap.get("to")) or "" if overlap else "",
+    )
+
+
+def _explain_family(ex: Explanation, family: Family) -> None:
+    for member in family.members:
+        if member.counted:
+            ex.add("tsa.family_member_counted", "info", member.evidence,
+                   member=mask_iin(member.iin), role=Term("role", member.role), age=member.age)
+        else:
+            ex.add("tsa.family_member_excluded", "info", member.evidence,
+                   member=mask_iin(member.iin), cause=Term("exclusion", member.excluded_because or "relative"))
+
+
+def _member_income(case: Case, iin: str, quarter: Quarter, policy: Mapping[str, Any]) -> tuple[int, list[FactUsed]]:
+    """All income of the member in the quarter, by registry, with the fact each sum rests on."""
+    months = quarter.months()
+    span = f"payments[{months[0]}..{months[-1]}]"
+    excluded: Mapping[str, list[str]] = policy.get("excluded_kinds", {})
+    total = 0
+    facts: list[FactUsed] = []
+    for registry in policy["registries"]:
+        answer = case.answer(registry, iin)
+        if answer is None:
+            continue
+        if not answer.found:
+            facts.append(case.fact(registry, iin, span))
+            continue
+        if registry == "subsidiary_farm":
+            amount = int(answer.data.get("quarterly_income") or 0) if answer.data.get("has_farm") else 0
+            facts.append(case.fact(registry, iin, "quarterly_income", value=amount))
+        else:
+            skip = set(excluded.get(registry, []))
+            amount = sum(
+                int(p.get("amount") or 0)
+                for p in answer.data.get("payments") or []
+                if isinstance(p, Mapping) and p.get("month") in months and p.get("kind") not in skip
+            )
+            facts.append(case.fact(registry, iin, span, value=amount))
+        total += amount
+    return total, facts
+
+
+def _explain_conditions(ex: Explanation, case: Case, params: Parameters, family: Family) -> None:
+    """Able-bodied adults neither employed nor registered unemployed: the assistance is conditional."""
+    day = case.registered_on
+    from_age = int(params.policy("tsa_family", day).value.get("able_bodied_from_age", 18))
+    for member in family.counted:
+        if member.role in DEPENDANT_ROLES or member.age < from_age:
+            continue
+        retirement = params.retirement_age_months(case.sex(member.iin), day)
+        if case.age_in_months_on(member.iin, day) >= retirement.value:
+            continue
+        if disability_group(case.disability_on(member.iin, day)) in ("1", "2"):
+            continue
+        work = case.data("employment", member.iin)
+        if work is None or work.get("employed") or work.get("registered_unemployed"):
+            continue
+        if case.get("entrepreneurs", member.iin, "registered"):
+            continue
+        ex.cite(retirement.version)
+        ex.add(
+            "tsa.conditional_assistance",
+            "info",
+            [
+                case.fact("employment", member.iin, "employed"),
+                case.fact("employment", member.iin, "registered_unemployed"),
+            ],
+            member=mask_iin(member.iin),
+        )
+
+
+def _child_supplement(ex: Explanation, case: Case, params: Parameters, family: Family, rounding: str) -> int:
+    day = case.registered_on
+    ages = use(ex, params.policy("tsa_child_supplement_ages", day)).value
+    children = [
+        m for m in family.counted if m.role != "applicant" and int(ages["from"]) <= m.age <= int(ages["to"])
+    ]
+    if not children:
+        return 0
+    mrp = use(ex, params.mrp(day))
+    multiplier = use(ex, params.multiplier("tsa_child_supplement_mrp_multiplier", day))
+    per_child = round_tenge(multiplier.value * Fraction(mrp.value), rounding)
+    supplement = per_child * len(children)
+    ex.add(
+        "tsa.child_supplement",
+        "info",
+        [case.birth_fact(m.iin) for m in children],
+        children=len(children),
+        multiplier=multiplier.value,
+        mrp=mrp.value,
+        per_child=per_child,
+        supplement=supplement,
+    )
+    return supplement

@@ -1,0 +1,50 @@
+"""Result documents: the signed JSON, the printable notice, and verification by anyone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.bootstrap import container
+from chalicelib.domain.errors import InvalidValue
+from chalicelib.entrypoints.http import SIGNED_IN, Call, endpoint, parse_json_object
+
+results_api = Blueprint(__name__)
+
+
+@endpoint(results_api, "/applications/{application_id}/result", summary="The signed result document "
+          "(JSON; `?format=pdf` for the printable notice in the caller's language)", roles=SIGNED_IN,
+          query=(("format", "json (default) or pdf"),), produces=("application/json", "application/pdf"),
+          errors=(401, 404))
+def read_result(call: Call, application_id: str) -> Any:
+    from chalicelib.domain.result_document import verification_code
+    from chalicelib.services.results import signed_result
+
+    deps = container()
+    signed = signed_result(deps.repo, deps.results, application_id, call.who)
+    code = verification_code(signed["document"])
+    fmt = (call.query("format") or "json").lower()
+    if fmt == "pdf":
+        from chalicelib.adapters.pdf import render_result_notice
+
+        language = call.language if call.request.headers.get("accept-language") else signed["document"].get(
+            "language", "ru")
+        pdf = render_result_notice(signed["document"], language, code)
+        return Response(body=pdf, status_code=200, headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'inline; filename="result-{application_id}.pdf"'})
+    if fmt != "json":
+        raise InvalidValue("format.unknown", "`format` is json or pdf.")
+    return {"verification_code": code, **signed}
+
+
+@endpoint(results_api, "/results/verify", "POST", summary="Verify a result document's signature: valid or not, "
+          "and who signed", errors=(400, 413, 422))
+def verify(call: Call) -> dict[str, Any]:
+    from chalicelib.services.results import verify_result
+
+    raw = parse_json_object(call.request)
+    return verify_result(container().signer, raw)
+
+

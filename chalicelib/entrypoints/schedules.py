@@ -1,0 +1,29 @@
+"""Scheduled handlers: each calls one use case and reports what it did (counts only, no personal data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, CloudWatchEvent, Rate
+
+from chalicelib.bootstrap import container
+from chalicelib.observability import logger, metrics
+
+schedules = Blueprint(__name__)
+
+
+@schedules.schedule(Rate(15, unit=Rate.MINUTES), name="deadline_sweep")
+def deadline_sweep(event: CloudWatchEvent) -> dict[str, Any]:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from chalicelib.services.deadlines import sweep_deadlines
+
+    deps = container()
+    report = sweep_deadlines(deps.clock.now(), deps.deadlines())
+    metrics.add_metric(name="AtRiskApplications", unit=MetricUnit.Count, value=report.at_risk)
+    metrics.add_metric(name="OverdueApplications", unit=MetricUnit.Count, value=report.overdue)
+    metrics.add_metric(name="HandoverOverdueApplications", unit=MetricUnit.Count, value=report.handover_overdue)
+    metrics.flush_metrics()
+    summary = report.to_dict()
+    logger.info("deadline sweep", extra=summary)
+    return summary

@@ -1,0 +1,90 @@
+"""The offices' side of deadlines: the work queue with its flags, and the tear-off ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.bootstrap import container
+from chalicelib.domain.errors import InvalidValue
+from chalicelib.entrypoints.http import Call, endpoint
+from chalicelib.observability import logger
+
+work_api = Blueprint(__name__)
+
+PDF = "application/pdf"
+
+
+def _limit(call: Call) -> int:
+    raw = call.query("limit") or "20"
+    if not raw.isdigit():
+        raise InvalidValue("limit.invalid", "`limit` is a whole number from 1 to 50.")
+    return int(raw)
+
+
+@endpoint(work_api, "/work-queue", summary="The office's open applications, soonest deadline first, flagged",
+          roles=("official", "operator"),
+          query=(("cursor", "from the previous page"), ("limit", "1 to 50, default 20")), errors=(401, 403, 422))
+def read_work_queue(call: Call) -> dict[str, Any]:
+    from chalicelib.services.deadlines import work_queue
+    from chalicelib.services.intake import local_date
+
+    deps = container()
+    today = local_date(deps.clock.now())
+    view = work_queue(call.who, deps.work_queue, deps.calendar, today, cursor=call.query("cursor"),
+                      limit=_limit(call))
+    items = []
+    for queued in view.items:
+        app, flags = queued.application, queued.flags
+        items.append({
+            "id": app.id,
+            "service_id": app.service_id,
+            "service_name": deps.catalog.get(app.service_id).name_in(call.language),
+            "status": app.status,
+            "registered_at": app.registered_at.isoformat() if app.registered_at else None,
+            "due_date": app.due_date.isoformat() if app.due_date else None,
+            "due_date_at_state_corp": app.due_date_at_state_corp.isoformat() if app.due_date_at_state_corp else None,
+            "working_days_left": flags.working_days_left,
+            "at_risk": flags.at_risk,
+            "overdue": flags.overdue,
+            "handover_overdue": flags.handover_overdue,
+        })
+    return {"office": call.who.org, "as_of": today.isoformat(), "items": items, "cursor": view.cursor}
+
+
+@endpoint(work_api, "/applications/{application_id}/ticket",
+          summary="The tear-off ticket of an application accepted in person (`?format=pdf` with Accept: "
+                  "application/pdf for the printable one)",
+          roles=("citizen", "operator"), query=(("format", "json (default) or pdf"),),
+          produces=("application/json", PDF), errors=(401, 403, 404, 409, 422))
+def read_ticket(call: Call, application_id: str) -> Any:
+    from chalicelib.adapters.pdf import surname_and_initials
+    from chalicelib.services.tickets import ticket_for
+
+    fmt = call.query("format") or "json"
+    if fmt not in ("json", "pdf"):
+        raise InvalidValue("format.invalid", "`format` is json or pdf.")
+    deps = container()
+    ticket = ticket_for(deps.repo, deps.catalog, application_id, call.who)
+    body = {
+        "application_id": ticket.application.id,
+        "service_id": ticket.service.id,
+        "service_name": dict(ticket.service.name),
+        "channel": ticket.application.channel,
+        "registered_on": ticket.registered_on.isoformat(),
+        "registered_at": ticket.registered_at.isoformat() if ticket.registered_at else None,
+        "due_date": ticket.due_date.isoformat(),
+        "due_date_at_state_corp": ticket.due_date_at_state_corp.isoformat() if ticket.due_date_at_state_corp else None,
+        "office": ticket.office,
+        "handling_office": ticket.application.handling_office,
+        "accepted_by": surname_and_initials(ticket.official),
+    }
+    logger.info("ticket read", extra={"application_id": application_id, "format": fmt, "role": call.who.role})
+    if fmt == "json":
+        return body
+    from chalicelib.adapters.pdf import render_ticket
+
+    pdf = render_ticket(body, call.language)
+    return Response(body=pdf, status_code=200, headers={
+        "Content-Type": PDF, "Content-Disposition": f'inline; filename="ticket-{application_id}.pdf"'})

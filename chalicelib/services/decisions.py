@@ -1,0 +1,189 @@
+"""The decision step: once every lookup is settled, either ask for what is missing or decide, sign and tell.
+
+It runs once per application in effect, however many `decide` messages arrive: every change is a
+versioned transition from fresh state, the signed result is written once, and a final application is left
+alone. A crash between steps resumes where it stopped on the next delivery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.domain.application import Application, Status
+from chalicelib.domain.calendar import WorkingDayCalendar
+from chalicelib.domain.catalog import ServiceCatalog
+from chalicelib.domain.deadline_watch import first_sweep_day
+from chalicelib.domain.deadlines import Term, compute_due_dates
+from chalicelib.domain.facts import Case, FactsMissing, RegistryAnswer
+from chalicelib.domain.identity import mask_iin
+from chalicelib.domain.result_document import ResultDocument, verification_code
+from chalicelib.domain.rules import decide
+from chalicelib.services.concurrency import update_application
+from chalicelib.services.intake import dispatch_outbox, local_date
+from chalicelib.services.notify import notify
+from chalicelib.services.ports import (
+    ApplicationRepository,
+    Clock,
+    LookupRecord,
+    LookupStore,
+    MessagePublisher,
+    ResultSigner,
+    ResultStore,
+)
+
+OPEN_FOR_DECISION = (Status.SUBMITTED, Status.CHECKING, Status.AWAITING_DOCUMENTS, Status.DECIDING)
+TSA_WRITTEN_NOTICE_WORKING_DAYS = "notify_applicant_within_working_days"
+
+
+@dataclass(frozen=True)
+class DecisionDeps:
+    repo: ApplicationRepository
+    lookups: LookupStore
+    signer: ResultSigner
+    results: ResultStore
+    publisher: MessagePublisher
+    clock: Clock
+    catalog: ServiceCatalog
+    calendar: WorkingDayCalendar
+
+
+def gaps_of(records: list[LookupRecord]) -> tuple[list[LookupRecord], list[LookupRecord]]:
+    """(documents to ask the applicant for, registries to write to) among the settled lookups."""
+    missing = [r for r in records if r.status in ("not_found", "failed") and r.on_not_found != "fact"]
+    ask = [r for r in missing if r.on_not_found == "ask_applicant"]
+    write = [r for r in missing if r.on_not_found == "written_request"]
+    return ask, write
+
+
+def case_of(application: Application, records: list[LookupRecord]) -> Case:
+    answers = []
+    for r in records:
+        status, data = r.status, r.data
+        if status == "provided":  # a document stands in for the registry record it replaces
+            status, data = "found", {**r.data, "provided_document": r.provided_document}
+        answers.append(RegistryAnswer(r.registry, r.iin, status, data, r.source_system, r.fetched_at))
+    assert application.registered_on is not None
+    return Case.of(
+        service_id=application.service_id, applicant_iin=application.applicant.iin, region=application.applicant.region,
+        registered_on=application.registered_on, channel=application.channel,
+        subjects=[(s.iin, s.relation) for s in application.subjects],
+        representative_iin=application.representative.iin if application.representative else None,
+        bank_account=application.bank_iban, answers=answers,
+    )
+
+
+def decide_application(application_id: str, deps: DecisionDeps) -> str:
+    application = deps.repo.get(application_id)
+    if application.is_final or application.status not in OPEN_FOR_DECISION:
+        return f"skipped:{application.status.value}"
+    records = deps.lookups.for_application(application_id)
+    ask, write = gaps_of(records)
+    if (ask or write) and application.status is not Status.DECIDING:
+        return _request_missing(application_id, ask, write, deps)
+    return _decide(application_id, records, deps)
+
+
+def _request_missing(application_id: str, ask: list[LookupRecord], write: list[LookupRecord],
+                     deps: DecisionDeps) -> str:
+    now = deps.clock.now()
+
+    def change(app: Application) -> None:
+        service = deps.catalog.get(app.service_id)
+        if write and not app.data.get("written_requests"):
+            app.data["written_requests"] = sorted({r.registry for r in write})
+            app.record(now, "written_request_sent", "system", registries=app.data["written_requests"])
+            days = service.extension_calendar_days
+            if days and app.registered_on is not None:
+                due = compute_due_dates(deps.calendar, Term(calendar_days=days), app.registered_on, app.channel)
+                previous = app.due_date
+                app.due_date, app.due_date_at_state_corp = due.due_date, due.due_date_at_state_corp
+                app.data["sweep_on"] = first_sweep_day(app, deps.calendar, local_date(now)).isoformat()
+                app.record(now, "term_extended", "system", previous_due_date=previous.isoformat() if previous else None,
+                           due_date=due.due_date.isoformat(), calendar_days=days)
+                notify(app, "written_request_sent", application_number=app.id, new_due_date=due.due_date.isoformat())
+        if ask:
+            documents = sorted({r.document or r.registry for r in ask})
+            if app.status is not Status.AWAITING_DOCUMENTS:
+                app.transition(Status.AWAITING_DOCUMENTS, at=now, actor="system", reason="registry_has_no_data",
+                               documents=documents)
+            for document in documents:
+                notify(app, "documents_needed", extra=document, application_number=app.id, document=document)
+
+    application, _ = update_application(deps.repo, application_id, change)
+    dispatch_outbox(deps.repo, deps.publisher, application)
+    return "awaiting_documents" if ask else "written_request"
+
+
+def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps) -> str:
+    now = deps.clock.now()
+
+    def start(app: Application) -> None:
+        if app.status is not Status.DECIDING:
+            app.transition(Status.DECIDING, at=now, actor="system", reason="facts_gathered", lookups=len(records))
+
+    application, _ = update_application(deps.repo, application_id, start)
+    case = case_of(application, records)
+    try:
+        decision = decide(case, on=local_date(now))
+    except FactsMissing as gap:
+        lacking = [f"{registry}:{mask_iin(iin)}" for registry, iin in gap.missing]
+
+        def review(app: Application) -> None:
+            if not app.data.get("manual_review"):
+                app.data["manual_review"] = lacking
+                app.record(now, "manual_review_required", "system", missing=lacking)
+
+        update_application(deps.repo, application_id, review)
+        return "manual_review"
+
+    service = deps.catalog.get(application.service_id)
+    document = ResultDocument(
+        application_id=application.id, service_id=service.id, service_name=dict(service.name),
+        applicant_iin_masked=mask_iin(application.applicant.iin),
+        applicant_full_name=_full_name(case, application.applicant.iin),
+        decision=decision.to_dict(), issued_at=now.replace(microsecond=0),
+        issuer_office_id=application.handling_office, issuer_name=dict(service.provider_name),
+        language=application.language,
+    ).to_dict()
+    signed = deps.results.put_once(application.id, deps.signer.sign(document).to_dict())
+    outcome = decision.outcome
+    code = verification_code(signed["document"])
+
+    def finish(app: Application) -> None:
+        if app.is_final:
+            return
+        app.decision = {"outcome": outcome, "amount_monthly": decision.amount_monthly,
+                        "period_from": decision.period_from.isoformat() if decision.period_from else None,
+                        "period_to": decision.period_to.isoformat() if decision.period_to else None,
+                        "verification_code": code,
+                        "reasons": [r.to_dict() for r in decision.reasons]}
+        app.transition(Status.APPROVED if outcome == "approved" else Status.REFUSED, at=now, actor="system",
+                       reason="decided", verification_code=code)
+        values: dict[str, Any] = {"application_number": app.id}
+        if outcome == "approved":
+            values["amount"] = decision.amount_monthly or 0
+            values["period"] = _period(decision.period_from, decision.period_to)
+            notify(app, "approved", **values)
+        else:
+            failed = next((r for r in decision.reasons if r.outcome == "not_met"), None)
+            values["reason"] = failed.rule_id if failed else "refused"
+            notify(app, "refused", **values)
+
+    application, _ = update_application(deps.repo, application_id, finish)
+    dispatch_outbox(deps.repo, deps.publisher, application)
+    return outcome
+
+
+def _period(start: Any, end: Any) -> str:
+    if start is None:
+        return ""
+    return f"{start:%d.%m.%Y}-{end:%d.%m.%Y}" if end else f"{start:%d.%m.%Y}-"
+
+
+def _full_name(case: Case, iin: str) -> str:
+    person = case.data("gbdfl", iin) or {}
+    parts = [person.get("last_name"), person.get("first_name"), person.get("middle_name")]
+    return " ".join(p for p in parts if p) or mask_iin(iin)
+
+

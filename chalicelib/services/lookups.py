@@ -1,0 +1,114 @@
+"""Asking the registries: the fan-out at registration and the worker that handles one lookup.
+
+Each lookup is one SQS message. Handling it is idempotent: the answer is stored once (a redelivery
+keeps the first), settling is a set-add, and whoever settles the last lookup starts the decision (the
+decision step itself runs once per application, whatever number of messages start it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.lookups import LookupSpec, dynamic_condition_holds, is_trigger
+from chalicelib.services.audit import AuditEntry, AuditLog
+from chalicelib.services.ports import Clock, LookupRecord, LookupStore, MessagePublisher
+from chalicelib.services.registry_port import GatewayRejected, RegistryGateway
+
+
+@dataclass(frozen=True)
+class LookupDeps:
+    gateway: RegistryGateway
+    store: LookupStore
+    audit: AuditLog
+    publisher: MessagePublisher
+    clock: Clock
+
+
+def lookup_message(application: Application, spec: LookupSpec, expected: int,
+                   dependents: list[LookupSpec] | None = None) -> OutboxMessage:
+    body: dict[str, Any] = {
+        "type": "lookup",
+        "application_id": application.id,
+        "service_id": application.service_id,
+        "on_behalf_of": application.filer.iin,
+        "expected": expected,
+        "spec": spec.to_dict(),
+    }
+    if dependents:
+        body["dependents"] = [d.to_dict() for d in dependents]
+    return OutboxMessage("lookups", f"{application.id}:lookup:{spec.key}", body)
+
+
+def fan_out(application: Application, plan: list[LookupSpec]) -> list[OutboxMessage]:
+    """One message per lookup; lookups that wait on the applicant's address ride along with it."""
+    dynamic = [s for s in plan if s.when]
+    trigger = next((s for s in plan if is_trigger(s)), None)
+    messages = []
+    for spec in plan:
+        if spec.when:
+            continue
+        messages.append(lookup_message(application, spec, len(plan), dynamic if spec is trigger else None))
+    if dynamic and trigger is None:  # nothing can settle the condition: such lookups are skipped at once
+        messages.append(OutboxMessage("lookups", f"{application.id}:lookup:skip-dynamic", {
+            "type": "settle", "application_id": application.id, "expected": len(plan),
+            "keys": [d.key for d in dynamic]}))
+    return messages
+
+
+def decide_message(application_id: str) -> OutboxMessage:
+    return OutboxMessage("decisions", f"{application_id}:decide", {"type": "decide", "application_id": application_id})
+
+
+def handle_lookup(body: Mapping[str, Any], deps: LookupDeps) -> str:
+    """Handle one lookup message. Raises RegistryUnavailable to have SQS deliver it again later."""
+    application_id = body["application_id"]
+    expected = int(body["expected"])
+    if body.get("type") == "settle":
+        return _settle(application_id, list(body["keys"]), expected, deps)
+
+    spec = LookupSpec.from_dict(body["spec"])
+    now = deps.clock.now()
+    try:
+        answer = deps.gateway.fetch(spec.registry, spec.iin, service_id=body["service_id"], purpose=spec.purpose,
+                                    on_behalf_of=body["on_behalf_of"],
+                                    request_id=f"{application_id}:{spec.key}")
+        record = LookupRecord(spec.key, spec.registry, spec.person_ref, spec.iin, answer.status, answer.data,
+                              answer.source_system, answer.fetched_at, spec.on_not_found, spec.document)
+    except GatewayRejected as rejected:
+        record = LookupRecord(spec.key, spec.registry, spec.person_ref, spec.iin, "failed",
+                              {"reason": rejected.code}, "", now, spec.on_not_found, spec.document)
+    deps.audit.record(AuditEntry.registry_read(
+        at=now, actor_role="system", actor_id="lookups-worker", on_behalf_of=body["on_behalf_of"],
+        purpose=spec.purpose, application_id=application_id, registry=spec.registry))
+    deps.store.record(application_id, record)
+
+    settle = [spec.key]
+    dependents = [LookupSpec.from_dict(d) for d in body.get("dependents", [])]
+    if dependents:
+        address = record.data if record.status == "found" else None
+        follow_up = []
+        for dependent in dependents:
+            if dependent.when and dynamic_condition_holds(dependent.when, address):
+                follow_up.append(lookup_message_from(body, dependent))
+            else:
+                settle.append(dependent.key)
+        if follow_up:
+            deps.publisher.publish(follow_up)
+    return _settle(application_id, settle, expected, deps)
+
+
+def lookup_message_from(body: Mapping[str, Any], spec: LookupSpec) -> OutboxMessage:
+    return OutboxMessage("lookups", f"{body['application_id']}:lookup:{spec.key}", {
+        "type": "lookup", "application_id": body["application_id"], "service_id": body["service_id"],
+        "on_behalf_of": body["on_behalf_of"], "expected": body["expected"], "spec": spec.to_dict()})
+
+
+def _settle(application_id: str, keys: list[str], expected: int, deps: LookupDeps) -> str:
+    settled, total = deps.store.mark_done(application_id, keys, expected)
+    if settled >= total:
+        deps.publisher.publish([decide_message(application_id)])
+        return "complete"
+    return "pending"

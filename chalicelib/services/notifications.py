@@ -1,0 +1,291 @@
+"""Telling people: personal-account notices, SMS, delivery receipts and their retries, and the notices list.
+
+The outbox (services/notify.py) queues `{"type": "notify", ...}` messages; SQS delivers them at least once, so:
+
+- an SMS is sent **at most once** per notification key. A claim item is written before anything is sent, and only
+  the caller that moves it from `pending` to `sending` (a conditional write) may send. A worker that dies between
+  that write and the provider's answer leaves it `sending`: a later delivery does not send again, it marks the
+  notification `unknown` and flags it. A duplicate SMS is worse than a late one: a citizen told twice that they
+  were refused, or sent two codes, calls 1414; a missing SMS is covered by the notice and by the flag.
+- a notice is written **at least once** and keyed by the notification key (and the claim's time), so writing it
+  again changes nothing: in effect exactly once.
+- a failed delivery receipt sends the SMS again after each delay of `sms_policy.json` (a new attempt is again at
+  most once: `failed -> sending` is conditional on the attempt count), then flags it `undelivered`; the notice
+  stays in the personal account. One-time codes are never resent (a stale code is useless; the citizen asks again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from chalicelib.data import load_json
+from chalicelib.domain.access import Caller
+from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.notifications import LANGUAGES, notification_key, render_notice, render_sms, resolve_language
+from chalicelib.domain.otp import OtpPolicy
+from chalicelib.domain.phone import PhoneNumber
+from chalicelib.services.ports import (
+    ApplicationRepository,
+    Clock,
+    DelayedPublisher,
+    Notice,
+    NoticePage,
+    NotificationRecord,
+    NotificationStore,
+    SmsRateLimiter,
+    SmsRejected,
+    SmsSender,
+)
+
+TERMS_FILE = "templates/notification_terms.json"
+DATE_VALUES = ("due_date", "new_due_date", "reply_by")
+MAX_PAGE = 50
+STALE_SENDING_SECONDS = 120
+"""A claim left `sending` longer than this (the worker's timeout is 30 s) was abandoned by a worker that died."""
+
+
+@dataclass(frozen=True)
+class SmsPolicy:
+    sender_id: str
+    sms_type: str
+    identical_per_hour: int
+    total_per_hour: int
+    retry_delays: tuple[int, ...]
+
+    @classmethod
+    def from_data(cls) -> SmsPolicy:
+        data = load_json("sms_policy.json")
+        return cls(
+            sender_id=str(data["sender_id"]),
+            sms_type=str(data["sms_type"]),
+            identical_per_hour=int(data["per_phone_per_hour"]["identical"]),
+            total_per_hour=int(data["per_phone_per_hour"]["total"]),
+            retry_delays=tuple(int(d) for d in data["delivery_retry_delays_seconds"]),
+        )
+
+
+@dataclass(frozen=True)
+class NotificationDeps:
+    repo: ApplicationRepository
+    store: NotificationStore
+    sms: SmsSender
+    limiter: SmsRateLimiter
+    later: DelayedPublisher
+    clock: Clock
+
+
+class UnknownMessageType(ValueError):
+    """A queue message this worker does not handle: it fails, so it ends in the DLQ rather than vanishing."""
+
+
+class NoticesNotForRole(DomainError):
+    code = "notifications.not_for_role"
+    status = 403
+
+
+# --- texts ---------------------------------------------------------------------------------------------
+
+def short_term(section: str, name: str, language: str) -> str:
+    """A short text for a value (a refusal's rule id, a document kind) in the language; the generic one if unknown."""
+    terms: Mapping[str, Mapping[str, str]] = load_json(TERMS_FILE)[section]
+    entry = terms.get(name) or terms["_generic"]
+    return entry[resolve_language(language)]
+
+
+def template_values(application: Application | None, values: Mapping[str, Any], language: str) -> dict[str, object]:
+    """The message's values made ready for the templates of one language (no personal data comes in or goes out)."""
+    out: dict[str, object] = {"service_id": application.service_id} if application is not None else {}
+    out.update(values)
+    for name in DATE_VALUES:
+        raw = out.get(name)
+        if isinstance(raw, str):
+            out[name] = date.fromisoformat(raw)
+    if out.get("reason") is not None:
+        out["reason"] = short_term("refusal_reasons", str(out["reason"]), language)
+    if out.get("document") is not None:
+        out["document"] = short_term("documents", str(out["document"]), language)
+    return out
+
+
+def notice_texts(application: Application | None, purpose: str, values: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    texts = {}
+    for language in LANGUAGES:
+        title, body = render_notice(purpose, language, template_values(application, values, language))
+        texts[language] = {"title": title, "body": body}
+    return texts
+
+
+def _readers(application: Application) -> list[str]:
+    people = [application.applicant.iin]
+    if application.representative is not None and application.representative.iin not in people:
+        people.append(application.representative.iin)
+    return people
+
+
+def _write_notices(application: Application, record: NotificationRecord, deps: NotificationDeps) -> None:
+    notice = Notice(record.key, application.id, record.purpose, record.claimed_at,
+                    notice_texts(application, record.purpose, record.values))
+    if record.audience == "officials":
+        deps.store.add_notice(("office", application.handling_office), notice)
+        return
+    for iin in _readers(application):
+        deps.store.add_notice(("person", iin), notice)
+
+
+# --- sending -------------------------------------------------------------------------------------------
+
+def _deliver(record: NotificationRecord, phone: str, text: str, deps: NotificationDeps, now: datetime,
+             *, from_status: str) -> str:
+    """Send one attempt, at most once: only the caller whose conditional `from_status -> sending` wins sends."""
+    if not deps.store.start_sending(record.key, from_status=from_status, attempts=record.attempts, at=now):
+        return "duplicate"
+    if not deps.limiter.take(phone, text, now):
+        deps.store.finish(record.key, "rate_limited", now, flag="rate_limited")
+        return "rate_limited"
+    try:
+        provider_message_id = deps.sms.send(phone, text)
+    except SmsRejected:
+        deps.store.release(record.key, to_status=from_status)
+        raise
+    deps.store.sent(record.key, provider_message_id, now)
+    return "sent"
+
+
+def _resume(record: NotificationRecord, now: datetime, deps: NotificationDeps) -> str | None:
+    """What a redelivered message finds: None to go on sending, else the outcome (nothing is sent again)."""
+    if record.status == "pending":
+        return None
+    if record.status == "sending":
+        started = record.sending_at or record.claimed_at
+        if (now - started).total_seconds() < STALE_SENDING_SECONDS:
+            return "in_progress"
+        deps.store.finish(record.key, "unknown", now, flag="unknown")
+        return "unknown"
+    return f"duplicate:{record.status}"
+
+
+def handle_notification(body: Mapping[str, Any], deps: NotificationDeps) -> str:
+    """One message of the notifications queue: `notify` (from the outbox) or `sms_retry` (after a failed receipt)."""
+    kind = body.get("type")
+    if kind == "sms_retry":
+        return retry_sms(body, deps)
+    if kind != "notify":
+        raise UnknownMessageType(f"notifications cannot handle message type {kind!r}")
+    now = deps.clock.now()
+    application = deps.repo.get(str(body["application_id"]))
+    audience = str(body.get("audience") or "applicant")
+    record, _ = deps.store.claim(NotificationRecord(
+        key=str(body["message_key"]), application_id=application.id, purpose=str(body["purpose"]), audience=audience,
+        language=application.language, values=dict(body.get("values") or {}), claimed_at=now,
+    ))
+    _write_notices(application, record, deps)
+    if audience == "officials":
+        if record.status == "pending":
+            deps.store.finish(record.key, "office", now)
+        return "office"
+    outcome = _resume(record, now, deps)
+    if outcome is not None:
+        return outcome
+    if not application.applicant.phone:
+        deps.store.finish(record.key, "no_phone", now)
+        return "no_phone"
+    text = render_sms(record.purpose, record.language, template_values(application, record.values, record.language))
+    return _deliver(record, application.applicant.phone, text, deps, now, from_status="pending")
+
+
+def retry_sms(body: Mapping[str, Any], deps: NotificationDeps) -> str:
+    key, attempt = str(body["notification_key"]), int(body["attempt"])
+    record = deps.store.get(key)
+    if record is None or record.status != "failed" or record.attempts != attempt - 1:
+        return "duplicate"
+    assert record.application_id is not None
+    application = deps.repo.get(record.application_id)
+    if not application.applicant.phone:
+        deps.store.finish(key, "undelivered", deps.clock.now(), flag="undelivered")
+        return "undelivered"
+    text = render_sms(record.purpose, record.language, template_values(application, record.values, record.language))
+    return _deliver(record, application.applicant.phone, text, deps, deps.clock.now(), from_status="failed")
+
+
+def send_one_time_code(application: Application, code: str, issued_at: datetime, deps: NotificationDeps) -> str:
+    """The OTP SMS, sent now (the caller waits for it), at most once per issued code; the notice says where it went.
+
+    The code goes into the SMS and nowhere else: the claim keeps only the notice's values, and is not retryable.
+    """
+    assert application.applicant.phone is not None
+    phone = PhoneNumber(application.applicant.phone)
+    minutes = int(OtpPolicy.from_data().valid_for.total_seconds() // 60)
+    values: dict[str, Any] = {"application_number": application.id, "masked_phone": phone.masked,
+                              "valid_minutes": minutes}
+    now = deps.clock.now()
+    key = notification_key(application.id, "otp", issued_at.strftime("%Y%m%dT%H%M%S%fZ"))
+    record, _ = deps.store.claim(NotificationRecord(
+        key=key, application_id=application.id, purpose="otp", audience="applicant", language=application.language,
+        values=values, claimed_at=now, retryable=False,
+    ))
+    _write_notices(application, record, deps)
+    if record.status != "pending":
+        return f"duplicate:{record.status}"
+    text = render_sms("otp", application.language, {**template_values(application, values, application.language),
+                                                     "code": code})
+    return _deliver(record, phone.value, text, deps, now, from_status="pending")
+
+
+def send_reply(message_id: str, phone: str, text: str, language: str, deps: NotificationDeps) -> str:
+    """An answer to an inbound SMS, at most once per inbound message."""
+    now = deps.clock.now()
+    record, _ = deps.store.claim(NotificationRecord(
+        key=f"reply:{message_id}", application_id=None, purpose="reply", audience="sender", language=language,
+        values={}, claimed_at=now, retryable=False,
+    ))
+    outcome = _resume(record, now, deps)
+    if outcome is not None:
+        return outcome
+    return _deliver(record, phone, text, deps, now, from_status="pending")
+
+
+# --- delivery receipts ---------------------------------------------------------------------------------
+
+def record_delivery_receipt(provider_message_id: str, status: str, deps: NotificationDeps) -> str:
+    """A receipt from the provider. Failed: another attempt after the next delay, or flagged when none is left.
+
+    Idempotent: the same receipt again finds the same state (and a retry already scheduled is deduplicated by its
+    conditional start), so the webhook may be redelivered while its effect is unfinished.
+    """
+    key = deps.store.key_for_provider_message(provider_message_id)
+    if key is None:
+        return "unknown_message"
+    now = deps.clock.now()
+    record = deps.store.delivery(key, provider_message_id, status, now)
+    if record is None:
+        return "stale"
+    if status == "delivered":
+        return "delivered"
+    delays = SmsPolicy.from_data().retry_delays
+    if record.retryable and record.attempts <= len(delays):
+        attempt = record.attempts + 1
+        deps.later.publish_later(OutboxMessage("notifications", f"{key}:retry:{attempt}", {
+            "type": "sms_retry", "notification_key": key, "attempt": attempt,
+            "application_id": record.application_id,
+        }), delays[record.attempts - 1])
+        return "retry_scheduled"
+    deps.store.finish(key, "undelivered", now, flag="undelivered")
+    return "undelivered"
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+def list_notices(store: NotificationStore, caller: Caller, *, cursor: str | None, limit: int) -> NoticePage:
+    """A citizen's personal-account notices, or an official's office notices; newest first."""
+    if caller.role == "citizen":
+        owner = ("person", caller.iin)
+    elif caller.role == "official" and caller.org:
+        owner = ("office", caller.org)
+    else:
+        raise NoticesNotForRole("Notices are read by citizens (their own) and officials (their office's).")
+    return store.notices(owner, cursor=cursor, limit=max(1, min(limit, MAX_PAGE)))
+

@@ -1,0 +1,60 @@
+"""The tear-off ticket an office hands over when it accepts an application in person.
+
+It carries the registration date, the date the result is due (and, at a State Corporation office, the day
+the provider hands it over there) and who accepted it. Issued for the channels the service's passport
+names (`ticket_channels`); the applicant (or their representative) and the accepting office's operators
+may have it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from chalicelib.domain.access import Caller, is_owner
+from chalicelib.domain.application import Application
+from chalicelib.domain.catalog import Service, ServiceCatalog
+from chalicelib.domain.errors import ApplicationNotFound, Conflict, NotFound
+from chalicelib.services.ports import ApplicationRepository
+
+
+class NoTicketForChannel(NotFound):
+    code = "ticket.not_in_person"
+
+
+class TicketNotYetIssued(Conflict):
+    code = "ticket.not_registered"
+
+
+@dataclass(frozen=True)
+class Ticket:
+    application: Application
+    service: Service
+    office: str
+    official: str
+    registered_on: date
+    registered_at: datetime | None
+    due_date: date
+    due_date_at_state_corp: date | None
+
+
+def _may_have_ticket(caller: Caller, app: Application) -> bool:
+    if caller.role == "operator":
+        return app.accepted_by is not None and caller.org is not None and app.accepted_by.office == caller.org
+    return is_owner(caller, app)
+
+
+def ticket_for(repo: ApplicationRepository, catalog: ServiceCatalog, application_id: str, caller: Caller) -> Ticket:
+    application = repo.get(application_id)
+    if not _may_have_ticket(caller, application):
+        raise ApplicationNotFound("No such application.")
+    service = catalog.get(application.service_id)
+    accepted = application.accepted_by
+    if application.channel not in service.ticket_channels or accepted is None:
+        raise NoTicketForChannel(
+            f"A tear-off ticket is issued for applications accepted in person ({', '.join(service.ticket_channels)}); "
+            f"this one was filed through {application.channel}.")
+    if application.registered_on is None or application.due_date is None:
+        raise TicketNotYetIssued("The application is not registered yet: its term has not started.")
+    return Ticket(application, service, accepted.office, accepted.official, application.registered_on,
+                  application.registered_at, application.due_date, application.due_date_at_state_corp)

@@ -1,0 +1,1 @@
+"""The CDK app's stacks: one back-office stack per Chalice stage (dev, prod)."""

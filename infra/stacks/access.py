@@ -1,0 +1,60 @@
+"""What each Lambda function may touch, declared once per function (least privilege).
+
+The stack gives every function Chalice synthesises its own IAM role built from this table, plus what
+follows from the function's own triggers (consuming its SQS queue, writing its log group, X-Ray). A
+function the app declares but this table does not is an error at synth time: a new handler gets no
+permission by accident, and none by default.
+
+Why each entry is what it is:
+- Every function that changes an application dispatches the application's outbox, which may hold a
+  message for any queue (and the deadline sweep re-sends what a crash left behind): they may send to
+  every work queue. Only functions that never change applications would get less.
+- PERSON_KEY_SECRET keys the person index (HMAC of the IIN); the repository needs it wherever it is built.
+- The webhook secrets and the OTP secret are only used by routes, all served by `api_handler`.
+- Only `decisions_worker` signs result documents (the signing key's policy names its role alone);
+  verification (`POST /results/verify`) needs only the public key.
+- Only `notifications_worker` sends SMS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# The secrets the app reads, by the environment variable config.py reads today. In AWS a function
+# receives `<NAME>_ARN` (the Secrets Manager secret's ARN) and resolves it at cold start.
+SECRET_NAMES = ("SMS_WEBHOOK_SECRET", "GATEWAY_WEBHOOK_SECRET", "PERSON_KEY_SECRET", "OTP_SECRET")
+
+ALL_WORK_QUEUES = "*"
+
+
+@dataclass(frozen=True)
+class Access:
+    table: Literal["read", "read_write"] | None = "read_write"
+    # queue purposes (resources.queue_name) the function sends to, or ALL_WORK_QUEUES
+    send_to: tuple[str, ...] | str = ()
+    secrets: tuple[str, ...] = ()
+    sign_results: bool = False
+    read_signing_public_key: bool = False
+    # S3 key prefixes of the documents bucket
+    put_documents: tuple[str, ...] = ()
+    read_documents: tuple[str, ...] = ()
+    send_sms: bool = False
+
+
+FUNCTION_ACCESS: dict[str, Access] = {
+    "api_handler": Access(
+        send_to=ALL_WORK_QUEUES,
+        secrets=("SMS_WEBHOOK_SECRET", "GATEWAY_WEBHOOK_SECRET", "PERSON_KEY_SECRET", "OTP_SECRET"),
+        read_signing_public_key=True,
+        put_documents=("uploads/",),
+    ),
+    "lookups_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
+    "decisions_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",),
+                               sign_results=True, read_signing_public_key=True),
+    "notifications_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",), send_sms=True),
+    "proactive_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
+    "documents_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",),
+                               read_documents=("uploads/",)),
+    "deadline_sweep": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
+}

@@ -1,0 +1,131 @@
+"""The pipeline end to end in-process: filing, registry lookups through the gateway simulator, the
+decision, the signed result. moto stands in for AWS; the app's own SQS handlers do the work."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.access import Caller
+from chalicelib.domain.application import Status
+from chalicelib.entrypoints.views import application_view
+from chalicelib.services.intake import submit_application
+from local.gateway_sim import GatewaySimulator
+from tests.support.people import STRANGER
+from tests.support.pipeline import body_for, drain
+
+OFFICE = "employment-center-aktobe-01"
+
+
+@pytest.fixture
+def gateway(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[GatewaySimulator]:
+    from chalicelib import bootstrap
+    with GatewaySimulator() as sim:
+        monkeypatch.setenv("GATEWAY_URL", sim.base_url)
+        bootstrap.reset()  # the next container reads the simulator's URL; moto keeps its resources
+        yield sim
+
+
+def file(sim: GatewaySimulator, scenario: str, *, channel: str = "provider_office", role: str = "operator") -> Any:
+    from chalicelib.bootstrap import container
+
+    family = sim.family(scenario)
+    office = OFFICE if role == "operator" else None
+    caller = Caller(family["applicant"] if role == "citizen" else STRANGER, role, org=office)
+    filed = submit_application(body_for(family, channel=channel, office=office), caller, container().intake(),
+                               render=application_view)
+    assert filed.application is not None
+    return filed.application
+
+
+def reload(app_id: str) -> Any:
+    from chalicelib.bootstrap import container
+
+    return container().repo.get(app_id)
+
+
+def test_an_eligible_tsa_family_is_approved_with_a_signed_result(gateway: GatewaySimulator) -> None:
+    from chalicelib.bootstrap import container
+    from chalicelib.domain.result_document import SignedResult
+
+    # Given a family of five filing at the Employment Center
+    app = file(gateway, "tsa-eligible-3-children")
+    planned = app.data["lookups_planned"]
+    # When every queued message is handled
+    drain()
+    # Then every lookup of the plan was asked once, and the family was approved with an amount
+    done = reload(app.id)
+    assert done.status is Status.APPROVED, done.timeline[-1]
+    assert done.decision["amount_monthly"] > 0
+    from chalicelib.domain.lookups import plan_for
+
+    conditional = [s for s in plan_for(app, app.registered_on) if s.when]
+    asked = [r["headers"]["X-Request-Id"] for r in gateway.requests
+             if r["headers"].get("X-Request-Id", "").startswith(app.id)]
+    assert len(asked) == len(set(asked))
+    assert planned - len(conditional) <= len(asked) <= planned
+    # And the signed result verifies, and does not once a field is changed
+    stored = container().results.get(app.id)
+    signed = SignedResult.from_dict(stored)
+    assert container().signer.verify(signed).valid
+    tampered = json.loads(json.dumps(stored))
+    tampered["document"]["decision"]["amount_monthly"] += 1
+    assert not container().signer.verify(SignedResult.from_dict(tampered)).valid
+
+
+def test_income_above_the_line_is_refused_with_reasons(gateway: GatewaySimulator) -> None:
+    app = file(gateway, "tsa-income-just-above-line")
+    drain()
+    done = reload(app.id)
+    assert done.status is Status.REFUSED
+    assert any(r["outcome"] == "not_met" for r in done.decision["reasons"])
+
+
+def test_a_missing_bank_record_asks_the_applicant_for_a_document(gateway: GatewaySimulator) -> None:
+    app = file(gateway, "tsa-bank-account-not-found")
+    drain()
+    done = reload(app.id)
+    assert done.status is Status.AWAITING_DOCUMENTS
+    assert done.timeline[-1].detail["documents"]
+
+
+def test_no_residence_record_sends_a_written_request_and_extends_the_term(gateway: GatewaySimulator) -> None:
+    app = file(gateway, "tsa-no-residence-registration")
+    drain()
+    done = reload(app.id)
+    assert "written_request_sent" in [e.type for e in done.timeline]
+    assert done.due_date == date.fromisoformat(next(
+        e.detail["due_date"] for e in done.timeline if e.type == "term_extended"))
+    assert (done.due_date - done.registered_on).days >= 30
+
+
+def test_a_lookup_delivered_twice_changes_nothing(gateway: GatewaySimulator) -> None:
+    from chalicelib.bootstrap import container
+    from chalicelib.services.lookups import handle_lookup
+
+    app = file(gateway, "caregiver-eligible", channel="state_corp")
+    # Given every lookup message, each kept
+    sqs = container().client("sqs")
+    url = sqs.get_queue_url(QueueName="sb-lookups")["QueueUrl"]
+    bodies = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            break
+        for m in got:
+            bodies.append(json.loads(m["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    deps = container().lookups()
+    # When each is handled twice
+    outcomes = [handle_lookup(b, deps) for b in bodies] + [handle_lookup(b, deps) for b in bodies]
+    # Then the lookups are settled once each, and the decision is asked for by the last of the first round
+    settled, expected = container().lookup_store.mark_done(app.id, [], 0)
+    assert settled == expected == app.data["lookups_planned"]
+    assert outcomes[len(bodies) - 1] == "complete"
+    drain()
+    assert reload(app.id).status in (Status.APPROVED, Status.REFUSED)
+    assert len([e for e in reload(app.id).timeline if e.detail.get("to") in ("approved", "refused")]) == 1

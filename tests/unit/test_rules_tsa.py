@@ -1,0 +1,380 @@
+"""Targeted social assistance: the family, its income of the quarter before, the poverty line, the amount.
+
+Amounts are computed by hand in the comments. With no published poverty line loaded the line is the
+statutory floor: 70% x PM, rounded up -> 2025: 70% x 46,228 = 32,359.6 -> 32,360; 2026: 70% x 50,851 =
+35,595.7 -> 35,596. Child supplement: 1.5 MRP rounded up -> 2025: 1.5 x 3,932 = 5,898; 2026: 1.5 x 4,325 =
+6,487.5 -> 6,488.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.banking import make_iban
+from chalicelib.domain.decision import Decision, Reason
+from chalicelib.domain.facts import Case, FactsMissing, RegistryAnswer
+from chalicelib.domain.identity import make_iin
+from chalicelib.domain.rules import decide
+
+FETCHED = datetime(2026, 1, 5, 9, 0)
+INCOME_REGISTRIES = ("income_wages", "income_benefits", "income_tax")
+
+
+def person(born: date, sex: str = "female", serial: int = 1) -> str:
+    while (iin := make_iin(born, sex, serial)) is None:
+        serial += 1
+    return iin.value
+
+
+def found(registry: str, iin: str, **data: Any) -> RegistryAnswer:
+    return RegistryAnswer(registry, iin, "found", data, f"gateway:{registry}", FETCHED)
+
+
+def none(registry: str, iin: str) -> RegistryAnswer:
+    return RegistryAnswer(registry, iin, "not_found", {}, f"gateway:{registry}", FETCHED)
+
+
+def wages(iin: str, *months_amounts: tuple[str, int]) -> RegistryAnswer:
+    payments = [{"month": m, "amount": a, "payer": "employer"} for m, a in months_amounts]
+    return found("income_wages", iin, payments=payments)
+
+
+def benefits(iin: str, kind: str, *months_amounts: tuple[str, int]) -> RegistryAnswer:
+    return found("income_benefits", iin, payments=[{"month": m, "amount": a, "kind": kind} for m, a in months_amounts])
+
+
+MOTHER = person(date(1990, 5, 1), "female")
+FATHER = person(date(1988, 3, 3), "male")
+
+
+def iban_of(bank: str = "601", account: str = "0000000000001") -> str:
+    return make_iban(bank, account).value
+
+
+def tsa_case(
+    *,
+    on: date,
+    applicant: str = MOTHER,
+    spouse: str | None = None,
+    children: Iterable[str] = (),
+    others: Iterable[str] = (),
+    answers: Iterable[RegistryAnswer] = (),
+    iban: str | None = None,
+    account_owner: str | None = None,
+) -> Case:
+    """A family whose kinship the civil registries confirm, no income unless `answers` add some."""
+    children = list(children)
+    others = list(others)
+    iban = iban or iban_of()
+    members = [applicant, *([spouse] if spouse else []), *children, *others]
+    base = [
+        found("address", applicant, registered=True, region="KZ-AKT", locality="Aktobe", rural=False,
+              baikonur=False, registered_since="2015-01-01"),
+        found("civil_marriages", applicant, married=spouse is not None, spouse_iin=spouse,
+              registered_on="2015-06-01" if spouse else None, registered_abroad=False),
+        found("civil_births", applicant, children=[{"iin": c, "birth_date": ""} for c in children], parents=[]),
+        found("bank_accounts", applicant, accounts=[
+            {"iban": iban, "bank_code": iban[4:7], "owner_iin": account_owner or applicant, "opened_on": "2020-01-01"}
+        ]),
+        *[none(registry, m) for m in members for registry in INCOME_REGISTRIES],
+    ]
+    return Case.of(
+        service_id="targeted-social-assistance",
+        applicant_iin=applicant,
+        region="KZ-AKT",
+        registered_on=on,
+        subjects=[(m, "family_member") for m in members if m != applicant],
+        bank_account=iban,
+        answers=[*base, *answers],
+    )
+
+
+def reason(decision: Decision, rule_id: str) -> Reason:
+    return next(r for r in decision.reasons if r.rule_id == rule_id)
+
+
+# -- amounts for families of several shapes ------------------------------------------------------------------
+
+SON_3 = person(date(2022, 9, 1), "male", 20)  # 3 on 2026-04-15
+DAUGHTER_8 = person(date(2017, 7, 7), "female", 21)
+BABY_0 = person(date(2025, 12, 1), "male", 22)  # 0
+CHILD_1 = person(date(2025, 4, 15), "female", 23)  # turns 1 on the registration day
+CHILD_6 = person(date(2019, 4, 16), "male", 24)  # 6 (turns 7 the next day)
+CHILD_7 = person(date(2019, 4, 15), "female", 25)  # turns 7 on the registration day
+STUDENT_20 = person(date(2005, 10, 1), "male", 26)
+KID_10 = person(date(2015, 1, 10), "female", 27)
+KID_12 = person(date(2013, 11, 2), "male", 28)
+
+Q1_2026 = ("2026-01", "2026-02", "2026-03")
+APRIL = date(2026, 4, 15)  # Q2 2026: income of 2026-Q1, line of 2026-Q2 = 35,596, MRP 4,325
+
+
+@pytest.mark.parametrize(
+    ("title", "case", "amount"),
+    [
+        (
+            # One person, no income: per capita 0 -> (35,596 - 0) x 1 = 35,596
+            "single applicant without income",
+            tsa_case(on=APRIL),
+            35596,
+        ),
+        (
+            # Father's wages 30,000 x 3 = 90,000 -> 30,000 a month / 4 = 7,500 per capita
+            # (35,596 - 7,500) x 4 = 112,384; one child aged 1-6 (3 years) -> + 6,488 = 118,872
+            "couple with children aged 3 and 8",
+            tsa_case(on=APRIL, spouse=FATHER, children=[SON_3, DAUGHTER_8],
+                     answers=[wages(FATHER, *((m, 30000) for m in Q1_2026))]),
+            118872,
+        ),
+        (
+            # Child benefit 20,000 x 3 = 60,000 -> 20,000 a month / 5 = 4,000 per capita
+            # (35,596 - 4,000) x 5 = 157,980; aged 1 and 6 get the supplement, 0 and 7 do not:
+            # 2 x 6,488 = 12,976 -> 170,956
+            "children aged 0, 1, 6 and 7",
+            tsa_case(on=APRIL, children=[BABY_0, CHILD_1, CHILD_6, CHILD_7],
+                     answers=[benefits(MOTHER, "child_benefit", *((m, 20000) for m in Q1_2026))]),
+            170956,
+        ),
+        (
+            # Wages 30,000 x 3 = 90,000; the student's scholarship 15,000 x 3 = 45,000 -> 135,000 / 3 = 45,000
+            # a month / 2 = 22,500 per capita -> (35,596 - 22,500) x 2 = 26,192
+            "applicant and a full-time student of 20",
+            tsa_case(on=APRIL, children=[STUDENT_20], answers=[
+                wages(MOTHER, *((m, 30000) for m in Q1_2026)),
+                benefits(STUDENT_20, "scholarship", *((m, 15000) for m in Q1_2026)),
+                found("education", STUDENT_20, full_time_student=True, institution="KazNU", study_until="2027-06-30"),
+            ]),
+            26192,
+        ),
+        (
+            # Wages 40,000 (Jan) + 40,000 (Feb); December and April are outside the quarter -> 80,000
+            # alimony 10,000 x 3 = 30,000; other benefit 5,000 x 3 = 15,000; declared income 12,000;
+            # household farm 9,000 a quarter -> 146,000; / 3 = 48,666.67 a month / 3 = 16,222.22 per capita
+            # (35,596 - 146,000/9) x 3 = 106,788 - 48,666.67 = 58,121.33 -> rounded up 58,122
+            "several kinds of income",
+            tsa_case(on=APRIL, children=[KID_10, KID_12], answers=[
+                wages(MOTHER, ("2025-12", 99000), ("2026-01", 40000), ("2026-02", 40000), ("2026-04", 99000)),
+                found("alimony", MOTHER, payments=[{"month": m, "amount": 10000} for m in Q1_2026], arrears_3m=0),
+                benefits(MOTHER, "other", *((m, 5000) for m in Q1_2026)),
+                found("income_tax", MOTHER,
+                      payments=[{"month": "2026-02", "amount": 12000, "kind": "entrepreneurial"}]),
+                found("subsidiary_farm", MOTHER, has_farm=True, quarterly_income=9000),
+            ]),
+            58122,
+        ),
+    ],
+)
+def test_monthly_amount_for_families_of_several_shapes(title, case, amount):
+    # Given the family and its income of 2026-Q1 / When TSA is decided on 2026-04-15 / Then the hand-computed amount
+    decision = decide(case)
+    assert decision.outcome == "approved", [r.text["en"] for r in decision.failed]
+    assert decision.amount_monthly == amount
+    # TSA is assigned for the quarter, from the month of application
+    assert (decision.period_from, decision.period_to) == (date(2026, 4, 1), date(2026, 6, 30))
+
+
+def test_the_student_is_counted_as_a_dependant_and_the_supplement_reasons_are_given():
+    case = tsa_case(on=APRIL, children=[STUDENT_20, SON_3], answers=[
+        found("education", STUDENT_20, full_time_student=True, institution="KazNU", study_until=None),
+    ])
+    decision = decide(case)
+    counted = [r.text["en"] for r in decision.reasons if r.rule_id == "tsa.family_member_counted"]
+    assert any("full-time student dependant, aged 20" in t for t in counted)
+    assert any("child under 18, aged 3" in t for t in counted)
+    assert "6\u00a0488 KZT × 1" in reason(decision, "tsa.child_supplement").text["en"]
+
+
+# -- at, just below and just above the line ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("quarter_income", "outcome", "amount"),
+    [
+        (106785, "approved", 1),  # 35,595 a month: 1 below the line -> (35,596 - 35,595) x 1 = 1
+        (106787, "approved", 1),  # 35,595.67: below -> 0.33 rounded up to 1
+        (106788, "refused", None),  # 35,596: at the line is not below it
+        (106791, "refused", None),  # 35,597: above
+    ],
+)
+def test_income_just_below_at_and_just_above_the_line(quarter_income, outcome, amount):
+    # Given a single applicant with wages of one month only in the quarter
+    case = tsa_case(on=APRIL, answers=[wages(MOTHER, ("2026-02", quarter_income))])
+    # When decided / Then below the line approves, at or above refuses on the income rule
+    decision = decide(case)
+    assert (decision.outcome, decision.amount_monthly) == (outcome, amount)
+    rule = reason(decision, "tsa.income_below_poverty_line")
+    assert rule.outcome == ("met" if outcome == "approved" else "not_met")
+    assert ("income_wages", "payments[2026-01..2026-03]", str(quarter_income)) in {
+        (f.registry, f.field, f.value_repr) for f in rule.facts
+    }
+    if outcome == "refused":
+        assert "35\u00a0596" in rule.text["ru"] and "Aktobe Region" in rule.text["en"]
+
+
+# -- quarter and year boundaries -----------------------------------------------------------------------------
+
+
+def test_the_income_quarter_is_the_one_before_the_application_quarter():
+    # Given wages of 45,000 in November, December and March
+    income = wages(MOTHER, ("2025-11", 45000), ("2025-12", 45000), ("2026-03", 45000))
+    # When filed on 31 March (Q1): income of 2025-Q4 = 90,000 -> 30,000 a month -> 35,596 - 30,000 = 5,596
+    march = decide(tsa_case(on=date(2026, 3, 31), answers=[income]))
+    # When filed on 1 April (Q2): income of 2026-Q1 = 45,000 -> 15,000 a month -> 35,596 - 15,000 = 20,596
+    april = decide(tsa_case(on=date(2026, 4, 1), answers=[income]))
+    assert (march.amount_monthly, march.period_from, march.period_to) == (5596, date(2026, 3, 1), date(2026, 3, 31))
+    assert (april.amount_monthly, april.period_from, april.period_to) == (20596, date(2026, 4, 1), date(2026, 6, 30))
+    assert "2025-Q4" in reason(march, "tsa.family_income").text["en"]
+
+
+def test_a_year_boundary_changes_the_pm_the_line_and_the_mrp():
+    toddler = person(date(2023, 6, 1), "male", 30)  # 2 in December 2025 and in January 2026
+    # December 2025: line 32,360 (70% x 46,228), MRP 3,932: 32,360 x 2 + 5,898 = 70,618
+    december = decide(tsa_case(on=date(2025, 12, 20), children=[toddler]))
+    # January 2026: line 35,596 (70% x 50,851), MRP 4,325: 35,596 x 2 + 6,488 = 77,680
+    january = decide(tsa_case(on=date(2026, 1, 20), children=[toddler]))
+    assert (december.amount_monthly, december.period_to) == (70618, date(2025, 12, 31))
+    assert (january.amount_monthly, january.period_to) == (77680, date(2026, 3, 31))
+    assert "mrp/national@2025-01-01" in december.parameters
+    assert "mrp/national@2026-01-01" in january.parameters
+
+
+def test_after_the_last_known_year_the_decision_says_the_pm_was_carried_forward():
+    decision = decide(tsa_case(on=date(2027, 2, 10)))
+    assert decision.amount_monthly == 35596
+    assert any(r.rule_id == "parameter.provisional" for r in decision.reasons)
+    assert any("+provisional" in p for p in decision.parameters)
+
+
+# -- who is counted ------------------------------------------------------------------------------------------
+
+
+def test_people_the_registries_do_not_relate_or_on_state_support_are_not_counted():
+    stranger = person(date(1970, 1, 1), "male", 40)
+    # Given a spouse in custody (with wages that are then not counted) and a declared stranger
+    case = tsa_case(on=APRIL, spouse=FATHER, children=[SON_3], others=[stranger], answers=[
+        found("imprisonment", FATHER, in_custody=True, since="2025-01-01"),
+        wages(FATHER, *((m, 100000) for m in Q1_2026)),
+    ])
+    decision = decide(case)
+    # Then 2 members remain: 35,596 x 2 + 6,488 = 77,680
+    assert decision.amount_monthly == 77680
+    excluded = [r.text["en"] for r in decision.reasons if r.rule_id == "tsa.family_member_excluded"]
+    assert len(excluded) == 2
+    assert any("custodial sentence" in t for t in excluded)
+    assert any("confirms the kinship" in t for t in excluded)
+
+
+def test_an_adult_relative_registered_in_another_locality_is_not_counted_but_a_student_is():
+    grandmother = person(date(1955, 5, 5), "female", 42)
+    elsewhere = {"registered": True, "region": "KZ-ALA", "locality": "Almaty", "rural": False, "baikonur": False,
+                 "registered_since": "2020-01-01"}
+    # Given the applicant's mother and a student son, both registered in Almaty while the applicant lives in Aktobe
+    case = tsa_case(on=APRIL, children=[STUDENT_20], others=[grandmother], answers=[
+        found("civil_births", MOTHER, children=[{"iin": STUDENT_20, "birth_date": "2005-10-01"}],
+              parents=[{"iin": grandmother, "relation": "mother"}]),
+        found("address", grandmother, **elsewhere),
+        found("address", STUDENT_20, **elsewhere),
+        found("education", STUDENT_20, full_time_student=True, institution="KazNU", study_until="2027-06-30"),
+    ])
+    # Then the student is a dependant (2 members: 35,596 x 2) and the grandmother is not counted
+    decision = decide(case)
+    assert decision.amount_monthly == 71192
+    [excluded] = [r for r in decision.reasons if r.rule_id == "tsa.family_member_excluded"]
+    assert "another locality" in excluded.text["en"]
+
+
+def test_an_earlier_tsa_that_ended_does_not_block_a_new_one():
+    case = tsa_case(on=APRIL, answers=[found("prior_tsa", MOTHER, assignments=[
+        {"from": "2025-01-01", "to": "2025-12-31", "monthly_amount": 61500}
+    ])])
+    decision = decide(case)
+    assert decision.outcome == "approved"
+    assert next(r for r in decision.reasons if r.rule_id == "tsa.no_overlap").outcome == "met"
+
+
+def test_a_child_confirmed_only_by_the_childs_own_birth_record_is_counted():
+    child = person(date(2016, 2, 2), "female", 41)
+    case = tsa_case(on=APRIL, others=[child], answers=[
+        found("civil_births", child, children=[], parents=[{"iin": MOTHER, "relation": "mother"}]),
+    ])
+    assert decide(case).amount_monthly == 35596 * 2
+
+
+def test_an_able_bodied_adult_without_work_makes_the_assistance_conditional_not_refused():
+    case = tsa_case(on=APRIL, spouse=FATHER, answers=[
+        found("employment", FATHER, employed=False, registered_unemployed=False, employer=None),
+        found("employment", MOTHER, employed=True, registered_unemployed=False, employer="School"),
+    ])
+    decision = decide(case)
+    assert decision.outcome == "approved"
+    conditional = [r for r in decision.reasons if r.rule_id == "tsa.conditional_assistance"]
+    assert len(conditional) == 1 and conditional[0].outcome == "info"
+
+
+# -- refusals ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "case", "rule_id"),
+    [
+        ("account at a bank outside the pilot", tsa_case(on=APRIL, iban=iban_of("722")), "tsa.bank_allowed"),
+        ("account in someone else's name", tsa_case(on=APRIL, account_owner=FATHER), "tsa.bank_owner"),
+        (
+            "no residence registration",
+            tsa_case(on=APRIL, answers=[none("address", MOTHER)]),
+            "applicant.residence_registered",
+        ),
+        (
+            "TSA already assigned for the quarter",
+            tsa_case(on=APRIL, answers=[found("prior_tsa", MOTHER, assignments=[
+                {"from": "2026-01-01", "to": "2026-04-30", "monthly_amount": 30000}
+            ])]),
+            "tsa.no_overlap",
+        ),
+        (
+            "temporarily resident foreigner",
+            tsa_case(on=APRIL, answers=[found("migration", MOTHER, status="foreigner_temporary", since="2025-01-01")]),
+            "applicant.residence_status",
+        ),
+    ],
+)
+def test_substantiated_refusals(title, case, rule_id):
+    decision = decide(case)
+    assert decision.outcome == "refused"
+    assert (decision.amount_monthly, decision.period_from, decision.period_to) == (None, None, None)
+    assert [r.rule_id for r in decision.failed] == [rule_id]
+    failed = decision.failed[0]
+    assert failed.facts, "a refusal names the fact it rests on"
+    assert all(failed.text[lang] for lang in ("kk", "ru", "en"))
+
+
+# -- facts missing, determinism ------------------------------------------------------------------------------
+
+
+def test_a_counted_adult_without_income_answers_cannot_be_decided():
+    case = tsa_case(on=APRIL, spouse=FATHER)
+    answers = {k: v for k, v in case.answers.items() if k != ("income_wages", FATHER)}
+    with pytest.raises(FactsMissing) as raised:
+        decide(replace(case, answers=answers))
+    assert raised.value.missing == (("income_wages", FATHER),)
+
+
+def test_a_failed_lookup_blocks_the_decision():
+    case = tsa_case(on=APRIL, answers=[RegistryAnswer("alimony", MOTHER, "failed", {}, "gateway:alimony", FETCHED)])
+    with pytest.raises(FactsMissing) as raised:
+        decide(case)
+    assert raised.value.code == "decision.facts_missing"
+    assert ("alimony", MOTHER) in raised.value.missing
+
+
+def test_the_same_case_and_date_give_the_same_decision():
+    case = tsa_case(on=APRIL, spouse=FATHER, children=[SON_3], answers=[wages(FATHER, ("2026-01", 50000))])
+    first, second = decide(case, on=date(2026, 4, 20)), decide(case, on=date(2026, 4, 20))
+    assert first == second
+    assert first.to_dict() == second.to_dict()
+    assert first.decided_on == date(2026, 4, 20)
