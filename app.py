@@ -5,8 +5,11 @@ from chalice.app import Chalice
 from chalicelib.entrypoints.api import api
 from chalicelib.entrypoints.audit_api import audit_api
 from chalicelib.entrypoints.middleware import observe_http
+from chalicelib.entrypoints.notifications_api import notifications_api
 from chalicelib.entrypoints.results_api import results_api
 from chalicelib.entrypoints.schedules import schedules
+from chalicelib.entrypoints.signing_api import signing_api
+from chalicelib.entrypoints.webhooks import webhooks
 from chalicelib.entrypoints.work_api import work_api
 from chalicelib.entrypoints.workers import workers
 
@@ -18,4 +21,7 @@ app.register_blueprint(results_api)
 app.register_blueprint(workers)
 app.register_blueprint(schedules)
 app.register_blueprint(work_api)
+app.register_blueprint(signing_api)
+app.register_blueprint(notifications_api)
+app.register_blueprint(webhooks)
 app.register_middleware(observe_http, "http")

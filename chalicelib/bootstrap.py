@@ -19,16 +19,31 @@ if TYPE_CHECKING:
     from chalicelib.adapters.lookup_store import DynamoLookupStore
     from chalicelib.adapters.results import DynamoResultStore
     from chalicelib.adapters.sqs import SqsPublisher
+    from chalicelib.adapters.uploads import S3UploadStore
     from chalicelib.domain.calendar import WorkingDayCalendar
     from chalicelib.domain.catalog import ServiceCatalog
     from chalicelib.services.audit import AuditLog
     from chalicelib.services.deadlines import DeadlineDeps
     from chalicelib.services.decisions import DecisionDeps
+    from chalicelib.services.documents import DocumentDeps
     from chalicelib.services.eligibility import EligibilityDeps
     from chalicelib.services.intake import IntakeDeps
     from chalicelib.services.lookups import LookupDeps
-    from chalicelib.services.ports import Clock, IdGenerator
+    from chalicelib.services.notifications import NotificationDeps
+    from chalicelib.services.ports import (
+        Clock,
+        ConversationRouter,
+        DelayedPublisher,
+        EdsVerifier,
+        IdGenerator,
+        NotificationStore,
+        SmsInbox,
+        SmsRateLimiter,
+        SmsSender,
+    )
     from chalicelib.services.registry_port import RegistryGateway
+    from chalicelib.services.signing import SigningDeps
+    from chalicelib.services.sms_inbound import InboundRoutingDeps, SmsWebhookDeps
 
 
 class Container:
@@ -113,7 +128,10 @@ class Container:
     def gateway(self) -> RegistryGateway:
         from chalicelib.adapters.gateway import GatewayClient
 
-        return GatewayClient(self.settings.gateway_url, self.settings.requesting_system)
+        return GatewayClient(self.settings.gateway_url, self.settings.requesting_system,
+                             breaker_cooldown_s=self.settings.gateway_breaker_cooldown_s,
+                             backoff_cap_s=self.settings.gateway_backoff_cap_s,
+                             backoff_base_s=min(0.2, self.settings.gateway_backoff_cap_s))
 
     @cached_property
     def clock(self) -> Clock:
@@ -139,6 +157,57 @@ class Container:
 
         return default_calendar()
 
+    @cached_property
+    def sms(self) -> SmsSender:
+        from chalicelib.adapters.sms import SnsSmsSender
+        from chalicelib.services.notifications import SmsPolicy
+
+        policy = SmsPolicy.from_data()
+        return SnsSmsSender(lambda: self.client("sns"), sender_id=policy.sender_id, sms_type=policy.sms_type)
+
+    @cached_property
+    def notification_store(self) -> NotificationStore:
+        from chalicelib.adapters.notification_store import DynamoNotificationStore
+
+        assert self.table
+        return DynamoNotificationStore(self.settings.person_key_secret)
+
+    @cached_property
+    def sms_limiter(self) -> SmsRateLimiter:
+        from chalicelib.adapters.notification_store import DynamoSmsRateLimiter
+        from chalicelib.services.notifications import SmsPolicy
+
+        assert self.table
+        policy = SmsPolicy.from_data()
+        return DynamoSmsRateLimiter(self.settings.person_key_secret, identical_per_hour=policy.identical_per_hour,
+                                    total_per_hour=policy.total_per_hour)
+
+    @cached_property
+    def sms_inbox(self) -> SmsInbox:
+        from chalicelib.adapters.notification_store import DynamoSmsInbox
+
+        assert self.table
+        return DynamoSmsInbox()
+
+    @cached_property
+    def delayed_publisher(self) -> DelayedPublisher:
+        from chalicelib.adapters.delayed_queue import SqsDelayedPublisher
+
+        return SqsDelayedPublisher(lambda: self.client("sqs"), self.settings.queue_name)
+
+    @cached_property
+    def conversations(self) -> ConversationRouter:
+        """Until the proactive services provide their router, no conversation waits on any phone."""
+        from chalicelib.services.sms_inbound import NoConversationWaiting
+
+        return NoConversationWaiting()
+
+    @cached_property
+    def eds_verifier(self) -> EdsVerifier:
+        from chalicelib.adapters.trusted_eds import TrustedEdsVerifier
+
+        return TrustedEdsVerifier(self.settings.eds_trust_anchors_pem)
+
     # --- dependencies of each use case -------------------------------------------------------------------
 
     def intake(self) -> IntakeDeps:
@@ -150,6 +219,17 @@ class Container:
         from chalicelib.services.lookups import LookupDeps
 
         return LookupDeps(self.gateway, self.lookup_store, self.audit, self.publisher, self.clock)
+
+    @cached_property
+    def uploads(self) -> S3UploadStore:
+        from chalicelib.adapters.uploads import S3UploadStore
+
+        return S3UploadStore(lambda: self.client("s3"), self.settings.documents_bucket)
+
+    def documents(self) -> DocumentDeps:
+        from chalicelib.services.documents import DocumentDeps
+
+        return DocumentDeps(self.repo, self.lookup_store, self.uploads, self.publisher, self.clock)
 
     def eligibility(self) -> EligibilityDeps:
         from chalicelib.services.eligibility import EligibilityDeps
@@ -166,6 +246,28 @@ class Container:
 
         return DecisionDeps(self.repo, self.lookup_store, self.signer, self.results, self.publisher, self.clock,
                             self.catalog, self.calendar)
+
+    def notifications(self) -> NotificationDeps:
+        from chalicelib.services.notifications import NotificationDeps
+
+        return NotificationDeps(self.repo, self.notification_store, self.sms, self.sms_limiter,
+                                self.delayed_publisher, self.clock)
+
+    def signing(self) -> SigningDeps:
+        from chalicelib.services.signing import SigningDeps
+
+        return SigningDeps(self.repo, self.clock, self.publisher, self.catalog, self.calendar, self.notifications(),
+                           self.eds_verifier, self.settings.otp_secret.encode())
+
+    def sms_webhooks(self) -> SmsWebhookDeps:
+        from chalicelib.services.sms_inbound import SmsWebhookDeps
+
+        return SmsWebhookDeps(self.sms_inbox, self.publisher, self.notifications(), self.clock)
+
+    def inbound_routing(self) -> InboundRoutingDeps:
+        from chalicelib.services.sms_inbound import InboundRoutingDeps
+
+        return InboundRoutingDeps(self.sms_inbox, self.conversations, self.notifications())
 
 
 _container: Container | None = None

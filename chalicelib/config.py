@@ -23,6 +23,8 @@ class Settings:
     jwt_issuer: str
     jwt_audience: str
     gateway_url: str
+    gateway_breaker_cooldown_s: float
+    gateway_backoff_cap_s: float
     requesting_system: str
     sms_webhook_secret: str
     gateway_webhook_secret: str
@@ -50,6 +52,8 @@ def get_settings() -> Settings:
         jwt_issuer=_env("JWT_ISSUER", "https://idp.egov.kz"),
         jwt_audience=_env("JWT_AUDIENCE", "social-benefits"),
         gateway_url=_env("GATEWAY_URL", "http://127.0.0.1:8100"),
+        gateway_breaker_cooldown_s=float(_env("GATEWAY_BREAKER_COOLDOWN_S", "30")),
+        gateway_backoff_cap_s=float(_env("GATEWAY_BACKOFF_CAP_S", "2")),
         requesting_system=_env("REQUESTING_SYSTEM", "social-benefits-back-office"),
         sms_webhook_secret=_env("SMS_WEBHOOK_SECRET", ""),
         gateway_webhook_secret=_env("GATEWAY_WEBHOOK_SECRET", ""),

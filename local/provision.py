@@ -10,6 +10,7 @@ from chalicelib.adapters.resources import (
     FUNCTION_TIMEOUT_SECONDS,
     MAX_RECEIVE_COUNT,
     TABLE_TTL_ATTRIBUTE,
+    UPLOAD_PREFIX,
     create_table_request,
     visibility_timeout,
 )
@@ -41,6 +42,12 @@ def provision(settings: Settings, client: Any) -> dict[str, str]:
     else:
         s3.create_bucket(Bucket=settings.documents_bucket,
                          CreateBucketConfiguration={"LocationConstraint": settings.region})
+    documents_queue = sqs.get_queue_url(QueueName=settings.queue_name("documents"))["QueueUrl"]
+    documents_arn = sqs.get_queue_attributes(QueueUrl=documents_queue, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    s3.put_bucket_notification_configuration(Bucket=settings.documents_bucket, NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": documents_arn, "Events": ["s3:ObjectCreated:*"],
+                                 "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": UPLOAD_PREFIX}]}}}]})
     kms = client("kms")
     alias = settings.signing_key_id
     if alias.startswith("alias/"):

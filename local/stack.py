@@ -79,7 +79,7 @@ def schedule_event(rule_name: str) -> dict[str, Any]:
 def pump_once(app: Any, sqs: Any, wait_seconds: int = 0) -> int:
     """Receive one batch from each queue the app consumes and hand it to its handler, as Lambda's
     event source mapping would (ReportBatchItemFailures: only the failed messages stay). Returns the
-    number of messages handled successfully."""
+    number of messages received, handled or not (a failed one comes back after its visibility timeout)."""
     from chalice.app import SQSEventConfig
 
     handled = 0
@@ -93,6 +93,7 @@ def pump_once(app: Any, sqs: Any, wait_seconds: int = 0) -> int:
                                        MessageAttributeNames=["All"]).get("Messages", [])
         if not received:
             continue
+        handled += len(received)
         handler = resolve_handler(source.handler_string)
         try:
             result = handler(sqs_event(received, arn), LambdaContext(source.name))
@@ -104,7 +105,6 @@ def pump_once(app: Any, sqs: Any, wait_seconds: int = 0) -> int:
         for start in range(0, len(done), 10):
             sqs.delete_message_batch(QueueUrl=url, Entries=[
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start:start + 10])])
-        handled += len(done)
     return handled
 
 
@@ -130,6 +130,7 @@ class LocalStack:
     info: dict[str, Any] = field(default_factory=dict)
 
     def environment(self, moto_url: str, gateway_url: str) -> dict[str, str]:
+        from local.dev_ca import trust_anchor_pem
         from local.devkeys import AUDIENCE, ISSUER, jwks_for, private_key_pem
 
         return {
@@ -150,6 +151,7 @@ class LocalStack:
             "OTP_SECRET": os.environ.get("OTP_SECRET", "local-otp-secret"),
             "POWERTOOLS_METRICS_NAMESPACE": "SocialBenefits",
             "POWERTOOLS_DEV": "false",
+            "EDS_TRUST_ANCHORS_PEM": os.environ.get("EDS_TRUST_ANCHORS_PEM") or trust_anchor_pem(),
         }
 
     def start(self) -> dict[str, Any]:

@@ -82,11 +82,26 @@ class DynamoAuditLog:
         raise AuditWriteRefused("Could not find a free key for the audit entry.")
 
     def for_application(self, application_id: str) -> list[AuditEntry]:
+        """Entries newest first: this log's own, and the registry reads kept with each lookup's answer."""
+        import json
+
+        from chalicelib.adapters.lookup_store import LookupItem
+
         items = AuditItem.query(
             f"APP#{application_id}", AuditItem.sk.startswith(SORT_PREFIX),
             scan_index_forward=False, consistent_read=True,
         )
-        return [_entry(item) for item in items]
+        entries = [_entry(item) for item in items]
+        for lookup in LookupItem.query(f"APP#{application_id}", LookupItem.sk.startswith("LOOKUP#"),
+                                       consistent_read=True, attributes_to_get=["reads"]):
+            for raw in lookup.reads or ():
+                read = json.loads(raw)
+                entries.append(AuditEntry(
+                    at=datetime.fromisoformat(read["at"].replace("Z", "+00:00")), actor_role=read["actor_role"],
+                    actor_id_masked=read["actor_id_masked"], on_behalf_of_masked=read["on_behalf_of_masked"],
+                    purpose=read["purpose"], application_id=read["application_id"], registry=read["registry"],
+                    action=cast(AuditAction, read["action"])))
+        return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
 def _entry(item: AuditItem) -> AuditEntry:

@@ -1,10 +1,12 @@
 """Registry answers and lookup progress in the single table.
 
-  APP#<id> / LOOKUP#<registry>#<person ref>   one answer, written once (conditional put)
+  APP#<id> / LOOKUP#<registry>#<person ref>   the first answer (if_not_exists per field) and, in the string
+                                              set `reads`, the audit record of every read of the registry
   APP#<id> / PROGRESS                         `expected` and the string set `settled` of lookup keys
 
-Settling a lookup is `ADD settled :key`: a redelivered message adds nothing, and the count comes back
-with the same write, so a lookup costs two writes and the last one to land sees the full count.
+A lookup costs two writes: the answer with its audit record in one UpdateItem, and `ADD settled :key`,
+which a redelivered message repeats harmlessly and which returns the count, so the last lookup to land
+sees that it is the last. The audit log (adapters/audit.py) reads the `reads` back into the trail.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from chalicelib.adapters.dynamodb import TableMeta
+from chalicelib.services.audit import AuditEntry
 from chalicelib.services.ports import LookupRecord
 
 
@@ -38,6 +42,7 @@ class LookupItem(Model):
     on_not_found = UnicodeAttribute()
     document = UnicodeAttribute(null=True)
     provided_document = UnicodeAttribute(null=True)
+    reads = UnicodeSetAttribute(null=True)
 
 
 class ProgressItem(Model):
@@ -61,21 +66,23 @@ def _record(item: LookupItem) -> LookupRecord:
 
 
 class DynamoLookupStore:
-    def record(self, application_id: str, record: LookupRecord) -> bool:
-        item = LookupItem(
-            pk=f"APP#{application_id}", sk=f"LOOKUP#{record.key}", registry=record.registry,
-            person_ref=record.person_ref, iin=record.iin, status=record.status,
-            data=json.dumps(record.data, ensure_ascii=False, separators=(",", ":")),
-            source_system=record.source_system, fetched_at=record.fetched_at.isoformat(),
-            on_not_found=record.on_not_found, document=record.document,
-        )
-        try:
-            item.save(condition=LookupItem.pk.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+    def record(self, application_id: str, record: LookupRecord, read: AuditEntry | None = None) -> bool:
+        item = LookupItem(pk=f"APP#{application_id}", sk=f"LOOKUP#{record.key}")
+        first: list[tuple[Any, str]] = [
+            (LookupItem.registry, record.registry), (LookupItem.person_ref, record.person_ref),
+            (LookupItem.iin, record.iin), (LookupItem.status, record.status),
+            (LookupItem.data, json.dumps(record.data, ensure_ascii=False, separators=(",", ":"))),
+            (LookupItem.source_system, record.source_system), (LookupItem.fetched_at, record.fetched_at.isoformat()),
+            (LookupItem.on_not_found, record.on_not_found),
+        ]
+        actions: list[Action] = [attribute.set(attribute | value) for attribute, value in first]
+        if record.document:
+            actions.append(LookupItem.document.set(LookupItem.document | record.document))
+        actions.append(LookupItem.kind.set("lookup"))
+        if read is not None:
+            actions.append(LookupItem.reads.add({json.dumps(read.to_dict(), sort_keys=True)}))
+        item.update(actions=actions)
+        return item.fetched_at == record.fetched_at.isoformat()
 
     def mark_done(self, application_id: str, keys: Sequence[str], expected: int) -> tuple[int, int]:
         if not keys:

@@ -249,6 +249,7 @@ class DynamoNotificationStore:
             return None
 
     def delivery(self, key: str, provider_message_id: str, status: str, at: datetime) -> NotificationRecord | None:
+        actions: list[Any]
         if status == "delivered":
             actions = [NotificationItem.status.set("delivered"), NotificationItem.delivered_at.set(_instant(at))]
             allowed = ("sent", "delivered")

@@ -29,7 +29,10 @@ TABLE_TTL_ATTRIBUTE = "expires_at"
 
 # Queue purposes the app consumes. The visibility timeout is at least 6x the consuming function's timeout
 # (AWS's advice for SQS event sources), and a message goes to the purpose's DLQ after 5 receives.
-FUNCTION_TIMEOUT_SECONDS: dict[str, int] = {"lookups": 30, "decisions": 60, "notifications": 30, "proactive": 30}
+FUNCTION_TIMEOUT_SECONDS: dict[str, int] = {"lookups": 30, "decisions": 60, "notifications": 30, "proactive": 30,
+                                            "documents": 30}
+# Uploads land in the documents bucket under this prefix; the bucket tells the `documents` queue.
+UPLOAD_PREFIX = "uploads/"
 MAX_RECEIVE_COUNT = 5
 VISIBILITY_FACTOR = 6
 

@@ -155,3 +155,15 @@ def eligibility(call: Call, service_id: str) -> dict[str, Any]:
     result = check_eligibility(service_id, call.raw, call.who, container().eligibility())
     logger.info("eligibility checked", extra={"service_id": service_id, "would_be": result["would_be"]})
     return result
+
+
+@endpoint(api, "/applications/{application_id}/documents", "POST", summary="An upload slot (pre-signed S3 POST) "
+          "for a document the application awaits; the upload completes the lookup it stands in for",
+          roles=("citizen", "operator", "official"), request="DocumentSlotIn", status=201, errors=(401, 404, 409, 422))
+def document_slot(call: Call, application_id: str) -> Response:
+    from chalicelib.services.documents import request_upload
+
+    slot = request_upload(application_id, call.raw["kind"], call.raw["content_type"], call.who,
+                          container().documents())
+    logger.info("upload slot issued", extra={"application_id": application_id, "kind": slot["kind"]})
+    return json_response(slot, 201)

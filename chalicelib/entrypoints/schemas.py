@@ -163,3 +163,43 @@ class EligibilityOut(BaseModel):
     lookups: int
     missing: list[dict[str, Any]]
     decision: dict[str, Any] | None = None
+
+
+class DocumentSlotIn(Strict):
+    kind: str = Field(min_length=1, max_length=64, description="a document kind the application awaits")
+    content_type: str = Field(max_length=64, description="application/pdf, image/jpeg or image/png")
+
+
+class SignatureIn(Strict):
+    """`{"method": "otp", "code": "123456"}` or `{"method": "eds", "signed_xml": "<SignedApplication ...>"}`."""
+
+    method: Literal["otp", "eds"]
+    code: str | None = Field(default=None, max_length=16, description="the code from the SMS (method otp)")
+    signed_xml: str | None = Field(default=None, max_length=60000,
+                                   description="the application's canonical content with an enveloped XMLDSig "
+                                               "(method eds)")
+
+
+class OtpOut(BaseModel):
+    application_id: str
+    sent_to: str = Field(description="the masked mobile number the code went to")
+    expires_at: datetime
+    resend_after: datetime
+
+
+class NoticeOut(BaseModel):
+    id: str
+    application_id: str | None
+    purpose: str
+    created_at: datetime
+    title: str
+    body: str
+
+
+class NotificationsOut(BaseModel):
+    items: list[NoticeOut]
+    cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
+
+
+class WebhookAck(BaseModel):
+    status: Literal["accepted", "duplicate"]

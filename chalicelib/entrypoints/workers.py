@@ -53,3 +53,67 @@ def decisions_worker(event: SQSEvent) -> dict[str, Any]:
 
     deps = container().decisions()
     return run_batch(event, lambda body: decide_application(body["application_id"], deps))
+
+
+def _uploads(body: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(application id, kind, object key) of each upload an S3 notification reports (S3's test event: none)."""
+    from urllib.parse import unquote_plus
+
+    from chalicelib.services.documents import parse_upload_key
+
+    found = []
+    for record in body.get("Records", []):
+        key = unquote_plus(record.get("s3", {}).get("object", {}).get("key", ""))
+        parsed = parse_upload_key(key)
+        if parsed is not None and record.get("eventName", "").startswith("ObjectCreated"):
+            found.append((parsed[0], parsed[1], key))
+    return found
+
+
+@workers.on_sqs_message(queue=queue_name("documents"), batch_size=10, name="documents_worker")
+def documents_worker(event: SQSEvent) -> dict[str, Any]:
+    from chalicelib.services.documents import document_received
+
+    deps = container().documents()
+
+    def handle(body: dict[str, Any]) -> list[str]:
+        return [document_received(app_id, kind, key, deps) for app_id, kind, key in _uploads(body)]
+
+    return run_batch(event, handle)
+
+
+@workers.on_sqs_message(queue=queue_name("notifications"), batch_size=10, name="notifications_worker")
+def notifications_worker(event: SQSEvent) -> dict[str, Any]:
+    """Notices and SMS from the outbox (and SMS retries after failed receipts); see services/notifications.py."""
+    from chalicelib.services.notifications import handle_notification
+
+    deps = container().notifications()
+
+    def handle(body: dict[str, Any]) -> str:
+        outcome = handle_notification(body, deps)
+        flagged = outcome in ("rate_limited", "undelivered", "unknown")
+        (logger.warning if flagged else logger.info)("notification handled", extra={"outcome": outcome})
+        return outcome
+
+    return run_batch(event, handle)
+
+
+@workers.on_sqs_message(queue=queue_name("proactive"), batch_size=10, name="proactive_worker")
+def proactive_worker(event: SQSEvent) -> dict[str, Any]:
+    """Proactive-service messages. Today: inbound SMS, routed to the conversation waiting on the phone.
+
+    A type nobody handles fails (and reaches the DLQ after 5 receives) rather than vanish.
+    """
+    from chalicelib.services.notifications import UnknownMessageType
+    from chalicelib.services.sms_inbound import route_inbound_sms
+
+    deps = container().inbound_routing()
+
+    def handle(body: dict[str, Any]) -> str:
+        if body.get("type") != "inbound_sms":
+            raise UnknownMessageType(f"proactive cannot handle message type {body.get('type')!r}")
+        outcome = route_inbound_sms(body, deps)
+        logger.info("inbound sms routed", extra={"outcome": outcome})
+        return outcome
+
+    return run_batch(event, handle)

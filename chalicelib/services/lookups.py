@@ -80,10 +80,10 @@ def handle_lookup(body: Mapping[str, Any], deps: LookupDeps) -> str:
     except GatewayRejected as rejected:
         record = LookupRecord(spec.key, spec.registry, spec.person_ref, spec.iin, "failed",
                               {"reason": rejected.code}, "", now, spec.on_not_found, spec.document)
-    deps.audit.record(AuditEntry.registry_read(
+    read = AuditEntry.registry_read(
         at=now, actor_role="system", actor_id="lookups-worker", on_behalf_of=body["on_behalf_of"],
-        purpose=spec.purpose, application_id=application_id, registry=spec.registry))
-    deps.store.record(application_id, record)
+        purpose=spec.purpose, application_id=application_id, registry=spec.registry)
+    deps.store.record(application_id, record, read)
 
     settle = [spec.key]
     dependents = [LookupSpec.from_dict(d) for d in body.get("dependents", [])]

@@ -112,7 +112,7 @@ def template_values(application: Application | None, values: Mapping[str, Any], 
 
 
 def notice_texts(application: Application | None, purpose: str, values: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    texts = {}
+    texts: dict[str, dict[str, str]] = {}
     for language in LANGUAGES:
         title, body = render_notice(purpose, language, template_values(application, values, language))
         texts[language] = {"title": title, "body": body}

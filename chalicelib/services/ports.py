@@ -82,8 +82,9 @@ class LookupRecord:
 
 
 class LookupStore(Protocol):
-    def record(self, application_id: str, record: LookupRecord) -> bool:
-        """Store an answer once: False (and nothing changed) if this lookup already has one."""
+    def record(self, application_id: str, record: LookupRecord, read: Any = None) -> bool:
+        """Keep the first answer (False when one was kept before) and, always, the audit record of this read
+        (an `AuditEntry`: the same write, so a lookup costs no extra write for its audit trail)."""
         ...
 
     def mark_done(self, application_id: str, keys: Sequence[str], expected: int) -> tuple[int, int]:
@@ -239,7 +240,7 @@ class NotificationStore(Protocol):
     def get(self, key: str) -> NotificationRecord | None: ...
 
     def start_sending(self, key: str, *, from_status: str, attempts: int, at: datetime) -> bool:
-        """status from_status -> sending and attempts + 1, only if both still hold: True for the one caller that wins."""
+        """from_status -> sending, attempts + 1, only if both still hold: True for the one caller that wins."""
         ...
 
     def sent(self, key: str, provider_message_id: str, at: datetime) -> None:

@@ -82,7 +82,8 @@ class BackOfficeStack(Stack):
         self.alarm_topic = self._alarm_topic()
 
         self.chalice = self._chalice(source_dir, work_dir)
-        self.functions = {fn.name: fn for fn in app_functions(load_app(source_dir), self.sam_template)}
+        self.chalice_app = load_app(source_dir)
+        self.functions = {fn.name: fn for fn in app_functions(self.chalice_app, self.sam_template)}
         self._require_access_declared()
         self.roles = {name: self._role(fn) for name, fn in self.functions.items()}
 

@@ -11,6 +11,8 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
+
 from chalicelib.adapters.dynamodb import ApplicationItem, sweep_partition, sweep_shard
 from chalicelib.domain.application import (
     AcceptedBy,
@@ -47,6 +49,12 @@ def file(container: Any, app_id: str, *, at: datetime = FILED, channel: str = "p
     register(application, service, container.calendar, at)
     container.repo.add(application)
     return application
+
+
+@pytest.fixture(autouse=True)
+def swept_before_filing(aws: Any) -> None:
+    """The sweep ran up to the day before these applications were filed (else it looks back a month)."""
+    aws.deadline_index.mark_swept(date(2026, 12, 6), almaty(date(2026, 12, 6)))
 
 
 def stored(app_id: str) -> ApplicationItem:

@@ -26,6 +26,8 @@ def gateway(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[GatewaySimula
     from chalicelib import bootstrap
     with GatewaySimulator() as sim:
         monkeypatch.setenv("GATEWAY_URL", sim.base_url)
+        monkeypatch.setenv("GATEWAY_BREAKER_COOLDOWN_S", "0.05")
+        monkeypatch.setenv("GATEWAY_BACKOFF_CAP_S", "0.01")
         bootstrap.reset()  # the next container reads the simulator's URL; moto keeps its resources
         yield sim
 
@@ -68,6 +70,10 @@ def test_an_eligible_tsa_family_is_approved_with_a_signed_result(gateway: Gatewa
              if r["headers"].get("X-Request-Id", "").startswith(app.id)]
     assert len(asked) == len(set(asked))
     assert planned - len(conditional) <= len(asked) <= planned
+    # And every registry read is in the audit trail, with no IIN in clear
+    trail = [e for e in container().audit.for_application(app.id) if e.action == "registry_read"]
+    assert len(trail) == len(asked)
+    assert app.applicant.iin not in json.dumps([e.to_dict() for e in trail])
     # And the signed result verifies, and does not once a field is changed
     stored = container().results.get(app.id)
     signed = SignedResult.from_dict(stored)
@@ -129,3 +135,81 @@ def test_a_lookup_delivered_twice_changes_nothing(gateway: GatewaySimulator) -> 
     drain()
     assert reload(app.id).status in (Status.APPROVED, Status.REFUSED)
     assert len([e for e in reload(app.id).timeline if e.detail.get("to") in ("approved", "refused")]) == 1
+
+
+def test_an_uploaded_document_completes_the_lookup_and_the_pipeline_goes_on(gateway: GatewaySimulator) -> None:
+    from chalicelib.bootstrap import container
+    from chalicelib.domain.errors import ValidationFailed
+    from chalicelib.services.documents import request_upload
+
+    # Given an application waiting for the bank document the registry did not have
+    app = file(gateway, "tsa-bank-account-not-found")
+    drain()
+    waiting = reload(app.id)
+    assert waiting.status is Status.AWAITING_DOCUMENTS
+    [kind] = waiting.timeline[-1].detail["documents"]
+    owner = Caller(app.applicant.iin, "citizen")
+    deps = container().documents()
+    # When the applicant asks for a slot: only awaited kinds and allowed types are given one
+    with pytest.raises(ValidationFailed) as refused:
+        request_upload(app.id, "something_else", "text/html", owner, deps)
+    assert {e.code for e in refused.value.errors} == {"documents.kind_not_requested", "documents.content_type"}
+    slot = request_upload(app.id, kind, "application/pdf", owner, deps)
+    assert slot["upload"]["fields"]["Content-Type"] == "application/pdf"
+    # And uploads the file to it (S3 tells the documents queue)
+    container().client("s3").put_object(Bucket=container().settings.documents_bucket,
+                                        Key=slot["upload"]["fields"]["key"], Body=b"%PDF-1.7 scan")
+    drain()
+    # Then the lookup is completed by the document and the application is decided
+    done = reload(app.id)
+    assert "document_received" in [e.type for e in done.timeline]
+    assert done.status in (Status.APPROVED, Status.REFUSED)
+    provided = [r for r in container().lookup_store.for_application(app.id) if r.status == "provided"]
+    assert [r.registry for r in provided] == ["bank_accounts"]
+
+
+def _make_failed_messages_visible_at_once() -> None:
+    from chalicelib.bootstrap import container
+
+    sqs = container().client("sqs")
+    url = sqs.get_queue_url(QueueName="sb-lookups")["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "0"})
+
+
+def test_a_registry_down_for_a_while_then_back_loses_nothing(gateway: GatewaySimulator) -> None:
+    from local.stack import pump_once
+
+    import app as app_module
+    from chalicelib.bootstrap import container
+
+    _make_failed_messages_visible_at_once()
+    gateway.set_down("income_wages", True)
+    apps = [file(gateway, "tsa-eligible-3-children"), file(gateway, "tsa-eligible-single-mother-kazpost")]
+    for _ in range(3):  # three receives while it is down: every other lookup lands
+        pump_once(app_module.app, container().client("sqs"))
+    assert all(reload(a.id).status is Status.CHECKING for a in apps)
+    gateway.set_down("income_wages", False)
+    drain()
+    assert all(reload(a.id).status is Status.APPROVED for a in apps)
+
+
+def test_a_lookup_that_exhausts_its_retries_goes_to_the_dlq_and_is_redriven(gateway: GatewaySimulator) -> None:
+    from chalicelib.bootstrap import container
+    from local.redrive import redrive
+
+    _make_failed_messages_visible_at_once()
+    gateway.set_down("vehicles", True)
+    app = file(gateway, "tsa-eligible-3-children")
+    drain()
+    # Then the failing lookups are in the DLQ after 5 receives, and the application is still being checked
+    sqs = container().client("sqs")
+    dlq = sqs.get_queue_url(QueueName="sb-lookups-dlq")["QueueUrl"]
+    parked = int(sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"]["ApproximateNumberOfMessages"])
+    assert parked == len(app.subjects) + 1  # vehicles is asked about every family member
+    assert reload(app.id).status is Status.CHECKING
+    # When the registry is back and the DLQ is re-driven, Then the application completes
+    gateway.set_down("vehicles", False)
+    assert redrive(sqs, "lookups") == parked
+    drain()
+    assert reload(app.id).status is Status.APPROVED

@@ -1,0 +1,48 @@
+"""Webhooks from the SMS provider: delivery receipts and inbound SMS (API.md "Webhook authentication").
+
+The signature is checked on the raw body before anything is parsed; a refusal is a 401 problem document with its
+own code (and no Bearer challenge: webhooks do not use tokens).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.bootstrap import container
+from chalicelib.domain.errors import FieldError, ValidationFailed
+from chalicelib.domain.webhook_signature import WebhookUnauthenticated, verify_signature
+from chalicelib.entrypoints.http import BodyTooLarge, Call, MalformedJson, endpoint
+from chalicelib.entrypoints.problems import problem
+from chalicelib.observability import logger
+
+webhooks = Blueprint(__name__)
+
+
+@endpoint(webhooks, "/webhooks/sms", "POST", summary="Inbound SMS and delivery receipts from the SMS provider (HMAC)",
+          response="WebhookAck", headers=("X-Signature",), errors=(400, 401, 413, 422))
+def sms_webhook(call: Call) -> Any:
+    from chalicelib.services.sms_inbound import receive_sms_webhook
+
+    deps = container()
+    raw_body = call.request.raw_body or b""
+    raw = raw_body.encode() if isinstance(raw_body, str) else raw_body
+    if len(raw) > deps.settings.max_body_bytes:
+        raise BodyTooLarge("The request body is too large.")
+    try:
+        verify_signature(deps.settings.sms_webhook_secret.encode(), call.header("x-signature"), raw, deps.clock.now())
+    except WebhookUnauthenticated as refused:
+        logger.warning("sms webhook refused", extra={"code": refused.code})
+        return problem(401, refused.code, refused.message, language=call.language)
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedJson("The request body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise ValidationFailed([FieldError("body", "body.not_an_object", "The body must be a JSON object.")])
+    outcome = receive_sms_webhook(payload, deps.sms_webhooks())
+    logger.info("sms webhook", extra={"outcome": outcome})
+    return Response(body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
+                    status_code=200, headers={"Content-Type": "application/json; charset=utf-8"})

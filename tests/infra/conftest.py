@@ -1,0 +1,20 @@
+"""The infra tests synthesise the CDK stack; they need infra/requirements.txt (`make test-infra` installs it)
+and, for the real app, `chalice package` (PyPI on the first run, then .chalice/deployments/ is reused)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("aws_cdk", reason="CDK not installed: `make test-infra` installs infra/requirements.txt")
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The dev stack of the real app: (stack, Template, template as a dict). Synthesised once per module."""
+    from tests.infra.support import synth
+
+    stack, template = synth(Path(tmp_path_factory.mktemp("dev")))
+    return stack, template, template.to_json()
