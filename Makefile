@@ -25,5 +25,34 @@ check: $(STAMP)        ## ruff + mypy
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+bench: $(STAMP)        ## benchmarks, not tests: deadline sweep, cold start, AWS requests and cost per application, throughput
+	@if [ -f bench/sweep.py ]; then $(BIN)/python bench/sweep.py; fi
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache
+
+# --- infra/: the AWS CDK app (Python) and its CLI (npm, pinned in infra/package-lock.json) ---------------
+INFRA_STAMP := $(VENV)/.infra-installed
+CDK_CLI     := infra/node_modules/.bin/cdk
+# No AWS account is needed to synthesise: no metadata-service probing, no telemetry, no notices.
+CDK_ENV     := AWS_EC2_METADATA_DISABLED=true CDK_DISABLE_CLI_TELEMETRY=true
+
+.PHONY: test-infra
+
+$(INFRA_STAMP): $(STAMP) infra/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r infra/requirements.txt
+	touch $(INFRA_STAMP)
+
+$(CDK_CLI): infra/package.json infra/package-lock.json
+	cd infra && npm ci --no-audit --no-fund --loglevel=error
+	touch $(CDK_CLI)
+
+synth: $(INFRA_STAMP) $(CDK_CLI)   ## CloudFormation of every stage into infra/cdk.out/ (no AWS credentials needed)
+	rm -rf infra/cdk.out infra/chalice.out
+	cd infra && $(CDK_ENV) node_modules/.bin/cdk synth --quiet --no-notices --output cdk.out \
+		--app "$(abspath $(BIN))/python app.py"
+	@ls infra/cdk.out/*.template.json
+
+test-infra: $(INFRA_STAMP)         ## the CDK stack's tests (synthesises it; the first run builds the Lambda layer)
+	$(CDK_ENV) $(BIN)/python -m pytest tests/infra

@@ -57,9 +57,11 @@ class Request:
     estimated_wru: float = 0.0
     estimated_gsi_wru: float = 0.0
     items_written: int = 0
+    largest_item_bytes: int = 0
     sqs_sent: int = 0
     sqs_received: int = 0
     sqs_billed: int = 1
+    queue: str = ""
     sms_segments: int = 0
 
 
@@ -115,7 +117,7 @@ class CapacityEstimator:
         self.region = region
 
     def _table(self, name: str) -> Any:
-        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.models import DEFAULT_ACCOUNT_ID
         from moto.dynamodb.models import dynamodb_backends
 
         return dynamodb_backends[DEFAULT_ACCOUNT_ID][self.region].get_table(name)
@@ -261,7 +263,7 @@ class AwsMeter:
             return client
 
         self._original = original
-        botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+        botocore.session.Session.create_client = create_client  # type: ignore[method-assign,assignment]
         return self
 
     def uninstall(self) -> None:
@@ -344,9 +346,11 @@ class AwsMeter:
                 request.estimated_wru += table_units
                 request.estimated_gsi_wru += index_units
                 request.items_written += 1
+                request.largest_item_bytes = max(request.largest_item_bytes, item_size(before), item_size(after))
 
     @staticmethod
     def _sqs(request: Request, params: dict[str, Any], parsed: dict[str, Any]) -> None:
+        request.queue = str(params.get("QueueUrl", "")).rstrip("/").rpartition("/")[2]
         if request.operation == "SendMessage":
             request.sqs_sent = 1
             request.sqs_billed = max(1, math.ceil(_sqs_payload([params]) / SQS_CHUNK_BYTES))
@@ -377,6 +381,8 @@ class Tally:
     dynamodb_write_requests: int = 0
     dynamodb_read_requests: int = 0
     items_written: int = 0
+    largest_item_bytes: int = 0
+    wru_by_phase: Counter[str] = field(default_factory=Counter)
     sqs_sent: int = 0
     sqs_billed: int = 0
     sqs_billed_by_app: int = 0
@@ -397,6 +403,9 @@ class Tally:
             tally.estimated_wru += r.estimated_wru
             tally.estimated_gsi_wru += r.estimated_gsi_wru
             tally.items_written += r.items_written
+            tally.largest_item_bytes = max(tally.largest_item_bytes, r.largest_item_bytes)
+            if r.estimated_wru or r.estimated_gsi_wru:
+                tally.wru_by_phase[r.phase] += r.estimated_wru + r.estimated_gsi_wru
             if r.service == "dynamodb":
                 tally.dynamodb_write_requests += r.operation in DYNAMO_WRITES
                 tally.dynamodb_read_requests += r.operation in DYNAMO_READS

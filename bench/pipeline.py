@@ -9,6 +9,7 @@ function (`api_handler`, `lookups_worker`, ...), `pump` (the polling Lambda does
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from bench.meter import DYNAMO_WRITES, AwsMeter, Request, Tally, phase
 
 ROOT = Path(__file__).resolve().parent.parent
 API_FUNCTION = "api_handler"
+SQS_BATCH = 10
 OPERATOR_OFFICE = "employment-center-aktobe-01"
 SUBJECT_RELATION = {
     "targeted-social-assistance": "family_member",
@@ -191,7 +193,7 @@ class PipelineBench:
         self._stack.callback(bootstrap.reset)
 
         original = local.stack.resolve_handler
-        local.stack.resolve_handler = self._resolver(original)
+        local.stack.resolve_handler = self._resolver(original)  # type: ignore[assignment]
         self._stack.callback(setattr, local.stack, "resolve_handler", original)
         self.log_bytes = self._stack.enter_context(stdout_into_file())
 
@@ -374,12 +376,18 @@ def per_application_figures(scenario: str, service_id: str, outcome: str, reques
     lookup_writes = Counter(r.operation for r in in_lookups if r.operation in DYNAMO_WRITES)
     intake_sends = [r for r in app_requests if r.phase == API_FUNCTION and r.service == "sqs"
                     and r.operation in ("SendMessage", "SendMessageBatch")]
+    fan_out: Counter[str] = Counter()
+    for r in intake_sends:
+        fan_out[r.queue] += r.sqs_sent
     functions = Counter(i.function for i in invocations)
-    seconds: Counter[str] = Counter()
+    seconds: dict[str, float] = {}
     for i in invocations:
-        seconds[i.function] += i.seconds
+        seconds[i.function] = seconds.get(i.function, 0.0) + i.seconds
     memory, default_memory, _ = lambda_memory_mb()
     gb_seconds = sum(i.seconds * memory.get(i.function, default_memory) / 1024 for i in invocations)
+    in_aws: dict[str, float] = {}
+    for r in app_requests:
+        in_aws[r.phase] = in_aws.get(r.phase, 0.0) + r.seconds
     return {
         "scenario": scenario,
         "service_id": service_id,
@@ -398,6 +406,8 @@ def per_application_figures(scenario: str, service_id: str, outcome: str, reques
             "rru_estimated": round(tally.estimated_rru, 2),
             "wru_estimated_table": round(tally.estimated_wru, 2),
             "wru_estimated_indexes": round(tally.estimated_gsi_wru, 2),
+            "wru_estimated_by_function": {p: round(w, 2) for p, w in sorted(tally.wru_by_phase.items())},
+            "largest_item_written_bytes": tally.largest_item_bytes,
         },
         "sqs": {
             "messages_sent": tally.sqs_sent,
@@ -418,11 +428,16 @@ def per_application_figures(scenario: str, service_id: str, outcome: str, reques
                                              / lookups, 2) if lookups else None,
             "fan_out_messages": sum(r.sqs_sent for r in intake_sends),
             "fan_out_send_requests": len(intake_sends),
+            "fan_out_fewest_possible_send_requests": sum(math.ceil(n / SQS_BATCH) for n in fan_out.values()),
         },
         "lambda": {
             "invocations": dict(sorted(functions.items())),
             "seconds": {f: round(s, 3) for f, s in sorted(seconds.items())},
+            "seconds_inside_aws_calls": {f: round(in_aws.get(f, 0.0), 3) for f in sorted(seconds)},
             "gb_seconds": round(gb_seconds, 4),
+            "memory_mb": {f: memory.get(f, default_memory) for f in sorted(functions)},
+            "gb_seconds_per_100ms_registry_latency": round(
+                lookups * 0.1 * memory.get("lookups_worker", default_memory) / 1024, 4),
             "failed_messages": sum(i.failed for i in invocations),
         },
         "messages_handled": handled,

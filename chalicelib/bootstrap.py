@@ -37,10 +37,12 @@ if TYPE_CHECKING:
         EdsVerifier,
         IdGenerator,
         NotificationStore,
+        ProactiveStore,
         SmsInbox,
         SmsRateLimiter,
         SmsSender,
     )
+    from chalicelib.services.proactive import ProactiveDeps
     from chalicelib.services.registry_port import RegistryGateway
     from chalicelib.services.signing import SigningDeps
     from chalicelib.services.sms_inbound import InboundRoutingDeps, SmsWebhookDeps
@@ -54,9 +56,7 @@ class Container:
     def client(self, service: str) -> Any:
         """A boto3 client, created on first use (moto must be active before, in tests)."""
         if service not in self._clients:
-            import boto3
-
-            session: Any = boto3.session.Session()
+            session: Any = _boto3_session()
             self._clients[service] = session.client(
                 service, region_name=self.settings.region, endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None
             )
@@ -197,10 +197,17 @@ class Container:
 
     @cached_property
     def conversations(self) -> ConversationRouter:
-        """Until the proactive services provide their router, no conversation waits on any phone."""
-        from chalicelib.services.sms_inbound import NoConversationWaiting
+        """The proactive services' SMS dialogues (an offer waiting on the phone; services/proactive.py)."""
+        from chalicelib.services.proactive import ProactiveConversations
 
-        return NoConversationWaiting()
+        return ProactiveConversations(self.proactive)
+
+    @cached_property
+    def proactive_store(self) -> ProactiveStore:
+        from chalicelib.adapters.proactive_store import DynamoProactiveStore
+
+        assert self.table
+        return DynamoProactiveStore(self.settings.person_key_secret)
 
     @cached_property
     def eds_verifier(self) -> EdsVerifier:
@@ -264,6 +271,13 @@ class Container:
 
         return SmsWebhookDeps(self.sms_inbox, self.publisher, self.notifications(), self.clock)
 
+    def proactive(self) -> ProactiveDeps:
+        from chalicelib.domain.proactive import DialoguePolicy
+        from chalicelib.services.proactive import ProactiveDeps
+
+        return ProactiveDeps(self.proactive_store, self.gateway, self.audit, self.publisher, self.intake(),
+                             self.notifications(), self.clock, DialoguePolicy.from_data())
+
     def inbound_routing(self) -> InboundRoutingDeps:
         from chalicelib.services.sms_inbound import InboundRoutingDeps
 
@@ -271,6 +285,17 @@ class Container:
 
 
 _container: Container | None = None
+_session: Any = None
+
+
+def _boto3_session() -> Any:
+    """One boto3 session for the process, so each service model loads once (clients are still per container)."""
+    global _session  # noqa: PLW0603
+    import boto3
+
+    if _session is None:
+        _session = boto3.session.Session()
+    return _session
 
 
 def container() -> Container:

@@ -17,7 +17,6 @@ INFRA_DIR = Path(__file__).resolve().parent
 sys.path[:0] = [str(INFRA_DIR.parent), str(INFRA_DIR)]
 
 import aws_cdk as cdk  # noqa: E402
-
 from stacks.backoffice import BackOfficeStack  # noqa: E402
 from stacks.settings import STAGES  # noqa: E402
 

@@ -101,3 +101,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+
+
+@pytest.fixture
+def serial_aws(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """moto as a server that handles one request at a time, for tests of concurrency.
+
+    moto's in-process backends are not thread-safe: two threads' conditional writes can both pass their
+    check. DynamoDB applies each item's writes one at a time; a single-threaded server gives the same
+    guarantee, so a race found here is a race in our code.
+    """
+    import threading
+
+    from moto.server import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    from chalicelib import bootstrap
+    from local.provision import provision
+    from local.stack import free_port
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, DomainDispatcherApplication(create_backend_app), threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    bootstrap.reset()
+    container = bootstrap.container()
+    provision(container.settings, container.client)
+    yield container
+    server.shutdown()
+    bootstrap.reset()

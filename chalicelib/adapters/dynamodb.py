@@ -153,7 +153,13 @@ def _table_models() -> list[type[Model]]:
 
 
 def bind_models(table_name: str, region: str, host: str | None = None) -> None:
-    """Point every model at the table (bootstrap calls this once; tests call it again after a reset)."""
+    """Point every model at the table (bootstrap calls this once; tests call it again after a reset).
+
+    Connections are dropped only when the target changes: each new one builds a botocore session, which
+    costs a few hundred milliseconds of model loading.
+    """
+    if (TableMeta.table_name, TableMeta.region, TableMeta.host) == (table_name, region, host):
+        return
     TableMeta.table_name = table_name
     TableMeta.region = region
     TableMeta.host = host

@@ -39,6 +39,7 @@ PURPOSES: tuple[str, ...] = (
     "proactive_offer",
     "proactive_help",
     "proactive_ask_account",
+    "proactive_ask_iban",
     "proactive_iban_invalid",
     "proactive_iban_not_owner",
     "proactive_declined",

@@ -27,3 +27,13 @@ def deadline_sweep(event: CloudWatchEvent) -> dict[str, Any]:
     summary = report.to_dict()
     logger.info("deadline sweep", extra=summary)
     return summary
+
+
+@schedules.schedule(Rate(1, unit=Rate.HOURS), name="proactive_timers")
+def proactive_timers(event: CloudWatchEvent) -> dict[str, Any]:
+    """Reminders and expiries of unanswered proactive offers (periods in data/proactive.json)."""
+    from chalicelib.services.proactive import run_proactive_timers
+
+    summary = run_proactive_timers(container().proactive())
+    logger.info("proactive timers", extra=summary)
+    return summary

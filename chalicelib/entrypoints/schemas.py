@@ -203,3 +203,18 @@ class NotificationsOut(BaseModel):
 
 class WebhookAck(BaseModel):
     status: Literal["accepted", "duplicate"]
+
+
+class ConsentOut(BaseModel):
+    offer_id: str = Field(description="the proactive offer the consent answered")
+    service_id: str
+    scope: str = Field(description="what the consent allows: proactive_application (file it and ask the registries)")
+    given_at: datetime
+    message_id: str = Field(description="the SMS provider's id of the consenting SMS")
+    application_id: str | None
+    revoked_at: datetime | None
+    revoked_message_id: str | None = Field(description="the SMS provider's id of the STOP message")
+
+
+class ConsentsOut(BaseModel):
+    items: list[ConsentOut]

@@ -46,3 +46,33 @@ def sms_webhook(call: Call) -> Any:
     logger.info("sms webhook", extra={"outcome": outcome})
     return Response(body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
                     status_code=200, headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+@endpoint(webhooks, "/webhooks/registry-events", "POST",
+          summary="Life events from the e-government gateway that may start a proactive service (HMAC)",
+          response="WebhookAck", headers=("X-Signature",), errors=(400, 401, 413, 422))
+def registry_events_webhook(call: Call) -> Any:
+    """Acknowledged at once: the event is remembered once by its event_id and queued on `proactive`."""
+    from chalicelib.services.proactive import receive_registry_event
+
+    deps = container()
+    raw_body = call.request.raw_body or b""
+    raw = raw_body.encode() if isinstance(raw_body, str) else raw_body
+    if len(raw) > deps.settings.max_body_bytes:
+        raise BodyTooLarge("The request body is too large.")
+    try:
+        verify_signature(deps.settings.gateway_webhook_secret.encode(), call.header("x-signature"), raw,
+                         deps.clock.now())
+    except WebhookUnauthenticated as refused:
+        logger.warning("registry event webhook refused", extra={"code": refused.code})
+        return problem(401, refused.code, refused.message, language=call.language)
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedJson("The request body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise ValidationFailed([FieldError("body", "body.not_an_object", "The body must be a JSON object.")])
+    outcome = receive_registry_event(payload, deps.proactive())
+    logger.info("registry event webhook", extra={"outcome": outcome})
+    return Response(body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
+                    status_code=200, headers={"Content-Type": "application/json; charset=utf-8"})

@@ -100,7 +100,8 @@ def notifications_worker(event: SQSEvent) -> dict[str, Any]:
 
 @workers.on_sqs_message(queue=queue_name("proactive"), batch_size=10, name="proactive_worker")
 def proactive_worker(event: SQSEvent) -> dict[str, Any]:
-    """Proactive-service messages. Today: inbound SMS, routed to the conversation waiting on the phone.
+    """Proactive-service messages: inbound SMS, routed to the conversation waiting on the phone, and registry
+    events (services/proactive.py), which make the offers.
 
     A type nobody handles fails (and reaches the DLQ after 5 receives) rather than vanish.
     """
@@ -110,6 +111,12 @@ def proactive_worker(event: SQSEvent) -> dict[str, Any]:
     deps = container().inbound_routing()
 
     def handle(body: dict[str, Any]) -> str:
+        if body.get("type") == "registry_event":
+            from chalicelib.services.proactive import handle_registry_event
+
+            outcome = handle_registry_event(body, container().proactive())
+            logger.info("registry event handled", extra={"outcome": outcome})
+            return outcome
         if body.get("type") != "inbound_sms":
             raise UnknownMessageType(f"proactive cannot handle message type {body.get('type')!r}")
         outcome = route_inbound_sms(body, deps)

@@ -11,6 +11,10 @@ from chalicelib.services.ports import ApplicationRepository
 
 T = TypeVar("T")
 
+
+class Unchanged(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by a change that finds nothing to do on fresh state: nothing is saved."""
+
 MAX_ATTEMPTS = 8
 
 
@@ -24,7 +28,10 @@ def update_application(
     """
     for attempt in range(MAX_ATTEMPTS):
         application = repo.get(application_id)
-        result = change(application)
+        try:
+            result = change(application)
+        except Unchanged:
+            return application, None  # type: ignore[return-value]
         try:
             repo.save(application)
         except ConcurrentUpdate:

@@ -75,6 +75,8 @@ def case_of(application: Application, records: list[LookupRecord]) -> Case:
 
 def decide_application(application_id: str, deps: DecisionDeps) -> str:
     application = deps.repo.get(application_id)
+    if application.outbox:  # a crash after an earlier save left messages unsent: send them first
+        dispatch_outbox(deps.repo, deps.publisher, application)
     if application.is_final or application.status not in OPEN_FOR_DECISION:
         return f"skipped:{application.status.value}"
     records = deps.lookups.for_application(application_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +20,7 @@ from chalicelib.domain.application import (
     Representative,
     Status,
     Subject,
+    TimelineEvent,
 )
 from chalicelib.domain.banking import Iban
 from chalicelib.domain.calendar import WorkingDayCalendar
@@ -28,6 +29,7 @@ from chalicelib.domain.deadline_watch import first_sweep_day
 from chalicelib.domain.deadlines import Term, compute_due_dates
 from chalicelib.domain.errors import (
     ApplicationNotFound,
+    ConcurrentUpdate,
     DomainError,
     DuplicateRequest,
     FieldError,
@@ -39,7 +41,7 @@ from chalicelib.domain.identity import Iin
 from chalicelib.domain.lookups import plan_for
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.regions import parse_region
-from chalicelib.services.concurrency import update_application
+from chalicelib.services.concurrency import Unchanged, update_application
 from chalicelib.services.lookups import decide_message, fan_out
 from chalicelib.services.notify import notify
 from chalicelib.services.ports import (
@@ -88,9 +90,12 @@ def _check(errors: list[FieldError], field: str, parse: Callable[[], Any]) -> An
         return None
 
 
-def validate_request(body: Mapping[str, Any], caller: Caller,
-                     catalog: ServiceCatalog) -> tuple[Service, dict[str, Any]]:
-    """Everything wrong with the request, reported at once; the parsed values when nothing is."""
+def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCatalog, *,
+                     proactive: bool = False) -> tuple[Service, dict[str, Any]]:
+    """Everything wrong with the request, reported at once; the parsed values when nothing is.
+
+    The `proactive` channel is only for `submit_proactive` (an SMS consent), never for a caller of the API.
+    """
     errors: list[FieldError] = []
     try:
         service = catalog.get(body["service_id"])
@@ -98,13 +103,13 @@ def validate_request(body: Mapping[str, Any], caller: Caller,
         raise ValidationFailed([FieldError("service_id", exc.code, exc.message)]) from None
 
     channel = body["channel"]
-    if not service.accepts_channel(channel) or channel == "proactive":
+    if not service.accepts_channel(channel) or (channel == "proactive") != proactive:
         allowed = [c for c in service.channels if c != "proactive"]
         errors.append(FieldError("channel", "channel.not_allowed",
                                  f"This service is filed through: {', '.join(allowed)}."))
     if caller.role == "operator" and channel not in IN_PERSON_CHANNELS:
         errors.append(FieldError("channel", "channel.not_in_person", "An operator files at an office."))
-    if caller.role == "citizen" and channel != "portal":
+    if caller.role == "citizen" and channel != ("proactive" if proactive else "portal"):
         errors.append(FieldError("channel", "channel.not_allowed", "A citizen files through the portal."))
 
     raw_applicant = body["applicant"]
@@ -258,6 +263,44 @@ def submit_application(
     return Filed(application, 201, response, replayed=False)
 
 
+def submit_proactive(
+    body: Mapping[str, Any],
+    deps: IntakeDeps,
+    *,
+    render: Callable[[Application], dict[str, Any]],
+    consent_key: str,
+    conversation: Sequence[TimelineEvent] = (),
+) -> Filed:
+    """File the application a citizen consented to by SMS (channel `proactive`): the same validation and
+    registration as any other, no signature (the SMS consent stands for it), once per `consent_key` (a retry
+    gives back the first application). `conversation` (the SMS dialogue so far) opens the timeline."""
+    caller = Caller(str(body["applicant"]["iin"]), "citizen")
+    service, values = validate_request(body, caller, deps.catalog, proactive=True)
+    now = deps.clock.now()
+    application = Application(
+        id=deps.ids.application_id(now), service_id=service.id, channel="proactive", status=Status.AWAITING_SIGNATURE,
+        applicant=values["applicant"], subjects=values["subjects"], representative=None, bank_iban=values["iban"],
+        accepted_by=None, language=values["language"], filer=Filer(caller.iin, "citizen"),
+        handling_office=service.handling_office(values["applicant"].region), created_at=now,
+        timeline=sorted(conversation, key=lambda e: e.at),
+    )
+    application.record(now, "created", caller.actor, channel="proactive")
+    application.transition(Status.SUBMITTED, at=now, actor=caller.actor, reason="consent_by_sms")
+    register(application, service, deps.calendar, now)
+    digest = request_hash(caller, body)
+    response = render(application)
+    try:
+        deps.repo.add(application, idempotency_key=_scoped_key(caller, consent_key),
+                      idempotency=IdempotencyRecord(digest, 201, response))
+    except DuplicateRequest as dup:
+        first = dup.record
+        assert isinstance(first, IdempotencyRecord)
+        _redispatch(deps, str(first.response.get("id", "")))
+        return Filed(None, first.status, first.response, replayed=True)
+    dispatch_outbox(deps.repo, deps.publisher, application)
+    return Filed(application, 201, response, replayed=False)
+
+
 def _scoped_key(caller: Caller, key: str | None) -> str | None:
     if key is None:
         return None
@@ -283,12 +326,19 @@ def dispatch_outbox(repo: ApplicationRepository, publisher: MessagePublisher, ap
     lookups_sent = any(m.queue == "lookups" for m in sent)
 
     def clear(app: Application) -> None:
+        if not any(m.key in sent_keys for m in app.outbox):
+            raise Unchanged  # another dispatcher cleared them first
         app.outbox = [m for m in app.outbox if m.key not in sent_keys]
         if lookups_sent and app.status is Status.SUBMITTED:
             app.transition(Status.CHECKING, at=app.registered_at or app.created_at, actor="system",
                            reason="lookups_sent", lookups=app.data.get("lookups_planned", 0))
 
-    update_application(repo, application.id, clear)
+    try:
+        update_application(repo, application.id, clear)
+    except ConcurrentUpdate:
+        # The messages are out; clearing lost every race to other writers. Leaving them in the outbox
+        # only means a later dispatch sends them again, which their keys make harmless.
+        return
 
 
 def withdraw_application(application_id: str, caller: Caller, deps: IntakeDeps) -> Application:

@@ -151,7 +151,7 @@ def _deliver(record: NotificationRecord, phone: str, text: str, deps: Notificati
     except SmsRejected:
         deps.store.release(record.key, to_status=from_status)
         raise
-    deps.store.sent(record.key, provider_message_id, now)
+    deps.store.sent(record.key, provider_message_id, deps.clock.now())
     return "sent"
 
 

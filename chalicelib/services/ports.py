@@ -6,7 +6,7 @@ Adapters implement them for AWS (chalicelib/adapters); tests implement them in m
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -321,4 +321,92 @@ class ConversationRouter(Protocol):
 class EdsVerifier(Protocol):
     def verify(self, signed_xml: str, expected_content: bytes, allowed_iins: set[str], on: datetime) -> Any:
         """The EdsSignature (chalicelib.domain.signing) of a valid signature; SignatureRefused otherwise."""
+        ...
+
+
+# --- proactive services: registry events, offers and their SMS dialogue, consents -------------------------
+
+if TYPE_CHECKING:
+    from chalicelib.domain.proactive import Offer
+
+
+@dataclass(frozen=True)
+class RegistryEvent:
+    """A life event from the e-government gateway (`subject_iin` is personal data: never logged).
+
+    `ref` is this back office's own id for it (random, no personal data): offers and their SMS are keyed by it.
+    """
+
+    event_id: str
+    type: str
+    subject_iin: str = field(repr=False)
+    occurred_at: str
+    ref: str
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """Who consented to what, when and by which SMS, and its revocation (the legal record of an SMS consent)."""
+
+    person_iin: str = field(repr=False)
+    offer_id: str
+    service_id: str
+    scope: str
+    given_at: datetime
+    message_id: str
+    application_id: str | None = None
+    revoked_at: datetime | None = None
+    revoked_message_id: str | None = None
+
+
+class ProactiveStore(Protocol):
+    def receive_event(self, event: RegistryEvent, at: datetime) -> tuple[RegistryEvent, str]:
+        """Remember an event once by its event_id: (the stored event, "new" | "pending" | "done"), where "done"
+        means it was queued before (`event_queued`) and "pending" that it was seen but maybe not queued."""
+        ...
+
+    def event_queued(self, event_id: str) -> None: ...
+
+    def event(self, event_id: str) -> RegistryEvent | None: ...
+
+    def event_done(self, event_id: str, outcome: str) -> None:
+        """What handling the event led to (its offers are made): a redelivered event then changes nothing."""
+        ...
+
+    def add_offer(self, offer: Offer) -> Offer:
+        """Store a new offer (and index it by phone, group and timer); an offer with that id already stored is
+        given back unchanged instead."""
+        ...
+
+    def offer(self, offer_id: str) -> Offer:
+        """Raises KeyError when there is no such offer."""
+        ...
+
+    def save_offer(self, offer: Offer, timer_at: datetime | None) -> None:
+        """Conditional on the version read (ConcurrentUpdate otherwise); the timer index follows `timer_at`."""
+        ...
+
+    def offers_on_phone(self, phone: str) -> list[Offer]: ...
+
+    def group(self, group_id: str) -> list[str]:
+        """The ids of the offers made on one event (the claimants of one benefit)."""
+        ...
+
+    def claim_group(self, group_id: str, offer_id: str) -> str:
+        """The first offer to claim the group's benefit keeps it: returns the id of the offer that holds it."""
+        ...
+
+    def due_offers(self, now: datetime, limit: int) -> list[str]:
+        """Ids of offers whose timer is due at `now`, soonest first."""
+        ...
+
+    def record_consent(self, record: ConsentRecord) -> None:
+        """Keep a consent (once per offer: a second call changes nothing but a missing application id)."""
+        ...
+
+    def revoke_consent(self, person_iin: str, offer_id: str, at: datetime, message_id: str) -> None: ...
+
+    def consents(self, person_iin: str) -> list[ConsentRecord]:
+        """A person's consents, newest first."""
         ...

@@ -13,13 +13,17 @@ Why each entry is what it is:
 - The webhook secrets and the OTP secret are only used by routes, all served by `api_handler`.
 - Only `decisions_worker` signs result documents (the signing key's policy names its role alone);
   verification (`POST /results/verify`) needs only the public key.
-- Only `notifications_worker` sends SMS.
+- Only `notifications_worker` sends SMS (the brief). NB: the code also sends SMS directly from `api_handler`
+  (one-time codes), `proactive_worker` (offers, replies to inbound SMS) and `proactive_timers` (reminders):
+  those calls are refused until they go through the notifications queue or `send_sms=True` is given here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from chalicelib.adapters.resources import UPLOAD_PREFIX
 
 # The secrets the app reads, by the environment variable config.py reads today. In AWS a function
 # receives `<NAME>_ARN` (the Secrets Manager secret's ARN) and resolves it at cold start.
@@ -47,14 +51,16 @@ FUNCTION_ACCESS: dict[str, Access] = {
         send_to=ALL_WORK_QUEUES,
         secrets=("SMS_WEBHOOK_SECRET", "GATEWAY_WEBHOOK_SECRET", "PERSON_KEY_SECRET", "OTP_SECRET"),
         read_signing_public_key=True,
-        put_documents=("uploads/",),
+        put_documents=(UPLOAD_PREFIX,),  # signs the pre-signed POST: the upload runs with this role's rights
     ),
     "lookups_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
     "decisions_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",),
                                sign_results=True, read_signing_public_key=True),
     "notifications_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",), send_sms=True),
     "proactive_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
-    "documents_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",),
-                               read_documents=("uploads/",)),
+    # records what S3 reports; it does not open the file (add read_documents=(UPLOAD_PREFIX,) when it does)
+    "documents_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
     "deadline_sweep": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
+    # reminders and expiries of unanswered proactive offers (SMS go through the notifications queue)
+    "proactive_timers": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
 }

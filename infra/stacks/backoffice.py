@@ -56,8 +56,7 @@ METRICS_NAMESPACE = "SocialBenefits"  # chalicelib/observability.py
 METRICS_SERVICE = "social-benefits"  # Powertools adds it as the `service` dimension of every metric
 OVERDUE_METRIC = "OverdueApplications"
 SIGNING_KEY_ALIAS = "alias/social-benefits-results"  # config.py's default SIGNING_KEY_ID
-DOCUMENTS_PURPOSE = "documents"  # S3 ObjectCreated under uploads/ goes to this queue
-UPLOADS_PREFIX = "uploads/"
+DOCUMENTS_PURPOSE = "documents"  # S3 ObjectCreated under resources.UPLOAD_PREFIX goes to this queue
 # Chalice needs an IAM role ARN when it does not manage roles; every function's Role is then replaced by
 # its own role below, and a test checks that none keeps this placeholder.
 ROLE_PLACEHOLDER = "arn:aws:iam::000000000000:role/replaced-by-the-cdk-stack"
@@ -149,13 +148,15 @@ class BackOfficeStack(Stack):
             minimum_tls_version=1.2,
             versioned=True,
             removal_policy=RemovalPolicy.RETAIN,
-            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.PUT], allowed_origins=list(self.settings.upload_origins),
+            # the citizen's browser posts the file to the pre-signed POST form the API hands out
+            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.POST], allowed_origins=list(self.settings.upload_origins),
                               allowed_headers=["*"], max_age=3000)],
             lifecycle_rules=[
-                s3.LifecycleRule(id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(1)),
+                s3.LifecycleRule(id="abort-incomplete-uploads",
+                                 abort_incomplete_multipart_upload_after=Duration.days(1)),
                 s3.LifecycleRule(id="expire-old-versions",
                                  noncurrent_version_expiration=Duration.days(self.settings.noncurrent_versions_days)),
-                s3.LifecycleRule(id="uploads-to-infrequent-access", prefix=UPLOADS_PREFIX, transitions=[
+                s3.LifecycleRule(id="uploads-to-infrequent-access", prefix=resources.UPLOAD_PREFIX, transitions=[
                     s3.Transition(storage_class=s3.StorageClass.INFREQUENT_ACCESS,
                                   transition_after=Duration.days(self.settings.uploads_infrequent_access_days))]),
             ],
@@ -224,7 +225,8 @@ class BackOfficeStack(Stack):
         cfn = self.chalice.get_resource(fn.logical_id)
         cfn.add_property_override("Role", role.role_arn)
         cfn.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
-        cfn.node.add_dependency(role)
+        # The SQS event source mapping is checked against the role's permissions when it is created.
+        cfn.node.add_dependency(role.node.find_child("DefaultPolicy"))
         return role
 
     def _queues(self) -> tuple[dict[str, sqs.Queue], dict[str, sqs.Queue]]:
@@ -328,7 +330,7 @@ class BackOfficeStack(Stack):
     def _notify_documents_queue(self) -> None:
         self.bucket.add_event_notification(
             s3.EventType.OBJECT_CREATED, s3n.SqsDestination(self.queues[DOCUMENTS_PURPOSE]),
-            s3.NotificationKeyFilter(prefix=UPLOADS_PREFIX))
+            s3.NotificationKeyFilter(prefix=resources.UPLOAD_PREFIX))
 
     # --- alarms -----------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ class StageSettings:
     stage: str
     # Days Lambda logs are kept (they carry application ids and masked IINs, never names or incomes).
     log_retention: logs.RetentionDays
-    # Origins allowed to PUT to the pre-signed upload URLs (the citizen's browser on the portal).
+    # Origins allowed to POST to the pre-signed upload forms (the citizen's browser on the portal).
     upload_origins: tuple[str, ...]
     # Days after which an upload moves to infrequent access, and old versions are removed.
     uploads_infrequent_access_days: int = 30

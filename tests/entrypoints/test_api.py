@@ -166,27 +166,6 @@ def test_idempotency_key_replays_the_first_response_and_refuses_another_body(api
     assert too_long.status_code == 422 and too_long.json_body["code"] == "idempotency.key_invalid"
 
 
-def test_concurrent_duplicates_make_one_application(api: Any, token: Any, aws: Any) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
-    from chalicelib.domain.access import Caller
-    from chalicelib.entrypoints.views import application_view
-    from chalicelib.services.intake import submit_application
-
-    deps = aws.intake()
-    caller = Caller(MOTHER, "citizen")
-
-    def file(_: int) -> Any:
-        return submit_application(child_benefit_body(), caller, deps, render=application_view,
-                                  idempotency_key="same-key")
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(file, range(16)))
-    assert len({r.response["id"] for r in results}) == 1
-    assert sum(not r.replayed for r in results) == 1
-    assert len(deps.repo.history(MOTHER, cursor=None, limit=50).items) == 1
-
-
 def test_operators_file_in_person_for_their_own_office(api: Any, token: Any) -> None:
     operator = token(STRANGER, "operator", org="gfc-aktobe-01")
     body = child_benefit_body(channel="state_corp")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from fnmatch import fnmatchcase
 from collections.abc import Iterator, Mapping
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +101,7 @@ def role_statements(template: dict[str, Any], role_id: str) -> list[dict[str, An
         statements.extend(policy["PolicyDocument"]["Statement"])
     for policy in resources_of(template, "AWS::IAM::Policy").values():
         if {"Ref": role_id} in policy["Properties"].get("Roles", []):
-            statements.extend(policy["PolicyDocument"]["Statement"])
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
     return statements
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+pytest.importorskip("aws_cdk", reason="`make test-infra` installs infra/requirements.txt")
+
 from chalicelib.adapters import resources
 from tests.infra.support import (
     FUNCTION,
@@ -38,7 +40,7 @@ def function_ids(stack: Any) -> dict[str, str]:
 
 
 def test_the_table_is_the_one_resources_describes(dev: Any) -> None:
-    _, template, t = dev
+    _, _, t = dev
     request = resources.create_table_request("ignored")
     _, table = only(resources_of(t, "AWS::DynamoDB::Table"))
     props = table["Properties"]
@@ -196,6 +198,19 @@ def test_documents_are_encrypted_private_and_ssl_only(dev: Any) -> None:
     assert bucket["DeletionPolicy"] == "Retain"
 
 
+def test_only_the_api_may_upload_and_only_under_the_upload_prefix(dev: Any) -> None:
+    stack, _, t = dev
+    bucket_id, _ = documents_bucket(t)
+    for name, lid in function_ids(stack).items():
+        puts = allows(role_statements(t, role_of(t, lid)), "s3:PutObject")
+        if name == "api_handler":
+            (put,) = puts
+            assert put["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]},
+                                                        f"/{resources.UPLOAD_PREFIX}*"]]}
+        else:
+            assert puts == [], name
+
+
 def test_documents_have_lifecycle_rules(dev: Any) -> None:
     _, _, t = dev
     _, bucket = documents_bucket(t)
@@ -214,7 +229,7 @@ def test_uploads_notify_the_documents_queue(dev: Any) -> None:
     assert props["BucketName"] == {"Ref": bucket_id}
     assert props["NotificationConfiguration"]["QueueConfigurations"] == [{
         "Events": ["s3:ObjectCreated:*"],
-        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}},
+        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": resources.UPLOAD_PREFIX}]}},
         "QueueArn": {"Fn::GetAtt": [queue_id, "Arn"]},
     }]
 

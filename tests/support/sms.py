@@ -86,9 +86,9 @@ def queued(purpose: str) -> list[dict[str, Any]]:
 def run_queue(purpose: str, *, deliveries: int = 1, rounds: int = 20) -> int:
     """Hand each visible message of the queue to the app's handler for it, `deliveries` times (a redelivery is
     the same message again), then delete the handled ones; until the queue is quiet. Returns messages handled."""
-    import app as app_module
     from chalice.app import SQSEventConfig
 
+    import app as app_module
     from chalicelib.bootstrap import container
     from local.stack import LambdaContext, resolve_handler, sqs_event
 

@@ -1,0 +1,225 @@
+"""`python -m bench` (what `make bench` runs): cold start, per-application AWS requests and cost, throughput.
+
+Prints a table and merges the figures into bench/results.json (other benchmarks' keys, e.g. the deadline sweep's,
+are kept as they are).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from itertools import cycle, islice, zip_longest
+from pathlib import Path
+from typing import Any
+
+from bench import cold_start
+from bench.cost import cost_per_thousand, load_prices, mix
+from bench.meter import AwsMeter
+from bench.pipeline import PipelineBench, lambda_memory_mb
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+OWN_KEYS = ("cold_start", "per_application", "cost_per_1000_applications", "throughput", "goals", "bench_run")
+WARM_UP = "caregiver-eligible"
+# One seeded family per service (and a TSA refusal): scenario -> why it is here.
+SCENARIOS = {
+    "tsa-eligible-3-children": "TSA, family of 5, approved",
+    "tsa-income-just-above-line": "TSA, family of 4, refused (income)",
+    "caregiver-eligible": "caregiver allowance, approved",
+    "child-disability-eligible-father": "child disability benefit, approved",
+    "sss-eligible-disability-group-1": "special social services, approved",
+}
+MIX = ("tsa-eligible-3-children", "caregiver-eligible", "child-disability-eligible-father",
+       "sss-eligible-disability-group-1")
+MAX_WRITES_PER_LOOKUP = 2
+THROUGHPUT_EACH = 5  # 30 + 30 takes minutes on moto on 2 cores: `python -m bench --tsa 30 --child-disability 30`
+FINAL = ("approved", "refused")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--tsa", type=int, default=THROUGHPUT_EACH,
+                        help=f"TSA applications in the throughput run (default {THROUGHPUT_EACH})")
+    parser.add_argument("--child-disability", type=int, default=THROUGHPUT_EACH,
+                        help=f"child-disability applications in the throughput run (default {THROUGHPUT_EACH})")
+    parser.add_argument("--skip-cold-start", action="store_true", help="keep the cold-start figures of the last run")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    previous = _load()
+
+    parts: dict[str, float] = {}
+    if args.skip_cold_start and "cold_start" in previous:
+        cold = previous["cold_start"]
+    else:
+        print("cold start: fresh interpreters...", file=sys.stderr, flush=True)
+        cold = cold_start.measure()
+        parts["cold_start"] = round(time.perf_counter() - started, 1)
+
+    print("pipeline on moto: one application per scenario, then the throughput run...", file=sys.stderr, flush=True)
+    with PipelineBench(AwsMeter()) as bench:
+        mark = time.perf_counter()
+        bench.run_application(WARM_UP)  # imports, clients and queue URLs of every worker: warm containers
+        per_application = {scenario: bench.run_application(scenario) for scenario in SCENARIOS}
+        parts["per_application"] = round(time.perf_counter() - mark, 1)
+        mark = time.perf_counter()
+        families = [f["scenario"] for f in bench.sim.families]
+        tsa = [s for s in families if s.startswith("tsa-eligible-")]
+        child = [s for s in families if s.startswith("child-disability-eligible-")]
+        pairs = zip_longest(islice(cycle(tsa), args.tsa), islice(cycle(child), args.child_disability))
+        mixed = [s for pair in pairs for s in pair if s is not None]
+        throughput = bench.throughput(mixed)
+        parts["throughput"] = round(time.perf_counter() - mark, 1)
+
+    prices = load_prices()
+    costs = {scenario: cost_per_thousand(figures, prices) for scenario, figures in per_application.items()}
+    cost_section = {
+        "prices": "bench/prices.json",
+        "region": prices["region"],
+        "prices_taken_on": prices["taken_on"],
+        "per_scenario": costs,
+        "four_services_equal_mix": {"scenarios": list(MIX), **mix([costs[s] for s in MIX])},
+    }
+    goals = _goals(cold, per_application)
+    memory, default_memory, memory_source = lambda_memory_mb()
+    results = {
+        **{k: v for k, v in previous.items() if k not in OWN_KEYS},
+        "cold_start": cold,
+        "per_application": per_application,
+        "cost_per_1000_applications": cost_section,
+        "throughput": throughput,
+        "goals": goals,
+        "bench_run": {
+            "measured_on": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds": round(time.perf_counter() - started, 1),
+            "seconds_by_part": parts,
+            "python": platform.python_version(),
+            "cpus": _cpus(),
+            "moto": version("moto"),
+            "lambda_memory_mb": {"per_function": memory, "default": default_memory, "source": memory_source},
+            "scenarios": SCENARIOS,
+        },
+    }
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(render(results))
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _load() -> dict[str, Any]:
+    if not RESULTS.is_file():
+        return {}
+    try:
+        loaded: dict[str, Any] = json.loads(RESULTS.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return {}
+    return loaded
+
+
+def _goals(cold: dict[str, Any], per_application: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    per_lookup = {s: f["registry_lookups"]["dynamodb_writes_per_lookup"] for s, f in per_application.items()
+                  if f["registry_lookups"]["count"]}
+    worst = max(per_lookup.items(), key=lambda kv: kv[1])
+    batched = {s: f["registry_lookups"]["fan_out_send_requests"]
+               <= f["registry_lookups"]["fan_out_fewest_possible_send_requests"] for s, f in per_application.items()}
+    finished = {s: f["outcome"] for s, f in per_application.items()}
+    return {
+        "import_app_at_most_1_5x_import_boto3": {"met": cold["goal_met"], "ratio": cold["app_to_boto3_ratio"]},
+        "at_most_2_dynamodb_writes_per_registry_lookup": {
+            "met": worst[1] <= MAX_WRITES_PER_LOOKUP, "worst": {"scenario": worst[0], "writes_per_lookup": worst[1]},
+            "per_scenario": per_lookup},
+        "fan_out_batched": {"met": all(batched.values()), "per_scenario": batched},
+        "every_application_decided": {"met": all(o in FINAL for o in finished.values()), "outcomes": finished},
+    }
+
+
+def _money(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def render(results: dict[str, Any]) -> str:
+    cold, per_app = results["cold_start"], results["per_application"]
+    costs = results["cost_per_1000_applications"]
+    out: list[str] = []
+    first = cold["first_request"]
+    out += [
+        f"Cold start (median of {cold['runs']} fresh interpreters; net = minus `python -c pass`, "
+        f"{cold['python_c_pass_ms']:.0f} ms)",
+        f"  import boto3   {cold['import_boto3_wall_ms']:7.0f} ms wall  {cold['import_boto3_net_ms']:7.0f} ms net",
+        f"  import app     {cold['import_app_wall_ms']:7.0f} ms wall  {cold['import_app_net_ms']:7.0f} ms net"
+        f"   app/boto3 = {cold['app_to_boto3_ratio']}",
+        f"  first request  import app {first['import_ms_in_process']:.0f} ms + GET /health "
+        f"{first['request_ms']:.0f} ms (process wall with start and exit {first['wall_ms']:.0f} ms)",
+        "  heaviest at import (self ms): " + ", ".join(
+            f"{k} {v}" for k, v in islice(cold["importtime"]["heaviest_packages_self_ms"].items(), 6)),
+        "",
+        "Per application, alone, full pipeline on moto + gateway simulator (DynamoDB units: AWS rules, see README)",
+    ]
+    header = (f"  {'scenario':34} {'outcome':9} {'AWS req':>7} {'DDB r/w':>8} {'RRU':>6} {'WRU':>6} "
+              f"{'SQS msg':>7} {'SMS seg':>7} {'lookups':>7} {'W/lookup':>8} {'WRU/lkp':>7} {'$/1000':>7}")
+    out.append(header)
+    for scenario, f in per_app.items():
+        d, lk = f["dynamodb"], f["registry_lookups"]
+        wru = d["wru_estimated_table"] + d["wru_estimated_indexes"]
+        out.append(
+            f"  {scenario:34} {f['outcome']:9} {f['aws_requests']:>7} "
+            f"{d['read_requests']:>3}/{d['write_requests']:<4} {d['rru_estimated']:>6.1f} {wru:>6.1f} "
+            f"{f['sqs']['messages_sent']:>7} {f['sms']['segments']:>7} {lk['count']:>7} "
+            f"{lk['dynamodb_writes_per_lookup'] if lk['count'] else '-':>8} "
+            f"{lk['dynamodb_wru_per_lookup'] if lk['count'] else '-':>7} "
+            f"{_money(costs['per_scenario'][scenario]['total_usd']):>7}")
+    for scenario, f in per_app.items():
+        d = f["dynamodb"]
+        by_function = ", ".join(f"{p} {w:g}" for p, w in sorted(d["wru_estimated_by_function"].items(),
+                                                                 key=lambda kv: -kv[1]))
+        out.append(f"  {scenario}: WRU by function {by_function}; largest item written "
+                   f"{d['largest_item_written_bytes']:,} bytes")
+    out += ["", f"Cost per 1,000 applications, USD ({costs['region']} list prices of {costs['prices_taken_on']}, "
+                "bench/prices.json; SMS apart, in segments)"]
+    lines = list(next(iter(costs["per_scenario"].values()))["usd"])
+    short = {"dynamodb_writes": "DDB W", "dynamodb_reads": "DDB R", "sqs": "SQS", "lambda_requests": "λ req",
+             "lambda_duration": "λ GB-s", "kms": "KMS", "api_gateway": "API GW", "cloudwatch_logs": "logs"}
+    out.append(f"  {'scenario':34} " + " ".join(f"{short.get(n, n):>7}" for n in lines)
+               + f" {'total':>7} {'SMS seg':>8}")
+    rows = [*costs["per_scenario"].items(), ("four services, equal mix", costs["four_services_equal_mix"])]
+    for scenario, c in rows:
+        out.append(f"  {scenario:34} " + " ".join(f"{_money(c['usd'][n]):>7}" for n in lines)
+                   + f" {_money(c['total_usd']):>7} {c['sms_segments']:>8}")
+    t = results["throughput"]
+    mix_text = ", ".join(f"{n} {s}" for s, n in t["mix"].items())
+    out += [
+        "",
+        f"Throughput on moto: {t['applications']} applications ({mix_text}) in {t['wall_seconds']} s "
+        f"= {t['applications_per_second']} applications/s; {t['aws_requests']} AWS requests, "
+        f"{t['gateway_requests']} gateway requests, {t['lambda_invocations']} invocations; "
+        f"final: {t['final_statuses']}",
+        f"  moto floor (as many GetItem / SendMessage / ... as cheap calls): {t['moto_floor_seconds']} s; "
+        f"pipeline / floor = {t['ratio_to_moto_floor']}; {t['seconds_inside_aws_calls']} s of the pipeline "
+        "inside AWS calls",
+        "",
+        "Goals",
+    ]
+    for name, goal in results["goals"].items():
+        detail = {k: v for k, v in goal.items() if k not in ("met", "per_scenario", "outcomes")}
+        out.append(f"  {name:48} {'met' if goal['met'] else 'NOT met':8} {json.dumps(detail) if detail else ''}")
+    sweep = results.get("deadline_sweep")
+    if isinstance(sweep, dict):
+        runs = sweep.get("runs", [])
+        figures = ", ".join(f"{r.get('items_read_per_due_item')} at {r.get('open_applications'):,} open"
+                            for r in runs if isinstance(r, dict))
+        out.append(f"  deadline sweep (bench/sweep.py): items read per due item {figures}: "
+                   f"{'met' if sweep.get('goal_met') else 'NOT met'}")
+    out.append(f"\nbench/results.json written ({results['bench_run']['seconds']} s)")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,459 @@
+"""Proactive services: from a registry event to offers by SMS, the SMS dialogue, its timers, the consents.
+
+1. The gateway posts a life event (`POST /webhooks/registry-events`): it is remembered once by its event_id,
+   queued on `proactive` (only the event id travels; the subject's IIN stays in the table) and acknowledged.
+2. `handle_registry_event` asks the registries who may claim (data/proactive.json `events`), and for each of
+   them their registered phone (`mobile`), whether they already receive the benefit (`social_payments`) and
+   whether they applied (their History). If anyone already receives it or applied for this subject, nobody is
+   offered it. Every read goes to the audit trail. Each remaining claimant gets an offer by SMS.
+3. Inbound SMS reach `ProactiveConversations` (the ConversationRouter of services/sms_inbound.py): the offer
+   waiting on that phone takes the step of domain/proactive.py; its effects are carried out after it is saved
+   (the consent record, closing the other parent's offer, the application filed through `submit_proactive`,
+   its withdrawal on STOP, SMS and personal-account notices), each idempotent.
+4. `run_proactive_timers` (hourly) sends the one reminder and expires unanswered offers.
+
+SMS that are not answers (the offer, the reminder, the expiry, "the other parent applied") are sent at most once
+per offer and purpose, with a personal-account notice, like every other notification (services/notifications.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.access import Caller
+from chalicelib.domain.application import Application, OutboxMessage, Status
+from chalicelib.domain.errors import ConcurrentUpdate, DomainError, FieldError, InvalidValue, ValidationFailed
+from chalicelib.domain.identity import Iin
+from chalicelib.domain.notifications import notification_key, render_sms
+from chalicelib.domain.phone import PhoneNumber
+from chalicelib.domain.proactive import (
+    Answer,
+    BankAccount,
+    DialoguePolicy,
+    Offer,
+    UnknownEvent,
+    accounts_from,
+    claimants,
+    claims_the_benefit,
+    classify,
+    close_taken,
+    conversation,
+    has_applied,
+    needs_accounts,
+    new_offer,
+    next_timer,
+    on_timer,
+    receives,
+    registries_for,
+    reply_by,
+    respond,
+)
+from chalicelib.domain.regions import parse_region
+from chalicelib.services.audit import AuditEntry, AuditLog
+from chalicelib.services.concurrency import update_application
+from chalicelib.services.intake import IntakeDeps, dispatch_outbox, local_date, submit_proactive
+from chalicelib.services.notifications import NotificationDeps, _deliver, _resume, notice_texts, template_values
+from chalicelib.services.notify import notify
+from chalicelib.services.ports import (
+    Clock,
+    ConsentRecord,
+    MessagePublisher,
+    Notice,
+    NotificationRecord,
+    ProactiveStore,
+    RegistryEvent,
+)
+from chalicelib.services.registry_port import GatewayRejected, RegistryGateway
+
+MAX_ATTEMPTS = 8
+MAX_EVENT_ID = 128
+CONSENT_SCOPE = "proactive_application"
+"""What an SMS consent allows: the back office files the application for the person and asks the registries the
+service needs about them (as an application filed on the portal would)."""
+HISTORY_READ = 50
+WORKER = "proactive-worker"
+
+
+@dataclass(frozen=True)
+class ProactiveDeps:
+    store: ProactiveStore
+    gateway: RegistryGateway
+    audit: AuditLog
+    publisher: MessagePublisher
+    intake: IntakeDeps
+    notifications: NotificationDeps
+    clock: Clock
+    policy: DialoguePolicy
+
+
+class ConsentsNotForRole(DomainError):
+    code = "consents.citizens_only"
+    status = 403
+
+
+# --- 1. the webhook ----------------------------------------------------------------------------------------
+
+def _text(payload: Mapping[str, Any], name: str, limit: int, errors: list[FieldError]) -> str:
+    value = payload.get(name)
+    if not isinstance(value, str) or not value.strip():
+        errors.append(FieldError(name, "field.required", f"`{name}` is a non-empty string."))
+        return ""
+    if len(value) > limit:
+        errors.append(FieldError(name, "field.too_long", f"`{name}` is at most {limit} characters."))
+    return value.strip()
+
+
+def receive_registry_event(payload: Mapping[str, Any], deps: ProactiveDeps) -> str:
+    """Remember a registry event once and queue it: "queued", or "duplicate" for an event queued before."""
+    errors: list[FieldError] = []
+    event_id = _text(payload, "event_id", MAX_EVENT_ID, errors)
+    event_type = _text(payload, "type", 64, errors)
+    occurred_at = _text(payload, "occurred_at", 64, errors)
+    subject = _text(payload, "subject_iin", 12, errors)
+    if event_type and event_type not in deps.policy.events:
+        errors.append(FieldError("type", "field.not_allowed", f"`type` is one of: {', '.join(deps.policy.events)}."))
+    if subject:
+        try:
+            Iin.parse(subject)
+        except InvalidValue as exc:
+            errors.append(FieldError("subject_iin", exc.code, exc.message))
+    if errors:
+        raise ValidationFailed(errors)
+    ref = f"PE{uuid.uuid4().hex[:12].upper()}"
+    event, seen = deps.store.receive_event(RegistryEvent(event_id, event_type, subject, occurred_at, ref),
+                                           deps.clock.now())
+    if seen == "done":
+        return "duplicate"
+    deps.publisher.publish([OutboxMessage("proactive", f"event:{event.ref}",
+                                          {"type": "registry_event", "event_id": event.event_id})])
+    deps.store.event_queued(event.event_id)
+    return "queued"
+
+
+# --- 2. who is offered it ------------------------------------------------------------------------------
+
+class _Reader:
+    """Registry reads for one event, each audited (the trail says a read happened, never what it found)."""
+
+    def __init__(self, event: RegistryEvent, service_id: str, deps: ProactiveDeps) -> None:
+        self.event, self.service_id, self.deps = event, service_id, deps
+        self.count = 0
+
+    def __call__(self, registry: str, iin: str) -> Mapping[str, Any] | None:
+        self.count += 1
+        deps, on_behalf_of = self.deps, f"proactive-{self.event.ref}"
+        purpose = deps.policy.registry_purposes[registry]
+        try:
+            answer = deps.gateway.fetch(registry, iin, service_id=self.service_id, purpose=purpose,
+                                        on_behalf_of=on_behalf_of,
+                                        request_id=f"{on_behalf_of}:{registry}:{self.count}")
+        except GatewayRejected:
+            answer = None
+        deps.audit.record(AuditEntry.registry_read(
+            at=deps.clock.now(), actor_role="system", actor_id=WORKER, on_behalf_of=on_behalf_of, purpose=purpose,
+            application_id=on_behalf_of, registry=registry))
+        return answer.data if answer is not None and answer.found else None
+
+
+def _region(answer: Mapping[str, Any] | None) -> str | None:
+    try:
+        return parse_region((answer or {}).get("region"))
+    except InvalidValue:
+        return None
+
+
+def _phone(answer: Mapping[str, Any] | None) -> str | None:
+    try:
+        return PhoneNumber.parse((answer or {}).get("phone")).value
+    except InvalidValue:
+        return None
+
+
+def handle_registry_event(body: Mapping[str, Any], deps: ProactiveDeps) -> str:
+    """Make the offers an event leads to. A redelivered event changes nothing (offers are keyed by the event)."""
+    event = deps.store.event(str(body["event_id"]))
+    if event is None:
+        return "unknown_event"
+    if event.outcome is not None:
+        return f"duplicate:{event.outcome}"
+    try:
+        rule = deps.policy.rule(event.type)
+    except UnknownEvent:
+        deps.store.event_done(event.event_id, "unknown_type")
+        return "unknown_type"
+    now = deps.clock.now()
+    on = local_date(now)
+    read = _Reader(event, rule.service_id, deps)
+    people = claimants(rule, event.subject_iin, {r: read(r, event.subject_iin) for r in registries_for(rule)}, on)
+    eligible: list[tuple[int, Any, str, str | None]] = []
+    for index, person in enumerate(people):
+        mobile = read("mobile", person.iin)
+        phone = _phone(mobile)
+        if phone is None:
+            continue
+        if receives(read("social_payments", person.iin), rule.service_id, event.subject_iin, on):
+            return _event_done(event, "already_assigned", deps)
+        history = deps.intake.repo.history(person.iin, cursor=None, limit=HISTORY_READ).items
+        if has_applied(history, rule.service_id, event.subject_iin):
+            return _event_done(event, "already_applied", deps)
+        eligible.append((index, person, phone, (mobile or {}).get("language")))
+    if rule.one_offer_only:
+        eligible = eligible[:1]
+
+    subject_region: list[str | None] = []
+    made = 0
+    for index, person, phone, language in eligible:
+        region = _region(read("address", person.iin))
+        if region is None:
+            if not subject_region:
+                subject_region.append(_region(read("address", event.subject_iin)))
+            region = subject_region[0]
+        if region is None:
+            continue
+        offer = new_offer(offer_id=f"{event.ref}-{index + 1}", group_id=event.ref, rule=rule, claimant=person,
+                          subject_iin=event.subject_iin, phone=phone, language=language, region=region, now=now,
+                          policy=deps.policy)
+        offer.timer_at = next_timer(offer, deps.policy)
+        settle(deps.store.add_offer(offer), deps)
+        made += 1
+    return _event_done(event, f"offers:{made}" if made else ("no_phone" if people else "no_claimant"), deps)
+
+
+def _event_done(event: RegistryEvent, outcome: str, deps: ProactiveDeps) -> str:
+    deps.store.event_done(event.event_id, outcome)
+    return outcome
+
+
+# --- 3. the SMS dialogue -----------------------------------------------------------------------------------
+
+class ProactiveConversations:
+    """The ConversationRouter of the proactive services: an inbound SMS goes to the offer waiting on its phone."""
+
+    def __init__(self, deps: Callable[[], ProactiveDeps]) -> None:
+        self._deps = deps
+
+    def handle(self, phone: str, text: str, message_id: str) -> str | None:
+        return answer_sms(phone, text, message_id, self._deps())
+
+
+def answer_sms(phone: str, text: str, message_id: str, deps: ProactiveDeps) -> str | None:
+    """Take the dialogue's step for one inbound SMS (once per message id); the text to answer, if any."""
+    now, policy = deps.clock.now(), deps.policy
+    waiting = conversation(deps.store.offers_on_phone(phone), now, policy)
+    if waiting is None:
+        return None
+    reply = classify(text, policy)
+    for attempt in range(MAX_ATTEMPTS):
+        offer = deps.store.offer(waiting.id)
+        if message_id in offer.answered:
+            answer = respond(offer, reply, message_id, now, policy)
+            break
+        accounts: list[BankAccount] = []
+        if needs_accounts(offer, reply, now):
+            accounts = accounts_from(_account_reader(offer, deps)("bank_accounts", offer.person_iin))
+        taken = claims_the_benefit(offer, reply, now) and deps.store.claim_group(offer.group_id, offer.id) != offer.id
+        answer = respond(offer, reply, message_id, now, policy, accounts=accounts, claimed_by_other=taken)
+        try:
+            deps.store.save_offer(offer, next_timer(offer, policy))
+            break
+        except ConcurrentUpdate:
+            if attempt == MAX_ATTEMPTS - 1:
+                raise
+    offer = settle(offer, deps)
+    return render_answer(offer, answer) if answer is not None else None
+
+
+def _account_reader(offer: Offer, deps: ProactiveDeps) -> _Reader:
+    event = RegistryEvent("", offer.event_type, offer.subject_iin, "", offer.id)
+    return _Reader(event, offer.service_id, deps)
+
+
+def render_answer(offer: Offer, answer: Answer) -> str:
+    """The SMS text in the offer's language, or in Kazakh and Russian (one after the other) when it is unknown."""
+    values = {"service_id": offer.service_id, **answer.values}
+    return "\n".join(render_sms(answer.purpose, lang, template_values(None, values, lang)) for lang in offer.languages)
+
+
+# --- effects -----------------------------------------------------------------------------------------------
+
+def _update_offer(offer_id: str, change: Callable[[Offer], bool], deps: ProactiveDeps) -> Offer:
+    """Apply `change` to fresh state and save it with its next timer (retried from fresh state on a race)."""
+    for attempt in range(MAX_ATTEMPTS):
+        offer = deps.store.offer(offer_id)
+        changed = change(offer)
+        timer = next_timer(offer, deps.policy)
+        if not changed and timer == offer.timer_at:
+            return offer
+        try:
+            deps.store.save_offer(offer, timer)
+            return offer
+        except ConcurrentUpdate:
+            if attempt == MAX_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def settle(offer: Offer, deps: ProactiveDeps) -> Offer:
+    """Carry out the effects the offer's last steps left (each idempotent), then forget them."""
+    if not offer.pending:
+        return offer
+    done: list[str] = []
+    application_id = offer.application_id
+    for effect in list(offer.pending):
+        kind, _, argument = effect.partition(":")
+        if kind == "sms":
+            _tell(offer, argument, deps)
+        elif kind == "notice":
+            _notice_only(offer, argument, deps)
+        elif kind == "consent":
+            deps.store.record_consent(_consent(offer, application_id))
+        elif kind == "close_others":
+            _close_others(offer, deps)
+        elif kind == "apply":
+            application_id = _file_application(offer, deps)
+            deps.store.record_consent(_consent(offer, application_id))
+        elif kind == "withdraw":
+            _withdraw(offer, application_id, deps)
+        elif kind == "revoke_consent":
+            assert offer.revoked_at is not None and offer.revoked_message_id is not None
+            deps.store.revoke_consent(offer.person_iin, offer.id, offer.revoked_at, offer.revoked_message_id)
+        else:
+            raise ValueError(f"unknown proactive effect {effect!r}")
+        done.append(effect)
+
+    def forget(fresh: Offer) -> bool:
+        fresh.pending = [e for e in fresh.pending if e not in done]
+        if application_id and not fresh.application_id:
+            fresh.application_id = application_id
+        return True
+
+    return _update_offer(offer.id, forget, deps)
+
+
+def _consent(offer: Offer, application_id: str | None) -> ConsentRecord:
+    assert offer.consent_at is not None and offer.consent_message_id is not None
+    return ConsentRecord(offer.person_iin, offer.id, offer.service_id, CONSENT_SCOPE, offer.consent_at,
+                         offer.consent_message_id, application_id)
+
+
+def _claim(offer: Offer, key: str, purpose: str, *, language: str, values: dict[str, Any],
+           deps: ProactiveDeps) -> NotificationRecord:
+    record, _ = deps.notifications.store.claim(NotificationRecord(
+        key=key, application_id=offer.application_id, purpose=purpose, audience="applicant", language=language,
+        values=values, claimed_at=deps.clock.now(), retryable=False,
+    ))
+    return record
+
+
+def _write_notice(offer: Offer, key: str, purpose: str, *, values: dict[str, Any], at: datetime,
+                  deps: ProactiveDeps) -> None:
+    notice = Notice(key, offer.application_id, purpose, at, notice_texts(None, purpose, values))
+    deps.notifications.store.add_notice(("person", offer.person_iin), notice)
+
+
+def _tell(offer: Offer, argument: str, deps: ProactiveDeps) -> None:
+    """An SMS that is not an answer (offer, reminder, expiry, taken by the other parent), with its notice: at most
+    once per offer and purpose (and language); not retried after a failed receipt (no application to hang it on:
+    the notice stays, and the next timer or the citizen's reply goes on)."""
+    purpose, _, extra = argument.partition(":")
+    values: dict[str, Any] = {"service_id": offer.service_id}
+    if purpose == "proactive_reminder":
+        values["reply_by"] = reply_by(offer).isoformat()
+    key = notification_key(offer.id, purpose, extra)
+    ndeps, now = deps.notifications, deps.clock.now()
+    noticed = False
+    for language in offer.languages:
+        record = _claim(offer, key if len(offer.languages) == 1 else f"{key}:{language}", purpose,
+                        language=language, values=values, deps=deps)
+        if not noticed:
+            _write_notice(offer, key, purpose, values=values, at=record.claimed_at, deps=deps)
+            noticed = True
+        if _resume(record, now, ndeps) is not None:
+            continue
+        text = render_sms(purpose, language, template_values(None, values, language))
+        _deliver(record, offer.phone, text, ndeps, now, from_status="pending")
+
+
+def _notice_only(offer: Offer, purpose: str, deps: ProactiveDeps) -> None:
+    """A personal-account notice of what the SMS answer told (declined, taken, expired, consent revoked)."""
+    values: dict[str, Any] = {"service_id": offer.service_id}
+    key = notification_key(offer.id, purpose)
+    record = _claim(offer, key, purpose, language=offer.language or "ru", values=values, deps=deps)
+    _write_notice(offer, key, purpose, values=values, at=record.claimed_at, deps=deps)
+    if record.status == "pending":
+        deps.notifications.store.finish(key, "answered", deps.clock.now())
+
+
+def _close_others(offer: Offer, deps: ProactiveDeps) -> None:
+    now = deps.clock.now()
+    for other_id in deps.store.group(offer.group_id):
+        if other_id != offer.id:
+            settle(_update_offer(other_id, lambda other: close_taken(other, now), deps), deps)
+
+
+def _file_application(offer: Offer, deps: ProactiveDeps) -> str:
+    if offer.application_id:
+        return offer.application_id
+    assert offer.iban is not None
+    body = {
+        "service_id": offer.service_id,
+        "channel": "proactive",
+        "applicant": {"iin": offer.person_iin, "phone": offer.phone, "region": offer.region},
+        "subjects": [{"iin": offer.subject_iin, "relation": offer.subject_relation}],
+        "bank_account": {"iban": offer.iban},
+        "language": offer.language or "ru",
+    }
+    filed = submit_proactive(body, deps.intake, render=lambda app: {"id": app.id, "status": app.status.value},
+                             consent_key=f"proactive:{offer.id}", conversation=offer.events)
+    return filed.application.id if filed.application is not None else str(filed.response["id"])
+
+
+def _withdraw(offer: Offer, application_id: str | None, deps: ProactiveDeps) -> None:
+    """STOP after the application was filed: the revocation goes into its timeline, and it is withdrawn if it can be
+    (a decided application stays decided: stopping a benefit already assigned is another procedure)."""
+    if not application_id:
+        return
+    at = offer.revoked_at or deps.clock.now()
+
+    def change(app: Application) -> None:
+        if any(e.type == "proactive_consent_revoked" for e in app.timeline):
+            return
+        app.record(at, "proactive_consent_revoked", "citizen", offer_id=offer.id,
+                   message_id=offer.revoked_message_id)
+        if not app.is_final and app.can_become(Status.WITHDRAWN):
+            app.transition(Status.WITHDRAWN, at=at, actor="citizen", reason="consent_revoked")
+            notify(app, "withdrawn", application_number=app.id)
+
+    application, _ = update_application(deps.intake.repo, application_id, change)
+    dispatch_outbox(deps.intake.repo, deps.publisher, application)
+
+
+# --- 4. timers -----------------------------------------------------------------------------------------
+
+def run_proactive_timers(deps: ProactiveDeps) -> dict[str, int]:
+    """Send the reminders and expire the offers that are due (and finish effects a crash left undone)."""
+    now, policy = deps.clock.now(), deps.policy
+    counts = {"due": 0, "reminders": 0, "expired": 0}
+    for offer_id in deps.store.due_offers(now, policy.sweep_batch):
+        counts["due"] += 1
+        before = deps.store.offer(offer_id)
+        offer = _update_offer(offer_id, lambda fresh: on_timer(fresh, now, policy), deps)
+        if offer.state is not before.state:
+            counts["expired"] += 1
+        elif offer.reminders_sent != before.reminders_sent:
+            counts["reminders"] += 1
+        settle(offer, deps)
+    return counts
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+def list_consents(store: ProactiveStore, caller: Caller) -> list[ConsentRecord]:
+    """A citizen's SMS consents (and their revocations), newest first."""
+    if caller.role != "citizen":
+        raise ConsentsNotForRole("Consents are read by the citizen who gave them.")
+    return store.consents(caller.iin)

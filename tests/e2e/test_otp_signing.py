@@ -1,0 +1,67 @@
+"""On the local stack over HTTP: a caregiver-allowance application signed with an SMS one-time password, the SMS
+read back with `python -m local.outbox` as a developer would."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from typing import Any
+
+from tests.e2e.conftest import ROOT, Stack
+from tests.support.people import MOTHER
+from tests.support.sms import PHONE, caregiver_body
+
+
+def aws_endpoint_args(stack: Stack) -> list[str]:
+    """This stack's AWS endpoint, as it printed it on start. (.local/stack.json holds the endpoint of the stack
+    started last, which a developer runs alone; tests in parallel workers start several.)"""
+    assert stack.process.stdout is not None
+    for line in stack.process.stdout:
+        match = re.match(r"\s+aws_endpoint\s+(\S+)", line)
+        if match:
+            return ["--endpoint", match.group(1)]
+    raise AssertionError("the stack did not print its AWS endpoint")
+
+
+def outbox(args: list[str]) -> list[dict[str, Any]]:
+    result = subprocess.run([sys.executable, "-m", "local.outbox", *args], cwd=ROOT, check=True, capture_output=True,
+                            text=True, timeout=60)
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def test_an_otp_sent_by_sms_signs_a_caregiver_application(stack: Stack) -> None:
+    endpoint = aws_endpoint_args(stack)
+    token = stack.token(MOTHER)
+    # Given a caregiver-allowance application, which needs a signature
+    status, _, created = stack.request("POST", "/applications", caregiver_body(), token=token)
+    assert status == 201, created
+    assert created["status"] == "awaiting_signature"
+    app_id = created["id"]
+    # When the applicant asks for a one-time password
+    status, _, sent = stack.request("POST", f"/applications/{app_id}/otp", {}, token=token)
+    assert status == 200, sent
+    # Then the SMS is visible through python -m local.outbox, with the code and when it was sent
+    line = stack.wait_until(lambda: next((m for m in outbox(endpoint)
+                                          if m["to"] == PHONE and f"№{app_id}" in m["text"]), None))
+    assert line["sent_at"]
+    code = re.search(r"\b(\d{6})\b", line["text"])
+    assert code
+    # When the applicant signs with it
+    status, _, signed = stack.request("POST", f"/applications/{app_id}/signature",
+                                      {"method": "otp", "code": code.group(1)}, token=token)
+    # Then the application moves on: registered with a due date, its registry lookups under way
+    assert status == 200, signed
+    assert signed["status"] not in ("awaiting_signature", "submitted") and signed["due_date"]
+    # And the registration SMS follows through the outbox
+    registered = stack.wait_until(lambda: [m for m in outbox(endpoint)
+                                           if f"№{app_id}" in m["text"] and "принята" in m["text"]])
+    assert len(registered) == 1
+    # And the citizen's personal account shows both notices
+    status, _, notices = stack.request("GET", "/notifications", token=token)
+    assert status == 200
+    purposes = [n["purpose"] for n in notices["items"] if n["application_id"] == app_id]
+    assert "otp" in purposes
+    assert stack.wait_until(lambda: "registered" in [
+        n["purpose"] for n in stack.request("GET", "/notifications", token=token)[2]["items"]])

@@ -1,0 +1,231 @@
+"""Proactive services in-process: a signed registry event, offers by SMS, signed SMS replies, the application and
+its decision, the result SMS; replays, timers and STOP. moto stands in for AWS, the gateway simulator for the
+registries, and the app's own handlers do the work (drain())."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.application import Status
+from chalicelib.domain.banking import Iban
+from chalicelib.domain.webhook_signature import signature_header
+from local.gateway_sim import GatewaySimulator
+from tests.support.fakes import FakeClock
+from tests.support.pipeline import drain
+from tests.support.sms import JSON, get, sent_sms, webhook
+
+GATEWAY_SECRET = "test-gateway-secret"
+
+
+@pytest.fixture
+def gateway(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[GatewaySimulator]:
+    from chalicelib import bootstrap
+
+    with GatewaySimulator() as sim:
+        monkeypatch.setenv("GATEWAY_URL", sim.base_url)
+        monkeypatch.setenv("GATEWAY_BACKOFF_CAP_S", "0.01")
+        bootstrap.reset()
+        yield sim
+
+
+@pytest.fixture
+def clock(gateway: GatewaySimulator, api: Any) -> FakeClock:
+    from chalicelib.bootstrap import container
+
+    fake = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    container().clock = fake  # type: ignore[misc]
+    return fake
+
+
+class Family:
+    """A seeded family of the proactive scenario: the child, both parents and their registered phones."""
+
+    def __init__(self, sim: GatewaySimulator, scenario: str) -> None:
+        family = sim.family(scenario)
+        self.child = family["members"][0]["iin"]
+        parents = {p["relation"]: p["iin"] for p in (sim.answer_of("civil_births", self.child) or {})["parents"]}
+        self.mother, self.father = parents["mother"], parents.get("father")
+        self.mother_phone = (sim.answer_of("mobile", self.mother) or {})["phone"]
+        self.father_phone = (sim.answer_of("mobile", self.father) or {}).get("phone") if self.father else None
+        self.iban = family["iban"]
+
+
+def post_event(api: Any, at: datetime, subject: str, *, event_id: str = "ev-1",
+               kind: str = "child_disability_established", secret: str = GATEWAY_SECRET) -> Any:
+    raw = json.dumps({"event_id": event_id, "type": kind, "subject_iin": subject,
+                      "occurred_at": "2026-11-23T08:00:00Z"}).encode()
+    headers = {**JSON, "X-Signature": signature_header(secret.encode(), int(at.timestamp()), raw)}
+    return api.http.post("/webhooks/registry-events", body=raw, headers=headers)
+
+
+def reply(api: Any, clock: FakeClock, phone: str, text: str, message_id: str) -> Any:
+    response = webhook(api, {"message_id": message_id, "from": phone, "text": text,
+                             "received_at": clock.now().isoformat()}, at=clock.now())
+    drain()
+    return response
+
+
+def texts_to(phone: str) -> list[str]:
+    return [text for to, text in sent_sms() if to == phone]
+
+
+def applications_of(iin: str) -> list[Any]:
+    from chalicelib.bootstrap import container
+
+    return container().repo.history(iin, cursor=None, limit=10).items
+
+
+def test_from_a_registry_event_to_an_assigned_benefit_by_sms(api: Any, gateway: GatewaySimulator, clock: FakeClock,
+                                                             token: Any) -> None:
+    family = Family(gateway, "child-disability-proactive-ru")
+    # Given the gateway reports that the child's disability is established
+    response = post_event(api, clock.now(), family.child)
+    assert response.status_code == 200 and response.json_body == {"status": "accepted"}
+    drain()
+    # Then both parents get the offer in Russian, with the reply words
+    assert texts_to(family.mother_phone) == [texts_to(family.father_phone)[0]]
+    assert "Ответьте ДА или НЕТ" in texts_to(family.mother_phone)[0]
+    # When the mother consents
+    reply(api, clock, family.mother_phone, " да ", "sms-1")
+    # Then she is asked to confirm her account, masked, and the father is told the mother took it
+    assert texts_to(family.mother_phone)[-1] == (
+        f"Выплату перечислим на счет {Iban(family.iban).masked}. Если верно, ответьте 1, или пришлите другой IBAN.")
+    assert family.iban not in " ".join(t for _, t in sent_sms())
+    assert "заявление уже подал другой родитель" in texts_to(family.father_phone)[-1]
+    # When she confirms it
+    reply(api, clock, family.mother_phone, "1", "sms-2")
+    # Then an application was filed on the proactive channel, decided, and she was told by SMS
+    (app,) = applications_of(family.mother)
+    assert app.channel == "proactive" and app.status is Status.APPROVED, app.timeline[-1]
+    assert app.bank_iban == family.iban and app.filer.role == "citizen"
+    assert any("одобрена" in t for t in texts_to(family.mother_phone))
+    # And the whole conversation is in the application's timeline
+    types = [e.type for e in app.timeline]
+    assert types[:5] == ["proactive_offer_made", "proactive_sms_received", "proactive_consent_given",
+                         "proactive_sms_sent", "proactive_sms_received"]
+    assert "proactive_account_confirmed" in types and types.index("proactive_account_confirmed") < types.index(
+        "created")
+    assert family.iban not in json.dumps([e.to_dict() for e in app.timeline])
+    # And her consent is in her personal account: who, what, when, by which message
+    consents = get(api, "/consents", token(family.mother)).json_body["items"]
+    assert [(c["service_id"], c["message_id"], c["application_id"], c["revoked_at"]) for c in consents] == [
+        ("child-disability-benefit", "sms-1", app.id, None)]
+    # When the father replies ДА later
+    reply(api, clock, family.father_phone, "ДА", "sms-3")
+    # Then he is told the other parent applied, and no second application exists
+    assert "заявление уже подал другой родитель" in texts_to(family.father_phone)[-1]
+    assert applications_of(family.father) == []
+
+
+def test_replayed_webhooks_have_no_second_effect(api: Any, gateway: GatewaySimulator, clock: FakeClock) -> None:
+    family = Family(gateway, "child-disability-proactive-kk")
+    post_event(api, clock.now(), family.child)
+    # The gateway sends the same event again (before and after it was handled)
+    again = post_event(api, clock.now(), family.child)
+    assert again.status_code == 200 and again.json_body == {"status": "duplicate"}
+    drain()
+    assert post_event(api, clock.now(), family.child).json_body == {"status": "duplicate"}
+    drain()
+    # One offer per parent, in Kazakh
+    assert len(texts_to(family.mother_phone)) == 1 and "ИӘ немесе ЖОҚ" in texts_to(family.mother_phone)[0]
+    # The same SMS reply delivered twice by the provider is answered once
+    first = reply(api, clock, family.mother_phone, "иә", "sms-1")
+    second = reply(api, clock, family.mother_phone, "иә", "sms-1")
+    assert first.json_body == {"status": "accepted"} and second.json_body == {"status": "duplicate"}
+    assert len(texts_to(family.mother_phone)) == 2
+
+
+def test_a_bad_or_stale_signature_is_refused(api: Any, gateway: GatewaySimulator, clock: FakeClock) -> None:
+    family = Family(gateway, "child-disability-proactive-ru")
+    forged = post_event(api, clock.now(), family.child, secret="not-the-secret")
+    stale = post_event(api, clock.now() - timedelta(minutes=6), family.child)
+    assert (forged.status_code, stale.status_code) == (401, 401)
+    assert stale.json_body["code"] == "webhook.timestamp_stale"
+    unknown = post_event(api, clock.now(), family.child, kind="marriage_registered")
+    assert unknown.status_code == 422
+    drain()
+    assert sent_sms() == []
+
+
+def test_an_unanswered_offer_gets_one_reminder_then_expires(api: Any, gateway: GatewaySimulator,
+                                                            clock: FakeClock) -> None:
+    from chalicelib.bootstrap import container
+    from chalicelib.services.proactive import run_proactive_timers
+
+    family = Family(gateway, "child-disability-proactive-ru")
+    post_event(api, clock.now(), family.child)
+    drain()
+    # Nothing is due the next day
+    clock.advance(hours=24)
+    assert run_proactive_timers(container().proactive())["reminders"] == 0
+    # After two days each parent gets one reminder, with the last day to answer
+    clock.advance(hours=25)
+    assert run_proactive_timers(container().proactive()) == {"due": 2, "reminders": 2, "expired": 0}
+    assert texts_to(family.mother_phone)[-1].startswith("Напоминаем: ответьте ДА или НЕТ")
+    assert run_proactive_timers(container().proactive())["due"] == 0
+    # After the week both offers expire and the parents are told
+    clock.advance(days=6)
+    assert run_proactive_timers(container().proactive()) == {"due": 2, "reminders": 0, "expired": 2}
+    assert texts_to(family.mother_phone)[-1].startswith("Ответа нет, предложение")
+    assert len(texts_to(family.mother_phone)) == 3
+    # And a late consent is told the offer is closed, with no application filed
+    reply(api, clock, family.mother_phone, "да", "late-1")
+    assert texts_to(family.mother_phone)[-1].startswith("Ответа нет, предложение")
+    assert applications_of(family.mother) == []
+    # The notices are in the personal account too
+    purposes = [n.purpose for n in container().notification_store.notices(("person", family.mother), cursor=None,
+                                                                          limit=10).items]
+    assert purposes == ["proactive_expired", "proactive_reminder", "proactive_offer"]
+
+
+def test_stop_after_the_application_withdraws_it_and_revokes_the_consent(api: Any, gateway: GatewaySimulator,
+                                                                         clock: FakeClock, token: Any) -> None:
+    from chalicelib.bootstrap import container
+
+    family = Family(gateway, "child-disability-proactive-ru")
+    gateway.set_down("disability")  # the application stays open while the registry is out
+    post_event(api, clock.now(), family.child)
+    drain()
+    reply(api, clock, family.mother_phone, "да", "sms-1")
+    webhook(api, {"message_id": "sms-2", "from": family.mother_phone, "text": "1",
+                  "received_at": clock.now().isoformat()}, at=clock.now())
+    from tests.support.sms import run_queue
+
+    run_queue("proactive")
+    (app,) = applications_of(family.mother)
+    # When she sends STOP
+    reply(api, clock, family.mother_phone, "СТОП", "sms-3")
+    # Then the application is withdrawn, the revocation is in its timeline and in her consents
+    app = container().repo.get(app.id)
+    assert app.status is Status.WITHDRAWN
+    assert "proactive_consent_revoked" in [e.type for e in app.timeline]
+    (consent,) = get(api, "/consents", token(family.mother)).json_body["items"]
+    assert consent["revoked_message_id"] == "sms-3" and consent["revoked_at"]
+    assert "Согласие по услуге" in " ".join(texts_to(family.mother_phone))
+    gateway.set_down("disability", False)
+
+
+def test_a_first_group_disability_offers_the_carers_allowance_to_one_family_member(
+        api: Any, gateway: GatewaySimulator, clock: FakeClock) -> None:
+    family = gateway.family("caregiver-eligible")
+    cared, carer_phone = family["members"][0]["iin"], family["phone"]
+    post_event(api, clock.now(), cared, kind="disability_group1_established")
+    drain()
+    assert ["пособие по уходу" in t for t in texts_to(carer_phone)] == [True]
+    reply(api, clock, carer_phone, "да", "c-1")
+    reply(api, clock, carer_phone, "1", "c-2")
+    (app,) = applications_of(family["applicant"])
+    assert app.service_id == "caregiver-allowance" and app.channel == "proactive"
+    assert app.status in (Status.APPROVED, Status.REFUSED)
+
+
+def test_no_offer_when_the_benefit_is_already_assigned(api: Any, gateway: GatewaySimulator, clock: FakeClock) -> None:
+    family = Family(gateway, "child-disability-already-assigned")
+    post_event(api, clock.now(), family.child)
+    drain()
+    assert sent_sms() == []
