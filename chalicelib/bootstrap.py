@@ -10,7 +10,7 @@ import os
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.config import Settings, get_settings
+from chalicelib.config import Settings, get_settings, secret
 
 if TYPE_CHECKING:
     from chalicelib.adapters.deadline_index import DynamoDeadlineIndex, DynamoWorkQueue
@@ -310,3 +310,4 @@ def reset() -> None:
     global _container  # noqa: PLW0603
     _container = None
     get_settings.cache_clear()
+    secret.cache_clear()

@@ -26,17 +26,44 @@ class Settings:
     gateway_breaker_cooldown_s: float
     gateway_backoff_cap_s: float
     requesting_system: str
-    sms_webhook_secret: str
-    gateway_webhook_secret: str
-    person_key_secret: str
-    otp_secret: str
     max_body_bytes: int
     eds_trust_anchors_pem: str
+
+    # Secrets: the variable itself (local stack, tests), or `<NAME>_ARN` naming a Secrets Manager secret that
+    # is read on first use and kept for the life of the process (the CDK stack passes ARNs, never values).
+    @property
+    def sms_webhook_secret(self) -> str:
+        return secret("SMS_WEBHOOK_SECRET")
+
+    @property
+    def gateway_webhook_secret(self) -> str:
+        return secret("GATEWAY_WEBHOOK_SECRET")
+
+    @property
+    def person_key_secret(self) -> str:
+        return secret("PERSON_KEY_SECRET")
+
+    @property
+    def otp_secret(self) -> str:
+        return secret("OTP_SECRET")
 
     def queue_name(self, purpose: str) -> str:
         from chalicelib.adapters.resources import queue_name
 
         return queue_name(purpose)
+
+
+@cache
+def secret(name: str) -> str:
+    value = _env(name)
+    if value:
+        return value
+    arn = _env(f"{name}_ARN")
+    if not arn:
+        return ""
+    from aws_lambda_powertools.utilities.parameters import get_secret
+
+    return str(get_secret(arn))
 
 
 @cache
@@ -55,10 +82,6 @@ def get_settings() -> Settings:
         gateway_breaker_cooldown_s=float(_env("GATEWAY_BREAKER_COOLDOWN_S", "30")),
         gateway_backoff_cap_s=float(_env("GATEWAY_BACKOFF_CAP_S", "2")),
         requesting_system=_env("REQUESTING_SYSTEM", "social-benefits-back-office"),
-        sms_webhook_secret=_env("SMS_WEBHOOK_SECRET", ""),
-        gateway_webhook_secret=_env("GATEWAY_WEBHOOK_SECRET", ""),
-        person_key_secret=_env("PERSON_KEY_SECRET", ""),
-        otp_secret=_env("OTP_SECRET", ""),
         max_body_bytes=int(_env("MAX_BODY_BYTES", "65536")),
         eds_trust_anchors_pem=_env("EDS_TRUST_ANCHORS_PEM"),
     )

@@ -7,6 +7,7 @@ hundred milliseconds that a cold start should not pay before it is needed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -21,6 +22,12 @@ logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
+def tracing_enabled() -> bool:
+    """X-Ray is there only inside Lambda, and not when switched off (POWERTOOLS_TRACE_DISABLED)."""
+    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() in ("1", "true", "yes")
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME")) and not disabled
+
+
 @cache
 def tracer() -> Any:
     from aws_lambda_powertools import Tracer
@@ -30,7 +37,11 @@ def tracer() -> Any:
 
 @contextmanager
 def traced(name: str) -> Iterator[None]:
-    """A subsegment around a piece of work; responses are never captured."""
+    """A subsegment around a piece of work; responses are never captured. Where tracing is off the
+    X-Ray SDK is not even imported (it costs about 400 ms)."""
+    if not tracing_enabled():
+        yield
+        return
     t = tracer()
     if t.disabled:
         yield

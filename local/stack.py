@@ -220,7 +220,7 @@ class LocalStack:
         self._closers.append(server.shutdown)
 
     def _pump(self, app: Any, container: Any) -> None:
-        while pump_once(app, container.client("sqs")):
+        while not self._stop.is_set() and pump_once(app, container.client("sqs")):
             pass
 
     def _start_loop(self, name: str, work: Any, interval: float, first_delay: float = 0.0) -> None:

@@ -20,7 +20,12 @@ TEST_ENV = {
     "JWT_ISSUER": "https://idp.test.egov.kz",
     "JWT_AUDIENCE": "social-benefits",
     "PERSON_KEY_SECRET": "test-person-key",
-    "OTP_SECRET": "test-otp-secret",
+    "OTP_SECRET": "test-otp-secret-of-32-characters",
+    "DOCUMENTS_BUCKET": "social-benefits-documents-test",
+    "SIGNING_KEY_ID": "alias/social-benefits-results",
+    "GATEWAY_URL": "http://127.0.0.1:9",
+    "REQUESTING_SYSTEM": "social-benefits-back-office",
+    "MAX_BODY_BYTES": "65536",
     "SMS_WEBHOOK_SECRET": "test-sms-secret",
     "GATEWAY_WEBHOOK_SECRET": "test-gateway-secret",
     "POWERTOOLS_METRICS_NAMESPACE": "SocialBenefitsTest",
@@ -131,3 +136,18 @@ def serial_aws(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator
     yield container
     server.shutdown()
     bootstrap.reset()
+
+
+_ENVIRON_AT_START: dict[str, str] = {}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _ENVIRON_AT_START.update(os.environ)
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Loading the Chalice app for a CDK synth sets the stage's variables (CDK tokens) in os.environ:
+    put the environment back so no later test in the same worker sees them."""
+    if "/infra/" in str(item.fspath):
+        os.environ.clear()
+        os.environ.update(_ENVIRON_AT_START)

@@ -31,7 +31,8 @@ def deadline_sweep(event: CloudWatchEvent) -> dict[str, Any]:
 
 @schedules.schedule(Rate(1, unit=Rate.HOURS), name="proactive_timers")
 def proactive_timers(event: CloudWatchEvent) -> dict[str, Any]:
-    """Reminders and expiries of unanswered proactive offers (periods in data/proactive.json)."""
+    """Reminders and expiries of unanswered proactive offers (periods in data/proactive.json); their SMS are queued
+    to the proactive worker."""
     from chalicelib.services.proactive import run_proactive_timers
 
     summary = run_proactive_timers(container().proactive())

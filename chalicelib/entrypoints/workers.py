@@ -100,8 +100,8 @@ def notifications_worker(event: SQSEvent) -> dict[str, Any]:
 
 @workers.on_sqs_message(queue=queue_name("proactive"), batch_size=10, name="proactive_worker")
 def proactive_worker(event: SQSEvent) -> dict[str, Any]:
-    """Proactive-service messages: inbound SMS, routed to the conversation waiting on the phone, and registry
-    events (services/proactive.py), which make the offers.
+    """Proactive-service messages: inbound SMS, routed to the conversation waiting on the phone; registry events,
+    which make the offers; and offer effects (the SMS of reminders and expiries): services/proactive.py.
 
     A type nobody handles fails (and reaches the DLQ after 5 receives) rather than vanish.
     """
@@ -111,11 +111,12 @@ def proactive_worker(event: SQSEvent) -> dict[str, Any]:
     deps = container().inbound_routing()
 
     def handle(body: dict[str, Any]) -> str:
-        if body.get("type") == "registry_event":
-            from chalicelib.services.proactive import handle_registry_event
+        if body.get("type") in ("registry_event", "offer_effects"):
+            from chalicelib.services.proactive import handle_registry_event, settle_offer
 
-            outcome = handle_registry_event(body, container().proactive())
-            logger.info("registry event handled", extra={"outcome": outcome})
+            use_case = handle_registry_event if body["type"] == "registry_event" else settle_offer
+            outcome = use_case(body, container().proactive())
+            logger.info("proactive message handled", extra={"type": body["type"], "outcome": outcome})
             return outcome
         if body.get("type") != "inbound_sms":
             raise UnknownMessageType(f"proactive cannot handle message type {body.get('type')!r}")

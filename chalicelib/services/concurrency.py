@@ -12,7 +12,7 @@ from chalicelib.services.ports import ApplicationRepository
 T = TypeVar("T")
 
 
-class Unchanged(Exception):  # noqa: N818 - a signal, not an error
+class Unchanged(Exception):
     """Raised by a change that finds nothing to do on fresh state: nothing is saved."""
 
 MAX_ATTEMPTS = 8

@@ -42,7 +42,7 @@ from chalicelib.domain.lookups import plan_for
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.regions import parse_region
 from chalicelib.services.concurrency import Unchanged, update_application
-from chalicelib.services.lookups import decide_message, fan_out
+from chalicelib.services.lookups import decide_message, expand, fan_out_marker
 from chalicelib.services.notify import notify
 from chalicelib.services.ports import (
     ApplicationRepository,
@@ -207,8 +207,10 @@ def register(application: Application, service: Service, calendar: WorkingDayCal
     application.data["sweep_on"] = first_sweep_day(application, calendar, on).isoformat()
     plan = plan_for(application, on)
     application.data["lookups_planned"] = len(plan)
-    for message in fan_out(application, plan) if plan else [decide_message(application.id)]:
-        application.send(message.queue, message.key, message.body)
+    # The outbox keeps one marker, not the lookup messages themselves: they follow from the application and
+    # are rebuilt when dispatched (a TSA family's hundred messages would double the item's write cost).
+    message = fan_out_marker(application.id) if plan else decide_message(application.id)
+    application.send(message.queue, message.key, message.body)
     notify(application, "registered", application_number=application.id, due_date=due.due_date.isoformat())
 
 
@@ -321,7 +323,7 @@ def dispatch_outbox(repo: ApplicationRepository, publisher: MessagePublisher, ap
     if not application.outbox:
         return
     sent = list(application.outbox)
-    publisher.publish(sent)
+    publisher.publish([m for pending in sent for m in expand(application, pending)])
     sent_keys = {m.key for m in sent}
     lookups_sent = any(m.queue == "lookups" for m in sent)
 

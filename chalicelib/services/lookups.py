@@ -58,6 +58,21 @@ def fan_out(application: Application, plan: list[LookupSpec]) -> list[OutboxMess
     return messages
 
 
+def fan_out_marker(application_id: str) -> OutboxMessage:
+    """What the outbox keeps in place of a registration's lookup messages."""
+    return OutboxMessage("lookups", f"{application_id}:fan-out", {"type": "fan_out", "application_id": application_id})
+
+
+def expand(application: Application, message: OutboxMessage) -> list[OutboxMessage]:
+    """An outbox message as sent: the fan-out marker becomes one message per lookup of the plan."""
+    if message.body.get("type") != "fan_out":
+        return [message]
+    from chalicelib.domain.lookups import plan_for
+
+    assert application.registered_on is not None
+    return fan_out(application, plan_for(application, application.registered_on))
+
+
 def decide_message(application_id: str) -> OutboxMessage:
     return OutboxMessage("decisions", f"{application_id}:decide", {"type": "decide", "application_id": application_id})
 

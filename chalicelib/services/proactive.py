@@ -33,6 +33,7 @@ from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.proactive import (
     Answer,
     BankAccount,
+    Claimant,
     DialoguePolicy,
     Offer,
     UnknownEvent,
@@ -189,7 +190,7 @@ def handle_registry_event(body: Mapping[str, Any], deps: ProactiveDeps) -> str:
     on = local_date(now)
     read = _Reader(event, rule.service_id, deps)
     people = claimants(rule, event.subject_iin, {r: read(r, event.subject_iin) for r in registries_for(rule)}, on)
-    eligible: list[tuple[int, Any, str, str | None]] = []
+    eligible: list[tuple[int, Claimant, str, str | None]] = []
     for index, person in enumerate(people):
         mobile = read("mobile", person.iin)
         phone = _phone(mobile)
@@ -435,9 +436,12 @@ def _withdraw(offer: Offer, application_id: str | None, deps: ProactiveDeps) -> 
 # --- 4. timers -----------------------------------------------------------------------------------------
 
 def run_proactive_timers(deps: ProactiveDeps) -> dict[str, int]:
-    """Send the reminders and expire the offers that are due (and finish effects a crash left undone)."""
+    """Take the reminders and expiries that are due. Their SMS are not sent here: each offer with something to
+    send is queued on `proactive` (`offer_effects`), whose worker sends SMS; an offer whose effects a crash left
+    undone stays due, so the next sweep queues it again (its effects are idempotent)."""
     now, policy = deps.clock.now(), deps.policy
     counts = {"due": 0, "reminders": 0, "expired": 0}
+    queued: list[OutboxMessage] = []
     for offer_id in deps.store.due_offers(now, policy.sweep_batch):
         counts["due"] += 1
         before = deps.store.offer(offer_id)
@@ -446,8 +450,23 @@ def run_proactive_timers(deps: ProactiveDeps) -> dict[str, int]:
             counts["expired"] += 1
         elif offer.reminders_sent != before.reminders_sent:
             counts["reminders"] += 1
-        settle(offer, deps)
+        if offer.pending:
+            queued.append(OutboxMessage("proactive", f"effects:{offer.id}:{offer.version}",
+                                        {"type": "offer_effects", "offer_id": offer.id}))
+    if queued:
+        deps.publisher.publish(queued)
     return counts
+
+
+def settle_offer(body: Mapping[str, Any], deps: ProactiveDeps) -> str:
+    """An `offer_effects` message: carry out what the offer's last steps left to do."""
+    try:
+        offer = deps.store.offer(str(body["offer_id"]))
+    except KeyError:
+        return "unknown_offer"
+    left = len(offer.pending)
+    settle(offer, deps)
+    return f"settled:{left}"
 
 
 # --- reading -------------------------------------------------------------------------------------------

@@ -52,12 +52,14 @@ FUNCTION_ACCESS: dict[str, Access] = {
         secrets=("SMS_WEBHOOK_SECRET", "GATEWAY_WEBHOOK_SECRET", "PERSON_KEY_SECRET", "OTP_SECRET"),
         read_signing_public_key=True,
         put_documents=(UPLOAD_PREFIX,),  # signs the pre-signed POST: the upload runs with this role's rights
+        send_sms=True,  # the one-time password goes out while the citizen waits for it, not through a queue
     ),
     "lookups_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
     "decisions_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",),
                                sign_results=True, read_signing_public_key=True),
     "notifications_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",), send_sms=True),
-    "proactive_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
+    # answers the citizen's SMS in the dialogue at once (the reply is the conversation's next step)
+    "proactive_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",), send_sms=True),
     # records what S3 reports; it does not open the file (add read_documents=(UPLOAD_PREFIX,) when it does)
     "documents_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
     "deadline_sweep": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),

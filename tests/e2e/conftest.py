@@ -58,7 +58,9 @@ class Stack:
 
 def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # A clean environment, as a newcomer's shell would have: nothing from the test process leaks in.
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH", "SYSTEMROOT")
+    env = {k: v for k, v in os.environ.items() if k in keep}
     env.update({"PORT": str(port), "SCHEDULE_TICK_SECONDS": "3600", "PYTHONUNBUFFERED": "1", **(extra_env or {})})
     process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

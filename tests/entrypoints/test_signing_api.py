@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,15 +30,19 @@ def citizen_key() -> Any:
 
 
 @pytest.fixture
-def clock(api: Any, ca: Credential) -> FakeClock:
+def clock(api: Any, ca: Credential, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClock]:
     """The app on moto, trusting the test CA, with a clock the test moves."""
     from chalicelib.bootstrap import container
+    from chalicelib.config import secret
 
+    monkeypatch.setenv("OTP_SECRET", OTP_SECRET)  # the shared test value is shorter than the 16 bytes OTPs need
+    secret.cache_clear()
     app = container()
-    app.settings = replace(app.settings, otp_secret=OTP_SECRET, eds_trust_anchors_pem=ca.certificate_pem.decode())
+    app.settings = replace(app.settings, eds_trust_anchors_pem=ca.certificate_pem.decode())
     fake = FakeClock(datetime.now(UTC))
     app.clock = fake  # type: ignore[misc]
-    return fake
+    yield fake
+    secret.cache_clear()
 
 
 def file_caregiver(api: Any, token: Any, iin: str = MOTHER, **overrides: Any) -> str:

@@ -254,12 +254,19 @@ def test_every_function_has_its_own_role_and_log_group(dev: Any) -> None:
                                                    "sns:Publish"}, (lid, statement)
 
 
-def test_only_the_notifications_function_may_send_sms(dev: Any) -> None:
+SMS_SENDERS = {
+    "notifications_worker",  # the outbox of notices
+    "api_handler",  # one-time passwords, sent while the citizen waits
+    "proactive_worker",  # the reply that is the SMS dialogue's next step
+}
+
+
+def test_only_the_functions_that_send_sms_may_publish(dev: Any) -> None:
     stack, _, t = dev
     ids = function_ids(stack)
     for name, lid in ids.items():
         publishes = allows(role_statements(t, role_of(t, lid)), "sns:Publish")
-        assert bool(publishes) == (name == "notifications_worker"), name
+        assert bool(publishes) == (name in SMS_SENDERS), name
 
 
 def test_each_secret_is_readable_only_by_the_functions_that_need_it(dev: Any) -> None:

@@ -234,11 +234,8 @@ def test_retries_wait_for_their_delay(aws: Any, clock: FakeClock) -> None:
 
 
 def test_otp_sms_are_never_retried(aws: Any, clock: FakeClock) -> None:
-    from dataclasses import replace
-
     from chalicelib.services.notifications import send_one_time_code
 
-    aws.settings = replace(aws.settings, otp_secret="x" * 32)
     app_id = file(aws, caregiver_body())
     deps = aws.notifications()
     assert send_one_time_code(aws.repo.get(app_id), "123456", clock.now(), deps) == "sent"

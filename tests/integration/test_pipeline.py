@@ -177,10 +177,9 @@ def _make_failed_messages_visible_at_once() -> None:
 
 
 def test_a_registry_down_for_a_while_then_back_loses_nothing(gateway: GatewaySimulator) -> None:
-    from local.stack import pump_once
-
     import app as app_module
     from chalicelib.bootstrap import container
+    from local.stack import pump_once
 
     _make_failed_messages_visible_at_once()
     gateway.set_down("income_wages", True)

@@ -166,11 +166,13 @@ def test_an_unanswered_offer_gets_one_reminder_then_expires(api: Any, gateway: G
     # After two days each parent gets one reminder, with the last day to answer
     clock.advance(hours=25)
     assert run_proactive_timers(container().proactive()) == {"due": 2, "reminders": 2, "expired": 0}
+    drain()
     assert texts_to(family.mother_phone)[-1].startswith("Напоминаем: ответьте ДА или НЕТ")
     assert run_proactive_timers(container().proactive())["due"] == 0
     # After the week both offers expire and the parents are told
     clock.advance(days=6)
     assert run_proactive_timers(container().proactive()) == {"due": 2, "reminders": 0, "expired": 2}
+    drain()
     assert texts_to(family.mother_phone)[-1].startswith("Ответа нет, предложение")
     assert len(texts_to(family.mother_phone)) == 3
     # And a late consent is told the offer is closed, with no application filed
