@@ -239,11 +239,14 @@ class LocalStack:
         self._threads.append(thread)
 
     def stop(self) -> None:
+        """Stop the loops first (they talk to moto and the gateway), then the servers. Every thread is a
+        daemon: one still busy after its short wait ends with the process."""
         self._stop.set()
+        for thread in self._threads:
+            if thread.name in ("queue-pump", "schedule-ticker"):
+                thread.join(timeout=3)
         for close in reversed(self._closers):
             try:
                 close()
             except Exception as exc:
                 print(f"[stop] {type(exc).__name__}: {exc}", flush=True)
-        for thread in self._threads:
-            thread.join(timeout=5)

@@ -82,7 +82,7 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
 def stop_stack(stack: Stack) -> tuple[int, str]:
     stack.process.send_signal(signal.SIGINT)
     try:
-        out, _ = stack.process.communicate(timeout=20)
+        out, _ = stack.process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         stack.process.kill()
         out, _ = stack.process.communicate()
