@@ -24,17 +24,12 @@ from typing import Any
 
 from bench.lambda_events import proxy_event
 from bench.meter import DYNAMO_WRITES, AwsMeter, Request, Tally, phase
+from local.families import application_body
 
 ROOT = Path(__file__).resolve().parent.parent
 API_FUNCTION = "api_handler"
 SQS_BATCH = 10
 OPERATOR_OFFICE = "employment-center-aktobe-01"
-SUBJECT_RELATION = {
-    "targeted-social-assistance": "family_member",
-    "caregiver-allowance": "cared_person",
-    "child-disability-benefit": "child",
-    "special-social-services": "cared_person",
-}
 # How each service is filed here: in person where the service needs a signature (the official's acceptance
 # stands for it), on the portal by the citizen where it needs none.
 FILING = {
@@ -81,25 +76,6 @@ def operator_iin() -> str:
         if made is not None:
             return made.value
     raise RuntimeError("no valid IIN for the operator")
-
-
-def application_body(family: dict[str, Any], channel: str, office: str | None) -> dict[str, Any]:
-    """The application a seeded family files."""
-    service = family["service_id"]
-    body: dict[str, Any] = {
-        "service_id": service,
-        "channel": channel,
-        "applicant": {"iin": family["applicant"], "phone": family["phone"], "region": family["region"]},
-        "subjects": [{"iin": m["iin"], "relation": SUBJECT_RELATION[service]} for m in family["members"]],
-        "language": family.get("language", "ru"),
-    }
-    if family.get("iban"):
-        body["bank_account"] = {"iban": family["iban"]}
-    if family.get("representative"):
-        body["representative"] = family["representative"]
-    if office:
-        body["accepted_by"] = {"office": office, "official": "Тестова А.Б."}
-    return body
 
 
 @contextmanager
@@ -246,7 +222,7 @@ class PipelineBench:
         channel, role = FILING[family["service_id"]]
         office = OPERATOR_OFFICE if role == "operator" else None
         caller = self._operator if role == "operator" else family["applicant"]
-        event = proxy_event("POST", "/applications", body=application_body(family, channel, office),
+        event = proxy_event("POST", "/applications", body=application_body(family, channel=channel, office=office),
                             headers={"Authorization": f"Bearer {self.token(caller, role, office)}"})
         started = time.perf_counter()
         with phase(API_FUNCTION):

@@ -7,6 +7,7 @@ own code (and no Bearer challenge: webhooks do not use tokens).
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from chalice.app import Blueprint, Response
@@ -27,21 +28,9 @@ def sms_webhook(call: Call) -> Any:
     from chalicelib.services.sms_inbound import receive_sms_webhook
 
     deps = container()
-    raw_body = call.request.raw_body or b""
-    raw = raw_body.encode() if isinstance(raw_body, str) else raw_body
-    if len(raw) > deps.settings.max_body_bytes:
-        raise BodyTooLarge("The request body is too large.")
-    try:
-        verify_signature(deps.settings.sms_webhook_secret.encode(), call.header("x-signature"), raw, deps.clock.now())
-    except WebhookUnauthenticated as refused:
-        logger.warning("sms webhook refused", extra={"code": refused.code})
-        return problem(401, refused.code, refused.message, language=call.language)
-    try:
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedJson("The request body is not valid JSON.") from None
-    if not isinstance(payload, dict):
-        raise ValidationFailed([FieldError("body", "body.not_an_object", "The body must be a JSON object.")])
+    payload = _verified_payload(call, deps.settings.sms_webhook_secret, deps.clock.now(), "sms webhook")
+    if isinstance(payload, Response):
+        return payload
     outcome = receive_sms_webhook(payload, deps.sms_webhooks())
     logger.info("sms webhook", extra={"outcome": outcome})
     return Response(body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
@@ -56,15 +45,26 @@ def registry_events_webhook(call: Call) -> Any:
     from chalicelib.services.proactive import receive_registry_event
 
     deps = container()
+    payload = _verified_payload(call, deps.settings.gateway_webhook_secret, deps.clock.now(),
+                                "registry event webhook")
+    if isinstance(payload, Response):
+        return payload
+    outcome = receive_registry_event(payload, deps.proactive())
+    logger.info("registry event webhook", extra={"outcome": outcome})
+    return Response(body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
+                    status_code=200, headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+def _verified_payload(call: Call, secret: str, now: datetime, what: str) -> dict[str, Any] | Response:
+    """The body as a JSON object once its HMAC signature checks out; a 401 problem when it does not."""
     raw_body = call.request.raw_body or b""
     raw = raw_body.encode() if isinstance(raw_body, str) else raw_body
-    if len(raw) > deps.settings.max_body_bytes:
+    if len(raw) > container().settings.max_body_bytes:
         raise BodyTooLarge("The request body is too large.")
     try:
-        verify_signature(deps.settings.gateway_webhook_secret.encode(), call.header("x-signature"), raw,
-                         deps.clock.now())
+        verify_signature(secret.encode(), call.header("x-signature"), raw, now)
     except WebhookUnauthenticated as refused:
-        logger.warning("registry event webhook refused", extra={"code": refused.code})
+        logger.warning(f"{what} refused", extra={"code": refused.code})
         return problem(401, refused.code, refused.message, language=call.language)
     try:
         payload = json.loads(raw)
@@ -72,7 +72,4 @@ def registry_events_webhook(call: Call) -> Any:
         raise MalformedJson("The request body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise ValidationFailed([FieldError("body", "body.not_an_object", "The body must be a JSON object.")])
-    outcome = receive_registry_event(payload, deps.proactive())
-    logger.info("registry event webhook", extra={"outcome": outcome})
-    return Response(body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
-                    status_code=200, headers={"Content-Type": "application/json; charset=utf-8"})
+    return payload

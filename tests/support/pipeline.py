@@ -4,31 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-SUBJECT_RELATION = {
-    "targeted-social-assistance": "family_member",
-    "caregiver-allowance": "cared_person",
-    "child-disability-benefit": "child",
-    "special-social-services": "cared_person",
-}
+from local.families import application_body
 
 
 def body_for(family: dict[str, Any], *, channel: str = "portal", office: str | None = None) -> dict[str, Any]:
     """The application a seeded family would file."""
-    service = family["service_id"]
-    body: dict[str, Any] = {
-        "service_id": service,
-        "channel": channel,
-        "applicant": {"iin": family["applicant"], "phone": family["phone"], "region": family["region"]},
-        "subjects": [{"iin": m["iin"], "relation": SUBJECT_RELATION[service]} for m in family["members"]],
-        "language": family.get("language", "ru"),
-    }
-    if family.get("iban"):
-        body["bank_account"] = {"iban": family["iban"]}
-    if family.get("representative"):
-        body["representative"] = family["representative"]
-    if office:
-        body["accepted_by"] = {"office": office, "official": "Иванова А.Б."}
-    return body
+    return application_body(family, channel=channel, office=office)
 
 
 def drain(limit: int = 500) -> int:
