@@ -1,0 +1,38 @@
+"""A whole pipeline run, with every log line it writes captured: no IIN, name, phone number or IBAN of the
+family appears in clear (masked forms like 9204****1019 are allowed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.test_pipeline import file, gateway  # noqa: F401 - the fixture
+from tests.support.pipeline import drain
+
+SEED = Path(__file__).resolve().parents[2] / "local" / "seed" / "registries.json"
+
+
+@pytest.mark.parametrize(("scenario", "channel"), [("tsa-eligible-3-children", "provider_office"),
+                                                   ("caregiver-eligible", "state_corp"),
+                                                   ("tsa-bank-account-not-found", "provider_office")])
+def test_no_personal_data_in_the_logs(gateway: Any, capfd: pytest.CaptureFixture[str],  # noqa: F811
+                                      scenario: str, channel: str) -> None:
+    seed = json.loads(SEED.read_text(encoding="utf-8"))
+    family = gateway.family(scenario)
+    people = [family["applicant"], *[m["iin"] for m in family["members"]]]
+    secrets = set(people) | {family["phone"], family["phone"].lstrip("+")}
+    if family.get("iban"):
+        secrets.add(family["iban"])
+    for iin in people:
+        record = seed["people"].get(iin, {}).get("gbdfl") or {}
+        secrets |= {record[k] for k in ("last_name", "first_name") if record.get(k)}
+    file(gateway, scenario, channel=channel)
+    drain()
+    out, err = capfd.readouterr()
+    logs = out + err
+    assert len(logs) > 1000  # the run did log
+    leaked = sorted(s for s in secrets if s and s in logs)
+    assert leaked == [], f"personal data in the logs: {len(leaked)} value(s)"
