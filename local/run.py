@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 
 from local.stack import LocalStack
@@ -31,6 +32,10 @@ def main() -> None:
     print("stopping...", flush=True)
     stack.stop()
     print("stopped.", flush=True)
+    # Every server and loop is stopped; do not wait at exit for worker threads still parked on a
+    # keep-alive connection or a pool (they hold nothing that needs saving: all state is in moto).
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ class ReadStack(Stack):
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
         try:
-            code = self.process.wait(timeout=20)
+            code = self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
             code = self.process.wait()
