@@ -14,26 +14,18 @@ from chalicelib.data import load_json
 from chalicelib.domain import rules
 from chalicelib.domain.banking import make_iban
 from chalicelib.domain.decision import Decision, Explanation, FactUsed, Reason, Term, render
-from chalicelib.domain.facts import Case, RegistryAnswer
-from chalicelib.domain.identity import make_iin
+from chalicelib.domain.facts import Case
 from chalicelib.domain.rules import decide
+from tests.support.answers import Answers
+from tests.support.people import iin
 
 LANGUAGES = ("kk", "ru", "en")
 FETCHED = datetime(2026, 4, 2, 9, 15, 30)
 
 
-def person(born: date, sex: str, serial: int = 1) -> str:
-    while (iin := make_iin(born, sex, serial)) is None:
-        serial += 1
-    return iin.value
+person = iin
 
-
-def found(registry: str, iin: str, **data: object) -> RegistryAnswer:
-    return RegistryAnswer(registry, iin, "found", data, f"gateway:{registry}", FETCHED)
-
-
-def none(registry: str, iin: str) -> RegistryAnswer:
-    return RegistryAnswer(registry, iin, "not_found", {}, f"gateway:{registry}", FETCHED)
+found, none = Answers(FETCHED).found, Answers(FETCHED).none
 
 
 APPLICANT = person(date(1991, 1, 1), "female")

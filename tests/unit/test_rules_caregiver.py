@@ -7,30 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 import pytest
 
 from chalicelib.domain.facts import Case, FactsMissing, RegistryAnswer
-from chalicelib.domain.identity import make_iin
 from chalicelib.domain.rules import decide
+from tests.support.answers import Answers
+from tests.support.people import iin
 
 FETCHED = datetime(2026, 3, 2, 10, 0)
 ON = date(2026, 3, 2)
 
 
-def person(born: date, sex: str, serial: int = 1) -> str:
-    while (iin := make_iin(born, sex, serial)) is None:
-        serial += 1
-    return iin.value
+person = iin
 
-
-def found(registry: str, iin: str, **data: Any) -> RegistryAnswer:
-    return RegistryAnswer(registry, iin, "found", data, f"gateway:{registry}", FETCHED)
-
-
-def none(registry: str, iin: str) -> RegistryAnswer:
-    return RegistryAnswer(registry, iin, "not_found", {}, f"gateway:{registry}", FETCHED)
+found, none = Answers(FETCHED).found, Answers(FETCHED).none
 
 
 CARER = person(date(1985, 4, 12), "female")
