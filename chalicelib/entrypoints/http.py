@@ -115,16 +115,21 @@ def parse_json_object(request: Request) -> dict[str, Any]:
     content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip()
     if content_type.lower() != "application/json":
         raise UnsupportedMediaType("The body must be application/json.")
-    raw_body = request.raw_body or b""
-    if len(raw_body) > get_settings().max_body_bytes:
+    return json_object(request.raw_body or b"")
+
+
+def json_object(raw: bytes | str) -> dict[str, Any]:
+    """A body as a JSON object: too large, not JSON and not an object each get their own problem."""
+    data = raw.encode() if isinstance(raw, str) else raw
+    if len(data) > get_settings().max_body_bytes:
         raise BodyTooLarge("The request body is too large.")
     try:
-        data = json.loads(raw_body or b"null")
+        value = json.loads(data or b"null")
     except (ValueError, UnicodeDecodeError):
         raise MalformedJson("The request body is not valid JSON.") from None
-    if not isinstance(data, dict):
+    if not isinstance(value, dict):
         raise ValidationFailed([FieldError("body", "body.not_an_object", "The body must be a JSON object.")])
-    return data
+    return value
 
 
 def parse_body(request: Request, schema_name: str) -> tuple[Any, dict[str, Any]]:

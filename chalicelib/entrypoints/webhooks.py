@@ -13,9 +13,8 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib.bootstrap import container
-from chalicelib.domain.errors import FieldError, ValidationFailed
 from chalicelib.domain.webhook_signature import WebhookUnauthenticated, verify_signature
-from chalicelib.entrypoints.http import BodyTooLarge, Call, MalformedJson, endpoint
+from chalicelib.entrypoints.http import BodyTooLarge, Call, endpoint, json_object
 from chalicelib.entrypoints.problems import problem
 from chalicelib.observability import logger
 
@@ -66,10 +65,4 @@ def _verified_payload(call: Call, secret: str, now: datetime, what: str) -> dict
     except WebhookUnauthenticated as refused:
         logger.warning(f"{what} refused", extra={"code": refused.code})
         return problem(401, refused.code, refused.message, language=call.language)
-    try:
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedJson("The request body is not valid JSON.") from None
-    if not isinstance(payload, dict):
-        raise ValidationFailed([FieldError("body", "body.not_an_object", "The body must be a JSON object.")])
-    return payload
+    return json_object(raw)
