@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import sys
-import threading
+import time
 
 from local.stack import LocalStack
 
@@ -18,9 +19,14 @@ def main() -> None:
         tick_seconds=float(os.environ.get("SCHEDULE_TICK_SECONDS", "60")),
         seed=os.environ.get("REGISTRY_SEED"),
     )
-    done = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    # `kill -USR1 <pid>` prints every thread's stack: the way to see what a stuck stack is doing.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    # The handlers only flip a flag, and the main thread polls it: a handler that took a lock (Event.set)
+    # could deadlock against the main thread holding it, and a signal the kernel hands to another thread
+    # would never wake a main thread parked without a timeout.
+    stopping: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, _frame: stopping.append(signum))
+    signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
     info = stack.start()
     print("Social benefits back office: local stack is up", flush=True)
     for name, value in info.items():
@@ -28,7 +34,8 @@ def main() -> None:
     print("  tokens                   python -m local.token --iin <IIN> --role citizen", flush=True)
     print("  sent SMS                 python -m local.outbox", flush=True)
     print("Ctrl-C stops everything.", flush=True)
-    done.wait()
+    while not stopping:
+        time.sleep(0.25)
     print("stopping...", flush=True)
     stack.stop()
     print("stopped.", flush=True)

@@ -7,11 +7,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,9 +22,47 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Stack:
+    """The stack process, with its output read as it comes (so a chatty run never fills the pipe and stalls
+    the stack's threads on a write), and what it printed at start."""
+
     def __init__(self, process: subprocess.Popen[str], base: str) -> None:
         self.process = process
         self.base = base
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def printed(self, name: str) -> str:
+        """A value the stack printed on start (`  aws_endpoint   http://...`)."""
+        def find() -> str | None:
+            for line in list(self.lines):
+                words = line.split()
+                if len(words) == 2 and words[0] == name:
+                    return words[1]
+            return None
+
+        found: str = self.wait_until(find, timeout=10)
+        return found
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C, as a developer stops it; the exit code and everything it printed. A stack still running after
+        30 s is asked for its threads' stacks (faulthandler on SIGUSR1) before it is killed."""
+        self.process.send_signal(signal.SIGINT)
+        try:
+            code = self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGUSR1)
+            time.sleep(2)
+            self.process.kill()
+            self.process.wait()
+            code = -9
+        self._reader.join(timeout=5)
+        return code, "".join(self.lines)
 
     def request(self, method: str, path: str, body: Any = None, token: str | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
@@ -56,7 +95,10 @@ class Stack:
         raise AssertionError("condition not met in time")
 
 
-def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
+S = TypeVar("S", bound=Stack)
+
+
+def start_stack(kind: type[S], extra_env: dict[str, str] | None = None) -> S:
     port = free_port()
     # A clean environment, as a newcomer's shell would have: nothing from the test process leaks in.
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH", "SYSTEMROOT")
@@ -64,11 +106,12 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
     env.update({"PORT": str(port), "SCHEDULE_TICK_SECONDS": "3600", "PYTHONUNBUFFERED": "1", **(extra_env or {})})
     process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    stack = Stack(process, f"http://127.0.0.1:{port}")
+    stack = kind(process, f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"local stack exited: {process.stdout.read() if process.stdout else ''}")
+            stack._reader.join(timeout=5)
+            raise AssertionError(f"local stack exited: {''.join(stack.lines)}")
         try:
             if stack.request("GET", "/health")[0] == 200:
                 return stack
@@ -79,20 +122,9 @@ def start_stack(extra_env: dict[str, str] | None = None) -> Stack:
     raise AssertionError("local stack did not serve /health within 60 s")
 
 
-def stop_stack(stack: Stack) -> tuple[int, str]:
-    stack.process.send_signal(signal.SIGINT)
-    try:
-        out, _ = stack.process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        stack.process.kill()
-        out, _ = stack.process.communicate()
-        return -9, out
-    return stack.process.returncode, out
-
-
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    running = start_stack()
+    running = start_stack(Stack)
     yield running
-    code, output = stop_stack(running)
+    code, output = running.stop()
     assert code == 0, output[-3000:]

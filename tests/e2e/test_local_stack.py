@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Stack, start_stack, stop_stack
+from tests.e2e.conftest import Stack, start_stack
 from tests.support.people import MOTHER, STRANGER, child_benefit_body
 
 
@@ -21,7 +21,7 @@ def test_a_citizen_files_over_http_and_reads_it_back(stack: Stack) -> None:
 
 
 def test_ctrl_c_stops_everything_cleanly() -> None:
-    running = start_stack()
-    code, output = stop_stack(running)
+    running = start_stack(Stack)
+    code, output = running.stop()
     assert code == 0, output[-2000:]
     assert "stopped." in output

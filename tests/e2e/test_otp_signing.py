@@ -17,12 +17,7 @@ from tests.support.sms import PHONE, caregiver_body
 def aws_endpoint_args(stack: Stack) -> list[str]:
     """This stack's AWS endpoint, as it printed it on start. (.local/stack.json holds the endpoint of the stack
     started last, which a developer runs alone; tests in parallel workers start several.)"""
-    assert stack.process.stdout is not None
-    for line in stack.process.stdout:
-        match = re.match(r"\s+aws_endpoint\s+(\S+)", line)
-        if match:
-            return ["--endpoint", match.group(1)]
-    raise AssertionError("the stack did not print its AWS endpoint")
+    return ["--endpoint", stack.printed("aws_endpoint")]
 
 
 def outbox(args: list[str]) -> list[dict[str, Any]]:

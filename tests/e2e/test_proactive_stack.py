@@ -5,10 +5,8 @@ for a seeded child, the parent's signed SMS replies, the assigned benefit, its r
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -23,40 +21,7 @@ SEED = ROOT / "local" / "seed" / "registries.json"
 
 
 class ReadStack(Stack):
-    """The stack with its output read as it comes (so a chatty run never fills the pipe), and what it printed
-    at start: the AWS endpoint and the webhook secrets."""
-
-    def __init__(self, stack: Stack) -> None:
-        super().__init__(stack.process, stack.base)
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    def printed(self, name: str) -> str:
-        def find() -> str | None:
-            for line in list(self.lines):
-                words = line.split()
-                if len(words) == 2 and words[0] == name:
-                    return words[1]
-            return None
-
-        found: str = self.wait_until(find, timeout=10)
-        return found
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            code = self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            code = self.process.wait()
-        self._reader.join(timeout=5)
-        return code
+    """The stack, with webhook calls signed as the gateway and the SMS provider sign theirs."""
 
     def signed_post(self, path: str, body: dict[str, Any], secret: str) -> tuple[int, Any]:
         raw = json.dumps(body)  # exactly the bytes Stack.request sends
@@ -67,9 +32,10 @@ class ReadStack(Stack):
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[ReadStack]:
-    running = ReadStack(start_stack())
+    running = start_stack(ReadStack)
     yield running
-    assert running.stop() == 0, "".join(running.lines[-50:])
+    code, output = running.stop()
+    assert code == 0, output[-3000:]
 
 
 def test_a_registry_event_and_sms_replies_lead_to_an_assigned_benefit(stack: ReadStack) -> None:
