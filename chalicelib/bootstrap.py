@@ -249,10 +249,11 @@ class Container:
         return DeadlineDeps(self.deadline_index, self.publisher, self.calendar)
 
     def decisions(self) -> DecisionDeps:
+        from chalicelib.domain.digital_documents import DigitalDocumentsPolicy
         from chalicelib.services.decisions import DecisionDeps
 
         return DecisionDeps(self.repo, self.lookup_store, self.signer, self.results, self.publisher, self.clock,
-                            self.catalog, self.calendar)
+                            self.catalog, self.calendar, DigitalDocumentsPolicy.from_data())
 
     def notifications(self) -> NotificationDeps:
         from chalicelib.services.notifications import NotificationDeps
@@ -272,11 +273,13 @@ class Container:
         return SmsWebhookDeps(self.sms_inbox, self.publisher, self.notifications(), self.clock)
 
     def proactive(self) -> ProactiveDeps:
+        from chalicelib.domain.digital_documents import DigitalDocumentsPolicy
         from chalicelib.domain.proactive import DialoguePolicy
         from chalicelib.services.proactive import ProactiveDeps
 
         return ProactiveDeps(self.proactive_store, self.gateway, self.audit, self.publisher, self.intake(),
-                             self.notifications(), self.clock, DialoguePolicy.from_data())
+                             self.notifications(), self.clock, DialoguePolicy.from_data(), self.lookup_store,
+                             DigitalDocumentsPolicy.from_data())
 
     def inbound_routing(self) -> InboundRoutingDeps:
         from chalicelib.services.sms_inbound import InboundRoutingDeps

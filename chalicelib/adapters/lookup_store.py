@@ -12,7 +12,7 @@ sees that it is the last. The audit log (adapters/audit.py) reads the `reads` ba
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -102,7 +102,10 @@ class DynamoLookupStore:
         return [_record(item) for item in LookupItem.query(f"APP#{application_id}", LookupItem.sk.startswith("LOOKUP#"),
                                                            consistent_read=True)]
 
-    def provide_document(self, application_id: str, key: str, document_key: str) -> None:
+    def provide_document(self, application_id: str, key: str, document_key: str,
+                         data: Mapping[str, Any] | None = None) -> None:
         item = LookupItem(pk=f"APP#{application_id}", sk=f"LOOKUP#{key}")
-        item.update(actions=[LookupItem.provided_document.set(document_key), LookupItem.status.set("provided")],
-                    condition=LookupItem.pk.exists())
+        actions: list[Action] = [LookupItem.provided_document.set(document_key), LookupItem.status.set("provided")]
+        if data is not None:
+            actions.append(LookupItem.data.set(json.dumps(dict(data), ensure_ascii=False, separators=(",", ":"))))
+        item.update(actions=actions, condition=LookupItem.pk.exists())

@@ -48,12 +48,16 @@ PURPOSES: tuple[str, ...] = (
     "proactive_taken_by_other_parent",
     "consent_revoked",
     "digital_documents_consent",
+    "digital_documents_consented",
+    "digital_documents_not_used",
+    "digital_documents_help",
 )
 
 REPEATABLE_PURPOSES: Mapping[str, str] = {
     "otp": "the code's issue instant (each new code is a new SMS)",
     "documents_needed": "the document kind",
-    "digital_documents_consent": "the document kind",
+    "digital_documents_help": "the inbound message id being answered",
+    "digital_documents_not_used": "the inbound message id being answered",
     "overdue": "the sweep day or escalation step",
     "proactive_reminder": "the reminder number",
     "proactive_help": "the inbound message id being answered",

@@ -11,6 +11,14 @@ One offer is one person, one phone, one subject (the child, the person cared for
        └──no answer: one reminder, then──> expired                (so is awaiting_account, without a reminder)
     offered, awaiting_account or applied ──STOP/СТОП──> revoked  (an application not yet decided is withdrawn)
 
+An offer of kind `digital_documents` asks an applicant whether their documents may be fetched from Digital
+Documents (domain/digital_documents.py); it has no account step and no reminder:
+
+    offered ──consent──> consented   (the wallet is read, the lookups completed)
+       ├──refusal──> declined        ┐
+       ├──no answer──> expired       ├ the applicant is asked to upload instead
+       └──STOP/СТОП──> revoked       ┘   (STOP after consenting revokes the consent record)
+
 Anything that is not a reply word gets the help text, and a wrong account number its own text, each at most
 `limits` times; then silence (an auto-responder cannot make us send SMS without end). A closed offer still answers
 a late consent for a while (declined, expired, taken: each its own text).
@@ -51,6 +59,14 @@ class OfferState(StrEnum):
     EXPIRED = "expired"
     TAKEN_BY_OTHER = "taken_by_other"
     REVOKED = "revoked"
+    CONSENTED = "consented"
+    """A Digital Documents question answered yes (closed: the documents are fetched)."""
+
+
+BENEFIT = "benefit"
+"""An offer of a benefit after a registry event."""
+DIGITAL_DOCUMENTS = "digital_documents"
+"""A question to an applicant: may the service fetch their documents from Digital Documents?"""
 
 
 OPEN_STATES = frozenset({OfferState.OFFERED, OfferState.AWAITING_ACCOUNT})
@@ -242,6 +258,9 @@ class Offer:
     answered: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     pending: list[str] = field(default_factory=list)
     events: list[TimelineEvent] = field(default_factory=list)
+    kind: str = BENEFIT
+    documents: list[str] = field(default_factory=list)
+    """Digital Documents questions: the kinds of document asked for."""
     version: int = 0
     timer_at: datetime | None = None
     """The instant the store has this offer's timer indexed at (kept by the store, not by the dialogue)."""
@@ -249,6 +268,11 @@ class Offer:
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def prefix(self) -> str:
+        """Of its timeline events' types: `proactive_sms_received`, `digital_documents_sms_received`."""
+        return "proactive" if self.kind == BENEFIT else self.kind
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -275,6 +299,8 @@ class Offer:
             value = getattr(self, name)
             out[name] = value.isoformat() if value else None
         out["state"] = self.state.value
+        out["kind"] = self.kind
+        out["documents"] = list(self.documents)
         out["answered"] = dict(self.answered)
         out["pending"] = list(self.pending)
         out["events"] = [e.to_dict() for e in self.events]
@@ -296,7 +322,8 @@ class Offer:
             revoked_message_id=raw.get("revoked_message_id"), closed_at=_instant(raw.get("closed_at")),
             application_id=raw.get("application_id"), answered=dict(raw.get("answered") or {}),
             pending=list(raw.get("pending") or []),
-            events=[TimelineEvent.from_dict(e) for e in raw.get("events") or []], version=version, timer_at=timer_at,
+            events=[TimelineEvent.from_dict(e) for e in raw.get("events") or []], kind=raw.get("kind") or BENEFIT,
+            documents=list(raw.get("documents") or []), version=version, timer_at=timer_at,
         )
 
 
@@ -312,6 +339,21 @@ def new_offer(*, offer_id: str, group_id: str, rule: EventRule, claimant: Claima
     return offer
 
 
+def new_documents_request(*, offer_id: str, application_id: str, service_id: str, person_iin: str, phone: str,
+                          language: str | None, region: str, documents: Sequence[str], now: datetime,
+                          valid: timedelta) -> Offer:
+    """The Digital Documents question to an application's applicant (one per application: `offer_id` is keyed by it)."""
+    offer = Offer(id=offer_id, group_id=offer_id, event_type=DIGITAL_DOCUMENTS, service_id=service_id,
+                  subject_relation="", person_iin=person_iin, subject_iin=person_iin, kinship="applicant",
+                  phone=phone, language=language if language in ("kk", "ru") else None, region=region,
+                  offered_at=now, expires_at=now + valid, application_id=application_id, kind=DIGITAL_DOCUMENTS,
+                  documents=sorted(documents))
+    offer.record(now, "digital_documents_consent_requested", "system", documents=offer.documents,
+                 reply_by=reply_by(offer).isoformat())
+    offer.effect("sms:digital_documents_consent")
+    return offer
+
+
 def reply_by(offer: Offer) -> date:
     """The last day to answer, as the citizen reads it (Asia/Almaty)."""
     return offer.expires_at.astimezone(LOCAL_TZ).date()
@@ -319,6 +361,8 @@ def reply_by(offer: Offer) -> date:
 
 def needs_accounts(offer: Offer, reply: Reply, now: datetime) -> bool:
     """Whether answering this reply needs the person's accounts (from the bank_accounts registry)."""
+    if offer.kind != BENEFIT:
+        return False
     if offer.state is OfferState.OFFERED:
         return reply.kind is ReplyKind.CONSENT and now < offer.expires_at
     if offer.state is OfferState.AWAITING_ACCOUNT:
@@ -328,7 +372,8 @@ def needs_accounts(offer: Offer, reply: Reply, now: datetime) -> bool:
 
 def claims_the_benefit(offer: Offer, reply: Reply, now: datetime) -> bool:
     """Whether this reply is a consent that takes the benefit for this offer (the first of its group wins)."""
-    return offer.state is OfferState.OFFERED and reply.kind is ReplyKind.CONSENT and now < offer.expires_at
+    return (offer.kind == BENEFIT and offer.state is OfferState.OFFERED and reply.kind is ReplyKind.CONSENT
+            and now < offer.expires_at)
 
 
 def respond(offer: Offer, reply: Reply, message_id: str, now: datetime, policy: DialoguePolicy, *,
@@ -337,12 +382,12 @@ def respond(offer: Offer, reply: Reply, message_id: str, now: datetime, policy: 
     if message_id in offer.answered:
         stored = offer.answered[message_id]
         return Answer.from_dict(stored) if stored else None
-    offer.record(now, "proactive_sms_received", "citizen", message_id=message_id, reply=reply.kind.value)
+    offer.record(now, f"{offer.prefix}_sms_received", "citizen", message_id=message_id, reply=reply.kind.value)
     if offer.language is None and reply.language in UNKNOWN_LANGUAGE_TEXTS:
         offer.language = reply.language
     answer = _step(offer, reply, message_id, now, policy=policy, accounts=accounts, claimed_by_other=claimed_by_other)
     if answer is not None:
-        offer.record(now, "proactive_sms_sent", "system", purpose=answer.purpose, in_reply_to=message_id)
+        offer.record(now, f"{offer.prefix}_sms_sent", "system", purpose=answer.purpose, in_reply_to=message_id)
     offer.answered[message_id] = answer.to_dict() if answer else None
     return answer
 
@@ -351,6 +396,8 @@ def _step(offer: Offer, reply: Reply, message_id: str, now: datetime, *, policy:
           accounts: Sequence[BankAccount], claimed_by_other: bool) -> Answer | None:
     if reply.kind is ReplyKind.STOP:
         return _revoke(offer, message_id, now)
+    if offer.kind == DIGITAL_DOCUMENTS:
+        return _on_documents_question(offer, reply, message_id, now, policy)
     if offer.is_open and now >= offer.expires_at:  # the timer has not run yet: the offer is over all the same
         _expire(offer, now, tell=False)
         offer.effect("notice:proactive_expired")
@@ -366,11 +413,37 @@ def _step(offer: Offer, reply: Reply, message_id: str, now: datetime, *, policy:
     return None
 
 
-def _help(offer: Offer, policy: DialoguePolicy) -> Answer | None:
+def _help(offer: Offer, policy: DialoguePolicy, purpose: str = "proactive_help") -> Answer | None:
     if offer.help_replies >= policy.help_replies:
         return None
     offer.help_replies += 1
-    return Answer("proactive_help")
+    return Answer(purpose)
+
+
+def _on_documents_question(offer: Offer, reply: Reply, message_id: str, now: datetime,
+                           policy: DialoguePolicy) -> Answer | None:
+    if offer.is_open and now >= offer.expires_at:  # the timer has not run yet: too late all the same
+        _expire(offer, now, tell=False)
+    if not offer.is_open:
+        # A late answer (declined, expired: the upload was asked for; consented: already fetched) is told once
+        # per help allowance what happens now.
+        if reply.kind in (ReplyKind.CONSENT, ReplyKind.REFUSAL) and offer.state is not OfferState.CONSENTED:
+            return _help(offer, policy, "digital_documents_not_used")
+        return None
+    if reply.kind is ReplyKind.CONSENT:
+        offer.close(OfferState.CONSENTED, now)
+        offer.consent_at, offer.consent_message_id = now, message_id
+        offer.record(now, "digital_documents_consent_given", "citizen", message_id=message_id,
+                     documents=offer.documents)
+        offer.effect("consent")
+        offer.effect("fetch_documents")
+        return Answer("digital_documents_consented")
+    if reply.kind is ReplyKind.REFUSAL:
+        offer.close(OfferState.DECLINED, now)
+        offer.record(now, "digital_documents_declined", "citizen", message_id=message_id)
+        offer.effect("documents_fallback")
+        return Answer("digital_documents_not_used")
+    return _help(offer, policy, "digital_documents_help")
 
 
 def _on_offer(offer: Offer, reply: Reply, message_id: str, now: datetime, *, policy: DialoguePolicy,
@@ -440,24 +513,28 @@ def _apply(offer: Offer, iban: str, source: str, now: datetime) -> None:
 
 
 def _revoke(offer: Offer, message_id: str, now: datetime) -> Answer | None:
-    if offer.state not in (*OPEN_STATES, OfferState.APPLIED):
+    if offer.state not in (*OPEN_STATES, OfferState.APPLIED, OfferState.CONSENTED):
         return None
-    applied = offer.state is OfferState.APPLIED
+    applied, was_open = offer.state is OfferState.APPLIED, offer.is_open
     offer.close(OfferState.REVOKED, now)
     offer.revoked_at, offer.revoked_message_id = now, message_id
-    offer.record(now, "proactive_consent_revoked", "citizen", message_id=message_id)
+    offer.record(now, f"{offer.prefix}_consent_revoked", "citizen", message_id=message_id)
     if offer.consent_at is not None:
         offer.effect("revoke_consent")
     if applied:
         offer.effect("withdraw")
+    if offer.kind == DIGITAL_DOCUMENTS and was_open:
+        offer.effect("documents_fallback")
     offer.effect("notice:consent_revoked")
     return Answer("consent_revoked")
 
 
 def _expire(offer: Offer, now: datetime, *, tell: bool) -> None:
     offer.close(OfferState.EXPIRED, now)
-    offer.record(now, "proactive_expired", "system")
-    if tell:
+    offer.record(now, f"{offer.prefix}_expired", "system")
+    if offer.kind == DIGITAL_DOCUMENTS:  # silence: the upload is asked for, whose SMS tells what to do
+        offer.effect("documents_fallback")
+    elif tell:
         offer.effect("sms:proactive_expired")
 
 
@@ -466,7 +543,7 @@ def on_timer(offer: Offer, now: datetime, policy: DialoguePolicy) -> bool:
     if offer.is_open and now >= offer.expires_at:
         _expire(offer, now, tell=True)
         return True
-    if (offer.state is OfferState.OFFERED and offer.reminders_sent < policy.reminders
+    if (offer.kind == BENEFIT and offer.state is OfferState.OFFERED and offer.reminders_sent < policy.reminders
             and now >= offer.offered_at + policy.reminder_after):
         offer.reminders_sent += 1
         offer.record(now, "proactive_reminder_sent", "system", reminder=offer.reminders_sent)
@@ -479,7 +556,7 @@ def next_timer(offer: Offer, policy: DialoguePolicy) -> datetime | None:
     """When the timers sweep must look at this offer next (None: never again)."""
     if offer.pending:
         return offer.offered_at  # effects left undone by a crash: the next sweep finishes them
-    if offer.state is OfferState.OFFERED and offer.reminders_sent < policy.reminders:
+    if offer.kind == BENEFIT and offer.state is OfferState.OFFERED and offer.reminders_sent < policy.reminders:
         return min(offer.offered_at + policy.reminder_after, offer.expires_at)
     if offer.is_open:
         return offer.expires_at

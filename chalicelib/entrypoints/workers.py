@@ -101,7 +101,8 @@ def notifications_worker(event: SQSEvent) -> dict[str, Any]:
 @workers.on_sqs_message(queue=queue_name("proactive"), batch_size=10, name="proactive_worker")
 def proactive_worker(event: SQSEvent) -> dict[str, Any]:
     """Proactive-service messages: inbound SMS, routed to the conversation waiting on the phone; registry events,
-    which make the offers; and offer effects (the SMS of reminders and expiries): services/proactive.py.
+    which make the offers; offer effects (the SMS of reminders and expiries); and the Digital Documents questions
+    the decision step asks applicants: services/proactive.py.
 
     A type nobody handles fails (and reaches the DLQ after 5 receives) rather than vanish.
     """
@@ -111,10 +112,11 @@ def proactive_worker(event: SQSEvent) -> dict[str, Any]:
     deps = container().inbound_routing()
 
     def handle(body: dict[str, Any]) -> str:
-        if body.get("type") in ("registry_event", "offer_effects"):
-            from chalicelib.services.proactive import handle_registry_event, settle_offer
+        if body.get("type") in ("registry_event", "offer_effects", "digital_documents_question"):
+            from chalicelib.services.proactive import ask_digital_documents, handle_registry_event, settle_offer
 
-            use_case = handle_registry_event if body["type"] == "registry_event" else settle_offer
+            use_case = {"registry_event": handle_registry_event, "offer_effects": settle_offer,
+                        "digital_documents_question": ask_digital_documents}[body["type"]]
             outcome = use_case(body, container().proactive())
             logger.info("proactive message handled", extra={"type": body["type"], "outcome": outcome})
             return outcome

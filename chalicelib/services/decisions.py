@@ -1,5 +1,9 @@
 """The decision step: once every lookup is settled, either ask for what is missing or decide, sign and tell.
 
+What is missing is asked for in this order: documents the applicant's Digital Documents wallet may hold are first
+asked for by SMS (the application waits for the answer: services/digital_documents.py), then whatever is still
+missing is asked for as an upload (awaiting_documents), each time with the agencies' written requests.
+
 It runs once per application in effect, however many `decide` messages arrive: every change is a
 versioned transition from fresh state, the signed result is written once, and a final application is left
 alone. A crash between steps resumes where it stopped on the next delivery.
@@ -15,6 +19,7 @@ from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.catalog import ServiceCatalog
 from chalicelib.domain.deadline_watch import first_sweep_day
 from chalicelib.domain.deadlines import Term, compute_due_dates
+from chalicelib.domain.digital_documents import ASKING, DigitalDocumentsPolicy
 from chalicelib.domain.facts import Case, FactsMissing, RegistryAnswer
 from chalicelib.domain.identity import mask_iin
 from chalicelib.domain.result_document import ResultDocument, verification_code
@@ -46,6 +51,7 @@ class DecisionDeps:
     clock: Clock
     catalog: ServiceCatalog
     calendar: WorkingDayCalendar
+    digital_documents: DigitalDocumentsPolicy
 
 
 def gaps_of(records: list[LookupRecord]) -> tuple[list[LookupRecord], list[LookupRecord]]:
@@ -104,6 +110,8 @@ def _request_missing(application_id: str, ask: list[LookupRecord], write: list[L
                 app.record(now, "term_extended", "system", previous_due_date=previous.isoformat() if previous else None,
                            due_date=due.due_date.isoformat(), calendar_days=days)
                 notify(app, "written_request_sent", application_number=app.id, new_due_date=due.due_date.isoformat())
+        if ask and _ask_the_wallet_first(app, ask, deps.digital_documents):
+            return
         if ask:
             documents = sorted({r.document or r.registry for r in ask})
             if app.status is not Status.AWAITING_DOCUMENTS:
@@ -114,7 +122,24 @@ def _request_missing(application_id: str, ask: list[LookupRecord], write: list[L
 
     application, _ = update_application(deps.repo, application_id, change)
     dispatch_outbox(deps.repo, deps.publisher, application)
+    if ask and (application.data.get("digital_documents") or {}).get("state") == ASKING:
+        return "digital_documents_question"
     return "awaiting_documents" if ask else "written_request"
+
+
+def _ask_the_wallet_first(app: Application, ask: list[LookupRecord], policy: DigitalDocumentsPolicy) -> bool:
+    """Whether the application waits on the Digital Documents question (asked now, once, or still unanswered).
+    It is asked only of an applicant with a phone, and only for the documents the wallet may hold."""
+    question = app.data.get("digital_documents")
+    if question is not None:
+        return bool(question.get("state") == ASKING)
+    documents = policy.fetchable(r.document for r in ask)
+    if not documents or not app.applicant.phone:
+        return False
+    app.data["digital_documents"] = {"state": ASKING, "documents": documents}
+    app.send("proactive", f"{app.id}:digital_documents_question",
+             {"type": "digital_documents_question", "application_id": app.id})
+    return True
 
 
 def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps) -> str:

@@ -93,8 +93,10 @@ class LookupStore(Protocol):
 
     def for_application(self, application_id: str) -> list[LookupRecord]: ...
 
-    def provide_document(self, application_id: str, key: str, document_key: str) -> None:
-        """The applicant (or the agency, by a written answer) supplied what the registry lacked."""
+    def provide_document(self, application_id: str, key: str, document_key: str,
+                         data: Mapping[str, Any] | None = None) -> None:
+        """The applicant (or the agency, by a written answer, or Digital Documents on the applicant's consent)
+        supplied what the registry lacked; `data`, when the document is structured, in the registry's answer shape."""
         ...
 
 

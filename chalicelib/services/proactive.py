@@ -11,6 +11,9 @@
    (the consent record, closing the other parent's offer, the application filed through `submit_proactive`,
    its withdrawal on STOP, SMS and personal-account notices), each idempotent.
 4. `run_proactive_timers` (hourly) sends the one reminder and expires unanswered offers.
+5. The Digital Documents question of an application (`ask_digital_documents`, on a `digital_documents_question`
+   message from the decision step) is an offer of kind `digital_documents` on the same phone index, dialogue and
+   timers; its effects (fetch the documents, or fall back to the upload) are in services/digital_documents.py.
 
 SMS that are not answers (the offer, the reminder, the expiry, "the other parent applied") are sent at most once
 per offer and purpose, with a personal-account notice, like every other notification (services/notifications.py).
@@ -26,11 +29,14 @@ from typing import Any
 
 from chalicelib.domain.access import Caller
 from chalicelib.domain.application import Application, OutboxMessage, Status
+from chalicelib.domain.digital_documents import ASKING, DigitalDocumentsPolicy
 from chalicelib.domain.errors import ConcurrentUpdate, DomainError, FieldError, InvalidValue, ValidationFailed
 from chalicelib.domain.identity import Iin
 from chalicelib.domain.notifications import notification_key, render_sms
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.proactive import (
+    BENEFIT,
+    DIGITAL_DOCUMENTS,
     Answer,
     BankAccount,
     Claimant,
@@ -45,6 +51,7 @@ from chalicelib.domain.proactive import (
     conversation,
     has_applied,
     needs_accounts,
+    new_documents_request,
     new_offer,
     next_timer,
     on_timer,
@@ -56,12 +63,14 @@ from chalicelib.domain.proactive import (
 from chalicelib.domain.regions import parse_region
 from chalicelib.services.audit import AuditEntry, AuditLog
 from chalicelib.services.concurrency import update_application
+from chalicelib.services.digital_documents import fall_back, fetch_documents
 from chalicelib.services.intake import IntakeDeps, dispatch_outbox, local_date, submit_proactive
 from chalicelib.services.notifications import NotificationDeps, _deliver, _resume, notice_texts, template_values
 from chalicelib.services.notify import notify
 from chalicelib.services.ports import (
     Clock,
     ConsentRecord,
+    LookupStore,
     MessagePublisher,
     Notice,
     NotificationRecord,
@@ -75,6 +84,8 @@ MAX_EVENT_ID = 128
 CONSENT_SCOPE = "proactive_application"
 """What an SMS consent allows: the back office files the application for the person and asks the registries the
 service needs about them (as an application filed on the portal would)."""
+DOCUMENTS_CONSENT_SCOPE = "digital_documents_share"
+"""What a Digital Documents consent allows: the service reads the documents asked for from the person's wallet."""
 HISTORY_READ = 50
 WORKER = "proactive-worker"
 
@@ -89,6 +100,8 @@ class ProactiveDeps:
     notifications: NotificationDeps
     clock: Clock
     policy: DialoguePolicy
+    lookups: LookupStore
+    documents_policy: DigitalDocumentsPolicy
 
 
 class ConsentsNotForRole(DomainError):
@@ -273,9 +286,17 @@ def _account_reader(offer: Offer, deps: ProactiveDeps) -> _Reader:
     return _Reader(event, offer.service_id, deps)
 
 
+def _values(offer: Offer) -> dict[str, Any]:
+    """What every SMS of the offer may name (never personal data)."""
+    values: dict[str, Any] = {"service_id": offer.service_id}
+    if offer.kind == DIGITAL_DOCUMENTS:
+        values.update(application_number=offer.application_id, reply_by=reply_by(offer).isoformat())
+    return values
+
+
 def render_answer(offer: Offer, answer: Answer) -> str:
     """The SMS text in the offer's language, or in Kazakh and Russian (one after the other) when it is unknown."""
-    values = {"service_id": offer.service_id, **answer.values}
+    values = {**_values(offer), **answer.values}
     return "\n".join(render_sms(answer.purpose, lang, template_values(None, values, lang)) for lang in offer.languages)
 
 
@@ -319,6 +340,10 @@ def settle(offer: Offer, deps: ProactiveDeps) -> Offer:
             deps.store.record_consent(_consent(offer, application_id))
         elif kind == "withdraw":
             _withdraw(offer, application_id, deps)
+        elif kind == "fetch_documents":
+            fetch_documents(offer, deps)
+        elif kind == "documents_fallback":
+            fall_back(offer, deps)
         elif kind == "revoke_consent":
             assert offer.revoked_at is not None and offer.revoked_message_id is not None
             deps.store.revoke_consent(offer.person_iin, offer.id, offer.revoked_at, offer.revoked_message_id)
@@ -337,7 +362,8 @@ def settle(offer: Offer, deps: ProactiveDeps) -> Offer:
 
 def _consent(offer: Offer, application_id: str | None) -> ConsentRecord:
     assert offer.consent_at is not None and offer.consent_message_id is not None
-    return ConsentRecord(offer.person_iin, offer.id, offer.service_id, CONSENT_SCOPE, offer.consent_at,
+    scope = CONSENT_SCOPE if offer.kind == BENEFIT else DOCUMENTS_CONSENT_SCOPE
+    return ConsentRecord(offer.person_iin, offer.id, offer.service_id, scope, offer.consent_at,
                          offer.consent_message_id, application_id)
 
 
@@ -361,7 +387,7 @@ def _tell(offer: Offer, argument: str, deps: ProactiveDeps) -> None:
     once per offer and purpose (and language); not retried after a failed receipt (no application to hang it on:
     the notice stays, and the next timer or the citizen's reply goes on)."""
     purpose, _, extra = argument.partition(":")
-    values: dict[str, Any] = {"service_id": offer.service_id}
+    values = _values(offer)
     if purpose == "proactive_reminder":
         values["reply_by"] = reply_by(offer).isoformat()
     key = notification_key(offer.id, purpose, extra)
@@ -431,6 +457,26 @@ def _withdraw(offer: Offer, application_id: str | None, deps: ProactiveDeps) -> 
 
     application, _ = update_application(deps.intake.repo, application_id, change)
     dispatch_outbox(deps.intake.repo, deps.publisher, application)
+
+
+# --- 5. the Digital Documents question of an application -----------------------------------------------
+
+def ask_digital_documents(body: Mapping[str, Any], deps: ProactiveDeps) -> str:
+    """A `digital_documents_question` message: ask the applicant by SMS (once: the offer is keyed by the
+    application). The documents are fetched only after their answer (services/digital_documents.py)."""
+    application = deps.intake.repo.get(str(body["application_id"]))
+    question = application.data.get("digital_documents") or {}
+    phone = application.applicant.phone
+    if question.get("state") != ASKING or application.is_final or not phone:
+        return "skipped"
+    offer = new_documents_request(
+        offer_id=f"DD-{application.id}", application_id=application.id, service_id=application.service_id,
+        person_iin=application.applicant.iin, phone=phone, language=application.language,
+        region=application.applicant.region or "", documents=list(question["documents"]), now=deps.clock.now(),
+        valid=deps.documents_policy.consent_valid)
+    offer.timer_at = next_timer(offer, deps.policy)
+    settle(deps.store.add_offer(offer), deps)
+    return "asked"
 
 
 # --- 4. timers -----------------------------------------------------------------------------------------

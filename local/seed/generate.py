@@ -372,6 +372,15 @@ class SeedBuilder:
             "contraindications": contraindications,
         }
 
+    def wallet(self, owner: Person, kind: str, about: Person, *, number: str, issued: date, issuer: str,
+               data: dict[str, Any]) -> None:
+        """A document in the owner's Digital Documents wallet: about the owner or their child, with the data of the
+        registry answer it stands in for (chalicelib/data/digital_documents.json)."""
+        owner.records.setdefault("digital_documents", {"documents": []})["documents"].append({
+            "kind": kind, "number": number, "issued_on": issued.isoformat(), "issuer": issuer,
+            "person_iin": about.iin, "data": data,
+        })
+
     # -- families -------------------------------------------------------------------------------------
 
     def family(
@@ -1602,12 +1611,36 @@ def special_social_services_families(b: SeedBuilder) -> None:
     )
 
 
+def digital_documents_families(b: SeedBuilder) -> None:
+    """Made last, so the families before keep their people and numbers."""
+    home = b.home("KZ-KAR")
+    c = _child_family(b, home, date(2022, 8, 30), in_births=False)
+    child = c.children[0]
+    b.wallet(c.mother, "birth_certificate", child, number="ZG-0042817", issued=date(2022, 10, 3),
+             issuer="Consulate General of the Republic of Kazakhstan (birth registered abroad)",
+             data={"children": [], "parents": [{"iin": c.mother.iin, "relation": "mother"},
+                                               {"iin": c.father.iin, "relation": "father"}]})
+    phone = b.phone(c.mother, "ru")
+    b.family(
+        "child-disability-birth-certificate-in-wallet",
+        CHILD,
+        "The child was born abroad (no births record); the mother's Digital Documents wallet holds the birth "
+        "certificate: asked by SMS, she consents and it is fetched instead of uploaded.",
+        c.mother,
+        [(child, "child")],
+        phone=phone,
+        region=home.region,
+        iban=b.account(c.mother, HALYK),
+    )
+
+
 def build_seed(rng_seed: int = RNG_SEED) -> dict[str, Any]:
     b = SeedBuilder(rng_seed)
     tsa_families(b)
     caregiver_families(b)
     child_disability_families(b)
     special_social_services_families(b)
+    digital_documents_families(b)
     return {
         "_about": "Synthetic registry answers for the gateway simulator. Every person is invented. `people` maps an "
         "IIN to the answers each registry gives about that person, in the shapes of "

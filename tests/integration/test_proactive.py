@@ -16,7 +16,7 @@ from chalicelib.domain.banking import Iban
 from chalicelib.domain.webhook_signature import signature_header
 from local.gateway_sim import GatewaySimulator
 from tests.support.fakes import FakeClock
-from tests.support.pipeline import drain
+from tests.support.pipeline import body_for, drain
 from tests.support.sms import JSON, get, sent_sms, webhook
 
 GATEWAY_SECRET = "test-gateway-secret"
@@ -231,3 +231,119 @@ def test_no_offer_when_the_benefit_is_already_assigned(api: Any, gateway: Gatewa
     post_event(api, clock.now(), family.child)
     drain()
     assert sent_sms() == []
+
+
+# --- the Digital Documents question --------------------------------------------------------------------------
+
+def file_on_portal(api: Any, gateway: GatewaySimulator, token: Any, scenario: str) -> tuple[str, str]:
+    """A seeded family's application filed on the portal by its applicant, the queues drained: (id, phone)."""
+    family = gateway.family(scenario)
+    response = api.http.post("/applications", body=json.dumps(body_for(family)),
+                             headers={**JSON, "Authorization": f"Bearer {token(family['applicant'])}"})
+    assert response.status_code == 201, response.json_body
+    drain()
+    return response.json_body["id"], family["phone"]
+
+
+def wallet_reads(gateway: GatewaySimulator) -> int:
+    return sum(1 for r in gateway.requests if r.get("registry") == "digital_documents")
+
+
+def test_a_consent_by_sms_fetches_the_birth_certificate_from_digital_documents(
+        api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any) -> None:
+    from chalicelib.bootstrap import container
+
+    # Given a child born abroad (no births record) whose certificate is in the mother's wallet
+    app_id, phone = file_on_portal(api, gateway, token, "child-disability-birth-certificate-in-wallet")
+    # Then she is asked by SMS, and nothing is read from her wallet before she answers
+    app = container().repo.get(app_id)
+    assert app.status is Status.CHECKING and app.data["digital_documents"] == {
+        "state": "asking", "documents": ["birth_certificate"]}
+    assert "Цифровых документов" in texts_to(phone)[-1] and "ДА или НЕТ" in texts_to(phone)[-1]
+    assert wallet_reads(gateway) == 0
+    # When she consents
+    reply(api, clock, phone, "Да", "dd-1")
+    # Then the certificate is fetched once, completes the births lookup and the benefit is decided
+    assert wallet_reads(gateway) == 1
+    app = container().repo.get(app_id)
+    assert app.status is Status.APPROVED, [e.type for e in app.timeline]
+    (births,) = [r for r in container().lookup_store.for_application(app_id) if r.registry == "civil_births"]
+    assert (births.status, births.provided_document) == ("provided", "digital_documents:birth_certificate:ZG-0042817")
+    # And the conversation and the fetch are in the timeline, she was thanked, and her consent is recorded
+    types = [e.type for e in app.timeline]
+    for expected in ("digital_documents_consent_requested", "digital_documents_sms_received",
+                     "digital_documents_consent_given", "digital_documents_fetched"):
+        assert expected in types
+    assert "documents_needed" not in json.dumps([e.to_dict() for e in app.timeline])
+    assert any("загружать их не нужно" in t for t in texts_to(phone))
+    (consent,) = get(api, "/consents", token(app.applicant.iin)).json_body["items"]
+    assert (consent["message_id"], consent["application_id"]) == ("dd-1", app_id)
+    # And the wallet read is in the application's audit trail
+    reads = [e for e in container().audit.for_application(app_id) if e.registry == "digital_documents"]
+    assert [(e.action, e.actor_role) for e in reads] == [("registry_read", "system")]
+
+
+def test_a_refusal_asks_for_the_upload_and_reads_nothing(api: Any, gateway: GatewaySimulator, clock: FakeClock,
+                                                         token: Any) -> None:
+    from chalicelib.bootstrap import container
+
+    app_id, phone = file_on_portal(api, gateway, token, "child-disability-birth-certificate-in-wallet")
+    # An unclear answer gets the help text; then she refuses
+    reply(api, clock, phone, "что это?", "dd-1")
+    assert texts_to(phone)[-1].startswith(f"Заявка №{app_id}: ответьте ДА")
+    reply(api, clock, phone, "нет", "dd-2")
+    app = container().repo.get(app_id)
+    assert app.status is Status.AWAITING_DOCUMENTS
+    assert app.data["digital_documents"]["state"] == "declined"
+    assert wallet_reads(gateway) == 0
+    assert any("нужен документ «" in t for t in texts_to(phone))
+    # A replayed answer changes nothing and sends nothing more
+    before = len(texts_to(phone))
+    reply(api, clock, phone, "нет", "dd-2")
+    assert len(texts_to(phone)) == before
+
+
+def test_silence_falls_back_to_the_upload_after_the_period(api: Any, gateway: GatewaySimulator, clock: FakeClock,
+                                                           token: Any) -> None:
+    from chalicelib.bootstrap import container
+    from chalicelib.services.proactive import run_proactive_timers
+
+    app_id, phone = file_on_portal(api, gateway, token, "child-disability-birth-certificate-in-wallet")
+    # Nothing happens before the period ends (no reminder for this question)
+    clock.advance(hours=23)
+    assert run_proactive_timers(container().proactive())["due"] == 0
+    clock.advance(hours=2)
+    assert run_proactive_timers(container().proactive()) == {"due": 1, "reminders": 0, "expired": 1}
+    drain()
+    app = container().repo.get(app_id)
+    assert app.status is Status.AWAITING_DOCUMENTS and app.data["digital_documents"]["state"] == "expired"
+    assert "digital_documents_expired" in [e.type for e in app.timeline]
+    assert wallet_reads(gateway) == 0
+    # A late yes is told the documents are not taken from the wallet, and still nothing is read
+    reply(api, clock, phone, "да", "dd-late")
+    assert "не берем" in texts_to(phone)[-1]
+    assert wallet_reads(gateway) == 0
+
+
+def test_a_document_the_wallet_lacks_is_still_asked_for(api: Any, gateway: GatewaySimulator, clock: FakeClock,
+                                                        token: Any) -> None:
+    from chalicelib.bootstrap import container
+
+    app_id, phone = file_on_portal(api, gateway, token, "child-disability-born-abroad")
+    reply(api, clock, phone, "да", "dd-1")
+    app = container().repo.get(app_id)
+    assert wallet_reads(gateway) == 1
+    assert app.status is Status.AWAITING_DOCUMENTS
+    (fetched,) = [e for e in app.timeline if e.type == "digital_documents_fetched"]
+    assert fetched.detail == {"documents": [], "not_in_wallet": ["birth_certificate"]}
+
+
+def test_stop_while_asked_falls_back_and_stop_after_consent_revokes_it(api: Any, gateway: GatewaySimulator,
+                                                                      clock: FakeClock, token: Any) -> None:
+    from chalicelib.bootstrap import container
+
+    app_id, phone = file_on_portal(api, gateway, token, "child-disability-birth-certificate-in-wallet")
+    reply(api, clock, phone, "СТОП", "dd-1")
+    app = container().repo.get(app_id)
+    assert app.status is Status.AWAITING_DOCUMENTS and app.data["digital_documents"]["state"] == "revoked"
+    assert wallet_reads(gateway) == 0
