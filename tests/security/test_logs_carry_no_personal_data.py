@@ -17,7 +17,8 @@ SEED = Path(__file__).resolve().parents[2] / "local" / "seed" / "registries.json
 
 @pytest.mark.parametrize(("scenario", "channel"), [("tsa-eligible-3-children", "provider_office"),
                                                    ("caregiver-eligible", "state_corp"),
-                                                   ("tsa-bank-account-not-found", "provider_office")])
+                                                   ("tsa-bank-account-not-found", "provider_office"),
+                                                   ("child-disability-birth-certificate-in-wallet", "portal")])
 def test_no_personal_data_in_the_logs(gateway: Any, capfd: pytest.CaptureFixture[str],  # noqa: F811
                                       scenario: str, channel: str) -> None:
     seed = json.loads(SEED.read_text(encoding="utf-8"))
@@ -32,7 +33,9 @@ def test_no_personal_data_in_the_logs(gateway: Any, capfd: pytest.CaptureFixture
     import io
     import logging
 
+    from chalicelib.bootstrap import container
     from chalicelib.observability import logger
+    from chalicelib.services.sms_inbound import receive_sms_webhook
 
     # Every record the app logs, formatted as Lambda would write it (Powertools' JSON formatter)
     captured = io.StringIO()
@@ -40,8 +43,14 @@ def test_no_personal_data_in_the_logs(gateway: Any, capfd: pytest.CaptureFixture
     handler.setFormatter(logger.registered_formatter)
     logger._logger.addHandler(handler)
     try:
-        file(gateway, scenario, channel=channel)
+        app = file(gateway, scenario, channel=channel, role="operator" if channel != "portal" else "citizen")
         drain()
+        if app.applicant.phone and "digital_documents" in container().repo.get(app.id).data:
+            # The applicant answers the Digital Documents question by SMS: the wallet is read and its data used
+            receive_sms_webhook({"message_id": "pii-1", "from": app.applicant.phone, "text": "Да",
+                                 "received_at": "2026-11-24T09:00:00Z"}, container().sms_webhooks())
+            drain()
+            assert container().repo.get(app.id).data["digital_documents"]["state"] == "fetched"
     finally:
         logger._logger.removeHandler(handler)
     out, err = capfd.readouterr()
