@@ -34,6 +34,8 @@ PURPOSES: tuple[str, ...] = (
     "documents_needed",
     "written_request_sent",
     "approved",
+    "approved_open_ended",
+    "approved_no_payment",
     "refused",
     "overdue",
     "proactive_offer",

@@ -12,6 +12,7 @@ alone. A crash between steps resumes where it stopped on the next delivery.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from chalicelib.domain.application import Application, Status
@@ -189,9 +190,8 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
                        reason="decided", verification_code=code)
         values: dict[str, Any] = {"application_number": app.id}
         if outcome == "approved":
-            values["amount"] = decision.amount_monthly or 0
-            values["period"] = _period(decision.period_from, decision.period_to)
-            notify(app, "approved", **values)
+            purpose, terms = _approval(decision.amount_monthly, decision.period_from, decision.period_to)
+            notify(app, purpose, **values, **terms)
         else:
             failed = next((r for r in decision.reasons if r.outcome == "not_met"), None)
             values["reason"] = failed.rule_id if failed else "refused"
@@ -202,10 +202,14 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
     return outcome
 
 
-def _period(start: Any, end: Any) -> str:
-    if start is None:
-        return ""
-    return f"{start:%d.%m.%Y}-{end:%d.%m.%Y}" if end else f"{start:%d.%m.%Y}-"
+def _approval(amount: int | None, start: date | None, end: date | None) -> tuple[str, dict[str, Any]]:
+    """The approval message and its values: a monthly payment for a period, a payment from a day on with no end
+    (an indefinite disability), or a service with no payment (special social services)."""
+    if not amount or start is None:
+        return "approved_no_payment", {}
+    if end is None:
+        return "approved_open_ended", {"amount": amount, "period_from": start.isoformat()}
+    return "approved", {"amount": amount, "period": f"{start:%d.%m.%Y}-{end:%d.%m.%Y}"}
 
 
 def _full_name(case: Case, iin: str) -> str:

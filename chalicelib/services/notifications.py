@@ -42,7 +42,7 @@ from chalicelib.services.ports import (
 )
 
 TERMS_FILE = "templates/notification_terms.json"
-DATE_VALUES = ("due_date", "new_due_date", "reply_by")
+DATE_VALUES = ("due_date", "new_due_date", "reply_by", "period_from")
 MAX_PAGE = 50
 STALE_SENDING_SECONDS = 120
 """A claim left `sending` longer than this (the worker's timeout is 30 s) was abandoned by a worker that died."""
