@@ -382,7 +382,10 @@ def respond(offer: Offer, reply: Reply, message_id: str, now: datetime, policy: 
     if message_id in offer.answered:
         stored = offer.answered[message_id]
         return Answer.from_dict(stored) if stored else None
-    offer.record(now, f"{offer.prefix}_sms_received", "citizen", message_id=message_id, reply=reply.kind.value)
+    read_as = reply.kind.value
+    if offer.state is OfferState.AWAITING_ACCOUNT and reply.kind is ReplyKind.CONSENT:
+        read_as = "confirm_account"  # "1" (or ДА) to the account question confirms the account proposed
+    offer.record(now, f"{offer.prefix}_sms_received", "citizen", message_id=message_id, reply=read_as)
     if offer.language is None and reply.language in UNKNOWN_LANGUAGE_TEXTS:
         offer.language = reply.language
     answer = _step(offer, reply, message_id, now, policy=policy, accounts=accounts, claimed_by_other=claimed_by_other)

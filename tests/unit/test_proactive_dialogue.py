@@ -137,6 +137,9 @@ def test_consent_proposes_the_newest_account_in_their_name_masked_and_1_confirms
     # Then the application is to be filed to that account
     assert o.state is OfferState.APPLIED and o.iban == HALYK_IBAN and "apply" in o.pending
     assert [e.type for e in o.events][-1] == "proactive_account_confirmed"
+    # And the timeline reads the two replies as what they were: a consent, then the account confirmed
+    assert [e.detail["reply"] for e in o.events if e.type == "proactive_sms_received"] == ["consent",
+                                                                                          "confirm_account"]
 
 
 def test_a_wrong_iban_and_someone_elses_iban_each_get_their_reply_and_an_own_iban_is_taken() -> None:
