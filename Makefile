@@ -29,6 +29,9 @@ bench: $(STAMP)        ## benchmarks, not tests: deadline sweep, cold start, AWS
 	@if [ -f bench/sweep.py ]; then $(BIN)/python bench/sweep.py; fi
 	$(BIN)/python -m bench
 
+demo: $(STAMP)         ## the four services end to end on the local stack: timelines, SMS, signed results and their verification
+	$(BIN)/python -m local.demo
+
 clean:
 	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import urllib.request
 from typing import Any
@@ -16,6 +17,14 @@ from typing import Any
 from local.stack import REGION, STATE_FILE
 
 DEFAULT_TABLE = "social-benefits"
+# Six digits standing alone: not the date that starts an application number (`№261124-8415G1NM`).
+_CODE = re.compile(r"(?<![\w№-])(\d{6})(?![\w-])")
+
+
+def one_time_code(text: str) -> str | None:
+    """The 6-digit one-time password in an SMS text, as the citizen reads it off their phone (None if there is none)."""
+    match = _CODE.search(text)
+    return match.group(1) if match else None
 
 
 def sent_sms(endpoint: str) -> list[dict[str, str]]:

@@ -8,6 +8,12 @@ import argparse
 from local.devkeys import mint, private_key_pem
 
 
+def development_token(iin: str, role: str, org: str | None = None, name: str | None = None,
+                      ttl_seconds: int = 3600) -> str:
+    """A JWT the local stack accepts (its development identity provider's key): what the CLI prints."""
+    return mint(private_key_pem(), iin=iin, role=role, org=org, name=name, ttl_seconds=ttl_seconds)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m local.token", description=__doc__)
     parser.add_argument("--iin", required=True)
@@ -16,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--name", help="the person's name as the IdP gives it")
     parser.add_argument("--ttl", type=int, default=3600, help="seconds the token is valid (default 3600)")
     args = parser.parse_args(argv)
-    print(mint(private_key_pem(), iin=args.iin, role=args.role, org=args.org, name=args.name, ttl_seconds=args.ttl))
+    print(development_token(args.iin, args.role, org=args.org, name=args.name, ttl_seconds=args.ttl))
 
 
 if __name__ == "__main__":

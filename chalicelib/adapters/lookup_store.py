@@ -56,6 +56,11 @@ class ProgressItem(Model):
     settled = UnicodeSetAttribute(null=True)
 
 
+def _whole(item: LookupItem) -> bool:
+    required = (item.registry, item.person_ref, item.iin, item.status, item.fetched_at, item.on_not_found)
+    return all(value is not None for value in required)
+
+
 def _record(item: LookupItem) -> LookupRecord:
     return LookupRecord(
         key=item.sk.removeprefix("LOOKUP#"), registry=item.registry, person_ref=item.person_ref, iin=item.iin,
@@ -99,8 +104,12 @@ class DynamoLookupStore:
         return len(progress.settled or ()), int(progress.expected or expected)
 
     def for_application(self, application_id: str) -> list[LookupRecord]:
+        """Every answer kept so far. An item whose first write is still being applied is not an answer yet: DynamoDB
+        never shows one, but moto (the local stack) applies an update's actions one at a time, and a reader in another
+        thread (GET /applications/{id} while the lookups worker writes) can see it between two of them."""
         return [_record(item) for item in LookupItem.query(f"APP#{application_id}", LookupItem.sk.startswith("LOOKUP#"),
-                                                           consistent_read=True)]
+                                                           consistent_read=True)
+                if _whole(item)]
 
     def provide_document(self, application_id: str, key: str, document_key: str,
                          data: Mapping[str, Any] | None = None) -> None:

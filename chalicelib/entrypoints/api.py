@@ -73,6 +73,11 @@ def service_term(call: Call, service_id: str) -> dict[str, Any]:
             start = date.fromisoformat(raw_from)
         except ValueError:
             errors.append(FieldError("from", "term.from_invalid", "`from` is a date, YYYY-MM-DD."))
+        else:
+            known = deps.calendar.years
+            if start.year not in known:
+                errors.append(FieldError("from", "term.from_out_of_range",
+                                         f"`from` is a day of the years {known[0]} to {known[-1]}."))
     if not service.accepts_channel(channel):
         errors.append(FieldError("channel", "channel.not_allowed",
                                  f"This service is filed through: {', '.join(service.channels)}."))
@@ -118,7 +123,8 @@ def read_application(call: Call, application_id: str) -> dict[str, Any]:
 
         deps.audit.record(AuditEntry.by_caller(call.who, at=deps.clock.now(), purpose="processing of the application",
                                                application_id=application_id, action="application_read"))
-    return application_view(application, deps.deadline_index.events_of(application_id))
+    return application_view(application, deps.deadline_index.events_of(application_id),
+                            deps.lookup_store.for_application(application_id))
 
 
 @endpoint(api, "/applications", summary="The caller's History of services, newest first", roles=("citizen",),
@@ -147,7 +153,7 @@ def withdraw(call: Call, application_id: str) -> dict[str, Any]:
 
 @endpoint(api, "/eligibility/{service_id}", "POST", summary="Pre-check before applying: the rules on the "
           "caller's registry data, without filing", roles=("citizen",), request="EligibilityIn",
-          response="EligibilityOut", errors=(401, 403, 404, 422))
+          response="EligibilityOut", errors=(401, 403, 404, 422, 503))
 def eligibility(call: Call, service_id: str) -> dict[str, Any]:
     from chalicelib.services.eligibility import check_eligibility
 
@@ -159,7 +165,8 @@ def eligibility(call: Call, service_id: str) -> dict[str, Any]:
 
 @endpoint(api, "/applications/{application_id}/documents", "POST", summary="An upload slot (pre-signed S3 POST) "
           "for a document the application awaits; the upload completes the lookup it stands in for",
-          roles=("citizen", "operator", "official"), request="DocumentSlotIn", status=201, errors=(401, 404, 409, 422))
+          roles=("citizen", "operator", "official"), request="DocumentSlotIn", response="DocumentSlotOut", status=201,
+          errors=(401, 404, 409, 422))
 def document_slot(call: Call, application_id: str) -> Response:
     from chalicelib.services.documents import request_upload
 

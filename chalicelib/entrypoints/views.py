@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.application import Application, TimelineEvent
 from chalicelib.domain.banking import Iban
 from chalicelib.domain.catalog import Service, ServiceCatalog
+from chalicelib.domain.identity import mask_iin
+
+if TYPE_CHECKING:
+    from chalicelib.services.ports import LookupRecord
 
 
 def _merged(timeline: Sequence[TimelineEvent], kept_apart: Sequence[TimelineEvent]) -> list[TimelineEvent]:
@@ -18,7 +22,26 @@ def _merged(timeline: Sequence[TimelineEvent], kept_apart: Sequence[TimelineEven
     return merged
 
 
-def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = ()) -> dict[str, Any]:
+def lookups_view(records: Sequence[LookupRecord]) -> list[dict[str, Any]]:
+    """The registry lookups answered so far (API.md: registry, status, when), in the order they were answered: who was
+    asked about (the plan's role and the masked IIN), the registry's answer status (`found`, `not_found`, `failed`,
+    `provided` when a document stood in), and, when the registry had nothing, what follows (`fact`, `ask_applicant`
+    with the document awaited, `written_request`). Never the values: the caller may not be the person concerned."""
+    views = []
+    for record in sorted(records, key=lambda r: (r.fetched_at, r.key)):
+        view: dict[str, Any] = {"registry": record.registry, "person": record.person_ref,
+                                "person_masked_iin": mask_iin(record.iin), "status": record.status,
+                                "source_system": record.source_system, "fetched_at": record.fetched_at.isoformat()}
+        if record.status != "found":
+            view["on_not_found"] = record.on_not_found
+            if record.document:
+                view["document"] = record.document
+        views.append(view)
+    return views
+
+
+def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = (),
+                     lookups: Sequence[LookupRecord] = ()) -> dict[str, Any]:
     return {
         "id": app.id,
         "service_id": app.service_id,
@@ -41,7 +64,7 @@ def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = ())
         "accepted_by": {"office": app.accepted_by.office, "official": app.accepted_by.official}
         if app.accepted_by else None,
         "timeline": [e.to_dict() for e in _merged(app.timeline, kept_apart)],
-        "lookups": list(app.data.get("lookups_view", [])),
+        "lookups": lookups_view(lookups),
         "decision": app.decision,
     }
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
+from local.api_client import ApiClient, wait_until
 from local.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,44 +65,33 @@ class Stack:
 
     def request(self, method: str, path: str, body: Any = None, token: str | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        req.add_header("Content-Type", "application/json")
-        if token:
-            req.add_header("Authorization", f"Bearer {token}")
-        for k, v in (headers or {}).items():
-            req.add_header(k, v)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                raw = resp.read()
-                return resp.status, dict(resp.headers), json.loads(raw) if raw else None
-        except urllib.error.HTTPError as err:
-            raw = err.read()
-            return err.code, dict(err.headers), json.loads(raw) if raw else None
+        return ApiClient(self.base).request(method, path, body, token=token, headers=headers)
 
     def token(self, iin: str, role: str = "citizen", org: str | None = None) -> str:
         args = [sys.executable, "-m", "local.token", "--iin", iin, "--role", role] + (["--org", org] if org else [])
         return subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
 
     def wait_until(self, predicate: Any, timeout: float = 30.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.2)
-        raise AssertionError("condition not met in time")
+        try:
+            return wait_until(predicate, timeout=timeout)
+        except TimeoutError:
+            raise AssertionError("condition not met in time") from None
 
 
 S = TypeVar("S", bound=Stack)
 
 
-def start_stack(kind: type[S], extra_env: dict[str, str] | None = None) -> S:
-    port = free_port()
-    # A clean environment, as a newcomer's shell would have: nothing from the test process leaks in.
+def clean_environment(extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """A clean environment, as a newcomer's shell would have: nothing from the test process leaks in."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH", "SYSTEMROOT")
     env = {k: v for k, v in os.environ.items() if k in keep}
-    env.update({"PORT": str(port), "SCHEDULE_TICK_SECONDS": "3600", "PYTHONUNBUFFERED": "1", **(extra_env or {})})
+    env.update({"PYTHONUNBUFFERED": "1", **(extra_env or {})})
+    return env
+
+
+def start_stack(kind: type[S], extra_env: dict[str, str] | None = None) -> S:
+    port = free_port()
+    env = clean_environment({"PORT": str(port), "SCHEDULE_TICK_SECONDS": "3600", **(extra_env or {})})
     process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     stack = kind(process, f"http://127.0.0.1:{port}")

@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from chalicelib.domain.webhook_signature import signature_header
+from local.api_client import ApiClient
 from local.outbox import sent_sms
 from tests.e2e.conftest import ROOT, Stack, start_stack
 
@@ -24,10 +23,7 @@ class ReadStack(Stack):
     """The stack, with webhook calls signed as the gateway and the SMS provider sign theirs."""
 
     def signed_post(self, path: str, body: dict[str, Any], secret: str) -> tuple[int, Any]:
-        raw = json.dumps(body)  # exactly the bytes Stack.request sends
-        header = signature_header(secret.encode(), int(time.time()), raw.encode())
-        status, _, answer = self.request("POST", path, body, headers={"X-Signature": header})
-        return status, answer
+        return ApiClient(self.base).signed_post(path, body, secret)
 
 
 @pytest.fixture(scope="module")

@@ -112,6 +112,12 @@ def test_approved(title, case, amount, period_to):
     assert "caregiver_allowance_pm_multiplier@2023-07-01" in decision.parameters
 
 
+def test_the_amount_reason_shows_the_year_of_the_subsistence_minimum_as_a_year() -> None:
+    # Given an approved case / When decided / Then the amount's reason names the PM's year as written, not as an amount
+    (reason,) = [r for r in decide(caregiver_case()).reasons if r.rule_id == "caregiver.amount"]
+    assert "(2026) 50\u00a0851 KZT = 81\u00a0871 KZT" in reason.text["en"]
+
+
 @pytest.mark.parametrize(
     ("title", "answers", "rule_id"),
     [

@@ -177,7 +177,9 @@ def pm_benefit(ex: Explanation, params: Parameters, multiplier_name: str, rule_i
     multiplier = use(ex, params.multiplier(multiplier_name, day))
     rounding = use(ex, params.rounding(day))
     amount = round_tenge(multiplier.value * Fraction(pm.value), rounding.value)
-    ex.add(rule_id, "info", multiplier=multiplier.value, pm=pm.value, amount=amount, year=pm.effective_from.year)
+    # The year is a label, not a quantity: as a string it is not grouped like an amount ("2 026").
+    ex.add(rule_id, "info", multiplier=multiplier.value, pm=pm.value, amount=amount,
+           year=str(pm.effective_from.year))
     return amount
 
 
