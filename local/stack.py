@@ -51,6 +51,19 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+def serve_api(app: Any, port: int) -> tuple[Any, threading.Thread]:
+    """The app on Chalice's local server, 127.0.0.1:`port`, served from a daemon thread (`server.shutdown()`
+    stops it). The app reads its settings from the environment as it would on Lambda."""
+    from chalice.config import Config
+    from chalice.local import create_local_server
+
+    config = Config.create(chalice_app=app, app_name="social-benefits", chalice_stage="local")
+    server = create_local_server(app, config, "127.0.0.1", port)
+    thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
+    thread.start()
+    return server, thread
+
+
 def resolve_handler(handler_string: str) -> Any:
     module_name, _, attr = handler_string.rpartition(".")
     return getattr(importlib.import_module(module_name), attr)
@@ -209,13 +222,7 @@ class LocalStack:
         return url
 
     def _start_api(self, app: Any) -> None:
-        from chalice.config import Config
-        from chalice.local import create_local_server
-
-        config = Config.create(chalice_app=app, app_name="social-benefits", chalice_stage="local")
-        server = create_local_server(app, config, "127.0.0.1", self.api_port)
-        thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
-        thread.start()
+        server, thread = serve_api(app, self.api_port)
         self._threads.append(thread)
         self._closers.append(server.shutdown)
 

@@ -26,6 +26,12 @@ _SATURDAY = 5
 _ONE_DAY = timedelta(days=1)
 
 
+@cache
+def _known_years() -> range:
+    kz = holidays.country_holidays("KZ")
+    return range(int(kz.start_year), int(kz.end_year) + 1)
+
+
 @dataclass(frozen=True, slots=True)
 class DecreedDay:
     """One half of a decreed transfer of a day of rest (Labour Code art. 85 p. 3)."""
@@ -74,6 +80,12 @@ class WorkingDayCalendar:
     def from_data(cls, data: Mapping[str, Any]) -> WorkingDayCalendar:
         """A calendar from the parsed contents of `calendar.json`."""
         return cls(DecreedDay.from_data(entry) for entry in data.get("days", ()))
+
+    @property
+    def years(self) -> range:
+        """The years whose public holidays are known (the `holidays` package's KZ calendar, 1991 to 2100 in
+        holidays 0.109): outside them no day off is known, so no term can be counted there."""
+        return _known_years()
 
     def _holidays_of(self, year: int) -> dict[date, str]:
         found = self._holidays_by_year.get(year)

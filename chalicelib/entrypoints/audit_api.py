@@ -15,7 +15,7 @@ audit_api = Blueprint(__name__)
 
 @endpoint(audit_api, "/applications/{application_id}/audit",
           summary="Who read the application's personal data, when and why (newest first; this reading included)",
-          roles=("official", "admin"), errors=(401, 403, 404))
+          roles=("official", "admin"), response="AuditTrailOut", errors=(401, 403, 404))
 def read_audit_trail(call: Call, application_id: str) -> dict[str, Any]:
     from chalicelib.services.audit import audit_trail
 

@@ -25,6 +25,9 @@ ANYONE: tuple[str, ...] = ()
 ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
                           "application/octet-stream", "multipart/form-data", "application/xml", "text/xml"]
 SIGNED_IN = ("citizen", "operator", "official", "admin")
+MAX_JSON_DEPTH = 32
+"""How deep a request body may nest objects and arrays: far more than any body of this API (a signed result
+document is the deepest, under 10), far less than what could exhaust the stack of the code that reads it."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class RouteSpec:
     roles: tuple[str, ...]
     request: str | None
     response: str | None
+    body: str | None
     status: int
     query: tuple[tuple[str, str], ...]
     headers: tuple[str, ...]
@@ -119,7 +123,7 @@ def parse_json_object(request: Request) -> dict[str, Any]:
 
 
 def json_object(raw: bytes | str) -> dict[str, Any]:
-    """A body as a JSON object: too large, not JSON and not an object each get their own problem."""
+    """A body as a JSON object: too large, not JSON, nested too deep and not an object each get their own problem."""
     data = raw.encode() if isinstance(raw, str) else raw
     if len(data) > get_settings().max_body_bytes:
         raise BodyTooLarge("The request body is too large.")
@@ -127,9 +131,28 @@ def json_object(raw: bytes | str) -> dict[str, Any]:
         value = json.loads(data or b"null")
     except (ValueError, UnicodeDecodeError):
         raise MalformedJson("The request body is not valid JSON.") from None
+    except RecursionError:  # a few kilobytes of `[[[[...` nest deeper than the parser goes
+        raise NestedTooDeep(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise NestedTooDeep(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.")
     if not isinstance(value, dict):
         raise ValidationFailed([FieldError("body", "body.not_an_object", "The body must be a JSON object.")])
     return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply `value` nests objects and arrays (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                break
+            stack.extend((child, depth) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def parse_body(request: Request, schema_name: str) -> tuple[Any, dict[str, Any]]:
@@ -165,6 +188,11 @@ class MalformedJson(DomainError):
     status = 400
 
 
+class NestedTooDeep(DomainError):
+    code = "request.too_deep"
+    status = 400
+
+
 def endpoint(
     bp: Blueprint,
     path: str,
@@ -173,6 +201,7 @@ def endpoint(
     summary: str,
     roles: tuple[str, ...] = ANYONE,
     request: str | None = None,
+    body: str | None = None,
     response: str | None = None,
     status: int = 200,
     query: tuple[tuple[str, str], ...] = (),
@@ -180,7 +209,10 @@ def endpoint(
     produces: tuple[str, ...] = ("application/json",),
     errors: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
-    spec = RouteSpec(path, method, summary, roles, request, response, status, query, headers, produces, errors)
+    """`request` names the schema `endpoint` parses the JSON body against before the handler runs; `body` names
+    the schema of a body the handler reads itself (after checking a signature, or with its own error codes),
+    documented all the same."""
+    spec = RouteSpec(path, method, summary, roles, request, response, body, status, query, headers, produces, errors)
     ROUTES.append(spec)
 
     def decorate(handler: Callable[..., Any]) -> Callable[..., Response]:

@@ -15,8 +15,9 @@ results_api = Blueprint(__name__)
 
 @endpoint(results_api, "/applications/{application_id}/result", summary="The signed result document "
           "(JSON; `?format=pdf` for the printable notice in the caller's language)", roles=SIGNED_IN,
-          query=(("format", "json (default) or pdf"),), produces=("application/json", "application/pdf"),
-          errors=(401, 404))
+          response="ResultOut", query=(("format", "json (default) or pdf"),),
+          produces=("application/json", "application/pdf"),
+          errors=(401, 404, 422))
 def read_result(call: Call, application_id: str) -> Any:
     from chalicelib.domain.result_document import verification_code
     from chalicelib.services.results import signed_result
@@ -40,7 +41,7 @@ def read_result(call: Call, application_id: str) -> Any:
 
 
 @endpoint(results_api, "/results/verify", "POST", summary="Verify a result document's signature: valid or not, "
-          "and who signed", errors=(400, 413, 422))
+          "and who signed", body="SignedResultIn", response="VerifyOut", errors=(400, 413, 415, 422))
 def verify(call: Call) -> dict[str, Any]:
     from chalicelib.services.results import verify_result
 

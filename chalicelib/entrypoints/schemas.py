@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 Channel = Literal["portal", "state_corp", "provider_office", "akimat", "proactive"]
 Language = Literal["kk", "ru", "en"]
@@ -218,3 +218,120 @@ class ConsentOut(BaseModel):
 
 class ConsentsOut(BaseModel):
     items: list[ConsentOut]
+
+
+class WorkQueueItem(BaseModel):
+    id: str
+    service_id: str
+    service_name: str = Field(description="in the caller's language")
+    status: StatusName
+    registered_at: datetime | None
+    due_date: date | None
+    due_date_at_state_corp: date | None
+    working_days_left: int = Field(description="negative once overdue")
+    at_risk: bool
+    overdue: bool
+    handover_overdue: bool = Field(description="the State Corporation's result date has passed")
+
+
+class WorkQueueOut(BaseModel):
+    office: str = Field(description="the caller's office (the token's `org`)")
+    as_of: date
+    items: list[WorkQueueItem]
+    cursor: str | None = Field(description="pass as ?cursor= for the next page; null on the last")
+
+
+class TicketOut(BaseModel):
+    application_id: str
+    service_id: str
+    service_name: dict[str, str] = Field(description="kk, ru and en")
+    channel: Channel
+    registered_on: date
+    registered_at: datetime | None
+    due_date: date
+    due_date_at_state_corp: date | None
+    office: str = Field(description="the office that accepted it")
+    handling_office: str
+    accepted_by: str = Field(description="the accepting official's surname and initials")
+
+
+class AuditEntryOut(BaseModel):
+    at: datetime
+    action: str
+    actor_role: str
+    actor_id_masked: str | None
+    on_behalf_of_masked: str | None
+    purpose: str
+    application_id: str | None
+    registry: str | None
+
+
+class AuditTrailOut(BaseModel):
+    application_id: str
+    entries: list[AuditEntryOut]
+
+
+class UploadForm(BaseModel):
+    method: Literal["POST"]
+    url: str
+    fields: dict[str, str] = Field(description="form fields to send with the file (pre-signed S3 POST)")
+
+
+class DocumentSlotOut(BaseModel):
+    kind: str
+    content_type: str
+    max_bytes: int
+    expires_at: datetime
+    upload: UploadForm
+
+
+class SignedResultIn(BaseModel):
+    """A result document with its detached signature, as `GET /applications/{id}/result` gives it."""
+
+    document: dict[str, Any]
+    signature_b64: str
+    key_id: str
+    algorithm: str
+    signed_at: str
+
+
+class ResultOut(SignedResultIn):
+    verification_code: str = Field(description="the short code printed on the notice")
+
+
+class SignerOut(BaseModel):
+    key_id: str
+    issuer: dict[str, Any]
+
+
+class VerifyOut(BaseModel):
+    valid: bool
+    reason: Literal["valid", "signature.mismatch", "signature.malformed", "key.unknown", "algorithm.unsupported",
+                    "document.malformed"]
+    signer: SignerOut | None = Field(description="who signed; only when valid")
+    verification_code: str | None
+
+
+class InboundSmsIn(BaseModel):
+    message_id: str = Field(max_length=128, description="the SMS provider's id of the message")
+    from_: str = Field(alias="from", max_length=32, description="the sender's number")
+    text: str = Field(max_length=1600)
+    received_at: str = Field(max_length=64)
+
+
+class DeliveryReceiptIn(BaseModel):
+    message_id: str = Field(max_length=128, description="the receipt's own id")
+    provider_message_id: str = Field(max_length=128, description="the id the provider gave the SMS we sent")
+    status: Literal["delivered", "failed"]
+
+
+class SmsWebhookIn(RootModel[InboundSmsIn | DeliveryReceiptIn]):
+    """An inbound SMS or a delivery receipt (a body with `status` or `provider_message_id` is a receipt)."""
+
+
+class RegistryEventIn(BaseModel):
+    event_id: str = Field(max_length=128)
+    type: str = Field(max_length=64, description="a registry event that starts a proactive service "
+                                                 "(chalicelib/data/proactive.json), e.g. child_disability_established")
+    subject_iin: str = Field(max_length=12, description="12-digit IIN of the person the event is about")
+    occurred_at: str = Field(max_length=64)

@@ -22,7 +22,7 @@ webhooks = Blueprint(__name__)
 
 
 @endpoint(webhooks, "/webhooks/sms", "POST", summary="Inbound SMS and delivery receipts from the SMS provider (HMAC)",
-          response="WebhookAck", headers=("X-Signature",), errors=(400, 401, 413, 422))
+          body="SmsWebhookIn", response="WebhookAck", headers=("X-Signature",), errors=(400, 401, 413, 422))
 def sms_webhook(call: Call) -> Any:
     from chalicelib.services.sms_inbound import receive_sms_webhook
 
@@ -38,7 +38,7 @@ def sms_webhook(call: Call) -> Any:
 
 @endpoint(webhooks, "/webhooks/registry-events", "POST",
           summary="Life events from the e-government gateway that may start a proactive service (HMAC)",
-          response="WebhookAck", headers=("X-Signature",), errors=(400, 401, 413, 422))
+          body="RegistryEventIn", response="WebhookAck", headers=("X-Signature",), errors=(400, 401, 413, 422))
 def registry_events_webhook(call: Call) -> Any:
     """Acknowledged at once: the event is remembered once by its event_id and queued on `proactive`."""
     from chalicelib.services.proactive import receive_registry_event

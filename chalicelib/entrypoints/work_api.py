@@ -24,7 +24,7 @@ def _limit(call: Call) -> int:
 
 
 @endpoint(work_api, "/work-queue", summary="The office's open applications, soonest deadline first, flagged",
-          roles=("official", "operator"),
+          roles=("official", "operator"), response="WorkQueueOut",
           query=(("cursor", "from the previous page"), ("limit", "1 to 50, default 20")), errors=(401, 403, 422))
 def read_work_queue(call: Call) -> dict[str, Any]:
     from chalicelib.services.deadlines import work_queue
@@ -56,7 +56,7 @@ def read_work_queue(call: Call) -> dict[str, Any]:
 @endpoint(work_api, "/applications/{application_id}/ticket",
           summary="The tear-off ticket of an application accepted in person (`?format=pdf` with Accept: "
                   "application/pdf for the printable one)",
-          roles=("citizen", "operator"), query=(("format", "json (default) or pdf"),),
+          roles=("citizen", "operator"), response="TicketOut", query=(("format", "json (default) or pdf"),),
           produces=("application/json", PDF), errors=(401, 403, 404, 409, 422))
 def read_ticket(call: Call, application_id: str) -> Any:
     from chalicelib.adapters.pdf import surname_and_initials

@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.domain.access import Caller
 from chalicelib.domain.application import Application, Filer, Status
 from chalicelib.domain.catalog import ServiceCatalog
+from chalicelib.domain.errors import DomainError
 from chalicelib.domain.facts import FactsMissing
 from chalicelib.domain.identity import mask_iin
 from chalicelib.domain.lookups import LookupSpec, dynamic_condition_holds, plan_for
@@ -22,9 +23,16 @@ from chalicelib.services.audit import AuditEntry, AuditLog
 from chalicelib.services.decisions import case_of, gaps_of
 from chalicelib.services.intake import local_date, validate_request
 from chalicelib.services.ports import Clock, LookupRecord
-from chalicelib.services.registry_port import GatewayRejected, RegistryGateway
+from chalicelib.services.registry_port import GatewayRejected, RegistryGateway, RegistryUnavailable
 
 PARALLEL_REQUESTS = 8
+
+
+class RegistriesUnavailable(DomainError):
+    """A registry the pre-check needs did not answer (after the gateway's retries): nothing can be told now."""
+
+    code = "eligibility.registry_unavailable"
+    status = 503
 
 
 @dataclass(frozen=True)
@@ -89,5 +97,8 @@ def _fetch_all(specs: list[LookupSpec], draft: Application, deps: EligibilityDep
 
     if not specs:
         return []
-    with ThreadPoolExecutor(max_workers=min(PARALLEL_REQUESTS, len(specs))) as pool:
-        return list(pool.map(fetch, specs))
+    try:
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_REQUESTS, len(specs))) as pool:
+            return list(pool.map(fetch, specs))
+    except RegistryUnavailable as down:
+        raise RegistriesUnavailable(f"The registry {down.registry} does not answer now: try again later.") from None
