@@ -15,7 +15,7 @@ from chalice.app import Blueprint, Request, Response
 from chalicelib.config import get_settings
 from chalicelib.domain.access import Caller
 from chalicelib.domain.catalog import LANGUAGES
-from chalicelib.domain.errors import DomainError, FieldError, ValidationFailed
+from chalicelib.domain.errors import DomainError, FieldError, InvalidValue, ValidationFailed
 from chalicelib.entrypoints.problems import from_domain_error, json_response, problem
 from chalicelib.observability import logger
 
@@ -68,6 +68,13 @@ class Call:
         params: Any = self.request.query_params or {}
         value = params.get(name)
         return str(value) if value is not None else None
+
+    def document_format(self) -> str:
+        """`?format=`: json (the default) or pdf, case forgiven; anything else is `format.unknown` (422)."""
+        fmt = (self.query("format") or "json").lower()
+        if fmt not in ("json", "pdf"):
+            raise InvalidValue("format.unknown", "`format` is json or pdf.")
+        return fmt
 
     def header(self, name: str) -> str | None:
         value = self.request.headers.get(name)

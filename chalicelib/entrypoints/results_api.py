@@ -7,7 +7,6 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib.bootstrap import container
-from chalicelib.domain.errors import InvalidValue
 from chalicelib.entrypoints.http import SIGNED_IN, Call, endpoint, parse_json_object
 
 results_api = Blueprint(__name__)
@@ -25,7 +24,7 @@ def read_result(call: Call, application_id: str) -> Any:
     deps = container()
     signed = signed_result(deps.repo, deps.results, application_id, call.who)
     code = verification_code(signed["document"])
-    fmt = (call.query("format") or "json").lower()
+    fmt = call.document_format()
     if fmt == "pdf":
         from chalicelib.adapters.pdf import render_result_notice
 
@@ -35,8 +34,6 @@ def read_result(call: Call, application_id: str) -> Any:
         return Response(body=pdf, status_code=200, headers={
             "Content-Type": "application/pdf",
             "Content-Disposition": f'inline; filename="result-{application_id}.pdf"'})
-    if fmt != "json":
-        raise InvalidValue("format.unknown", "`format` is json or pdf.")
     return {"verification_code": code, **signed}
 
 

@@ -62,9 +62,7 @@ def read_ticket(call: Call, application_id: str) -> Any:
     from chalicelib.adapters.pdf import surname_and_initials
     from chalicelib.services.tickets import ticket_for
 
-    fmt = call.query("format") or "json"
-    if fmt not in ("json", "pdf"):
-        raise InvalidValue("format.invalid", "`format` is json or pdf.")
+    fmt = call.document_format()
     deps = container()
     ticket = ticket_for(deps.repo, deps.catalog, application_id, call.who)
     body = {

@@ -66,4 +66,4 @@ def test_others_do_not_see_the_ticket(api: Any, aws: Any, token: Any) -> None:
     assert request(api, "GET", path, token(STRANGER)).status_code == 404
     assert request(api, "GET", path, token(STRANGER, "official", org="labour-department:KZ-AKT")).status_code == 403
     bad_format = request(api, "GET", path + "?format=docx", token(MOTHER))
-    assert bad_format.status_code == 422 and bad_format.json_body["code"] == "format.invalid"
+    assert bad_format.status_code == 422 and bad_format.json_body["code"] == "format.unknown"
