@@ -259,6 +259,20 @@ class DynamoProactiveStore:
             return str(OfferGroupItem.get(item.pk, "GROUP", consistent_read=True).claimed_by)
         return offer_id
 
+    def release_group(self, group_id: str, offer_id: str) -> bool:
+        item = OfferGroupItem(pk=f"PGROUP#{group_id}", sk="GROUP")
+        try:
+            item.update(actions=[OfferGroupItem.claimed_by.remove()], condition=OfferGroupItem.claimed_by == offer_id)
+        except UpdateError as exc:
+            if not _failed_condition(exc):
+                raise
+            try:
+                holder = OfferGroupItem.get(item.pk, "GROUP", consistent_read=True).claimed_by
+            except DoesNotExist:
+                return True
+            return holder is None
+        return True
+
     def due_offers(self, now: datetime, limit: int) -> list[str]:
         due = OfferTimerItem.query(TIMERS, OfferTimerItem.sk < f"{_instant(now)}$", limit=limit)
         return list(dict.fromkeys(item.offer_id for item in due))

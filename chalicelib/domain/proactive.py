@@ -8,6 +8,7 @@ One offer is one person, one phone, one subject (the child, the person cared for
        │ └──refusal──> declined
        ├──consent, but another claimant consented first──> taken_by_other
        ├──the other parent consented first──> taken_by_other      (they are told by SMS)
+       │      └──that parent then let the account question expire or sent STOP──> offered again (told by SMS)
        └──no answer: one reminder, then──> expired                (so is awaiting_account, without a reminder)
     offered, awaiting_account or applied ──STOP/СТОП──> revoked  (an application not yet decided is withdrawn)
 
@@ -519,6 +520,8 @@ def _revoke(offer: Offer, message_id: str, now: datetime) -> Answer | None:
     if offer.state not in (*OPEN_STATES, OfferState.APPLIED, OfferState.CONSENTED):
         return None
     applied, was_open = offer.state is OfferState.APPLIED, offer.is_open
+    if offer.state is OfferState.AWAITING_ACCOUNT:
+        offer.effect("release_group")
     offer.close(OfferState.REVOKED, now)
     offer.revoked_at, offer.revoked_message_id = now, message_id
     offer.record(now, f"{offer.prefix}_consent_revoked", "citizen", message_id=message_id)
@@ -533,6 +536,8 @@ def _revoke(offer: Offer, message_id: str, now: datetime) -> Answer | None:
 
 
 def _expire(offer: Offer, now: datetime, *, tell: bool) -> None:
+    if offer.state is OfferState.AWAITING_ACCOUNT:
+        offer.effect("release_group")  # consented, never confirmed: the other claimants may take it after all
     offer.close(OfferState.EXPIRED, now)
     offer.record(now, f"{offer.prefix}_expired", "system")
     if offer.kind == DIGITAL_DOCUMENTS:  # silence: the upload is asked for, whose SMS tells what to do
@@ -573,6 +578,20 @@ def close_taken(offer: Offer, now: datetime) -> bool:
     offer.close(OfferState.TAKEN_BY_OTHER, now)
     offer.record(now, "proactive_taken_by_other", "system")
     offer.effect("sms:proactive_taken_by_other_parent")
+    return True
+
+
+def reopen_taken(offer: Offer, now: datetime, policy: DialoguePolicy) -> bool:
+    """The claimant who took the benefit first let it go (no account confirmed in time, or STOP before filing): an
+    offer closed for that reason is made again, with a fresh period, and its person is told by SMS."""
+    if offer.state is not OfferState.TAKEN_BY_OTHER or offer.consent_at is not None:
+        return False
+    offer.state, offer.closed_at = OfferState.OFFERED, None
+    offer.offered_at, offer.expires_at = now, now + policy.offer_valid
+    offer.reminders_sent = 0
+    offer.record(now, "proactive_offer_renewed", "system", reply_by=reply_by(offer).isoformat())
+    renewals = sum(1 for e in offer.events if e.type == "proactive_offer_renewed")
+    offer.effect(f"sms:proactive_offer_renewed:{renewals}")
     return True
 
 

@@ -399,6 +399,10 @@ class ProactiveStore(Protocol):
         """The first offer to claim the group's benefit keeps it: returns the id of the offer that holds it."""
         ...
 
+    def release_group(self, group_id: str, offer_id: str) -> bool:
+        """Give the benefit up if this offer holds it. True when nobody holds it now (released now or before)."""
+        ...
+
     def due_offers(self, now: datetime, limit: int) -> list[str]:
         """Ids of offers whose timer is due at `now`, soonest first."""
         ...

@@ -57,6 +57,7 @@ from chalicelib.domain.proactive import (
     on_timer,
     receives,
     registries_for,
+    reopen_taken,
     reply_by,
     respond,
 )
@@ -335,6 +336,8 @@ def settle(offer: Offer, deps: ProactiveDeps) -> Offer:
             deps.store.record_consent(_consent(offer, application_id))
         elif kind == "close_others":
             _close_others(offer, deps)
+        elif kind == "release_group":
+            _release_group(offer, deps)
         elif kind == "apply":
             application_id = _file_application(offer, deps)
             deps.store.record_consent(_consent(offer, application_id))
@@ -388,7 +391,7 @@ def _tell(offer: Offer, argument: str, deps: ProactiveDeps) -> None:
     the notice stays, and the next timer or the citizen's reply goes on)."""
     purpose, _, extra = argument.partition(":")
     values = _values(offer)
-    if purpose == "proactive_reminder":
+    if purpose in ("proactive_reminder", "proactive_offer_renewed"):
         values["reply_by"] = reply_by(offer).isoformat()
     key = notification_key(offer.id, purpose, extra)
     ndeps, now = deps.notifications, deps.clock.now()
@@ -420,6 +423,17 @@ def _close_others(offer: Offer, deps: ProactiveDeps) -> None:
     for other_id in deps.store.group(offer.group_id):
         if other_id != offer.id:
             settle(_update_offer(other_id, lambda other: close_taken(other, now), deps), deps)
+
+
+def _release_group(offer: Offer, deps: ProactiveDeps) -> None:
+    """The claimant who took the benefit let it go before an application was filed: the others closed for that
+    reason are offered it again (unless one of them has claimed it since)."""
+    if not deps.store.release_group(offer.group_id, offer.id):
+        return
+    now = deps.clock.now()
+    for other_id in deps.store.group(offer.group_id):
+        if other_id != offer.id:
+            settle(_update_offer(other_id, lambda other: reopen_taken(other, now, deps.policy), deps), deps)
 
 
 def _file_application(offer: Offer, deps: ProactiveDeps) -> str:

@@ -233,6 +233,34 @@ def test_no_offer_when_the_benefit_is_already_assigned(api: Any, gateway: Gatewa
     assert sent_sms() == []
 
 
+def test_a_parent_who_consents_but_never_confirms_lets_the_other_take_it(api: Any, gateway: GatewaySimulator,
+                                                                         clock: FakeClock) -> None:
+    from chalicelib.bootstrap import container
+    from chalicelib.domain.proactive import OfferState
+    from chalicelib.services.proactive import run_proactive_timers
+
+    family = Family(gateway, "child-disability-proactive-ru")
+    post_event(api, clock.now(), family.child)
+    drain()
+    # Given the mother consented first, so the father was told the offer is closed
+    reply(api, clock, family.mother_phone, "да", "m-1")
+    assert "заявление уже подал другой родитель" in texts_to(family.father_phone)[-1]
+    # When she never confirms an account and the account question expires
+    clock.advance(hours=73)
+    run_proactive_timers(container().proactive())
+    drain()
+    # Then the father is offered the benefit again, by SMS
+    assert texts_to(family.father_phone)[-1].startswith("Другой родитель не завершил оформление")
+    # And his consent takes it now
+    reply(api, clock, family.father_phone, "да", "f-1")
+    store = container().proactive_store
+    (fathers,) = store.offers_on_phone(family.father_phone)
+    assert fathers.state is OfferState.AWAITING_ACCOUNT
+    assert store.claim_group(fathers.group_id, "someone-else") == fathers.id
+    assert "proactive_offer_renewed" in [e.type for e in fathers.events]
+    assert applications_of(family.mother) == []
+
+
 # --- the Digital Documents question --------------------------------------------------------------------------
 
 def file_on_portal(api: Any, gateway: GatewaySimulator, token: Any, scenario: str) -> tuple[str, str]:

@@ -26,6 +26,7 @@ from chalicelib.domain.proactive import (
     next_timer,
     on_timer,
     receives,
+    reopen_taken,
     respond,
 )
 from tests.support.people import CHILD, FATHER, HALYK_IBAN, KASPI_IBAN, MOTHER, STRANGER, iin
@@ -361,3 +362,31 @@ def test_an_offer_survives_its_stored_form() -> None:
     say(o, "да", "m1")
     again = Offer.from_dict(o.to_dict(), version=3)
     assert again.to_dict() == o.to_dict() and again.version == 3
+
+
+def test_a_consent_never_confirmed_lets_the_other_parent_be_offered_it_again() -> None:
+    # Given the mother consented first and the father's offer was closed for it
+    mother, father = offer(MOTHER, n=1), offer(FATHER, n=2)
+    say(mother, "да", "m1")
+    assert close_taken(father, NOW + timedelta(minutes=5))
+    mother.pending.clear()
+    father.pending.clear()
+    # When the mother never confirms an account
+    expired_at = NOW + timedelta(minutes=5) + POLICY.account_valid
+    assert on_timer(mother, expired_at, POLICY)
+    # Then her offer expires and gives the benefit up
+    assert mother.state is OfferState.EXPIRED and "release_group" in mother.pending
+    # And the father's offer is made again, with a fresh period and its own SMS, once
+    assert reopen_taken(father, expired_at, POLICY)
+    assert father.state is OfferState.OFFERED and father.expires_at == expired_at + POLICY.offer_valid
+    assert father.pending == ["sms:proactive_offer_renewed:1"]
+    assert not reopen_taken(father, expired_at, POLICY)
+    # A STOP during the account question gives it up too; a declined offer is never reopened
+    other = offer(MOTHER, n=3)
+    say(other, "да", "m1")
+    other.pending.clear()
+    say(other, "стоп", "m2")
+    assert "release_group" in other.pending
+    declined = offer(FATHER, n=4)
+    say(declined, "нет", "f1")
+    assert not reopen_taken(declined, expired_at, POLICY)
