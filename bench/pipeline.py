@@ -18,13 +18,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bench.lambda_events import proxy_event
 from bench.meter import DYNAMO_WRITES, AwsMeter, Request, Tally, phase
-from local.families import application_body
+from local.families import application_body, operator_iin
 
 ROOT = Path(__file__).resolve().parent.parent
 API_FUNCTION = "api_handler"
@@ -66,16 +65,6 @@ class Invocation:
     seconds: float
     records: int
     failed: int
-
-
-def operator_iin() -> str:
-    from chalicelib.domain.identity import make_iin
-
-    for serial in range(7000, 7100):
-        made = make_iin(date(1980, 4, 12), "female", serial)
-        if made is not None:
-            return made.value
-    raise RuntimeError("no valid IIN for the operator")
 
 
 @contextmanager

@@ -30,16 +30,16 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from chalicelib.domain.banking import Iban
 from chalicelib.domain.errors import InvalidValue
-from chalicelib.domain.identity import make_iin, mask_iin
+from chalicelib.domain.identity import mask_iin
 from chalicelib.domain.phone import PhoneNumber
 from local.api_client import ApiClient, wait_until
-from local.families import application_body
+from local.families import application_body, operator_iin
 from local.outbox import DEFAULT_TABLE, one_time_code, sent_sms, sent_times
 from local.stack import LOCAL_DIR, STATE_FILE, LocalStack, free_port
 from local.token import development_token
@@ -118,15 +118,6 @@ def tenge(amount: int) -> str:
 def pdf_pages(pdf: bytes) -> int:
     """Pages of a PDF: its page objects (`/Type /Page`, not `/Pages`)."""
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
-
-
-def operator_iin() -> str:
-    """A valid IIN for the State Corporation operator (an employee, in no registry)."""
-    for serial in range(9000, 9100):
-        made = make_iin(date(1987, 3, 14), "female", serial)
-        if made is not None:
-            return made.value
-    raise RuntimeError("no valid IIN for the operator")
 
 
 def relative(path: Path) -> str:
@@ -224,6 +215,17 @@ class Demo:
             return len([m for m in self.sms_to({phone}) if f"№{app_id}" in m["message"]]) >= len(notices)
 
         self.wait(delivered, f"the {purpose} notice and SMS of {app_id}")
+
+    def decided(self, app_id: str, token: str, phone: str, *, reader: str | None = None,
+                every_registry: bool = False) -> dict[str, Any]:
+        """Wait for the approval and its SMS, then print the application and the registries it asked. `reader`: the
+        token that reads the citizen's notices (the applicant's own, when an operator filed)."""
+        self.wait_for_decision(app_id, token, "approved")
+        self.wait_for_notices(app_id, reader or token, phone, "approved")
+        app = self.application(app_id, token)
+        self.print_application(app)
+        self.print_lookups(app, every_registry=every_registry)
+        return app
 
     def sign_with_sms_code(self, app_id: str, token: str, phone: str) -> None:
         """Ask for a one-time password, read it off the SMS moto recorded (the citizen's phone), and sign with it."""
@@ -332,11 +334,7 @@ class Demo:
         app_id = created["id"]
         self.say(f"POST /applications (the citizen, portal): {app_id} {created['status']}")
         self.sign_with_sms_code(app_id, token, phone)
-        self.wait_for_decision(app_id, token, "approved")
-        self.wait_for_notices(app_id, token, phone, "approved")
-        app = self.application(app_id, token)
-        self.print_application(app)
-        self.print_lookups(app, every_registry=False)
+        app = self.decided(app_id, token, phone)
         self.print_sms({phone}, mark)
         return self.summary(app, self.print_and_verify_result("a-caregiver-allowance", app_id, token))
 
@@ -366,11 +364,7 @@ class Demo:
                  f"{pdf_pages(pdf)} page(s)")
         if not (ticket["due_date"] and ticket["due_date_at_state_corp"] and ticket["accepted_by"]):
             raise DemoFailure(f"the ticket of {app_id} lacks a due date or the accepting official")
-        self.wait_for_decision(app_id, operator, "approved")
-        self.wait_for_notices(app_id, citizen, phone, "approved")
-        app = self.application(app_id, operator)
-        self.print_application(app)
-        self.print_lookups(app, every_registry=False)
+        app = self.decided(app_id, operator, phone, reader=citizen)
         self.print_sms({phone}, mark)
         return self.summary(app, self.print_and_verify_result("b-special-social-services", app_id, operator))
 
@@ -389,11 +383,7 @@ class Demo:
         app_id = created["id"]
         self.say(f"POST /applications (the citizen, portal): {app_id} {created['status']}")
         self.sign_with_sms_code(app_id, token, phone)
-        self.wait_for_decision(app_id, token, "approved")
-        self.wait_for_notices(app_id, token, phone, "approved")
-        app = self.application(app_id, token)
-        self.print_application(app)
-        self.print_lookups(app, every_registry=True)
+        app = self.decided(app_id, token, phone, every_registry=True)
         if not app["lookups"]:
             raise DemoFailure(f"application {app_id} shows no registry lookups")
         self.print_sms({phone}, mark)
@@ -440,13 +430,9 @@ class Demo:
             return str(items[0]["id"]) if items else None
 
         app_id = self.wait(filed, "the application filed from the SMS dialogue")
-        self.wait_for_decision(app_id, token, "approved")
-        self.wait_for_notices(app_id, token, phone, "approved")
-        app = self.application(app_id, token)
+        app = self.decided(app_id, token, phone)
         if app["channel"] != "proactive":
             raise DemoFailure(f"application {app_id} came on channel {app['channel']}, expected proactive")
-        self.print_application(app)
-        self.print_lookups(app, every_registry=False)
         for consent in self.call("GET", "/consents", token=token)["items"]:
             self.say(f"Consent (GET /consents): {short_detail(consent, 100)}")
         self.print_sms(phones, mark)

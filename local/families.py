@@ -3,6 +3,7 @@ benchmarks and the demo, so all three file the same way."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 SUBJECT_RELATION = {
@@ -30,3 +31,14 @@ def application_body(family: dict[str, Any], *, channel: str = "portal", office:
     if office:
         body["accepted_by"] = {"office": office, "official": official}
     return body
+
+
+def operator_iin() -> str:
+    """A valid IIN for an office operator (an employee, in no registry): who files in person in the demo and bench."""
+    from chalicelib.domain.identity import make_iin
+
+    for serial in range(9000, 9100):
+        made = make_iin(date(1987, 3, 14), "female", serial)
+        if made is not None:
+            return made.value
+    raise RuntimeError("no valid IIN for the operator")

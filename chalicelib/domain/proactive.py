@@ -443,11 +443,15 @@ def _on_documents_question(offer: Offer, reply: Reply, message_id: str, now: dat
         offer.effect("fetch_documents")
         return Answer("digital_documents_consented")
     if reply.kind is ReplyKind.REFUSAL:
-        offer.close(OfferState.DECLINED, now)
-        offer.record(now, "digital_documents_declined", "citizen", message_id=message_id)
-        offer.effect("documents_fallback")
-        return Answer("digital_documents_not_used")
+        return _decline(offer, message_id, now, effect="documents_fallback", answer="digital_documents_not_used")
     return _help(offer, policy, "digital_documents_help")
+
+
+def _decline(offer: Offer, message_id: str, now: datetime, *, effect: str, answer: str) -> Answer:
+    offer.close(OfferState.DECLINED, now)
+    offer.record(now, f"{offer.prefix}_declined", "citizen", message_id=message_id)
+    offer.effect(effect)
+    return Answer(answer)
 
 
 def _on_offer(offer: Offer, reply: Reply, message_id: str, now: datetime, *, policy: DialoguePolicy,
@@ -470,10 +474,7 @@ def _on_offer(offer: Offer, reply: Reply, message_id: str, now: datetime, *, pol
             return Answer("proactive_ask_account", {"masked_iban": Iban(own[0].iban).masked})
         return Answer("proactive_ask_iban")
     if reply.kind is ReplyKind.REFUSAL:
-        offer.close(OfferState.DECLINED, now)
-        offer.record(now, "proactive_declined", "citizen", message_id=message_id)
-        offer.effect("notice:proactive_declined")
-        return Answer("proactive_declined")
+        return _decline(offer, message_id, now, effect="notice:proactive_declined", answer="proactive_declined")
     return _help(offer, policy)
 
 

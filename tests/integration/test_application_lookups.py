@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from local.gateway_sim import GatewaySimulator
 from tests.integration.test_pipeline import file
 from tests.support.pipeline import drain
-
-
-@pytest.fixture
-def stack(api: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, GatewaySimulator]]:
-    from chalicelib import bootstrap
-
-    with GatewaySimulator() as sim:
-        monkeypatch.setenv("GATEWAY_URL", sim.base_url)
-        bootstrap.reset()
-        yield api, sim
 
 
 def test_the_application_names_each_registry_asked_and_what_it_answered(stack: Any, token: Any) -> None:

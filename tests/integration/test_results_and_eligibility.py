@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from local.gateway_sim import GatewaySimulator
 from tests.integration.test_pipeline import file
 from tests.support.people import STRANGER
 from tests.support.pipeline import body_for, drain
-
-
-@pytest.fixture
-def stack(api: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, GatewaySimulator]]:
-    from chalicelib import bootstrap
-
-    with GatewaySimulator() as sim:
-        monkeypatch.setenv("GATEWAY_URL", sim.base_url)
-        bootstrap.reset()
-        yield api, sim
 
 
 def test_the_result_is_served_signed_printable_and_verifiable(stack: Any, token: Any) -> None:
