@@ -176,22 +176,6 @@ def _make_failed_messages_visible_at_once() -> None:
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "0"})
 
 
-def test_a_registry_down_for_a_while_then_back_loses_nothing(gateway: GatewaySimulator) -> None:
-    import app as app_module
-    from chalicelib.bootstrap import container
-    from local.stack import pump_once
-
-    _make_failed_messages_visible_at_once()
-    gateway.set_down("income_wages", True)
-    apps = [file(gateway, "tsa-eligible-3-children"), file(gateway, "tsa-eligible-single-mother-kazpost")]
-    for _ in range(3):  # three receives while it is down: every other lookup lands
-        pump_once(app_module.app, container().client("sqs"))
-    assert all(reload(a.id).status is Status.CHECKING for a in apps)
-    gateway.set_down("income_wages", False)
-    drain()
-    assert all(reload(a.id).status is Status.APPROVED for a in apps)
-
-
 def test_a_lookup_that_exhausts_its_retries_goes_to_the_dlq_and_is_redriven(gateway: GatewaySimulator) -> None:
     from chalicelib.bootstrap import container
     from local.redrive import redrive
