@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -10,6 +12,19 @@ class FieldError:
     field: str
     code: str
     message: str
+
+
+def required_text(payload: Mapping[str, Any], name: str, limit: int, errors: list[FieldError], *,
+                  keep_spaces: bool = False) -> str:
+    """A non-empty string field of at most `limit` characters (stripped unless `keep_spaces`); each problem is added
+    to `errors` and "" returned, so one answer can name every bad field."""
+    value = payload.get(name)
+    if not isinstance(value, str) or not value.strip():
+        errors.append(FieldError(name, "field.required", f"`{name}` is a non-empty string."))
+        return ""
+    if len(value) > limit:
+        errors.append(FieldError(name, "field.too_long", f"`{name}` is at most {limit} characters."))
+    return value if keep_spaces else value.strip()
 
 
 class DomainError(Exception):

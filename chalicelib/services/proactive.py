@@ -30,7 +30,14 @@ from typing import Any
 from chalicelib.domain.access import Caller
 from chalicelib.domain.application import Application, OutboxMessage, Status
 from chalicelib.domain.digital_documents import ASKING, DigitalDocumentsPolicy
-from chalicelib.domain.errors import ConcurrentUpdate, DomainError, FieldError, InvalidValue, ValidationFailed
+from chalicelib.domain.errors import (
+    ConcurrentUpdate,
+    DomainError,
+    FieldError,
+    InvalidValue,
+    ValidationFailed,
+    required_text,
+)
 from chalicelib.domain.identity import Iin
 from chalicelib.domain.notifications import notification_key, render_sms
 from chalicelib.domain.phone import PhoneNumber
@@ -112,23 +119,13 @@ class ConsentsNotForRole(DomainError):
 
 # --- 1. the webhook ----------------------------------------------------------------------------------------
 
-def _text(payload: Mapping[str, Any], name: str, limit: int, errors: list[FieldError]) -> str:
-    value = payload.get(name)
-    if not isinstance(value, str) or not value.strip():
-        errors.append(FieldError(name, "field.required", f"`{name}` is a non-empty string."))
-        return ""
-    if len(value) > limit:
-        errors.append(FieldError(name, "field.too_long", f"`{name}` is at most {limit} characters."))
-    return value.strip()
-
-
 def receive_registry_event(payload: Mapping[str, Any], deps: ProactiveDeps) -> str:
     """Remember a registry event once and queue it: "queued", or "duplicate" for an event queued before."""
     errors: list[FieldError] = []
-    event_id = _text(payload, "event_id", MAX_EVENT_ID, errors)
-    event_type = _text(payload, "type", 64, errors)
-    occurred_at = _text(payload, "occurred_at", 64, errors)
-    subject = _text(payload, "subject_iin", 12, errors)
+    event_id = required_text(payload, "event_id", MAX_EVENT_ID, errors)
+    event_type = required_text(payload, "type", 64, errors)
+    occurred_at = required_text(payload, "occurred_at", 64, errors)
+    subject = required_text(payload, "subject_iin", 12, errors)
     if event_type and event_type not in deps.policy.events:
         errors.append(FieldError("type", "field.not_allowed", f"`type` is one of: {', '.join(deps.policy.events)}."))
     if subject:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.application import OutboxMessage
-from chalicelib.domain.errors import FieldError, InvalidValue, ValidationFailed
+from chalicelib.domain.errors import FieldError, InvalidValue, ValidationFailed, required_text
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.services.notifications import NotificationDeps, record_delivery_receipt, send_reply
 from chalicelib.services.ports import Clock, ConversationRouter, InboundSms, MessagePublisher, SmsInbox
@@ -51,16 +51,6 @@ class NoConversationWaiting:
         return None
 
 
-def _text(payload: Mapping[str, Any], name: str, limit: int, errors: list[FieldError]) -> str:
-    value = payload.get(name)
-    if not isinstance(value, str) or not value.strip():
-        errors.append(FieldError(name, "field.required", f"`{name}` is a non-empty string."))
-        return ""
-    if len(value) > limit:
-        errors.append(FieldError(name, "field.too_long", f"`{name}` is at most {limit} characters."))
-    return value.strip() if name != "text" else value
-
-
 def _sender(raw: str) -> str:
     """The sender in E.164 when it is a Kazakh mobile number (as applications store it); as sent otherwise."""
     try:
@@ -72,17 +62,17 @@ def _sender(raw: str) -> str:
 def receive_sms_webhook(payload: Mapping[str, Any], deps: SmsWebhookDeps) -> str:
     """Record a receipt or store and queue an inbound SMS. Returns what happened (for the log)."""
     errors: list[FieldError] = []
-    message_id = _text(payload, "message_id", MAX_ID, errors)
+    message_id = required_text(payload, "message_id", MAX_ID, errors)
     is_receipt = "status" in payload or "provider_message_id" in payload
     if is_receipt:
-        provider_message_id = _text(payload, "provider_message_id", MAX_ID, errors)
+        provider_message_id = required_text(payload, "provider_message_id", MAX_ID, errors)
         status = payload.get("status")
         if status not in RECEIPT_STATUSES:
             errors.append(FieldError("status", "field.not_allowed", "`status` is delivered or failed."))
     else:
-        sender = _text(payload, "from", 32, errors)
-        text = _text(payload, "text", MAX_TEXT, errors)
-        received_at = _text(payload, "received_at", 64, errors)
+        sender = required_text(payload, "from", 32, errors)
+        text = required_text(payload, "text", MAX_TEXT, errors, keep_spaces=True)
+        received_at = required_text(payload, "received_at", 64, errors)
     if errors:
         raise ValidationFailed(errors)
 
