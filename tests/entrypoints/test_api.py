@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
+from tests.support.api import get, post
 from tests.support.people import FATHER, MOTHER, STRANGER, child_benefit_body
-
-JSON = {"Content-Type": "application/json"}
-
-
-def post(api: Any, path: str, body: Any, token: str | None = None, **headers: str) -> Any:
-    h = {**JSON, **headers}
-    if token:
-        h["Authorization"] = f"Bearer {token}"
-    raw = body if isinstance(body, str | bytes) else json.dumps(body)
-    return api.http.post(path, body=raw, headers=h)
-
-
-def get(api: Any, path: str, token: str | None = None, **headers: str) -> Any:
-    h = dict(headers)
-    if token:
-        h["Authorization"] = f"Bearer {token}"
-    return api.http.get(path, headers=h)
 
 
 def test_health_names_the_data_files_in_force(api: Any) -> None:

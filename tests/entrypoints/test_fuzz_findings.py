@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.api import JSON
 from tests.support.people import MOTHER, child_benefit_body
-
-JSON = {"Content-Type": "application/json"}
 
 
 def test_a_term_counted_from_a_day_the_calendar_does_not_know_is_refused(api: Any) -> None:

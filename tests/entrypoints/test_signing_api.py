@@ -12,9 +12,10 @@ import pytest
 
 from chalicelib.domain.signing import canonical_application_content
 from local.test_ca import Credential, create_root_ca, issue_citizen_certificate, new_key, sign_xml
+from tests.support.api import post
 from tests.support.fakes import FakeClock
 from tests.support.people import CARED, FATHER, MOTHER, STRANGER, child_benefit_body
-from tests.support.sms import PHONE, caregiver_body, code_in, post, sent_sms
+from tests.support.sms import PHONE, caregiver_body, code_in, sent_sms
 
 OTP_SECRET = "test-otp-secret-at-least-16-bytes"
 

@@ -12,9 +12,10 @@ from chalicelib.domain.access import Caller
 from chalicelib.domain.webhook_signature import signature_header
 from chalicelib.entrypoints.views import application_view
 from chalicelib.services.intake import submit_application
+from tests.support.api import JSON, get
 from tests.support.fakes import FakeClock
 from tests.support.people import MOTHER, child_benefit_body
-from tests.support.sms import JSON, get, queued, run_queue, sent_sms, webhook
+from tests.support.sms import queued, run_queue, sent_sms, webhook
 
 SECRET = "test-sms-secret"
 INBOUND = {"message_id": "in-0001", "from": "+77011234567", "text": "ДА", "received_at": "2026-11-24T09:00:00Z"}

@@ -7,24 +7,19 @@ Tuesday 15th; at a State Corporation office on the 7th, due on Thursday 17th wit
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tests.support.api import post
 from tests.support.fakes import FakeClock
 from tests.support.people import FATHER, MOTHER, STRANGER, child_benefit_body
 
-JSON = {"Content-Type": "application/json"}
 DECIDING_OFFICE = "labour-department:KZ-AKT"
 GFC = "gfc-aktobe-01"
 
 
 def at(day: date) -> FakeClock:
     return FakeClock(datetime(day.year, day.month, day.day, 5, 0, tzinfo=UTC))  # 10:00 in Almaty
-
-
-def post(api: Any, path: str, body: Any, token: str) -> Any:
-    return api.http.post(path, body=json.dumps(body), headers={**JSON, "Authorization": f"Bearer {token}"})
 
 
 def get(api: Any, path: str, token: str) -> Any:

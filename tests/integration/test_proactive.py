@@ -15,9 +15,10 @@ from chalicelib.domain.application import Status
 from chalicelib.domain.banking import Iban
 from chalicelib.domain.webhook_signature import signature_header
 from local.gateway_sim import GatewaySimulator
+from tests.support.api import JSON, get
 from tests.support.fakes import FakeClock
 from tests.support.pipeline import body_for, drain
-from tests.support.sms import JSON, get, sent_sms, webhook
+from tests.support.sms import sent_sms, webhook
 
 GATEWAY_SECRET = "test-gateway-secret"
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain.webhook_signature import signature_header
+from tests.support.api import JSON
 from tests.support.people import CARED, HALYK_IBAN, MOTHER
 
-JSON = {"Content-Type": "application/json"}
 PHONE = "+77011234567"
 
 
@@ -40,21 +40,6 @@ def caregiver_body(applicant: str = MOTHER, cared: str = CARED, **overrides: Any
     }
     body.update(overrides)
     return body
-
-
-def post(api: Any, path: str, body: Any, token: str | None = None, **headers: str) -> Any:
-    h = {**JSON, **headers}
-    if token:
-        h["Authorization"] = f"Bearer {token}"
-    raw = body if isinstance(body, str | bytes) else json.dumps(body)
-    return api.http.post(path, body=raw, headers=h)
-
-
-def get(api: Any, path: str, token: str | None = None, **headers: str) -> Any:
-    h = dict(headers)
-    if token:
-        h["Authorization"] = f"Bearer {token}"
-    return api.http.get(path, headers=h)
 
 
 def webhook(api: Any, body: dict[str, Any] | bytes, *, secret: str = "test-sms-secret", at: datetime | None = None,
