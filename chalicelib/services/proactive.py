@@ -417,9 +417,7 @@ def _notice_only(offer: Offer, purpose: str, deps: ProactiveDeps) -> None:
 
 def _close_others(offer: Offer, deps: ProactiveDeps) -> None:
     now = deps.clock.now()
-    for other_id in deps.store.group(offer.group_id):
-        if other_id != offer.id:
-            settle(_update_offer(other_id, lambda other: close_taken(other, now), deps), deps)
+    _change_others(offer, lambda other: close_taken(other, now), deps)
 
 
 def _release_group(offer: Offer, deps: ProactiveDeps) -> None:
@@ -428,9 +426,14 @@ def _release_group(offer: Offer, deps: ProactiveDeps) -> None:
     if not deps.store.release_group(offer.group_id, offer.id):
         return
     now = deps.clock.now()
+    _change_others(offer, lambda other: reopen_taken(other, now, deps.policy), deps)
+
+
+def _change_others(offer: Offer, change: Callable[[Offer], bool], deps: ProactiveDeps) -> None:
+    """Apply `change` to every other offer of the same group, and carry out what it leaves to do."""
     for other_id in deps.store.group(offer.group_id):
         if other_id != offer.id:
-            settle(_update_offer(other_id, lambda other: reopen_taken(other, now, deps.policy), deps), deps)
+            settle(_update_offer(other_id, change, deps), deps)
 
 
 def _file_application(offer: Offer, deps: ProactiveDeps) -> str:
