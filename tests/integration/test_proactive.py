@@ -174,11 +174,13 @@ def test_an_unanswered_offer_gets_one_reminder_then_expires(api: Any, gateway: G
     clock.advance(days=6)
     assert run_proactive_timers(container().proactive()) == {"due": 2, "reminders": 0, "expired": 2}
     drain()
-    assert texts_to(family.mother_phone)[-1].startswith("Предложение «") and "закрыто" in texts_to(family.mother_phone)[-1]
+    last = texts_to(family.mother_phone)[-1]
+    assert last.startswith("Предложение «") and "закрыто" in last
     assert len(texts_to(family.mother_phone)) == 3
     # And a late consent is told the offer is closed, with no application filed
     reply(api, clock, family.mother_phone, "да", "late-1")
-    assert texts_to(family.mother_phone)[-1].startswith("Предложение «") and "закрыто" in texts_to(family.mother_phone)[-1]
+    last = texts_to(family.mother_phone)[-1]
+    assert last.startswith("Предложение «") and "закрыто" in last
     assert applications_of(family.mother) == []
     # The notices are in the personal account too
     purposes = [n.purpose for n in container().notification_store.notices(("person", family.mother), cursor=None,
@@ -251,7 +253,8 @@ def test_a_parent_who_consents_but_never_confirms_lets_the_other_take_it(api: An
     run_proactive_timers(container().proactive())
     drain()
     # Then the father is offered the benefit again, by SMS
-    assert texts_to(family.father_phone)[-1].startswith("Оформить «") and "ДА/НЕТ до" in texts_to(family.father_phone)[-1]
+    last = texts_to(family.father_phone)[-1]
+    assert last.startswith("Оформить «") and "ДА/НЕТ до" in last
     # And his consent takes it now
     reply(api, clock, family.father_phone, "да", "f-1")
     store = container().proactive_store
