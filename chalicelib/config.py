@@ -97,7 +97,7 @@ def get_settings() -> Settings:
         gateway_url=_env("GATEWAY_URL", "http://127.0.0.1:8100"),
         gateway_breaker_cooldown_s=float(_env("GATEWAY_BREAKER_COOLDOWN_S", "30")),
         gateway_backoff_cap_s=float(_env("GATEWAY_BACKOFF_CAP_S", "2")),
-        gateway_sender_id=_env("GATEWAY_SENDER_ID"),
+        gateway_sender_id=_env("GATEWAY_SENDER_ID") or _env("REQUESTING_SYSTEM", "social-benefits-back-office"),
         requesting_system=_env("REQUESTING_SYSTEM", "social-benefits-back-office"),
         max_body_bytes=int(_env("MAX_BODY_BYTES", "65536")),
         eds_trust_anchors_pem=_env("EDS_TRUST_ANCHORS_PEM"),
