@@ -17,15 +17,15 @@ from itertools import cycle, islice, zip_longest
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start
+from bench import cold_start, packages
 from bench import gateway as gateway_bench
 from bench.cost import cost_per_thousand, load_prices, mix
 from bench.meter import AwsMeter
 from bench.pipeline import PipelineBench, lambda_memory_mb
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-OWN_KEYS = ("cold_start", "per_application", "cost_per_1000_applications", "throughput", "goals", "bench_run",
-            "gateway")
+OWN_KEYS = ("cold_start", "packages", "per_application", "cost_per_1000_applications", "throughput", "goals",
+            "bench_run", "gateway")
 WARM_UP = "caregiver-eligible"
 # One seeded family per service (and a TSA refusal): scenario -> why it is here.
 SCENARIOS = {
@@ -68,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     gateway = gateway_bench.measure()
     parts["gateway"] = round(time.perf_counter() - mark, 1)
 
+    print("Lambda packages from infra/cdk.out (make synth): sizes and handler imports...", file=sys.stderr, flush=True)
+    mark = time.perf_counter()
+    package_figures = packages.measure()
+    parts["packages"] = round(time.perf_counter() - mark, 1)
+
     print("pipeline on moto: one application per scenario, then the throughput run...", file=sys.stderr, flush=True)
     with PipelineBench(AwsMeter()) as bench:
         mark = time.perf_counter()
@@ -92,11 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         "per_scenario": costs,
         "four_services_equal_mix": {"scenarios": list(MIX), **mix([costs[s] for s in MIX])},
     }
-    goals = _goals(cold, per_application)
+    goals = _goals(cold, per_application, package_figures)
     memory, default_memory, memory_source = lambda_memory_mb()
     results = {
         **{k: v for k, v in previous.items() if k not in OWN_KEYS},
         "cold_start": cold,
+        "packages": package_figures,
         "per_application": per_application,
         "cost_per_1000_applications": cost_section,
         "throughput": throughput,
@@ -134,7 +140,8 @@ def _load() -> dict[str, Any]:
     return loaded
 
 
-def _goals(cold: dict[str, Any], per_application: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _goals(cold: dict[str, Any], per_application: dict[str, dict[str, Any]],
+           package_figures: dict[str, Any]) -> dict[str, Any]:
     per_lookup = {s: f["registry_lookups"]["dynamodb_writes_per_lookup"] for s, f in per_application.items()
                   if f["registry_lookups"]["count"]}
     worst = max(per_lookup.items(), key=lambda kv: kv[1])
@@ -154,6 +161,9 @@ def _goals(cold: dict[str, Any], per_application: dict[str, dict[str, Any]]) -> 
         "at_most_2_sms_segments_per_application": {
             "met": max(segments.values()) <= MAX_SMS_SEGMENTS_PER_APPLICATION, "per_scenario": segments},
         "one_time_password_in_one_segment": {"met": max(otp.values()) == 1, "segments_by_language": otp},
+        "api_function_at_most_20_mb_zipped": {
+            "met": bool(package_figures.get("goal_met")), "api_zipped_mb": package_figures.get("api_zipped_mb"),
+            **({"skipped": package_figures["skipped"]} if "skipped" in package_figures else {})},
         "status_poll_reads_at_most_2_items": {
             "met": max(polled.values()) <= MAX_ITEMS_PER_STATUS_POLL, "per_scenario": polled},
     }
@@ -195,8 +205,21 @@ def render(results: dict[str, Any]) -> str:
         "  heaviest at import (self ms): " + ", ".join(
             f"{k} {v}" for k, v in islice(cold["importtime"]["heaviest_packages_self_ms"].items(), 6)),
         "",
-        "Per application, alone, full pipeline on moto + gateway simulator (DynamoDB units: AWS rules, see README)",
     ]
+    pkg = results.get("packages") or {}
+    if pkg.get("functions"):
+        out.append(f"Lambda packages ({pkg['source']}): zipped MB (code + dependency layer), handler module import "
+                   "vs import boto3 (-S, only that package and the runtime's SDK on the path)")
+        for name, f in pkg["functions"].items():
+            timing = (f"import {f['handler_module']} {f['import_handler_ms']:.0f} ms vs boto3 "
+                      f"{f['import_boto3_ms']:.0f} ms = {f['handler_to_boto3_ratio']}" if "import_handler_ms" in f
+                      else f"import FAILED: {f.get('import_error', '')[:120]}")
+            out.append(f"  {name:22} {f['zipped_mb']:6.2f} MB ({f['code_zipped_mb']:.2f} + {f['layers_zipped_mb']:.2f})"
+                       f"  {timing}")
+    else:
+        out.append(f"Lambda packages: {pkg.get('skipped', 'not measured')}")
+    out += ["", "Per application, alone, full pipeline on moto + gateway simulator (DynamoDB units: AWS rules, "
+            "see README)"]
     header = (f"  {'scenario':34} {'outcome':9} {'AWS req':>7} {'DDB r/w':>8} {'RRU':>6} {'WRU':>6} "
               f"{'SQS msg':>7} {'SMS seg':>7} {'lookups':>7} {'W/lookup':>8} {'WRU/lkp':>7} {'$/1000':>7}")
     out.append(header)

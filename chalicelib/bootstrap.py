@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb import DynamoApplicationRepository
     from chalicelib.adapters.kms_signer import KmsResultSigner
     from chalicelib.adapters.lookup_store import DynamoLookupStore
+    from chalicelib.adapters.rendered import S3RenderedDocuments
     from chalicelib.adapters.results import DynamoResultStore
     from chalicelib.adapters.sqs import SqsPublisher
     from chalicelib.adapters.uploads import S3UploadStore
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         SmsRateLimiter,
         SmsSender,
     )
+    from chalicelib.services.printing import PrintingDeps
     from chalicelib.services.proactive import ProactiveDeps
     from chalicelib.services.registry_port import RegistryGateway
     from chalicelib.services.signing import SigningDeps
@@ -236,6 +238,23 @@ class Container:
 
         return S3UploadStore(lambda: self.client("s3"), self.settings.documents_bucket)
 
+    @cached_property
+    def rendered(self) -> S3RenderedDocuments:
+        from chalicelib.adapters.rendered import S3RenderedDocuments
+
+        return S3RenderedDocuments(lambda: self.client("s3"), self.settings.documents_bucket)
+
+    def printing(self, *, with_printer: bool = False) -> PrintingDeps:
+        """What serves the stored PDFs (the API) and, `with_printer`, renders them (the decisions worker only)."""
+        from chalicelib.services.printing import PrintingDeps
+
+        printer = None
+        if with_printer:
+            from chalicelib.adapters.rendered import FpdfPrinter
+
+            printer = FpdfPrinter()
+        return PrintingDeps(self.rendered, self.publisher, printer)
+
     def documents(self) -> DocumentDeps:
         from chalicelib.services.documents import DocumentDeps
 
@@ -256,7 +275,8 @@ class Container:
         from chalicelib.services.decisions import DecisionDeps
 
         return DecisionDeps(self.repo, self.lookup_store, self.signer, self.results, self.publisher, self.clock,
-                            self.catalog, self.calendar, DigitalDocumentsPolicy.from_data())
+                            self.catalog, self.calendar, DigitalDocumentsPolicy.from_data(),
+                            self.printing(with_printer=True))
 
     def notifications(self) -> NotificationDeps:
         from chalicelib.services.notifications import NotificationDeps

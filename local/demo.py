@@ -169,11 +169,17 @@ class Demo:
         return answer
 
     def pdf(self, path: str, token: str, saved_as: str) -> bytes:
-        reply = self.api.send("GET", path, token=token, headers={"Accept": "application/pdf"})
+        """The stored PDF; a 503 `document.rendering` (the decisions worker renders it) is asked again shortly."""
+        def ready() -> Any:
+            reply = self.api.send("GET", path, token=token, headers={"Accept": "application/pdf"})
+            return None if reply.status == 503 else reply
+
+        reply = self.wait(ready, f"the PDF of {path}")
         if reply.status != 200 or not reply.content.startswith(b"%PDF"):
             raise DemoFailure(f"GET {path} answered {reply.status} {reply.headers.get('Content-Type')}, not a PDF")
-        (DEMO_DIR / saved_as).write_bytes(reply.content)
-        return reply.content
+        content: bytes = reply.content
+        (DEMO_DIR / saved_as).write_bytes(content)
+        return content
 
     def application(self, app_id: str, token: str) -> dict[str, Any]:
         found: dict[str, Any] = self.call("GET", f"/applications/{app_id}", token=token)

@@ -33,6 +33,7 @@ FUNCTION_TIMEOUT_SECONDS: dict[str, int] = {"lookups": 30, "decisions": 60, "not
                                             "documents": 30}
 # Uploads land in the documents bucket under this prefix; the bucket tells the `documents` queue.
 UPLOAD_PREFIX = "uploads/"
+RENDERED_PREFIX = "rendered/"  # printable PDFs rendered once by the decisions worker (adapters/rendered.py)
 MAX_RECEIVE_COUNT = 5
 VISIBILITY_FACTOR = 6
 

@@ -57,7 +57,7 @@ def read_work_queue(call: Call) -> dict[str, Any]:
           summary="The tear-off ticket of an application accepted in person (`?format=pdf` with Accept: "
                   "application/pdf for the printable one)",
           roles=("citizen", "operator"), response="TicketOut", query=(("format", "json (default) or pdf"),),
-          produces=("application/json", PDF), errors=(401, 403, 404, 409, 422))
+          produces=("application/json", PDF), errors=(401, 403, 404, 409, 422, 503))
 def read_ticket(call: Call, application_id: str) -> Any:
     from chalicelib.adapters.pdf import surname_and_initials
     from chalicelib.services.tickets import ticket_for
@@ -81,8 +81,12 @@ def read_ticket(call: Call, application_id: str) -> Any:
     logger.info("ticket read", extra={"application_id": application_id, "format": fmt, "role": call.who.role})
     if fmt == "json":
         return body
-    from chalicelib.adapters.pdf import render_ticket
+    from chalicelib.entrypoints.problems import rendering_problem
+    from chalicelib.services.printing import DocumentRendering, stored_pdf
 
-    pdf = render_ticket(body, call.language)
+    try:
+        pdf = stored_pdf("ticket", application_id, call.language, deps.printing(), body)  # rendered by a worker
+    except DocumentRendering as rendering:
+        return rendering_problem(rendering, call.language)
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": PDF, "Content-Disposition": f'inline; filename="ticket-{application_id}.pdf"'})

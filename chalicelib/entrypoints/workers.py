@@ -50,9 +50,17 @@ def lookups_worker(event: SQSEvent) -> dict[str, Any]:
 @workers.on_sqs_message(queue=queue_name("decisions"), batch_size=5, name="decisions_worker")
 def decisions_worker(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.services.decisions import decide_application
+    from chalicelib.services.printing import handle_render
 
     deps = container().decisions()
-    return run_batch(event, lambda body: decide_application(body["application_id"], deps))
+
+    def handle(body: dict[str, Any]) -> Any:
+        if body.get("type") == "render":  # a printable PDF, rendered once and kept (services/printing.py)
+            assert deps.printing is not None
+            return handle_render(body, deps.printing, deps.results)
+        return decide_application(body["application_id"], deps)
+
+    return run_batch(event, handle)
 
 
 def _uploads(body: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -38,6 +38,7 @@ from chalicelib.services.ports import (
     ResultSigner,
     ResultStore,
 )
+from chalicelib.services.printing import PrintingDeps, render_message
 
 OPEN_FOR_DECISION = (Status.SUBMITTED, Status.CHECKING, Status.AWAITING_DOCUMENTS, Status.DECIDING)
 TSA_WRITTEN_NOTICE_WORKING_DAYS = "notify_applicant_within_working_days"
@@ -54,6 +55,7 @@ class DecisionDeps:
     catalog: ServiceCatalog
     calendar: WorkingDayCalendar
     digital_documents: DigitalDocumentsPolicy
+    printing: PrintingDeps | None = None  # renders the result notice once, at the decision
 
 
 def gaps_of(records: list[LookupRecord]) -> tuple[list[LookupRecord], list[LookupRecord]]:
@@ -197,6 +199,10 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
             failed = next((r for r in decision.reasons if r.outcome == "not_met"), None)
             values["reason"] = failed.rule_id if failed else "refused"
             notify(app, "refused", **values)
+        # the printable notice, rendered once by this worker (in the application's language; another language on
+        # its first request): the API serves the stored PDF and never renders one
+        message = render_message("result", app.id, (app.language,))
+        app.send(message.queue, message.key, message.body)
 
     application, _ = update_application(deps.repo, application_id, finish)
     dispatch_outbox(deps.repo, deps.publisher, application)

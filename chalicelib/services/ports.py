@@ -121,6 +121,22 @@ class LookupStore(Protocol):
         ...
 
 
+class RenderedDocuments(Protocol):
+    """Printable PDFs rendered once (by the decisions worker) and served as stored, by name."""
+
+    def get(self, name: str) -> bytes | None: ...
+
+    def put(self, name: str, pdf: bytes) -> None: ...
+
+
+class DocumentPrinter(Protocol):
+    """Renders the printable documents (fpdf2 in production): only the decisions worker carries one."""
+
+    def result_notice(self, signed_document: Mapping[str, Any], language: str) -> bytes: ...
+
+    def ticket(self, body: Mapping[str, Any], language: str) -> bytes: ...
+
+
 class ResultSigner(Protocol):
     """Signs result documents with the provider's key and checks signed ones (KMS adapter in production)."""
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from chalicelib.adapters.resources import UPLOAD_PREFIX
+from chalicelib.adapters.resources import RENDERED_PREFIX, UPLOAD_PREFIX
 
 # The secrets the app reads, by the environment variable config.py reads today. In AWS a function
 # receives `<NAME>_ARN` (the Secrets Manager secret's ARN) and resolves it at cold start.
@@ -57,11 +57,13 @@ FUNCTION_ACCESS: dict[str, Access] = {
                  *GATEWAY_SECRETS),  # the eligibility pre-check asks registries while the citizen waits
         read_signing_public_key=True,
         put_documents=(UPLOAD_PREFIX,),  # signs the pre-signed POST: the upload runs with this role's rights
+        read_documents=(RENDERED_PREFIX,),  # serves the PDFs the decisions worker rendered
         send_sms=True,  # the one-time password goes out while the citizen waits for it, not through a queue
     ),
     "lookups_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET", *GATEWAY_SECRETS)),
     "decisions_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",),
-                               sign_results=True, read_signing_public_key=True),
+                               sign_results=True, read_signing_public_key=True,
+                               put_documents=(RENDERED_PREFIX,)),  # renders the printable PDFs, once each
     "notifications_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",), send_sms=True),
     # answers the citizen's SMS in the dialogue at once (the reply is the conversation's next step)
     "proactive_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET", *GATEWAY_SECRETS),
