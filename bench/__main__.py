@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child-disability", type=int, default=THROUGHPUT_EACH,
                         help=f"child-disability applications in the throughput run (default {THROUGHPUT_EACH})")
     parser.add_argument("--skip-cold-start", action="store_true", help="keep the cold-start figures of the last run")
+    parser.add_argument("--package-runs", type=int, default=packages.RUNS,
+                        help=f"fresh interpreters per function for the handler import (default {packages.RUNS})")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     previous = _load()
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("Lambda packages from infra/cdk.out (make synth): sizes and handler imports...", file=sys.stderr, flush=True)
     mark = time.perf_counter()
-    package_figures = packages.measure()
+    package_figures = packages.measure(args.package_runs)
     parts["packages"] = round(time.perf_counter() - mark, 1)
 
     print("pipeline on moto: one application per scenario, then the throughput run...", file=sys.stderr, flush=True)

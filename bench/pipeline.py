@@ -303,7 +303,8 @@ class PipelineBench:
 
         self.meter.take()
         applicant = self.sim.family(scenario)["applicant"]
-        event = proxy_event("GET", f"/applications/{application_id}",
+        event = proxy_event("GET", "/applications/{application_id}", path=f"/applications/{application_id}",
+                            path_parameters={"application_id": application_id},
                             headers={"Authorization": f"Bearer {self.token(applicant, 'citizen', None)}"})
         with phase("poll"):
             response = self.app(event, LambdaContext(API_FUNCTION))
