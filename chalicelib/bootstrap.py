@@ -246,7 +246,7 @@ class Container:
     def deadlines(self) -> DeadlineDeps:
         from chalicelib.services.deadlines import DeadlineDeps
 
-        return DeadlineDeps(self.deadline_index, self.publisher, self.calendar)
+        return DeadlineDeps(self.deadline_index, self.publisher, self.calendar, self.repo)
 
     def decisions(self) -> DecisionDeps:
         from chalicelib.domain.digital_documents import DigitalDocumentsPolicy

@@ -263,9 +263,10 @@ def sweep_keys(app: Application) -> dict[str, str | None] | None:
     The sweep owns these attributes between deadline changes (it moves each application to its next
     milestone without reading the item). A save sets them only when the deadline service has scheduled
     a new first check (`data["sweep_on"]`, consumed here), and removes them when the application closes.
+    An unsigned draft is listed on the day it expires (intake), so the same sweep withdraws it.
     """
     sweep_on = app.data.pop("sweep_on", None)
-    if app.is_final or app.due_date is None:
+    if app.is_final or (app.due_date is None and not app.is_unsigned_draft):
         return {"gsi3pk": None, "gsi3sk": None, "risk": None}
     if sweep_on:
         return {"gsi3pk": sweep_partition(date.fromisoformat(sweep_on), sweep_shard(app.id)), "gsi3sk": app.id,

@@ -42,7 +42,8 @@ class BankAccountIn(Strict):
 
 
 class AcceptedByIn(Strict):
-    office: str = Field(min_length=1, max_length=64)
+    office: str | None = Field(default=None, min_length=1, max_length=64,
+                               description="the operator's office; taken from the token's `org`, may only repeat it")
     official: str = Field(min_length=1, max_length=128, description="surname and initials")
 
 

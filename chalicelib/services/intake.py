@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.access import IN_PERSON_CHANNELS, Caller, is_owner
 from chalicelib.domain.application import (
+    UNSIGNED_DRAFT_TERM,
     AcceptedBy,
     Applicant,
     Application,
@@ -168,11 +169,15 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
         if raw_accepted is None:
             errors.append(FieldError("accepted_by", "accepted_by.required",
                                      "An operator filing says which office and official accepted it."))
-        elif raw_accepted["office"] != caller.org:
+        elif raw_accepted.get("office") not in (None, caller.org):
             errors.append(FieldError("accepted_by.office", "accepted_by.other_office",
                                      "An operator files for their own office only."))
-    if raw_accepted is not None:
-        accepted_by = AcceptedBy(str(raw_accepted["office"]).strip(), str(raw_accepted["official"]).strip())
+    elif raw_accepted is not None:
+        errors.append(FieldError("accepted_by", "accepted_by.not_allowed",
+                                 "Only an office's operator says who accepted an application."))
+    if caller.role == "operator" and raw_accepted is not None and caller.org is not None:
+        # the office comes from the operator's token, never from the body (the body may only repeat it)
+        accepted_by = AcceptedBy(caller.org, str(raw_accepted["official"]).strip())
 
     if caller.role == "citizen" and applicant_iin is not None:
         acting_for_self = caller.iin == applicant_iin.value
@@ -246,6 +251,9 @@ def submit_application(
         application.transition(Status.SUBMITTED, at=now, actor=caller.actor,
                                reason="signed_in_person" if in_person else "no_signature_required")
         register(application, service, deps.calendar, now)
+    else:
+        # listed for the deadline sweep on the day it expires unsigned (signing lists it again, for its term)
+        application.data["sweep_on"] = local_date(application.draft_expires_at()).isoformat()
 
     record = None
     digest = request_hash(caller, body)
@@ -362,3 +370,30 @@ def withdraw_application(application_id: str, caller: Caller, deps: IntakeDeps) 
 class WithdrawTooLate(DomainError):
     code = "application.not_withdrawable"
     status = 409
+
+
+def expire_draft(repo: ApplicationRepository, publisher: MessagePublisher, application_id: str,
+                 now: datetime) -> str:
+    """Withdraw an application left unsigned past `UNSIGNED_DRAFT_TERM` (the deadline sweep calls this).
+
+    Returns `expired`, `not_yet` (the term ends later today or after: look again tomorrow) or `not_a_draft`
+    (signed or closed meanwhile: nothing to do)."""
+
+    def expire(app: Application) -> str:
+        if not app.is_unsigned_draft:
+            raise Unchanged
+        if now < app.draft_expires_at():
+            raise Unchanged
+        app.transition(Status.WITHDRAWN, at=now, actor="system", reason="draft_expired",
+                       expired_after_days=UNSIGNED_DRAFT_TERM.days)
+        notify(app, "draft_expired", application_number=app.id)
+        return "expired"
+
+    try:
+        application, outcome = update_application(repo, application_id, expire)
+    except ApplicationNotFound:
+        return "not_a_draft"
+    if outcome is None:
+        return "not_yet" if application.is_unsigned_draft else "not_a_draft"
+    dispatch_outbox(repo, publisher, application)
+    return outcome
