@@ -225,7 +225,7 @@ class Container:
     def lookups(self) -> LookupDeps:
         from chalicelib.services.lookups import LookupDeps
 
-        return LookupDeps(self.gateway, self.lookup_store, self.audit, self.publisher, self.clock)
+        return LookupDeps(self.gateway, self.lookup_store, self.audit, self.publisher, self.clock, self.repo)
 
     @cached_property
     def uploads(self) -> S3UploadStore:

@@ -384,6 +384,14 @@ class DynamoApplicationRepository:
             raise ApplicationNotFound("No such application.") from None
         return application_from_dict(json.loads(item.body), int(item.version or 0))
 
+    def status_of(self, application_id: str) -> Status:
+        try:
+            item = ApplicationItem.get(f"APP#{application_id}", "APP", consistent_read=True,
+                                       attributes_to_get=["status"])
+        except DoesNotExist:
+            raise ApplicationNotFound("No such application.") from None
+        return Status(item.status)
+
     def save(self, application: Application) -> None:
         """UpdateItem of what the aggregate owns, conditional on the version read (and incrementing it)."""
         sweep = sweep_keys(application)

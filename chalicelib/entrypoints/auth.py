@@ -19,6 +19,7 @@ from chalicelib.config import get_settings
 from chalicelib.domain.access import ROLES, Caller
 from chalicelib.domain.errors import DomainError, InvalidValue
 from chalicelib.domain.identity import Iin
+from chalicelib.domain.text import stored_text
 
 ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 30
@@ -115,8 +116,11 @@ def caller_of(claims: dict[str, Any]) -> Caller:
     if role in ("operator", "official") and not org:
         raise Unauthenticated("Operators and officials carry their office in `org`.")
     name = claims.get("name")
-    if name is not None and not isinstance(name, str):
-        raise Unauthenticated("`name` is a string.", code="auth.claim_invalid")
+    if name is not None:
+        try:
+            name = stored_text(name, "person_name")
+        except InvalidValue:
+            raise Unauthenticated("`name` is a person's name, a string.", code="auth.claim_invalid") from None
     return Caller(iin=iin, role=role, org=org, name=name)
 
 

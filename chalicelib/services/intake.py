@@ -42,6 +42,7 @@ from chalicelib.domain.identity import Iin
 from chalicelib.domain.lookups import plan_for
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.regions import parse_region
+from chalicelib.domain.text import stored_text
 from chalicelib.services.concurrency import Unchanged, update_application
 from chalicelib.services.lookups import decide_message, expand, fan_out_marker
 from chalicelib.services.notify import notify
@@ -150,8 +151,11 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
         if not str(raw_rep.get("power_of_attorney") or "").strip():
             errors.append(FieldError("representative.power_of_attorney", "representative.power_of_attorney_missing",
                                      "A representative acts under a notarised power of attorney: give its number."))
-        elif rep_iin is not None:
-            representative = Representative(rep_iin.value, str(raw_rep["power_of_attorney"]).strip())
+        else:
+            number = _check(errors, "representative.power_of_attorney",
+                            lambda: stored_text(raw_rep["power_of_attorney"], "power_of_attorney"))
+            if rep_iin is not None and number is not None:
+                representative = Representative(rep_iin.value, number)
 
     iban = None
     raw_account = body.get("bank_account")
@@ -177,7 +181,10 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
                                  "Only an office's operator says who accepted an application."))
     if caller.role == "operator" and raw_accepted is not None and caller.org is not None:
         # the office comes from the operator's token, never from the body (the body may only repeat it)
-        accepted_by = AcceptedBy(caller.org, str(raw_accepted["official"]).strip())
+        official = _check(errors, "accepted_by.official", lambda: stored_text(raw_accepted["official"],
+                                                                               "official_name"))
+        if official is not None:
+            accepted_by = AcceptedBy(caller.org, official)
 
     if caller.role == "citizen" and applicant_iin is not None:
         acting_for_self = caller.iin == applicant_iin.value
@@ -331,6 +338,10 @@ def dispatch_outbox(repo: ApplicationRepository, publisher: MessagePublisher, ap
     if not application.outbox:
         return
     sent = list(application.outbox)
+    if any(m.body.get("type") == "fan_out" for m in sent):
+        # The lookups follow from the application as it is now: withdrawn meanwhile (a withdrawal racing the
+        # signature), its fan-out sends nothing.
+        application = _fresh(repo, application)
     publisher.publish([m for pending in sent for m in expand(application, pending)])
     sent_keys = {m.key for m in sent}
     lookups_sent = any(m.queue == "lookups" for m in sent)
@@ -349,6 +360,13 @@ def dispatch_outbox(repo: ApplicationRepository, publisher: MessagePublisher, ap
         # The messages are out; clearing lost every race to other writers. Leaving them in the outbox
         # only means a later dispatch sends them again, which their keys make harmless.
         return
+
+
+def _fresh(repo: ApplicationRepository, application: Application) -> Application:
+    try:
+        return repo.get(application.id)
+    except ApplicationNotFound:
+        return application
 
 
 def withdraw_application(application_id: str, caller: Caller, deps: IntakeDeps) -> Application:

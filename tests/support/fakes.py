@@ -6,7 +6,7 @@ import copy
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.application import Application, OutboxMessage, Status
 from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate, DuplicateRequest
 from chalicelib.services.ports import HistoryPage, IdempotencyRecord
 
@@ -52,6 +52,9 @@ class InMemoryRepository:
         if application_id not in self.items:
             raise ApplicationNotFound("No such application.")
         return copy.deepcopy(self.items[application_id])
+
+    def status_of(self, application_id: str) -> Status:
+        return self.get(application_id).status
 
     def save(self, application: Application) -> None:
         stored = self.items[application.id]
