@@ -220,7 +220,8 @@ class Container:
     def intake(self) -> IntakeDeps:
         from chalicelib.services.intake import IntakeDeps
 
-        return IntakeDeps(self.repo, self.clock, self.ids, self.publisher, self.catalog, self.calendar)
+        return IntakeDeps(self.repo, self.clock, self.ids, self.publisher, self.catalog, self.calendar,
+                          self.gateway, self.audit)
 
     def lookups(self) -> LookupDeps:
         from chalicelib.services.lookups import LookupDeps
@@ -265,7 +266,7 @@ class Container:
         from chalicelib.services.signing import SigningDeps
 
         return SigningDeps(self.repo, self.clock, self.publisher, self.catalog, self.calendar, self.notifications(),
-                           self.eds_verifier, self.settings.otp_secret.encode())
+                           self.eds_verifier, self.settings.otp_secret.encode(), self.gateway, self.audit)
 
     def sms_webhooks(self) -> SmsWebhookDeps:
         from chalicelib.services.sms_inbound import SmsWebhookDeps

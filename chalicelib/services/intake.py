@@ -38,11 +38,12 @@ from chalicelib.domain.errors import (
     InvalidValue,
     ValidationFailed,
 )
-from chalicelib.domain.identity import Iin
+from chalicelib.domain.identity import Iin, mask_iin
 from chalicelib.domain.lookups import plan_for
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.regions import parse_region
 from chalicelib.domain.text import stored_text
+from chalicelib.services.audit import AuditLog
 from chalicelib.services.concurrency import Unchanged, update_application
 from chalicelib.services.lookups import decide_message, expand, fan_out_marker
 from chalicelib.services.notify import notify
@@ -52,6 +53,13 @@ from chalicelib.services.ports import (
     IdempotencyRecord,
     IdGenerator,
     MessagePublisher,
+)
+from chalicelib.services.registry_port import RegistryGateway
+from chalicelib.services.representation import (
+    RegistryNotAnswering,
+    RegistryReadDeps,
+    confirm_power_of_attorney,
+    registered_phone,
 )
 
 LOCAL_TZ = ZoneInfo("Asia/Almaty")
@@ -65,6 +73,9 @@ class IntakeDeps:
     publisher: MessagePublisher
     catalog: ServiceCatalog
     calendar: WorkingDayCalendar
+    gateway: RegistryGateway | None = None
+    """Asked at filing only when a representative is named (e-notary, then the principal's registered phone)."""
+    audit: AuditLog | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +221,22 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
     }
 
 
+def confirm_representation(application_id: str, service_id: str, values: Mapping[str, Any], caller: Caller,
+                           deps: IntakeDeps) -> str | None:
+    """Before anything is asked about the principal: the power of attorney confirmed in the e-notary registry
+    (`services.representation`, PowerOfAttorneyNotConfirmed otherwise); then the principal's registered phone,
+    for the SMS that tells them someone filed on their behalf (None: they registered none, a notice only)."""
+    if deps.gateway is None or deps.audit is None:
+        raise RegistryNotAnswering("The e-notary registry cannot be asked now: try again later.")
+    reads = RegistryReadDeps(deps.gateway, deps.audit, deps.clock)
+    actor = (caller.role, caller.iin)
+    applicant: Applicant = values["applicant"]
+    confirm_power_of_attorney(applicant.iin, values["representative"], on=local_date(deps.clock.now()),
+                              service_id=service_id, reference=application_id, actor=actor, deps=reads)
+    phone = registered_phone(applicant.iin, service_id=service_id, reference=application_id, actor=actor, deps=reads)
+    return phone.value if phone else None
+
+
 def register(application: Application, service: Service, calendar: WorkingDayCalendar, at: datetime) -> None:
     """Start the legal term and queue what follows registration: the registry lookups and the notice."""
     term = service.terms[application.channel]
@@ -237,8 +264,12 @@ def submit_application(
     """File an application. With an Idempotency-Key, the same key and body give back the first response."""
     service, values = validate_request(body, caller, deps.catalog)
     now = deps.clock.now()
+    application_id = deps.ids.application_id(now)
+    principal_phone = None
+    if values["representative"] is not None:
+        principal_phone = confirm_representation(application_id, service.id, values, caller, deps)
     application = Application(
-        id=deps.ids.application_id(now),
+        id=application_id,
         service_id=service.id,
         channel=body["channel"],
         status=Status.AWAITING_SIGNATURE,
@@ -253,6 +284,12 @@ def submit_application(
         created_at=now,
     )
     application.record(now, "created", caller.actor, channel=application.channel)
+    if application.representative is not None:
+        application.record(now, "power_of_attorney_confirmed", "system", registry="e_notary",
+                           representative=mask_iin(application.representative.iin))
+        if principal_phone is not None:
+            application.data["principal_phone"] = principal_phone
+        notify(application, "filed_on_your_behalf", audience="principal", application_number=application.id)
     in_person = application.channel in IN_PERSON_CHANNELS
     if not service.needs_signature() or in_person:
         application.transition(Status.SUBMITTED, at=now, actor=caller.actor,
