@@ -107,7 +107,7 @@ def test_the_representative_gets_the_notice_too(aws: Any, clock: FakeClock) -> N
                                               ("mobile", MOTHER): {"phone": "+77015550001", "language": "ru"}})
     body = caregiver_body(MOTHER, channel="state_corp", representative={"iin": FATHER, "power_of_attorney": "12-345"},
                           accepted_by={"office": "gfc-aktobe-1", "official": "Иванова А.Б."})
-    app_id = file(aws, body, Caller(STRANGER, "operator", org="gfc-aktobe-1"))
+    file(aws, body, Caller(STRANGER, "operator", org="gfc-aktobe-1"))
     # When its notices are handled
     run_queue("notifications")
     # Then both the applicant and the representative see the registration; the mother alone is told someone filed

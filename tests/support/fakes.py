@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from typing import Any
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chalicelib.domain.application import Application, OutboxMessage, Status
 from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate, DuplicateRequest
