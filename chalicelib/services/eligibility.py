@@ -37,7 +37,12 @@ from chalicelib.services.decisions import case_of, gaps_of
 from chalicelib.services.intake import local_date, validate_request
 from chalicelib.services.ports import Clock, LookupRecord
 from chalicelib.services.registry_port import GatewayRejected, RegistryGateway, RegistryUnavailable
-from chalicelib.services.representation import RegistryReadDeps, confirm_power_of_attorney, read_registry
+from chalicelib.services.representation import (
+    RegistryNotAnswering,
+    RegistryReadDeps,
+    confirm_power_of_attorney,
+    read_registry,
+)
 
 PARALLEL_REQUESTS = 8
 
@@ -120,13 +125,16 @@ def check_eligibility(service_id: str, body: Mapping[str, Any], caller: Caller,
     on = local_date(now)
     check_id = f"precheck-{uuid.uuid4().hex[:12]}"
     representative = values["representative"]
-    if representative is not None:
-        confirm_power_of_attorney(values["applicant"].iin, representative, on=on, service_id=service.id,
-                                  reference=check_id, actor=(caller.role, caller.iin),
-                                  deps=RegistryReadDeps(deps.gateway, deps.audit, deps.clock))
-    elif values["applicant"].iin != caller.iin:
+    if representative is None and values["applicant"].iin != caller.iin:
         raise ValidationFailed([FieldError("applicant.iin", "applicant.not_caller", "The applicant is the caller.")])
-    _check_links(check_id, service.id, values, caller, deps)
+    try:
+        if representative is not None:
+            confirm_power_of_attorney(values["applicant"].iin, representative, on=on, service_id=service.id,
+                                      reference=check_id, actor=(caller.role, caller.iin),
+                                      deps=RegistryReadDeps(deps.gateway, deps.audit, deps.clock))
+        _check_links(check_id, service.id, values, caller, deps)
+    except RegistryNotAnswering as down:
+        raise RegistriesUnavailable(down.message) from None
     draft = Application(
         id=check_id, service_id=service.id, channel="portal", status=Status.AWAITING_SIGNATURE,
         applicant=values["applicant"], subjects=values["subjects"], representative=values["representative"],
