@@ -151,6 +151,10 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
                                      "A representative acts under a notarised power of attorney: give its number."))
         elif rep_iin is not None:
             representative = Representative(rep_iin.value, str(raw_rep["power_of_attorney"]).strip())
+        if rep_iin is not None and applicant_iin is not None and rep_iin.value == applicant_iin.value:
+            errors.append(FieldError("representative.iin", "representative.is_applicant",
+                                     "A representative is another person than the applicant: leave it out to file "
+                                     "for yourself."))
 
     iban = None
     raw_account = body.get("bank_account")
