@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalicelib.data import load_json
 from chalicelib.domain.application import Application, Status, TimelineEvent
@@ -48,9 +47,10 @@ from chalicelib.domain.confusables import readings
 from chalicelib.domain.digits import fold_digits
 from chalicelib.domain.errors import InvalidValue
 from chalicelib.domain.identity import Iin
+from chalicelib.domain.local_time import ALMATY
 
 POLICY_FILE = "proactive.json"
-LOCAL_TZ = ZoneInfo("Asia/Almaty")
+LOCAL_TZ = ALMATY
 UNKNOWN_LANGUAGE_TEXTS = ("kk", "ru")
 """The languages an SMS is sent in when the mobile-citizens database does not know the person's."""
 
