@@ -6,6 +6,7 @@ import http.client
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,3 +51,9 @@ def test_a_token_for_an_iin_with_a_bad_check_digit_is_refused_when_minted() -> N
     minted = subprocess.run([sys.executable, "-m", "local.token", "--iin", "900517443218", "--role", "citizen"],
                             cwd=ROOT, capture_output=True, text=True, check=False)
     assert minted.returncode == 2 and minted.stdout == "" and "iin.checksum" in minted.stderr
+
+
+def test_the_banner_prints_the_venvs_python_for_the_helper_commands(stack: Stack) -> None:
+    line = next(line for line in stack.lines if " -m local.token " in line)
+    python = line.split()[1]
+    assert python.endswith("python") and (ROOT / python).resolve() == Path(sys.executable).resolve()
