@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     print("Social benefits back office: local stack is up", flush=True)
     for name, value in info.items():
         print(f"  {name:24} {value}", flush=True)
+    if info.get("gateway"):
+        print(f"  gateway WSDL             {info['gateway']}/bip-sync-wss-gost/?wsdl", flush=True)
     python = venv_python()
     print(f"  tokens                   {python} -m local.token --iin <IIN> --role citizen", flush=True)
     print(f"  sent SMS                 {python} -m local.outbox [--phone +77...] [--since 2026-11-24T10:00]",
