@@ -16,7 +16,6 @@ import pytest
 from local.stack import LambdaContext, resolve_handler
 from tests.support.api import post
 from tests.support.people import MOTHER, child_benefit_body
-from tests.support.sms import sent_sms
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -116,15 +115,15 @@ def test_each_sqs_sample_comes_back_as_a_partial_batch_response(aws: Any, name: 
     assert failed <= {r["messageId"] for r in event(name)["Records"]}
 
 
-def test_the_notification_sample_sends_its_sms_for_a_filed_application(api: Any, aws: Any, token: Any) -> None:
+def test_the_notification_sample_writes_its_notice_for_a_filed_application(api: Any, aws: Any, token: Any) -> None:
     created = post(api, "/applications", child_benefit_body(), token(MOTHER))
     app_id = created.json_body["id"]
     body = json.loads(event("sqs-notifications.json")["Records"][0]["body"])
     body.update(application_id=app_id, message_key=f"{app_id}:registered-sample",
                 values={"application_number": app_id, "due_date": "2026-12-03"})
-    before = len(sent_sms())
     assert _consume("sqs-notifications.json", body) == {"batchItemFailures": []}
-    assert len(sent_sms()) == before + 1 and app_id in sent_sms()[-1][1]
+    notices = aws.notification_store.notices(("person", MOTHER), cursor=None, limit=10).items
+    assert [n.key for n in notices if n.application_id == app_id] == [f"{app_id}:registered-sample"]
 
 
 @pytest.mark.parametrize("name", ["schedule-deadline-sweep.json", "schedule-proactive-timers.json"])
