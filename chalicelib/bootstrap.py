@@ -112,7 +112,7 @@ class Container:
         from chalicelib.adapters.deadline_index import DynamoWorkQueue
 
         assert self.table
-        return DynamoWorkQueue()
+        return DynamoWorkQueue(self.settings.person_key_secret)
 
     @cached_property
     def publisher(self) -> SqsPublisher:
@@ -129,10 +129,15 @@ class Container:
     @cached_property
     def gateway(self) -> RegistryGateway:
         from chalicelib.adapters.gateway import GatewayClient
-        from chalicelib.adapters.shep_wss import PemEnvelopeSigner
+        from chalicelib.adapters.shep_wss import EnvelopeSigner, KmsEnvelopeSigner, PemEnvelopeSigner
 
         settings = self.settings
-        signer = PemEnvelopeSigner(settings.gateway_signing_key_pem, settings.gateway_signing_cert_pem)
+        signer: EnvelopeSigner
+        if settings.gateway_signing_kms_key_id:  # the key in KMS's HSMs; else the key PEM from a secret
+            signer = KmsEnvelopeSigner(lambda: self.client("kms"), settings.gateway_signing_kms_key_id,
+                                       settings.gateway_signing_cert_pem)
+        else:
+            signer = PemEnvelopeSigner(settings.gateway_signing_key_pem, settings.gateway_signing_cert_pem)
         return GatewayClient(settings.gateway_url, settings.gateway_sender_id, settings.gateway_sender_password, signer,
                              breaker_cooldown_s=self.settings.gateway_breaker_cooldown_s,
                              backoff_cap_s=self.settings.gateway_backoff_cap_s,
@@ -225,12 +230,13 @@ class Container:
     def intake(self) -> IntakeDeps:
         from chalicelib.services.intake import IntakeDeps
 
-        return IntakeDeps(self.repo, self.clock, self.ids, self.publisher, self.catalog, self.calendar)
+        return IntakeDeps(self.repo, self.clock, self.ids, self.publisher, self.catalog, self.calendar,
+                          self.gateway, self.audit)
 
     def lookups(self) -> LookupDeps:
         from chalicelib.services.lookups import LookupDeps
 
-        return LookupDeps(self.gateway, self.lookup_store, self.audit, self.publisher, self.clock)
+        return LookupDeps(self.gateway, self.lookup_store, self.audit, self.publisher, self.clock, self.repo)
 
     @cached_property
     def uploads(self) -> S3UploadStore:
@@ -268,7 +274,7 @@ class Container:
     def deadlines(self) -> DeadlineDeps:
         from chalicelib.services.deadlines import DeadlineDeps
 
-        return DeadlineDeps(self.deadline_index, self.publisher, self.calendar)
+        return DeadlineDeps(self.deadline_index, self.publisher, self.calendar, self.repo)
 
     def decisions(self) -> DecisionDeps:
         from chalicelib.domain.digital_documents import DigitalDocumentsPolicy
@@ -288,7 +294,7 @@ class Container:
         from chalicelib.services.signing import SigningDeps
 
         return SigningDeps(self.repo, self.clock, self.publisher, self.catalog, self.calendar, self.notifications(),
-                           self.eds_verifier, self.settings.otp_secret.encode())
+                           self.eds_verifier, self.settings.otp_secret.encode(), self.gateway, self.audit)
 
     def sms_webhooks(self) -> SmsWebhookDeps:
         from chalicelib.services.sms_inbound import SmsWebhookDeps

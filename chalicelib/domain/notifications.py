@@ -30,6 +30,8 @@ NOTICE_TEMPLATES = "templates/notices.json"
 PURPOSES: tuple[str, ...] = (
     "registered",
     "withdrawn",
+    "draft_expired",
+    "filed_on_your_behalf",
     "otp",
     "documents_needed",
     "written_request_sent",

@@ -93,7 +93,7 @@ def service_term(call: Call, service_id: str) -> dict[str, Any]:
 
 @endpoint(api, "/applications", "POST", summary="File an application", roles=("citizen", "operator"),
           request="ApplicationIn", response="ApplicationOut", status=201, headers=("Idempotency-Key",),
-          errors=(400, 401, 403, 409, 413, 422))
+          errors=(400, 401, 403, 409, 413, 422, 503))
 def file_application(call: Call) -> Response:
     from chalicelib.services.intake import submit_application
 
@@ -134,11 +134,8 @@ def read_application(call: Call, application_id: str) -> dict[str, Any]:
 def list_applications(call: Call) -> dict[str, Any]:
     from chalicelib.services.queries import history
 
-    raw_limit = call.query("limit") or "20"
-    if not raw_limit.isdigit():
-        raise InvalidValue("limit.invalid", "`limit` is a whole number from 1 to 50.")
     deps = container()
-    page = history(deps.repo, call.who, cursor=call.query("cursor"), limit=int(raw_limit))
+    page = history(deps.repo, call.who, cursor=call.query("cursor"), limit=call.limit())
     return {"items": [summary_view(a, deps.catalog, call.language) for a in page.items], "cursor": page.cursor}
 
 

@@ -34,7 +34,8 @@ class SubjectIn(Strict):
 
 class RepresentativeIn(Strict):
     iin: str = Field(max_length=32)
-    power_of_attorney: str = Field(max_length=64, description="number of the notarised power of attorney")
+    power_of_attorney: str = Field(max_length=512, description="number of the notarised power of attorney; stored "
+                                   "NFC-normalised, at most 64 characters, printable (domain/text.py)")
 
 
 class BankAccountIn(Strict):
@@ -42,8 +43,10 @@ class BankAccountIn(Strict):
 
 
 class AcceptedByIn(Strict):
-    office: str = Field(min_length=1, max_length=64)
-    official: str = Field(min_length=1, max_length=128, description="surname and initials")
+    office: str | None = Field(default=None, min_length=1, max_length=64,
+                               description="the operator's office; taken from the token's `org`, may only repeat it")
+    official: str = Field(min_length=1, max_length=512, description="surname and initials; stored NFC-normalised, "
+                          "at most 128 characters, printable (domain/text.py)")
 
 
 class ApplicationIn(Strict):

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.access import Caller
-from chalicelib.domain.application import FINAL, OutboxMessage, TimelineEvent
+from chalicelib.domain.application import FINAL, OutboxMessage, Status, TimelineEvent
 from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.deadline_watch import (
     Milestone,
@@ -39,8 +39,8 @@ from chalicelib.domain.deadline_watch import (
 )
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.notifications import notification_key
-from chalicelib.services.intake import local_date
-from chalicelib.services.ports import DeadlineIndex, DueEntry, MessagePublisher, WorkQueue
+from chalicelib.services.intake import expire_draft, local_date
+from chalicelib.services.ports import ApplicationRepository, DeadlineIndex, DueEntry, MessagePublisher, WorkQueue
 
 SWEEP_ACTOR = "deadline_sweep"
 # Before the first sweep completes there is no cursor: look this far back once (empty days cost a query each).
@@ -54,6 +54,8 @@ class DeadlineDeps:
     index: DeadlineIndex
     publisher: MessagePublisher
     calendar: WorkingDayCalendar
+    repo: ApplicationRepository | None = None
+    """Needed to withdraw unsigned drafts past their term (without it they are left listed)."""
 
 
 @dataclass
@@ -71,6 +73,7 @@ class SweepReport:
     rescheduled: int = 0
     dropped: int = 0
     superseded: int = 0
+    drafts_expired: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -103,6 +106,10 @@ def sweep_deadlines(now: datetime, deps: DeadlineDeps) -> SweepReport:
 
 
 def _sweep(entries: list[DueEntry], today: date, now: datetime, deps: DeadlineDeps, report: SweepReport) -> None:
+    drafts = [e for e in entries if e.application.status == Status.AWAITING_SIGNATURE.value]
+    if drafts and deps.repo is not None:
+        _expire_drafts(drafts, now, deps, report)
+    entries = [e for e in entries if e not in drafts]
     plans = [_plan(entry, today, deps.calendar) for entry in entries]
     for plan in plans:
         if plan.milestone is not None and plan.milestone.escalates:
@@ -125,6 +132,19 @@ def _sweep(entries: list[DueEntry], today: date, now: datetime, deps: DeadlineDe
             report.handover_overdue += 1
         else:
             report.overdue += 1
+
+
+def _expire_drafts(drafts: list[DueEntry], now: datetime, deps: DeadlineDeps,
+                   report: SweepReport) -> None:
+    """Unsigned drafts listed up to today: withdrawn once past their term. One whose term ends later today stays
+    where it is (every sweep reads today's partitions again); one signed or closed meanwhile was moved by that save."""
+    assert deps.repo is not None
+    for entry in drafts:
+        outcome = expire_draft(deps.repo, deps.publisher, entry.application.id, now)
+        if outcome == "expired":
+            report.drafts_expired += 1  # the withdrawal's save took it off the index
+        elif outcome == "not_a_draft":
+            deps.index.move(entry, check_on=None, risk=None)  # conditional: a save that listed it elsewhere wins
 
 
 def _plan(entry: DueEntry, today: date, calendar: WorkingDayCalendar) -> _Plan:

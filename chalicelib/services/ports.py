@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.application import Application, OutboxMessage, Status
 
 
 class Clock(Protocol):
@@ -49,6 +49,11 @@ class ApplicationRepository(Protocol):
 
     def get(self, application_id: str) -> Application:
         """Raises ApplicationNotFound."""
+        ...
+
+    def status_of(self, application_id: str) -> Status:
+        """The application's status as last saved (a strongly consistent read of the status alone).
+        Raises ApplicationNotFound."""
         ...
 
     def save(self, application: Application) -> None:

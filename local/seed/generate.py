@@ -1001,7 +1001,8 @@ def caregiver_families(b: SeedBuilder) -> None:
     b.family(
         "caregiver-representative-no-power-of-attorney",
         CARE,
-        "A representative files, but e-notary has no power of attorney for them (ask for the document).",
+        "A representative files, but e-notary has no power of attorney for them: "
+        "the filing is refused (representative.power_of_attorney_not_confirmed).",
         carer,
         [(cared, "cared_person")],
         phone=phone,
@@ -1601,7 +1602,8 @@ def special_social_services_families(b: SeedBuilder) -> None:
         "sss-representative-gaps",
         SSS,
         "A representative with no power of attorney in e-notary files for a niece applying for her aunt aged 88, "
-        "who has no record in the State Database of Individuals (ask for both documents).",
+        "who has no record in the State Database of Individuals "
+        "(the filing is refused: e-notary does not confirm the power of attorney).",
         niece,
         [(aunt, "cared_person")],
         phone=phone,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.application import Application, OutboxMessage, Status
 from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate, DuplicateRequest
 from chalicelib.services.ports import HistoryPage, IdempotencyRecord
 
@@ -53,6 +54,9 @@ class InMemoryRepository:
             raise ApplicationNotFound("No such application.")
         return copy.deepcopy(self.items[application_id])
 
+    def status_of(self, application_id: str) -> Status:
+        return self.get(application_id).status
+
     def save(self, application: Application) -> None:
         stored = self.items[application.id]
         if self.conflicts_to_inject:
@@ -83,3 +87,21 @@ class RecordingPublisher:
             self.fail_next = False
             raise ConnectionError("queue unavailable")
         self.sent.extend(messages)
+
+
+class FakeRegistries:
+    """A RegistryGateway over a dict {(registry, iin): data}: found when present, not_found otherwise; every call
+    kept in `calls` as (registry, iin)."""
+
+    def __init__(self, records: dict[tuple[str, str], dict[str, Any]] | None = None) -> None:
+        self.records: dict[tuple[str, str], dict[str, Any]] = dict(records or {})
+        self.calls: list[tuple[str, str]] = []
+
+    def fetch(self, registry: str, iin: str, *, service_id: str, purpose: str, on_behalf_of: str,
+              request_id: str) -> Any:
+        from chalicelib.services.registry_port import GatewayAnswer
+
+        self.calls.append((registry, iin))
+        data = self.records.get((registry, iin))
+        return GatewayAnswer(registry, "found" if data is not None else "not_found", dict(data or {}),
+                             f"fake:{registry}", datetime(2026, 11, 23, 6, 0, tzinfo=UTC), request_id)
