@@ -33,7 +33,7 @@ from packaging.utils import canonicalize_name
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
 """In the Lambda Python runtime: never packaged (see the module's docstring for the trade-off)."""
 
-BASE = ("pynamodb", "aws-lambda-powertools[tracer]", "pydantic", "holidays", "cryptography")
+BASE = ("pynamodb", "aws-lambda-powertools[tracer]", "pydantic", "holidays", "cryptography", "tzdata")
 """What every function imports: the table, logging/metrics/tracing, schemas, the working-day calendar, keyed
 hashes and KMS public keys."""
 
