@@ -191,6 +191,12 @@ class LocalStack:
 
         provision(container.settings, container.client)
 
+        from local.dev_ca import crl_bytes
+        from local.test_ca import CrlServer
+
+        crl = CrlServer(crl_bytes).__enter__()  # the development CA's revocation list, named in its officials' certs
+        self._closers.append(lambda: crl.__exit__(None, None, None))
+
         import app as app_module
 
         self._start_api(app_module.app)
@@ -205,6 +211,7 @@ class LocalStack:
             "gateway_webhook_secret": env["GATEWAY_WEBHOOK_SECRET"],
             "jwt_issuer": env["JWT_ISSUER"],
             "jwt_audience": env["JWT_AUDIENCE"],
+            "crl_url": crl.url,
         }
         LOCAL_DIR.mkdir(exist_ok=True)
         STATE_FILE.write_text(json.dumps(self.info, indent=2))

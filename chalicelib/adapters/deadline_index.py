@@ -72,6 +72,7 @@ def _watched(item: ApplicationItem) -> WatchedApplication:
         due_date=_date(item.due_date), due_date_at_state_corp=_date(item.due_date_at_state_corp),
         office=office, risk=item.risk,
         registered_at=datetime.fromisoformat(item.registered_at) if item.registered_at else None,
+        waiting_for=item.waiting_for,
     )
 
 
@@ -158,7 +159,8 @@ def _decode(cursor: str, partition_attribute: str, partition: str) -> dict[str, 
 class DynamoWorkQueue:
     """WorkQueue on the `work_queue` (handling office) and `accepted_queue` (accepting office) indexes."""
 
-    def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int) -> WorkQueuePage:
+    def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int,
+                          waiting_for: str | None = None) -> WorkQueuePage:
         if queue == "handling":
             index: Any = ApplicationItem.work_queue
             attribute = "GSI2PK"
@@ -168,7 +170,9 @@ class DynamoWorkQueue:
             raise ValueError(f"Unknown work queue {queue!r}")
         partition = f"{OFFICE_PREFIX}{office}"
         last_key = _decode(cursor, attribute, partition) if cursor else None
-        result = index.query(partition, scan_index_forward=True, limit=limit, last_evaluated_key=last_key)
+        condition = ApplicationItem.waiting_for == waiting_for if waiting_for else None
+        result = index.query(partition, scan_index_forward=True, limit=limit, last_evaluated_key=last_key,
+                             filter_condition=condition)
         items = [_watched(item) for item in result]
         next_key = result.last_evaluated_key
         return WorkQueuePage(items, _encode(next_key) if next_key else None)

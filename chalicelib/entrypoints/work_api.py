@@ -25,15 +25,21 @@ def _limit(call: Call) -> int:
 
 @endpoint(work_api, "/work-queue", summary="The office's open applications, soonest deadline first, flagged",
           roles=("official", "operator"), response="WorkQueueOut",
-          query=(("cursor", "from the previous page"), ("limit", "1 to 50, default 20")), errors=(401, 403, 422))
+          query=(("cursor", "from the previous page"), ("limit", "1 to 50, default 20"),
+                 ("waiting_for", "only those waiting for: signature, registries, applicant_documents, agency_reply, "
+                                 "document_review, official_decision, parameters")), errors=(401, 403, 422))
 def read_work_queue(call: Call) -> dict[str, Any]:
+    from chalicelib.domain.documents import WAITING_FOR
     from chalicelib.services.deadlines import work_queue
     from chalicelib.services.intake import local_date
 
+    wanted = call.query("waiting_for")
+    if wanted is not None and wanted not in WAITING_FOR:
+        raise InvalidValue("waiting_for.unknown", f"`waiting_for` is one of: {', '.join(WAITING_FOR)}.")
     deps = container()
     today = local_date(deps.clock.now())
     view = work_queue(call.who, deps.work_queue, deps.calendar, today, cursor=call.query("cursor"),
-                      limit=_limit(call))
+                      limit=_limit(call), waiting_for=wanted)
     items = []
     for queued in view.items:
         app, flags = queued.application, queued.flags
@@ -49,6 +55,7 @@ def read_work_queue(call: Call) -> dict[str, Any]:
             "at_risk": flags.at_risk,
             "overdue": flags.overdue,
             "handover_overdue": flags.handover_overdue,
+            "waiting_for": app.waiting_for,
         })
     return {"office": call.who.org, "as_of": today.isoformat(), "items": items, "cursor": view.cursor}
 

@@ -17,8 +17,10 @@ from chalicelib.domain.identity import mask_iin
 from chalicelib.services.ports import ApplicationRepository, Clock
 from chalicelib.services.queries import get_application
 
-AuditAction = Literal["registry_read", "application_read", "document_read"]
-ACTIONS: tuple[AuditAction, ...] = ("registry_read", "application_read", "document_read")
+AuditAction = Literal["registry_read", "application_read", "document_read", "document_reviewed", "decision_drafted",
+                      "decision_signed"]
+ACTIONS: tuple[AuditAction, ...] = ("registry_read", "application_read", "document_read", "document_reviewed",
+                                    "decision_drafted", "decision_signed")
 AUDIT_READERS = ("official", "admin")
 AUDIT_REVIEW_PURPOSE = "review of the personal-data access trail of the application"
 NOBODY = "-"
