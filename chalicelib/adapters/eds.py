@@ -16,7 +16,8 @@ What is checked, in this order, each refusal with its own code:
 signxml's own chain check reads `ca_pem_file` as a *file name* and checks validity at the current clock, with the
 webpki CA profile (which real NCA certificates need not meet). So the chain is built here with cryptography's
 verifier at the chosen moment, and signxml is then given the verified certificate (`x509_cert`) and
-`verification_time=on` to check the signature itself. Revocation (OCSP/CRL at the NCA) is not checked here.
+`verification_time=on` to check the signature itself. Revocation is checked by the caller, through the
+RevocationChecker port (adapters/revocation.py reads the CRL the certificate names).
 Plain XMLDSig carries no signing time, so `signed_at` is None.
 """
 

@@ -30,11 +30,22 @@ def read_result(call: Call, application_id: str) -> Any:
 
         language = call.language if call.request.headers.get("accept-language") else signed["document"].get(
             "language", "ru")
-        pdf = render_result_notice(signed["document"], language, code)
+        signatory = {**(signed.get("signer") or {"kind": "provider_seal"}), "signed_at": signed.get("signed_at")}
+        pdf = render_result_notice(signed["document"], language, code, signatory=signatory,
+                                   verify_url=public_check_url(call, code))
         return Response(body=pdf, status_code=200, headers={
             "Content-Type": "application/pdf",
             "Content-Disposition": f'inline; filename="result-{application_id}.pdf"'})
     return {"verification_code": code, **signed}
+
+
+def public_check_url(call: Call, code: str) -> str:
+    """Where anyone checks a printed code (`GET /results/{code}` of this API, as the caller reached it)."""
+    headers = call.request.headers
+    host = headers.get("x-forwarded-host") or headers.get("host") or "social-benefits.egov.kz"
+    local = host.startswith(("127.0.0.1", "localhost"))
+    scheme = headers.get("x-forwarded-proto") or ("http" if local else "https")
+    return f"{scheme}://{host}/results/{code}"
 
 
 @endpoint(results_api, "/results/verify", "POST", summary="Verify a result document's signature: valid or not, "

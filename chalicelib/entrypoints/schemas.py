@@ -274,6 +274,9 @@ class TicketOut(BaseModel):
     office: str = Field(description="the office that accepted it")
     handling_office: str
     accepted_by: str = Field(description="the accepting official's surname and initials")
+    office_name: dict[str, str] = Field(description="the accepting office's name (kk, ru, en)")
+    documents: list[str] = Field(description="the documents taken (services.json required_documents of the channel)")
+    applicant_name: str | None = Field(description="from the State Database of Individuals, once answered")
 
 
 class AuditEntryOut(BaseModel):

@@ -67,11 +67,13 @@ def read_work_queue(call: Call) -> dict[str, Any]:
           produces=("application/json", PDF), errors=(401, 403, 404, 409, 422))
 def read_ticket(call: Call, application_id: str) -> Any:
     from chalicelib.adapters.pdf import surname_and_initials
-    from chalicelib.services.tickets import ticket_for
+    from chalicelib.domain.offices import office_name
+    from chalicelib.services.tickets import applicant_name, ticket_for
 
     fmt = call.document_format()
     deps = container()
     ticket = ticket_for(deps.repo, deps.catalog, application_id, call.who)
+    name = applicant_name(ticket.application, deps.lookup_store)
     body = {
         "application_id": ticket.application.id,
         "service_id": ticket.service.id,
@@ -84,12 +86,15 @@ def read_ticket(call: Call, application_id: str) -> Any:
         "office": ticket.office,
         "handling_office": ticket.application.handling_office,
         "accepted_by": surname_and_initials(ticket.official),
+        "office_name": office_name(ticket.office),
+        "documents": list(ticket.service.required_documents.get(ticket.application.channel, ())),
+        "applicant_name": name,
     }
     logger.info("ticket read", extra={"application_id": application_id, "format": fmt, "role": call.who.role})
     if fmt == "json":
         return body
     from chalicelib.adapters.pdf import render_ticket
 
-    pdf = render_ticket(body, call.language)
+    pdf = render_ticket({**body, "office": body["office_name"]}, call.language)
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": PDF, "Content-Disposition": f'inline; filename="ticket-{application_id}.pdf"'})
