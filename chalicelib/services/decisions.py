@@ -34,6 +34,7 @@ from chalicelib.services.ports import (
     ApplicationRepository,
     Clock,
     LookupRecord,
+    LookupState,
     LookupStore,
     MessagePublisher,
     ResultSigner,
@@ -209,7 +210,8 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
         return "official_decision"
 
     document = result_document(application, case, decision, now, deps.catalog)
-    signed = deps.results.put_once(application.id, deps.signer.sign(document).to_dict())
+    signed = deps.results.put_once(application.id, deps.signer.sign(document).to_dict(),
+                                   [LookupState.of(r) for r in records])
     application = finish_decision(application_id, decision, signed["document"], "system", repo=deps.repo,
                                   clock=deps.clock)
     dispatch_outbox(deps.repo, deps.publisher, application)
@@ -242,8 +244,7 @@ def finish_decision(application_id: str, decision: Decision, document: dict[str,
         app.decision = {"outcome": decision.outcome, "amount_monthly": decision.amount_monthly,
                         "period_from": decision.period_from.isoformat() if decision.period_from else None,
                         "period_to": decision.period_to.isoformat() if decision.period_to else None,
-                        "verification_code": code,
-                        "reasons": [r.to_dict() for r in decision.reasons]}
+                        "verification_code": code}  # the reasons are kept once: in the signed result
         app.data.pop("draft", None)
         app.transition(Status.APPROVED if decision.outcome == "approved" else Status.REFUSED, at=now, actor=actor,
                        reason="decided", verification_code=code, **detail)

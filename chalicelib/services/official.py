@@ -47,6 +47,7 @@ from chalicelib.services.ports import (
     Clock,
     EdsVerifier,
     LookupRecord,
+    LookupState,
     LookupStore,
     MessagePublisher,
     ResultStore,
@@ -201,7 +202,7 @@ def sign_decision(application_id: str, raw: Any, caller: Caller, deps: OfficialD
         "kind": SIGNED_BY_OFFICIAL, "document": draft["document"], "draft_id": draft["draft_id"],
         "signed_xml": raw["signed_xml"],
         "signed_at": format_instant(now), "algorithm": signature.algorithm, "signer": signer,
-    })
+    }, [LookupState.of(r) for r in records])
     from chalicelib.domain.decision import Decision
 
     decision = Decision.from_dict(signed["document"]["decision"])
