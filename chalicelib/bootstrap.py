@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from chalicelib.services.intake import IntakeDeps
     from chalicelib.services.lookups import LookupDeps
     from chalicelib.services.notifications import NotificationDeps
+    from chalicelib.services.official import OfficialDeps
     from chalicelib.services.ports import (
         Clock,
         ConversationRouter,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         IdGenerator,
         NotificationStore,
         ProactiveStore,
+        RevocationChecker,
         SmsInbox,
         SmsRateLimiter,
         SmsSender,
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from chalicelib.services.printing import PrintingDeps
     from chalicelib.services.proactive import ProactiveDeps
     from chalicelib.services.registry_port import RegistryGateway
+    from chalicelib.services.review import ReviewDeps
     from chalicelib.services.signing import SigningDeps
     from chalicelib.services.sms_inbound import InboundRoutingDeps, SmsWebhookDeps
 
@@ -258,13 +261,32 @@ class Container:
         if with_printer:
             from chalicelib.adapters.rendered import FpdfPrinter
 
-            printer = FpdfPrinter()
+            printer = FpdfPrinter(self.settings.public_base_url)
         return PrintingDeps(self.rendered, self.publisher, printer)
 
     def documents(self) -> DocumentDeps:
         from chalicelib.services.documents import DocumentDeps
 
         return DocumentDeps(self.repo, self.lookup_store, self.uploads, self.publisher, self.clock)
+
+    @cached_property
+    def revocation(self) -> RevocationChecker:
+        from chalicelib.adapters.revocation import CrlRevocationChecker
+
+        return CrlRevocationChecker(self.settings.eds_trust_anchors_pem)
+
+    def review(self) -> ReviewDeps:
+        """An official's review of uploaded documents (services/review.py)."""
+        from chalicelib.services.review import ReviewDeps
+
+        return ReviewDeps(self.repo, self.lookup_store, self.uploads, self.publisher, self.audit, self.clock)
+
+    def official(self) -> OfficialDeps:
+        """Drafts and EDS-signed decisions of officials (services/official.py)."""
+        from chalicelib.services.official import OfficialDeps
+
+        return OfficialDeps(self.repo, self.lookup_store, self.results, self.publisher, self.clock, self.catalog,
+                            self.eds_verifier, self.revocation, self.audit)
 
     def eligibility(self) -> EligibilityDeps:
         from chalicelib.services.eligibility import EligibilityDeps

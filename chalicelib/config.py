@@ -30,6 +30,7 @@ class Settings:
     requesting_system: str
     max_body_bytes: int
     eds_trust_anchors_pem: str
+    public_base_url: str  # where anyone checks a printed verification code (`GET /results/{code}`)
 
     # Secrets: the variable itself (local stack, tests), or `<NAME>_ARN` naming a Secrets Manager secret that
     # is read on first use and kept for the life of the process (the CDK stack passes ARNs, never values).
@@ -103,4 +104,5 @@ def get_settings() -> Settings:
         requesting_system=_env("REQUESTING_SYSTEM", "social-benefits-back-office"),
         max_body_bytes=int(_env("MAX_BODY_BYTES", "65536")),
         eds_trust_anchors_pem=_env("EDS_TRUST_ANCHORS_PEM"),
+        public_base_url=_env("PUBLIC_BASE_URL", "https://social-benefits.egov.kz"),
     )

@@ -182,6 +182,7 @@ class LocalStack:
             "JWT_ISSUER": ISSUER,
             "JWT_AUDIENCE": AUDIENCE,
             "GATEWAY_URL": gateway_url,
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.api_port}",
             "SMS_WEBHOOK_SECRET": os.environ.get("SMS_WEBHOOK_SECRET", "local-sms-secret"),
             "GATEWAY_WEBHOOK_SECRET": os.environ.get("GATEWAY_WEBHOOK_SECRET", "local-gateway-secret"),
             "PERSON_KEY_SECRET": os.environ.get("PERSON_KEY_SECRET", "local-person-key-secret"),
@@ -216,6 +217,12 @@ class LocalStack:
 
         provision(container.settings, container.client)
 
+        from local.dev_ca import crl_bytes
+        from local.test_ca import CrlServer
+
+        crl = CrlServer(crl_bytes).__enter__()  # the development CA's revocation list, named in its officials' certs
+        self._closers.append(lambda: crl.__exit__(None, None, None))
+
         import app as app_module
 
         self._start_api(app_module.app)
@@ -233,6 +240,7 @@ class LocalStack:
             "state": (f"{self.aws_state_file} (every {self.save_seconds:g} s and on stop; "
                       + ("restored" if self._aws.stats.restored_from else "new") + ")")
             if self.aws_state_file else "not kept",
+            "crl_url": crl.url,
         }
         LOCAL_DIR.mkdir(exist_ok=True)
         STATE_FILE.write_text(json.dumps(self.info, indent=2))

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["tests.support.officials"]
+
 TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -77,6 +79,20 @@ def aws(env: dict[str, str]) -> Iterator[Any]:
         container = bootstrap.container()
         provision(container.settings, container.client)
         yield container
+
+
+@pytest.fixture
+def gateway(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The gateway simulator the in-process pipeline asks (quick breaker and backoff)."""
+    from chalicelib import bootstrap
+    from local.gateway_sim import GatewaySimulator
+
+    with GatewaySimulator() as sim:
+        monkeypatch.setenv("GATEWAY_URL", sim.base_url)
+        monkeypatch.setenv("GATEWAY_BREAKER_COOLDOWN_S", "0.05")
+        monkeypatch.setenv("GATEWAY_BACKOFF_CAP_S", "0.01")
+        bootstrap.reset()  # the next container reads the simulator's URL; moto keeps its resources
+        yield sim
 
 
 @pytest.fixture

@@ -71,6 +71,7 @@ def _watched(item: ApplicationItem) -> WatchedApplication:
         due_date=_date(item.due_date), due_date_at_state_corp=_date(item.due_date_at_state_corp),
         office=office, risk=item.risk,
         registered_at=datetime.fromisoformat(item.registered_at) if item.registered_at else None,
+        waiting_for=item.waiting_for,
     )
 
 
@@ -146,7 +147,8 @@ class DynamoWorkQueue:
     def __init__(self, cursor_secret: str) -> None:
         self._cursors = CursorCodec(cursor_secret, "work_queue")
 
-    def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int) -> WorkQueuePage:
+    def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int,
+                          waiting_for: str | None = None) -> WorkQueuePage:
         if queue == "handling":
             index: Any = ApplicationItem.work_queue
         elif queue == "accepted":
@@ -155,7 +157,9 @@ class DynamoWorkQueue:
             raise ValueError(f"Unknown work queue {queue!r}")
         partition = f"{OFFICE_PREFIX}{office}"
         last_key = self._cursors.decode(cursor, f"{queue}:{partition}") if cursor else None
-        result = index.query(partition, scan_index_forward=True, limit=limit, last_evaluated_key=last_key)
+        condition = ApplicationItem.waiting_for == waiting_for if waiting_for else None
+        result = index.query(partition, scan_index_forward=True, limit=limit, last_evaluated_key=last_key,
+                             filter_condition=condition)
         items = [_watched(item) for item in result]
         next_key = result.last_evaluated_key
         return WorkQueuePage(items, self._cursors.encode(next_key, f"{queue}:{partition}"))

@@ -37,6 +37,7 @@ from chalicelib.domain.application import (
     Subject,
     TimelineEvent,
 )
+from chalicelib.domain.documents import waiting_for
 from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate, DuplicateRequest
 from chalicelib.services.ports import HistoryPage, IdempotencyRecord
 
@@ -103,6 +104,7 @@ class ApplicationItem(Model):
     due_date_at_state_corp = UnicodeAttribute(null=True)
     registered_at = UnicodeAttribute(null=True)
     risk = UnicodeAttribute(null=True)
+    waiting_for = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
     gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
@@ -303,6 +305,7 @@ class DynamoApplicationRepository:
             due_date=_d(app.due_date),
             due_date_at_state_corp=_d(app.due_date_at_state_corp),
             registered_at=app.registered_at.isoformat() if app.registered_at else None,
+            waiting_for=waiting_for(app),
             gsi1pk=self.person_key(app.applicant.iin),
             gsi1sk=f"{app.created_at.isoformat()}#{app.id}",
         )
@@ -388,7 +391,7 @@ class DynamoApplicationRepository:
         sweep = sweep_keys(application)
         fresh = self._item(application)
         owned = [ApplicationItem.body, ApplicationItem.status, ApplicationItem.due_date,
-                 ApplicationItem.due_date_at_state_corp, ApplicationItem.registered_at,
+                 ApplicationItem.due_date_at_state_corp, ApplicationItem.registered_at, ApplicationItem.waiting_for,
                  ApplicationItem.gsi2pk, ApplicationItem.gsi2sk, ApplicationItem.gsi4pk, ApplicationItem.gsi4sk]
         if sweep is not None:
             owned += [ApplicationItem.gsi3pk, ApplicationItem.gsi3sk, ApplicationItem.risk]

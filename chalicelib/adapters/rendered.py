@@ -36,13 +36,23 @@ class S3RenderedDocuments:
 
 
 class FpdfPrinter:
-    """DocumentPrinter with fpdf2 (adapters/pdf.py), imported on first use: only the decisions worker renders."""
+    """DocumentPrinter with fpdf2 (adapters/pdf.py), imported on first use: only the decisions worker renders.
+    `public_base_url` is where anyone checks a printed code: the notice prints `<base>/results/<code>` and its QR."""
 
-    def result_notice(self, signed_document: Mapping[str, Any], language: str) -> bytes:
+    def __init__(self, public_base_url: str) -> None:
+        self._base = public_base_url.rstrip("/")
+
+    def result_notice(self, signed_result: Mapping[str, Any], language: str) -> bytes:
+        """`signed_result`: the stored signed result (`document`, `signer` for an official's EDS, `signed_at`)."""
         from chalicelib.adapters.pdf import render_result_notice
         from chalicelib.domain.result_document import verification_code
 
-        return render_result_notice(signed_document, language, verification_code(signed_document))
+        document = signed_result["document"]
+        code = verification_code(document)
+        signatory = {**(signed_result.get("signer") or {"kind": "provider_seal"}),
+                     "signed_at": signed_result.get("signed_at")}
+        return render_result_notice(document, language, code, signatory=signatory,
+                                    verify_url=f"{self._base}/results/{code}")
 
     def ticket(self, body: Mapping[str, Any], language: str) -> bytes:
         from chalicelib.adapters.pdf import render_ticket

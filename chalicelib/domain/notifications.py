@@ -34,6 +34,8 @@ PURPOSES: tuple[str, ...] = (
     "filed_on_your_behalf",
     "otp",
     "documents_needed",
+    "document_rejected",
+    "official_decision_required",
     "written_request_sent",
     "approved",
     "approved_open_ended",
@@ -61,6 +63,8 @@ PURPOSES: tuple[str, ...] = (
 REPEATABLE_PURPOSES: Mapping[str, str] = {
     "otp": "the code's issue instant (each new code is a new SMS)",
     "documents_needed": "the document kind",
+    "document_rejected": "the document id",
+    "official_decision_required": "why, and the timeline position it was asked at",
     "digital_documents_help": "the inbound message id being answered",
     "digital_documents_not_used": "the inbound message id being answered",
     "overdue": "the sweep day or escalation step",

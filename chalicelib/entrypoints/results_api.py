@@ -47,6 +47,16 @@ def verify(call: Call) -> dict[str, Any]:
     from chalicelib.services.results import verify_result
 
     raw = parse_json_object(call.request)
-    return verify_result(container().signer, raw)
+    return verify_result(container().signer, raw, container().eds_verifier)
 
 
+
+
+@endpoint(results_api, "/results/{verification_code}", summary="Check a code printed on a notice: valid or not, the "
+          "service, the outcome, the date and the masked applicant, nothing more", response="PublicResultOut",
+          errors=(404, 422))
+def check_code(call: Call, verification_code: str) -> dict[str, Any]:
+    from chalicelib.services.results import public_check
+
+    deps = container()
+    return public_check(verification_code, deps.results, deps.signer, deps.eds_verifier)

@@ -40,6 +40,19 @@ def lookups_view(records: Sequence[LookupRecord]) -> list[dict[str, Any]]:
     return views
 
 
+def documents_view(app: Application) -> list[dict[str, Any]]:
+    """The uploads (API.md): document_id, kind, state, uploaded_at, and a rejection's reason and comment."""
+    from chalicelib.domain.documents import documents_of
+
+    views = []
+    for document in documents_of(app.data):
+        view: dict[str, Any] = document.public_view()
+        if document.review is not None and not document.review.accepted:
+            view["rejection"] = {"reason": document.review.reason, "comment": document.review.comment}
+        views.append(view)
+    return views
+
+
 def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = (),
                      lookups: Sequence[LookupRecord] = (), *, decision: dict[str, Any] | None = None) -> dict[str, Any]:
     """The application as API.md shows it. `decision`: the decision with its reasons (services.queries.status_poll);
@@ -67,6 +80,7 @@ def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = (),
         if app.accepted_by else None,
         "timeline": [e.to_dict() for e in _merged(app.timeline, kept_apart)],
         "lookups": lookups_view(lookups),
+        "documents": documents_view(app),
         "decision": decision if decision is not None else app.decision,
     }
 

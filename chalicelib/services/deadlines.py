@@ -211,13 +211,14 @@ class NoOffice(Forbidden):
 
 
 def work_queue(caller: Caller, queue: WorkQueue, calendar: WorkingDayCalendar, today: date, *,
-               cursor: str | None, limit: int) -> WorkQueueView:
+               cursor: str | None, limit: int, waiting_for: str | None = None) -> WorkQueueView:
     """The caller's office's open applications, soonest due date first, flagged: an official sees what
     their office decides, an operator what their office accepted."""
     if not caller.org:
         raise NoOffice("A work queue belongs to an office: the token names none.")
     which = "handling" if caller.role == "official" else "accepted"
-    page = queue.open_applications(which, caller.org, cursor=cursor, limit=max(1, min(limit, MAX_PAGE)))
+    page = queue.open_applications(which, caller.org, cursor=cursor, limit=max(1, min(limit, MAX_PAGE)),
+                                   waiting_for=waiting_for)
     items = [QueuedApplication(a, queue_flags(a, a.risk, today, calendar)) for a in page.items
              if a.due_date is not None]
     return WorkQueueView(items, page.cursor)

@@ -111,6 +111,8 @@ def template_values(application: Application | None, values: Mapping[str, Any], 
         out["reason"] = short_term("refusal_reasons", str(out["reason"]), language)
     if out.get("document") is not None:
         out["document"] = short_term("documents", str(out["document"]), language)
+    if out.get("rejection") is not None:
+        out["rejection"] = short_term("document_rejections", str(out["rejection"]), language)
     return out
 
 

@@ -70,11 +70,10 @@ def handle_render(body: Mapping[str, Any], deps: PrintingDeps, results: ResultSt
     assert deps.printer is not None, "only the decisions worker renders"
     document, application_id = str(body["document"]), str(body["application_id"])
     source = body.get("source")
-    if source is None:
-        signed = results.get(application_id)
-        if signed is None:
+    if source is None:  # a result: rendered from the whole signed result (its signatory block comes from it)
+        source = results.get(application_id)
+        if source is None:
             raise ValueError(f"no signed result to render for {application_id}")
-        source = signed["document"]
     languages = [str(lang) for lang in body.get("languages") or LANGUAGES if lang in LANGUAGES]
     for language in languages:
         if document == "result":

@@ -343,6 +343,8 @@ class BackOfficeStack(Stack):
                 self.bucket.grant_put(role, f"{prefix}*")
             for prefix in access.read_documents:
                 self.bucket.grant_read(role, f"{prefix}*")
+            for prefix in access.delete_documents:
+                self.bucket.grant_delete(role, f"{prefix}*")
             if access.send_sms:
                 # Publishing to a phone number has no resource ARN; denying every topic ARN leaves SMS only.
                 role.add_to_policy(iam.PolicyStatement(sid="SendSms", actions=["sns:Publish"], resources=["*"]))
