@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.config import Settings, get_settings, secret
 
 if TYPE_CHECKING:
+    from chalicelib.adapters.assignments import DynamoAssignmentStore
     from chalicelib.adapters.deadline_index import DynamoDeadlineIndex, DynamoWorkQueue
     from chalicelib.adapters.dynamodb import DynamoApplicationRepository
     from chalicelib.adapters.kms_signer import KmsResultSigner
@@ -83,6 +84,13 @@ class Container:
 
         assert self.table
         return DynamoLookupStore()
+
+    @cached_property
+    def assignments(self) -> DynamoAssignmentStore:
+        from chalicelib.adapters.assignments import DynamoAssignmentStore
+
+        assert self.table
+        return DynamoAssignmentStore(self.settings.person_key_secret)
 
     @cached_property
     def results(self) -> DynamoResultStore:
@@ -220,7 +228,8 @@ class Container:
     def intake(self) -> IntakeDeps:
         from chalicelib.services.intake import IntakeDeps
 
-        return IntakeDeps(self.repo, self.clock, self.ids, self.publisher, self.catalog, self.calendar)
+        return IntakeDeps(self.repo, self.clock, self.ids, self.publisher, self.catalog, self.calendar,
+                          self.assignments)
 
     def lookups(self) -> LookupDeps:
         from chalicelib.services.lookups import LookupDeps
@@ -253,7 +262,7 @@ class Container:
         from chalicelib.services.decisions import DecisionDeps
 
         return DecisionDeps(self.repo, self.lookup_store, self.signer, self.results, self.publisher, self.clock,
-                            self.catalog, self.calendar, DigitalDocumentsPolicy.from_data())
+                            self.catalog, self.calendar, DigitalDocumentsPolicy.from_data(), self.assignments)
 
     def notifications(self) -> NotificationDeps:
         from chalicelib.services.notifications import NotificationDeps
@@ -265,7 +274,7 @@ class Container:
         from chalicelib.services.signing import SigningDeps
 
         return SigningDeps(self.repo, self.clock, self.publisher, self.catalog, self.calendar, self.notifications(),
-                           self.eds_verifier, self.settings.otp_secret.encode())
+                           self.eds_verifier, self.settings.otp_secret.encode(), self.assignments)
 
     def sms_webhooks(self) -> SmsWebhookDeps:
         from chalicelib.services.sms_inbound import SmsWebhookDeps

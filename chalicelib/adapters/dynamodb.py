@@ -360,6 +360,12 @@ class DynamoApplicationRepository:
             raise
         application.version = item.version or 1
 
+    def idempotency_record(self, idempotency_key: str) -> IdempotencyRecord | None:
+        try:
+            return self._claim(idempotency_key)
+        except DoesNotExist:
+            return None
+
     def _claim(self, key: str) -> IdempotencyRecord:
         stored = IdempotencyItem.get(f"IDEM#{key}", "IDEM", consistent_read=True)
         return IdempotencyRecord(stored.request_hash, int(stored.status), json.loads(stored.response))

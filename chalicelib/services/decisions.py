@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain.application import Application, Status
+from chalicelib.domain.assignments import PENDING
 from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.catalog import ServiceCatalog
 from chalicelib.domain.deadline_watch import first_sweep_day
@@ -24,12 +25,15 @@ from chalicelib.domain.digital_documents import ASKING, DigitalDocumentsPolicy
 from chalicelib.domain.facts import Case, FactsMissing, RegistryAnswer
 from chalicelib.domain.identity import mask_iin
 from chalicelib.domain.result_document import ResultDocument, verification_code
-from chalicelib.domain.rules import decide
-from chalicelib.services.concurrency import update_application
+from chalicelib.domain.rules import decide, refused_as_assigned
+from chalicelib.services.assignments import all_subjects, claim_assigned, release, waiters_of
+from chalicelib.services.concurrency import Unchanged, update_application
 from chalicelib.services.intake import dispatch_outbox, local_date
+from chalicelib.services.lookups import decide_message
 from chalicelib.services.notify import notify
 from chalicelib.services.ports import (
     ApplicationRepository,
+    AssignmentStore,
     Clock,
     LookupRecord,
     LookupStore,
@@ -53,6 +57,7 @@ class DecisionDeps:
     catalog: ServiceCatalog
     calendar: WorkingDayCalendar
     digital_documents: DigitalDocumentsPolicy
+    assignments: AssignmentStore
 
 
 def gaps_of(records: list[LookupRecord]) -> tuple[list[LookupRecord], list[LookupRecord]]:
@@ -165,6 +170,14 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
         update_application(deps.repo, application_id, review)
         return "manual_review"
 
+    if decision.approved and decision.beneficiaries:
+        block = claim_assigned(deps.assignments, deps.repo, application, decision.beneficiaries,
+                               period_from=decision.period_from, period_to=decision.period_to)
+        if block is not None and block.kind == PENDING:
+            return _wait_for_assignment(application_id, deps, block.masked_subject, block.masked_holder)
+        if block is not None:
+            decision = refused_as_assigned(decision, block)
+
     service = deps.catalog.get(application.service_id)
     document = ResultDocument(
         application_id=application.id, service_id=service.id, service_name=dict(service.name),
@@ -181,6 +194,7 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
     def finish(app: Application) -> None:
         if app.is_final:
             return
+        app.data.pop("waiting_for", None)
         app.decision = {"outcome": outcome, "amount_monthly": decision.amount_monthly,
                         "period_from": decision.period_from.isoformat() if decision.period_from else None,
                         "period_to": decision.period_to.isoformat() if decision.period_to else None,
@@ -199,7 +213,34 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
 
     application, _ = update_application(deps.repo, application_id, finish)
     dispatch_outbox(deps.repo, deps.publisher, application)
+    _after_assignment(application, decision.beneficiaries if outcome == "approved" else (), deps)
     return outcome
+
+
+def _wait_for_assignment(application_id: str, deps: DecisionDeps, subject: str, holder: str) -> str:
+    """Another open application holds the claim on a beneficiary: wait until it is decided (it sends a decide
+    message for this one then)."""
+    now = deps.clock.now()
+
+    def wait(app: Application) -> None:
+        if app.data.get("waiting_for") == "assignment":
+            raise Unchanged
+        app.data["waiting_for"] = "assignment"
+        app.record(now, "waiting_for_assignment", "system", subject=subject, application=holder)
+
+    update_application(deps.repo, application_id, wait)
+    return "waiting_for_assignment"
+
+
+def _after_assignment(application: Application, beneficiaries: tuple[str, ...], deps: DecisionDeps) -> None:
+    """Give back the claims the decision does not keep (all of them on a refusal; TSA's declared people who
+    were not counted) and decide again the applications that waited on them."""
+    kept = set(beneficiaries)
+    others = [iin for iin in all_subjects(application) if iin not in kept]
+    waiters = release(deps.assignments, application.service_id, application.id, others)
+    waiters |= waiters_of(deps.assignments, application.service_id, application.id, beneficiaries)
+    if waiters:
+        deps.publisher.publish([decide_message(w) for w in sorted(waiters)])
 
 
 def _approval(amount: int | None, start: date | None, end: date | None) -> tuple[str, dict[str, Any]]:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.assignments import Claim
 
 
 class Clock(Protocol):
@@ -51,11 +52,36 @@ class ApplicationRepository(Protocol):
         """Raises ApplicationNotFound."""
         ...
 
+    def idempotency_record(self, idempotency_key: str) -> IdempotencyRecord | None:
+        """What the first request with this (scoped) key produced, if it is still kept."""
+        ...
+
     def save(self, application: Application) -> None:
         """Conditional on the version read: raises ConcurrentUpdate when someone else saved first."""
         ...
 
     def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage: ...
+
+
+class AssignmentStore(Protocol):
+    """The one claim per (service, subject) of domain/assignments.py, written only under a condition."""
+
+    def get(self, service_id: str, subject_iin: str) -> Claim | None:
+        """The stored claim (strongly consistent read), or None."""
+        ...
+
+    def put(self, claims: Sequence[Claim]) -> bool:
+        """Write every claim or none, each conditional on its `version` (0: the record must not exist).
+        False when any changed since it was read (the caller re-reads and decides again)."""
+        ...
+
+    def add_waiter(self, claim: Claim, application_id: str) -> bool:
+        """Note that `application_id` waits for this claim's holder; False when the claim changed since read."""
+        ...
+
+    def release(self, service_id: str, subject_iin: str, holder: str) -> frozenset[str] | None:
+        """Delete the claim if `holder` holds it: the applications that waited on it (None when not held)."""
+        ...
 
 
 class MessagePublisher(Protocol):

@@ -23,10 +23,18 @@ from chalicelib.domain.identity import mask_iin
 from chalicelib.domain.otp import OtpPolicy, OtpRefused, OtpState, issue, verify
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.signing import EdsSignature, canonical_application_content
+from chalicelib.services.assignments import claim_pending
 from chalicelib.services.concurrency import update_application
 from chalicelib.services.intake import dispatch_outbox, register
 from chalicelib.services.notifications import NotificationDeps, send_one_time_code
-from chalicelib.services.ports import ApplicationRepository, Clock, EdsVerifier, MessagePublisher, SmsRejected
+from chalicelib.services.ports import (
+    ApplicationRepository,
+    AssignmentStore,
+    Clock,
+    EdsVerifier,
+    MessagePublisher,
+    SmsRejected,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class SigningDeps:
     notifications: NotificationDeps
     eds: EdsVerifier
     otp_secret: bytes
+    assignments: AssignmentStore
 
 
 @dataclass(frozen=True)
@@ -209,5 +218,6 @@ def sign_application(application_id: str, caller: Caller, method: str, deps: Sig
     application, refused = update_application(deps.repo, application_id, change)
     if refused is not None:
         raise refused
+    claim_pending(deps.assignments, deps.repo, application)
     dispatch_outbox(deps.repo, deps.publisher, application)
     return deps.repo.get(application_id)  # as dispatching left it: checking once its lookups are sent

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.assignments import Claim
 from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate, DuplicateRequest
 from chalicelib.services.ports import HistoryPage, IdempotencyRecord
 
@@ -48,6 +50,9 @@ class InMemoryRepository:
         application.version = 1
         self.items[application.id] = copy.deepcopy(application)
 
+    def idempotency_record(self, idempotency_key: str) -> IdempotencyRecord | None:
+        return self.claims.get(idempotency_key)
+
     def get(self, application_id: str) -> Application:
         if application_id not in self.items:
             raise ApplicationNotFound("No such application.")
@@ -83,3 +88,37 @@ class RecordingPublisher:
             self.fail_next = False
             raise ConnectionError("queue unavailable")
         self.sent.extend(messages)
+
+
+class InMemoryAssignmentStore:
+    """AssignmentStore in memory, with the same conditional semantics as the DynamoDB one."""
+
+    def __init__(self) -> None:
+        self.claims: dict[tuple[str, str], Claim] = {}
+
+    def get(self, service_id: str, subject_iin: str) -> Claim | None:
+        return self.claims.get((service_id, subject_iin))
+
+    def put(self, claims: Sequence[Claim]) -> bool:
+        for claim in claims:
+            held = self.claims.get((claim.service_id, claim.subject_iin))
+            if (held.version if held else 0) != claim.version:
+                return False
+        for claim in claims:
+            self.claims[(claim.service_id, claim.subject_iin)] = replace(claim, version=claim.version + 1)
+        return True
+
+    def add_waiter(self, claim: Claim, application_id: str) -> bool:
+        held = self.claims.get((claim.service_id, claim.subject_iin))
+        if held is None or held.version != claim.version:
+            return False
+        self.claims[(claim.service_id, claim.subject_iin)] = replace(
+            held, waiters=held.waiters | {application_id}, version=held.version + 1)
+        return True
+
+    def release(self, service_id: str, subject_iin: str, holder: str) -> frozenset[str] | None:
+        held = self.claims.get((service_id, subject_iin))
+        if held is None or held.holder != holder:
+            return None
+        del self.claims[(service_id, subject_iin)]
+        return held.waiters

@@ -126,7 +126,8 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
     base = round_tenge((Fraction(line.value) - per_capita) * family.size, rounding)
     ex.add("tsa.amount", "info", line=line.value, per_capita=per_capita, members=family.size, base=base)
     supplement = _child_supplement(ex, case, params, family, rounding)
-    return ex.decision(decided_on=on, amount_monthly=base + supplement, period_from=period_from, period_to=period_to)
+    return ex.decision(decided_on=on, amount_monthly=base + supplement, period_from=period_from, period_to=period_to,
+                       beneficiaries=[m.iin for m in family.counted])
 
 
 def _canonical(region: str) -> str:
