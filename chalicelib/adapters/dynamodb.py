@@ -103,6 +103,7 @@ class ApplicationItem(Model):
     due_date_at_state_corp = UnicodeAttribute(null=True)
     registered_at = UnicodeAttribute(null=True)
     risk = UnicodeAttribute(null=True)
+    waiting_for = UnicodeAttribute(null=True)  # what a decision waits for (`parameters`): queues and sweep show it
     gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
     gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
@@ -311,6 +312,7 @@ class DynamoApplicationRepository:
             due_date=_d(app.due_date),
             due_date_at_state_corp=_d(app.due_date_at_state_corp),
             registered_at=app.registered_at.isoformat() if app.registered_at else None,
+            waiting_for=None if app.is_final else app.data.get("waiting_for"),
             gsi1pk=self.person_key(app.applicant.iin),
             gsi1sk=f"{app.created_at.isoformat()}#{app.id}",
         )
@@ -394,7 +396,7 @@ class DynamoApplicationRepository:
         sweep = sweep_keys(application)
         fresh = self._item(application)
         owned = [ApplicationItem.body, ApplicationItem.status, ApplicationItem.due_date,
-                 ApplicationItem.due_date_at_state_corp, ApplicationItem.registered_at,
+                 ApplicationItem.due_date_at_state_corp, ApplicationItem.registered_at, ApplicationItem.waiting_for,
                  ApplicationItem.gsi2pk, ApplicationItem.gsi2sk, ApplicationItem.gsi4pk, ApplicationItem.gsi4sk]
         if sweep is not None:
             owned += [ApplicationItem.gsi3pk, ApplicationItem.gsi3sk, ApplicationItem.risk]

@@ -54,6 +54,7 @@ class WatchedApplication:
     office: str | None = None
     risk: str | None = None
     registered_at: datetime | None = None
+    waiting_for: str | None = None  # a decision waiting for data (`parameters`, `assignment`)
 
 
 class MilestoneKind(StrEnum):

@@ -10,6 +10,8 @@ from chalicelib.bootstrap import container
 from chalicelib.observability import logger, metrics
 
 schedules = Blueprint(__name__)
+# Applications whose decision waits for legal parameters an operator must load (the TSA poverty line's inputs).
+WAITING_FOR_PARAMETERS_METRIC = "ApplicationsWaitingForParameters"
 
 
 @schedules.schedule(Rate(15, unit=Rate.MINUTES), name="deadline_sweep")
@@ -23,6 +25,7 @@ def deadline_sweep(event: CloudWatchEvent) -> dict[str, Any]:
     metrics.add_metric(name="AtRiskApplications", unit=MetricUnit.Count, value=report.at_risk)
     metrics.add_metric(name="OverdueApplications", unit=MetricUnit.Count, value=report.overdue)
     metrics.add_metric(name="HandoverOverdueApplications", unit=MetricUnit.Count, value=report.handover_overdue)
+    metrics.add_metric(name=WAITING_FOR_PARAMETERS_METRIC, unit=MetricUnit.Count, value=report.waiting_for_parameters)
     metrics.flush_metrics()
     summary = report.to_dict()
     logger.info("deadline sweep", extra=summary)

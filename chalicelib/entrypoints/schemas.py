@@ -232,6 +232,9 @@ class WorkQueueItem(BaseModel):
     at_risk: bool
     overdue: bool
     handover_overdue: bool = Field(description="the State Corporation's result date has passed")
+    waiting_for: Literal["parameters", "assignment"] | None = Field(
+        default=None, description="the decision waits for legal parameters an operator must load (the TSA poverty "
+        "line's inputs for the region and quarter) or for another application for the same person to be decided")
 
 
 class WorkQueueOut(BaseModel):

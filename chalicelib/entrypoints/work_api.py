@@ -49,6 +49,7 @@ def read_work_queue(call: Call) -> dict[str, Any]:
             "at_risk": flags.at_risk,
             "overdue": flags.overdue,
             "handover_overdue": flags.handover_overdue,
+            "waiting_for": app.waiting_for,
         })
     return {"office": call.who.org, "as_of": today.isoformat(), "items": items, "cursor": view.cursor}
 

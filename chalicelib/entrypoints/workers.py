@@ -15,7 +15,7 @@ from chalice.app import Blueprint, SQSEvent
 
 from chalicelib.adapters.resources import queue_name
 from chalicelib.bootstrap import container
-from chalicelib.observability import logger
+from chalicelib.observability import logger, metrics
 
 workers = Blueprint(__name__)
 
@@ -52,7 +52,17 @@ def decisions_worker(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.services.decisions import decide_application
 
     deps = container().decisions()
-    return run_batch(event, lambda body: decide_application(body["application_id"], deps))
+
+    def decide(body: dict[str, Any]) -> str:
+        outcome = decide_application(body["application_id"], deps)
+        if outcome == "waiting_for_parameters":
+            from aws_lambda_powertools.metrics import MetricUnit
+
+            metrics.add_metric(name="DecisionsWaitingForParameters", unit=MetricUnit.Count, value=1)
+            metrics.flush_metrics()
+        return outcome
+
+    return run_batch(event, decide)
 
 
 def _uploads(body: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -12,7 +12,7 @@ alone. A crash between steps resumes where it stopped on the next delivery.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from chalicelib.domain.application import Application, Status
@@ -24,6 +24,7 @@ from chalicelib.domain.deadlines import Term, compute_due_dates
 from chalicelib.domain.digital_documents import ASKING, DigitalDocumentsPolicy
 from chalicelib.domain.facts import Case, FactsMissing, RegistryAnswer
 from chalicelib.domain.identity import mask_iin
+from chalicelib.domain.poverty_line import PovertyLineInputsMissing
 from chalicelib.domain.result_document import ResultDocument, verification_code
 from chalicelib.domain.rules import decide, refused_as_assigned
 from chalicelib.services.assignments import all_subjects, claim_assigned, release, waiters_of
@@ -159,6 +160,8 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
     case = case_of(application, records)
     try:
         decision = decide(case, on=local_date(now))
+    except PovertyLineInputsMissing as gap:
+        return _wait_for_parameters(application_id, deps, gap)
     except FactsMissing as gap:
         lacking = [f"{registry}:{mask_iin(iin)}" for registry, iin in gap.missing]
 
@@ -215,6 +218,24 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
     dispatch_outbox(deps.repo, deps.publisher, application)
     _after_assignment(application, decision.beneficiaries if outcome == "approved" else (), deps)
     return outcome
+
+
+def _wait_for_parameters(application_id: str, deps: DecisionDeps, gap: PovertyLineInputsMissing) -> str:
+    """The TSA poverty line of the applicant's region and quarter has inputs nobody loaded yet: no decision on a
+    made-up line. The application waits (work queue: `waiting_for: parameters`); the deadline sweep asks for the
+    decision again each day, and it is taken once an operator loads the figures."""
+    now = deps.clock.now()
+
+    def wait(app: Application) -> None:
+        if app.data.get("waiting_for") == "parameters":
+            raise Unchanged
+        app.data["waiting_for"] = "parameters"
+        app.data["sweep_on"] = (local_date(now) + timedelta(days=1)).isoformat()
+        app.record(now, "waiting_for_parameters", "system", region=gap.region, quarter=str(gap.quarter),
+                   inputs_quarter=str(gap.quarter.previous()), missing=list(gap.missing))
+
+    update_application(deps.repo, application_id, wait)
+    return "waiting_for_parameters"
 
 
 def _wait_for_assignment(application_id: str, deps: DecisionDeps, subject: str, holder: str) -> str:

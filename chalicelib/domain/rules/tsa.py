@@ -1,14 +1,15 @@
 """State targeted social assistance (TSA, АСП / АӘК).
 
-Rules (Social Code of 2023 as amended from 2025; TSA rules, order No. 237 of 2023; service standard and the
-online pilot):
+Rules (Social Code of 2023 as amended from 2025; TSA rules, order No. 160 of 19.05.2023 as amended; service
+standard and the online pilot):
 - the applicant's status entitles them, and they are registered at a place of residence;
 - the account for payment is at an allowed bank (services.json: Kazpost 563, Halyk 601) and in the applicant's
   name (bank account registry);
 - the family as the rules count it (see `facts.tsa_family`);
 - every kind of income of each counted member in the quarter before the application quarter, divided by the
   months of the quarter and by the members, is below the poverty line of the applicant's region for the
-  application quarter.
+  application quarter: max(35% of the regional median income, 70% of the regional subsistence minimum), both
+  of the quarter before (domain/poverty_line.py; a line whose inputs are not loaded stops the decision).
 Amount a month = (poverty line - per-capita income) x members, rounded up, plus, for each counted child aged
 1 to 6 on the registration date, 1.5 MRP rounded up. Period: from the first day of the month of application to
 the end of its quarter (TSA is assigned quarterly).
@@ -92,20 +93,25 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
 
     period = use(ex, params.policy("tsa_assignment_period", day)).value
     application_quarter = Quarter.containing(day)
-    line_quarter = application_quarter if period["poverty_line_quarter"] == "application" else income_quarter
-    line = use(ex, params.poverty_line(region, line_quarter))
-    if line.fallback:
-        pm = params.pm(line_quarter.first_day, region)
-        share = params.multiplier("poverty_line_floor_share_of_pm", line_quarter.first_day)
-        ex.add(
-            "tsa.poverty_line_floor",
-            "info",
-            region=Term("region", region),
-            quarter=str(line_quarter),
-            share=share.value * 100,
-            pm=pm.value,
-            line=line.value,
-        )
+    line = params.poverty_line(region, application_quarter)
+    ex.cite(line.version)
+    median = line.median_income
+    ex.add(
+        "tsa.poverty_line",
+        "info",
+        region=Term("region", region),
+        quarter=str(application_quarter),
+        inputs_quarter=str(line.inputs_quarter),
+        pm=line.subsistence_minimum.value,
+        pm_share=line.pm_share * 100,
+        from_pm=line.from_pm,
+        pm_source=line.subsistence_minimum.source,
+        median=median.value if median else Term("figure", "not_published"),
+        median_share=line.median_share * 100,
+        from_median=line.from_median if line.from_median is not None else Term("figure", "not_published"),
+        median_source=median.source if median else Term("figure", "not_published"),
+        line=line.value,
+    )
     ex.check(
         "tsa.income_below_poverty_line",
         per_capita < line.value,
@@ -113,7 +119,7 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         per_capita=per_capita,
         line=line.value,
         region=Term("region", region),
-        quarter=str(line_quarter),
+        quarter=str(application_quarter),
     )
     _explain_conditions(ex, case, params, family)
     period_from = day.replace(day=1) if period["from"] == "month_of_application" else day
