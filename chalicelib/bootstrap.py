@@ -14,6 +14,7 @@ from chalicelib.config import Settings, get_settings, secret
 
 if TYPE_CHECKING:
     from chalicelib.adapters.assignments import DynamoAssignmentStore
+    from chalicelib.adapters.calendar_state import DynamoCalendarState
     from chalicelib.adapters.deadline_index import DynamoDeadlineIndex, DynamoWorkQueue
     from chalicelib.adapters.dynamodb import DynamoApplicationRepository
     from chalicelib.adapters.kms_signer import KmsResultSigner
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.calendar import WorkingDayCalendar
     from chalicelib.domain.catalog import ServiceCatalog
     from chalicelib.services.audit import AuditLog
+    from chalicelib.services.calendar_changes import CalendarChangeDeps
     from chalicelib.services.deadlines import DeadlineDeps
     from chalicelib.services.decisions import DecisionDeps
     from chalicelib.services.documents import DocumentDeps
@@ -84,6 +86,18 @@ class Container:
 
         assert self.table
         return DynamoLookupStore()
+
+    @cached_property
+    def calendar_state(self) -> DynamoCalendarState:
+        from chalicelib.adapters.calendar_state import DynamoCalendarState
+
+        assert self.table
+        return DynamoCalendarState()
+
+    def calendar_changes(self) -> CalendarChangeDeps:
+        from chalicelib.services.calendar_changes import CalendarChangeDeps
+
+        return CalendarChangeDeps(self.repo, self.calendar_state, self.publisher, self.catalog, self.calendar)
 
     @cached_property
     def assignments(self) -> DynamoAssignmentStore:

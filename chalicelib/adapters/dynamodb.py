@@ -14,7 +14,7 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.resources import SWEEP_ATTRIBUTES, SWEEP_SHARDS, WORK_QUEUE_ATTRIBUTES
 from chalicelib.domain.application import (
+    FINAL,
     AcceptedBy,
     Applicant,
     Application,
@@ -415,6 +416,12 @@ class DynamoApplicationRepository:
                 raise ConcurrentUpdate("The application changed since it was read.") from None
             raise
         application.version = int(target.version or 0)
+
+    def open_application_ids(self) -> Iterator[str]:
+        final = [s.value for s in Status if s in FINAL]
+        condition = (ApplicationItem.kind == "application") & ~ApplicationItem.status.is_in(*final)
+        for item in ApplicationItem.scan(filter_condition=condition):
+            yield item.pk.removeprefix("APP#")
 
     def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage:
         last_key = _decode_cursor(cursor) if cursor else None

@@ -33,6 +33,7 @@ PURPOSES: tuple[str, ...] = (
     "otp",
     "documents_needed",
     "written_request_sent",
+    "due_date_changed",
     "approved",
     "approved_open_ended",
     "approved_no_payment",
@@ -59,6 +60,7 @@ PURPOSES: tuple[str, ...] = (
 REPEATABLE_PURPOSES: Mapping[str, str] = {
     "otp": "the code's issue instant (each new code is a new SMS)",
     "documents_needed": "the document kind",
+    "due_date_changed": "the new due date",
     "digital_documents_help": "the inbound message id being answered",
     "digital_documents_not_used": "the inbound message id being answered",
     "overdue": "the sweep day or escalation step",

@@ -32,6 +32,18 @@ def deadline_sweep(event: CloudWatchEvent) -> dict[str, Any]:
     return summary
 
 
+@schedules.schedule(Rate(1, unit=Rate.HOURS), name="calendar_changes")
+def calendar_changes(event: CloudWatchEvent) -> dict[str, Any]:
+    """Open applications get the due dates the working-day calendar now gives (a decreed transfer of a day of rest
+    added, withdrawn or coming into force); one read when nothing changed."""
+    from chalicelib.services.calendar_changes import recompute_due_dates
+
+    deps = container()
+    summary = recompute_due_dates(deps.clock.now(), deps.calendar_changes()).to_dict()
+    logger.info("calendar changes", extra=summary)
+    return summary
+
+
 @schedules.schedule(Rate(1, unit=Rate.HOURS), name="proactive_timers")
 def proactive_timers(event: CloudWatchEvent) -> dict[str, Any]:
     """Reminders and expiries of unanswered proactive offers (periods in data/proactive.json); their SMS are queued

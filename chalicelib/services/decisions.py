@@ -110,7 +110,8 @@ def _request_missing(application_id: str, ask: list[LookupRecord], write: list[L
             app.record(now, "written_request_sent", "system", registries=app.data["written_requests"])
             days = service.extension_calendar_days
             if days and app.registered_on is not None:
-                due = compute_due_dates(deps.calendar, Term(calendar_days=days), app.registered_on, app.channel)
+                due = compute_due_dates(deps.calendar.as_of(local_date(now)), Term(calendar_days=days),
+                                        app.registered_on, app.channel)
                 previous = app.due_date
                 app.due_date, app.due_date_at_state_corp = due.due_date, due.due_date_at_state_corp
                 app.data["sweep_on"] = first_sweep_day(app, deps.calendar, local_date(now)).isoformat()

@@ -206,7 +206,7 @@ def register(application: Application, service: Service, calendar: WorkingDayCal
     """Start the legal term and queue what follows registration: the registry lookups and the notice."""
     term = service.terms[application.channel]
     on = local_date(at)
-    due = compute_due_dates(calendar, Term(term.working_days, term.calendar_days), on, application.channel)
+    due = compute_due_dates(calendar.as_of(on), Term(term.working_days, term.calendar_days), on, application.channel)
     application.register(at=at, on=on, due_date=due.due_date, due_date_at_state_corp=due.due_date_at_state_corp)
     application.data["sweep_on"] = first_sweep_day(application, calendar, on).isoformat()
     plan = plan_for(application, on)

@@ -5,7 +5,7 @@ Adapters implement them for AWS (chalicelib/adapters); tests implement them in m
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -61,6 +61,18 @@ class ApplicationRepository(Protocol):
         ...
 
     def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage: ...
+
+    def open_application_ids(self) -> Iterator[str]:
+        """Every application not yet final (a full pass: for the rare recomputation of every term)."""
+        ...
+
+
+class CalendarState(Protocol):
+    """Which working-day calendar the stored terms were last computed on (services/calendar_changes.py)."""
+
+    def applied_calendar(self) -> str | None: ...
+
+    def mark_applied_calendar(self, fingerprint: str, at: datetime) -> None: ...
 
 
 class AssignmentStore(Protocol):

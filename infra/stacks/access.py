@@ -63,6 +63,8 @@ FUNCTION_ACCESS: dict[str, Access] = {
     # records what S3 reports; it does not open the file (add read_documents=(UPLOAD_PREFIX,) when it does)
     "documents_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
     "deadline_sweep": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
+    # moves the stored due dates when the working-day calendar changes (a full pass over open applications)
+    "calendar_changes": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
     # reminders and expiries of unanswered proactive offers (SMS go through the notifications queue)
     "proactive_timers": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -68,6 +68,9 @@ class InMemoryRepository:
         application.version += 1
         self.saves += 1
         self.items[application.id] = copy.deepcopy(application)
+
+    def open_application_ids(self) -> Iterator[str]:
+        yield from [app_id for app_id, app in self.items.items() if not app.is_final]
 
     def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage:
         mine = sorted((a for a in self.items.values() if a.concerns(person_iin)),

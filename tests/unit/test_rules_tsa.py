@@ -439,3 +439,92 @@ def test_a_line_whose_inputs_are_not_loaded_stops_the_decision():
     with pytest.raises(PovertyLineInputsMissing) as raised:
         decide(tsa_case(on=date(2026, 8, 3)), partial)
     assert raised.value.missing == ("median_income",)
+
+
+# -- kinship through chains of civil records -----------------------------------------------------------------
+
+GRANDMOTHER = person(date(1960, 3, 3), "female", 50)
+DAUGHTER_30 = person(date(1996, 2, 2), "female", 51)
+GRANDSON_4 = person(date(2021, 8, 8), "male", 52)
+BROTHER_25 = person(date(2000, 12, 12), "male", 53)
+GRANDSON_19 = person(date(2007, 1, 1), "male", 55)
+AKTOBE = {"registered": True, "region": "KZ-AKT", "locality": "Aktobe", "rural": False, "baikonur": False,
+          "registered_since": "2015-01-01"}
+
+
+@pytest.mark.parametrize(
+    ("title", "applicant", "others", "records", "roles", "amount"),
+    [
+        (
+            # The grandmother's record names her daughter; the grandson's names his mother, the daughter:
+            # 3 members, no income -> 45,500 x 3 = 136,500; the grandson (4) gets the supplement -> + 6,488
+            "grandmother, her adult daughter and her grandson (no guardianship)",
+            GRANDMOTHER, [DAUGHTER_30, GRANDSON_4],
+            [found("civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}],
+                   parents=[]),
+             found("civil_births", GRANDSON_4, children=[], parents=[{"iin": DAUGHTER_30, "relation": "mother"}])],
+            {DAUGHTER_30: "adult_child", GRANDSON_4: "grandchild"},
+            142988,
+        ),
+        (
+            # The same chain when the daughter is not declared: the two records still link them -> 2 members
+            # 45,500 x 2 + 6,488 = 97,488
+            "grandmother and grandson, the mother not declared",
+            GRANDMOTHER, [GRANDSON_4],
+            [found("civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}],
+                   parents=[]),
+             found("civil_births", GRANDSON_4, children=[], parents=[{"iin": DAUGHTER_30, "relation": "mother"}])],
+            {GRANDSON_4: "grandchild"},
+            97488,
+        ),
+        (
+            # An adult grandson applying with his grandmother: his record names his mother, the grandmother's names
+            # her daughter -> 2 members, no income: 45,500 x 2 = 91,000
+            "adult grandson and his grandmother",
+            GRANDSON_19, [GRANDMOTHER],
+            [found("civil_births", GRANDSON_19, children=[], parents=[{"iin": DAUGHTER_30, "relation": "mother"}]),
+             found("civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}],
+                   parents=[])],
+            {GRANDMOTHER: "grandparent"},
+            91000,
+        ),
+        (
+            # Siblings through a common parent named in both birth records -> 2 members: 91,000
+            "brother and sister",
+            DAUGHTER_30, [BROTHER_25],
+            [found("civil_births", DAUGHTER_30, children=[], parents=[{"iin": GRANDMOTHER, "relation": "mother"}]),
+             found("civil_births", BROTHER_25, children=[], parents=[{"iin": GRANDMOTHER, "relation": "mother"}])],
+            {BROTHER_25: "sibling"},
+            91000,
+        ),
+    ],
+)
+def test_relatives_through_two_records_are_counted(title, applicant, others, records, roles, amount):
+    case = tsa_case(on=APRIL, applicant=applicant, others=others,
+                    answers=[*records, *[found("address", m, **AKTOBE) for m in others]])
+    decision = decide(case)
+    assert decision.outcome == "approved", [r.text["en"] for r in decision.failed]
+    assert decision.amount_monthly == amount
+    assert not [r for r in decision.reasons if r.rule_id == "tsa.family_member_excluded"]
+    counted = {r.text["en"] for r in decision.reasons if r.rule_id == "tsa.family_member_counted"}
+    for member, role in roles.items():
+        masked = f"{member[:4]}****{member[-4:]}"
+        shown = next(t for t in counted if masked in t)
+        if role == "grandchild":
+            assert "grandchild living with the family (two birth records)" in shown
+        elif role == "sibling":
+            assert "brother or sister" in shown
+        elif role == "grandparent":
+            assert "grandparent living with the family (two birth records)" in shown
+        elif role == "adult_child":
+            assert "adult child" in shown
+
+
+def test_a_grandchild_linked_only_through_a_guardianship_is_not_a_grandchild():
+    ward_of_daughter = person(date(2019, 5, 5), "female", 54)
+    case = tsa_case(on=APRIL, applicant=GRANDMOTHER, others=[ward_of_daughter], answers=[
+        found("civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}], parents=[]),
+        found("guardianship", DAUGHTER_30, wards=[ward_of_daughter], guardians=[]),
+    ])
+    [excluded] = [r for r in decide(case).reasons if r.rule_id == "tsa.family_member_excluded"]
+    assert "confirms the kinship" in excluded.text["en"]
