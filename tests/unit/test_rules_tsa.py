@@ -528,3 +528,108 @@ def test_a_grandchild_linked_only_through_a_guardianship_is_not_a_grandchild():
     ])
     [excluded] = [r for r in decide(case).reasons if r.rule_id == "tsa.family_member_excluded"]
     assert "confirms the kinship" in excluded.text["en"]
+
+
+# -- the supplement follows the child's age month by month --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "born", "first_month", "changes"),
+    [
+        # Turns 7 on 20 May: aged 6 on 15 April and on 1 May, 7 on 1 June -> 45,500 x 2 + 6,488 = 97,488 in April
+        # and May; from June the supplement stops: 91,000
+        ("turns 7 inside the period", date(2019, 5, 20), 97488, [("2026-06", 0, 91000)]),
+        # Turns 1 on 20 May: 0 on 15 April and 1 May, 1 on 1 June -> 91,000, then from June + 6,488 = 97,488
+        ("turns 1 inside the period", date(2025, 5, 20), 91000, [("2026-06", 1, 97488)]),
+        # Turns 1 on 1 May exactly: the supplement starts in May
+        ("turns 1 on the first day of a month", date(2025, 5, 1), 91000, [("2026-05", 1, 97488)]),
+        # Aged 3 all quarter: no change
+        ("aged 3 all quarter", date(2022, 9, 1), 97488, []),
+    ],
+)
+def test_the_child_supplement_follows_the_age_month_by_month(title, born, first_month, changes):
+    child = person(born, "female", 60)
+    decision = decide(tsa_case(on=APRIL, children=[child]))
+    assert decision.amount_monthly == first_month
+    shown = [r.text["en"] for r in decision.reasons if r.rule_id == "tsa.child_supplement_month"]
+    assert len(shown) == len(changes)
+    for text, (month, children, amount) in zip(shown, changes, strict=True):
+        assert text.startswith(f"From {month}:") and f"for {children} child(ren)" in text
+        assert f"monthly amount {amount:,} KZT".replace(",", "\u00a0") in text
+
+
+# -- income kinds as the rules on aggregate income count them ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "payments", "outcome", "amount"),
+    [
+        # A one-off sale of property of 90,000 in February: counted -> 30,000 a month for 1 person:
+        # (45,500 - 30,000) x 1 = 15,500
+        ("one-off sale of property below the line", [{"month": "2026-02", "amount": 90000, "kind": "property"}],
+         "approved", 15500),
+        # A sale of 150,000 in March -> 50,000 a month: not below 45,500 -> refused on the income rule
+        ("one-off sale of property above the line", [{"month": "2026-03", "amount": 150000, "kind": "property"}],
+         "refused", None),
+        # A sale in April (the application quarter) is not in the quarter before: per capita 0 -> 45,500
+        ("sale after the income quarter", [{"month": "2026-04", "amount": 150000, "kind": "property"}],
+         "approved", 45500),
+        # Entrepreneurial income and a sale together: 30,000 + 60,000 = 90,000 -> 30,000 a month -> 15,500
+        ("entrepreneurial income and a sale", [{"month": "2026-01", "amount": 30000, "kind": "entrepreneurial"},
+                                               {"month": "2026-02", "amount": 60000, "kind": "property"}],
+         "approved", 15500),
+    ],
+)
+def test_income_from_the_sale_of_property_is_income(title, payments, outcome, amount):
+    decision = decide(tsa_case(on=APRIL, answers=[found("income_tax", MOTHER, payments=payments)]))
+    assert (decision.outcome, decision.amount_monthly) == (outcome, amount)
+    sold = sum(p["amount"] for p in payments if p["kind"] == "property" and p["month"] in Q1_2026)
+    shown = [r.text["en"] for r in decision.reasons if r.rule_id == "tsa.property_sale_income"]
+    if sold:
+        assert len(shown) == 1 and f"{sold:,} KZT".replace(",", "\u00a0") in shown[0]
+    else:
+        assert shown == []
+
+
+# -- consumer credit (from September 2025) -------------------------------------------------------------------
+
+
+def loan(kind: str, outstanding: int = 400000, *, issued: str = "2025-06-01", closed: str | None = None) -> dict:
+    return {"kind": kind, "lender": "bank", "issued_on": issued, "outstanding": outstanding, "closed_on": closed}
+
+
+@pytest.mark.parametrize(
+    ("title", "loans_of_father", "on", "outcome"),
+    [
+        ("a consumer loan refuses", [loan("consumer")], APRIL, "refused"),
+        ("a microcredit refuses", [loan("microcredit", 50000)], APRIL, "refused"),
+        ("a mortgage alone does not", [loan("mortgage", 9000000)], APRIL, "approved"),
+        ("a loan closed before the application does not", [loan("consumer", 0, closed="2026-03-01")], APRIL,
+         "approved"),
+        ("a loan taken after the registration day does not", [loan("consumer", issued="2026-05-01")], APRIL,
+         "approved"),
+        ("no loans", [], APRIL, "approved"),
+    ],
+)
+def test_consumer_credit_of_a_counted_adult_refuses(title, loans_of_father, on, outcome):
+    case = tsa_case(on=on, spouse=FATHER, answers=[found("credit", FATHER, loans=loans_of_father),
+                                                   none("credit", MOTHER)])
+    decision = decide(case)
+    assert decision.outcome == outcome, [r.text["en"] for r in decision.failed]
+    rule = reason(decision, "tsa.no_consumer_credit")
+    assert rule.outcome == ("met" if outcome == "approved" else "not_met")
+    if outcome == "refused":
+        assert [r.rule_id for r in decision.failed] == ["tsa.no_consumer_credit"]
+        assert f"{FATHER[:4]}****{FATHER[-4:]}" in rule.text["en"] and FATHER not in rule.text["en"]
+        assert "tsa_credit_ground@2025-09-01" in decision.parameters
+
+
+def test_the_credit_ground_does_not_apply_before_september_2025():
+    params = SHIPPED.with_poverty_figures({"regions": {"KZ-AKT": {
+        "subsistence_minimum": {"2025-Q2": {"value": 54000, "source": SOURCE}},
+        "median_income": {"2025-Q2": {"value": 90000, "source": SOURCE}}}}})
+    credit = found("credit", MOTHER, loans=[loan("consumer", issued="2025-01-01")])
+    case = tsa_case(on=date(2025, 8, 20), answers=[credit])
+    decision = decide(case, params)
+    assert decision.outcome == "approved"
+    assert not [r for r in decision.reasons if r.rule_id == "tsa.no_consumer_credit"]
