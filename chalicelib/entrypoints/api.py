@@ -114,7 +114,7 @@ def file_application(call: Call) -> Response:
 @endpoint(api, "/applications/{application_id}", summary="An application: status, timeline, lookups, decision",
           roles=SIGNED_IN, response="ApplicationOut", errors=(401, 404))
 def read_application(call: Call, application_id: str) -> dict[str, Any]:
-    from chalicelib.services.queries import get_application
+    from chalicelib.services.queries import get_application, status_poll
 
     deps = container()
     application = get_application(deps.repo, application_id, call.who)
@@ -123,8 +123,9 @@ def read_application(call: Call, application_id: str) -> dict[str, Any]:
 
         deps.audit.record(AuditEntry.by_caller(call.who, at=deps.clock.now(), purpose="processing of the application",
                                                application_id=application_id, action="application_read"))
-    return application_view(application, deps.deadline_index.events_of(application_id),
-                            deps.lookup_store.for_application(application_id))
+    poll = status_poll(application, deps.lookup_store, deps.results)
+    return application_view(application, deps.deadline_index.events_of(application_id), poll.lookups,
+                            decision=poll.decision)
 
 
 @endpoint(api, "/applications", summary="The caller's History of services, newest first", roles=("citizen",),
