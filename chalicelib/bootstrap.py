@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.config import Settings, get_settings, secret
 
 if TYPE_CHECKING:
+    from chalicelib.adapters.assignments import DynamoAssignmentStore
+    from chalicelib.adapters.calendar_state import DynamoCalendarState
     from chalicelib.adapters.deadline_index import DynamoDeadlineIndex, DynamoWorkQueue
     from chalicelib.adapters.dynamodb import DynamoApplicationRepository
     from chalicelib.adapters.kms_signer import KmsResultSigner
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.calendar import WorkingDayCalendar
     from chalicelib.domain.catalog import ServiceCatalog
     from chalicelib.services.audit import AuditLog
+    from chalicelib.services.calendar_changes import CalendarChangeDeps
     from chalicelib.services.deadlines import DeadlineDeps
     from chalicelib.services.decisions import DecisionDeps
     from chalicelib.services.documents import DocumentDeps
@@ -88,6 +91,25 @@ class Container:
 
         assert self.table
         return DynamoLookupStore()
+
+    @cached_property
+    def calendar_state(self) -> DynamoCalendarState:
+        from chalicelib.adapters.calendar_state import DynamoCalendarState
+
+        assert self.table
+        return DynamoCalendarState()
+
+    def calendar_changes(self) -> CalendarChangeDeps:
+        from chalicelib.services.calendar_changes import CalendarChangeDeps
+
+        return CalendarChangeDeps(self.repo, self.calendar_state, self.publisher, self.catalog, self.calendar)
+
+    @cached_property
+    def assignments(self) -> DynamoAssignmentStore:
+        from chalicelib.adapters.assignments import DynamoAssignmentStore
+
+        assert self.table
+        return DynamoAssignmentStore(self.settings.person_key_secret)
 
     @cached_property
     def results(self) -> DynamoResultStore:
@@ -234,7 +256,7 @@ class Container:
         from chalicelib.services.intake import IntakeDeps
 
         return IntakeDeps(self.repo, self.clock, self.ids, self.publisher, self.catalog, self.calendar,
-                          self.gateway, self.audit)
+                          self.assignments, self.gateway, self.audit)
 
     def lookups(self) -> LookupDeps:
         from chalicelib.services.lookups import LookupDeps
@@ -303,7 +325,7 @@ class Container:
         from chalicelib.services.decisions import DecisionDeps
 
         return DecisionDeps(self.repo, self.lookup_store, self.signer, self.results, self.publisher, self.clock,
-                            self.catalog, self.calendar, DigitalDocumentsPolicy.from_data(),
+                            self.catalog, self.calendar, DigitalDocumentsPolicy.from_data(), self.assignments,
                             self.printing(with_printer=True))
 
     def notifications(self) -> NotificationDeps:
@@ -316,7 +338,8 @@ class Container:
         from chalicelib.services.signing import SigningDeps
 
         return SigningDeps(self.repo, self.clock, self.publisher, self.catalog, self.calendar, self.notifications(),
-                           self.eds_verifier, self.settings.otp_secret.encode(), self.gateway, self.audit)
+                           self.eds_verifier, self.settings.otp_secret.encode(), self.assignments, self.gateway,
+                           self.audit)
 
     def sms_webhooks(self) -> SmsWebhookDeps:
         from chalicelib.services.sms_inbound import SmsWebhookDeps

@@ -29,6 +29,7 @@ STATE_FILE = LOCAL_DIR / "stack.json"
 AWS_STATE_NAME = "aws-state.pickle"
 DEFAULT_SAVE_SECONDS = 2.0
 REGION = "eu-central-1"
+LOCAL_DATA_DIR = Path(__file__).parent / "seed" / "data"
 
 
 def free_port() -> int:
@@ -190,6 +191,9 @@ class LocalStack:
             "POWERTOOLS_METRICS_NAMESPACE": "SocialBenefits",
             "POWERTOOLS_DEV": "false",
             "EDS_TRUST_ANCHORS_PEM": os.environ.get("EDS_TRUST_ANCHORS_PEM") or trust_anchor_pem(),
+            # The synthetic world's legal figures laid over the shipped ones (the TSA poverty line's regional
+            # inputs: local/seed/data/poverty_line.json), like the registry seed; an operator's folder instead.
+            "SB_DATA_OVERRIDE_DIR": os.environ.get("SB_DATA_OVERRIDE_DIR") or str(LOCAL_DATA_DIR),
         }
 
     def start(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +34,11 @@ TEST_ENV = {
     "POWERTOOLS_METRICS_NAMESPACE": "SocialBenefitsTest",
     "POWERTOOLS_TRACE_DISABLED": "true",
 }
+# The synthetic world's legal figures (the TSA poverty line's regional inputs), laid over the shipped ones as on the
+# local stack: the seeded families are decided on their region's line. Tests of a missing figure build their own.
+LOCAL_DATA_DIR = str(Path(__file__).parent.parent / "local" / "seed" / "data")
+os.environ.setdefault("SB_DATA_OVERRIDE_DIR", LOCAL_DATA_DIR)
+TEST_ENV["SB_DATA_OVERRIDE_DIR"] = LOCAL_DATA_DIR
 
 
 @pytest.fixture(scope="session")

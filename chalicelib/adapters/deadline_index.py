@@ -69,7 +69,7 @@ def _watched(item: ApplicationItem) -> WatchedApplication:
     return WatchedApplication(
         id=item.pk.removeprefix("APP#"), service_id=item.service_id, status=item.status,
         due_date=_date(item.due_date), due_date_at_state_corp=_date(item.due_date_at_state_corp),
-        office=office, risk=item.risk,
+        office=office, risk=item.risk, waiting_for=item.waiting_for,
         registered_at=datetime.fromisoformat(item.registered_at) if item.registered_at else None,
         waiting_for=item.waiting_for,
     )

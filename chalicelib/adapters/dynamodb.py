@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.cursors import CursorCodec
 from chalicelib.adapters.resources import SWEEP_ATTRIBUTES, SWEEP_SHARDS, WORK_QUEUE_ATTRIBUTES
 from chalicelib.domain.application import (
+    FINAL,
     AcceptedBy,
     Applicant,
     Application,
@@ -104,7 +105,7 @@ class ApplicationItem(Model):
     due_date_at_state_corp = UnicodeAttribute(null=True)
     registered_at = UnicodeAttribute(null=True)
     risk = UnicodeAttribute(null=True)
-    waiting_for = UnicodeAttribute(null=True)
+    waiting_for = UnicodeAttribute(null=True)  # who must act next (domain.documents.waiting_for): queues, sweep
     gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
     gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
@@ -355,6 +356,12 @@ class DynamoApplicationRepository:
             raise
         application.version = item.version or 1
 
+    def idempotency_record(self, idempotency_key: str) -> IdempotencyRecord | None:
+        try:
+            return self._claim(idempotency_key)
+        except DoesNotExist:
+            return None
+
     def _claim(self, key: str) -> IdempotencyRecord:
         stored = IdempotencyItem.get(f"IDEM#{key}", "IDEM", consistent_read=True)
         return IdempotencyRecord(stored.request_hash, int(stored.status), json.loads(stored.response))
@@ -410,6 +417,12 @@ class DynamoApplicationRepository:
                 raise ConcurrentUpdate("The application changed since it was read.") from None
             raise
         application.version = int(target.version or 0)
+
+    def open_application_ids(self) -> Iterator[str]:
+        final = [s.value for s in Status if s in FINAL]
+        condition = (ApplicationItem.kind == "application") & ~ApplicationItem.status.is_in(*final)
+        for item in ApplicationItem.scan(filter_condition=condition):
+            yield item.pk.removeprefix("APP#")
 
     def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage:
         partition = self.person_key(person_iin)

@@ -25,7 +25,7 @@ WORK_QUEUE_ATTRIBUTES = ["service_id", "status", "due_date", "due_date_at_state_
 # The deadline index is sharded so that no partition runs hot on a busy day.
 SWEEP_SHARDS = 8
 # What the deadline sweep needs without reading the application itself (GSI2PK: the deciding office).
-SWEEP_ATTRIBUTES = ["service_id", "status", "due_date", "due_date_at_state_corp", "risk", "GSI2PK"]
+SWEEP_ATTRIBUTES = ["service_id", "status", "due_date", "due_date_at_state_corp", "risk", "GSI2PK", "waiting_for"]
 TABLE_TTL_ATTRIBUTE = "expires_at"
 
 # Queue purposes the app consumes. The visibility timeout is at least 6x the consuming function's timeout

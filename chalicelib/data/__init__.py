@@ -29,3 +29,38 @@ def load_json(name: str) -> Any:
     """Parsed contents of a data file; cached for the life of the process (clear with load_json.cache_clear)."""
     with data_path(name).open(encoding="utf-8") as fh:
         return json.load(fh)
+
+
+_layers: dict[str, tuple[float, Any]] = {}
+
+
+def load_layers(name: str) -> tuple[Any, Any]:
+    """(the shipped file, the operator's file of the same name in SB_DATA_OVERRIDE_DIR or None), for data an
+    operator lays over the shipped figures rather than replaces (poverty line inputs). The operator's file is
+    read again whenever it changes on disk, so a running process sees a figure loaded without a restart."""
+    base = _shipped(name)
+    override = os.environ.get("SB_DATA_OVERRIDE_DIR")
+    if not override:
+        return base, None
+    path = Path(override) / name
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return base, None
+    cached = _layers.get(str(path))
+    if cached is None or cached[0] != stamp:
+        with path.open(encoding="utf-8") as fh:
+            cached = (stamp, json.load(fh))
+        _layers[str(path)] = cached
+    return base, cached[1]
+
+
+def shipped_json(name: str) -> Any:
+    """The file as shipped with the package, whatever operators laid over it."""
+    return _shipped(name)
+
+
+@cache
+def _shipped(name: str) -> Any:
+    with (DATA_DIR / name).open(encoding="utf-8") as fh:
+        return json.load(fh)

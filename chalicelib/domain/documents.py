@@ -282,7 +282,7 @@ def pick(documents: Sequence[DocumentRecord], document_id: str) -> DocumentRecor
 
 # --- who must act next (the work queue's `waiting_for`) ----------------------------------------------------------
 
-WAITING_FOR = ("signature", "registries", "applicant_documents", "agency_reply", "document_review",
+WAITING_FOR = ("signature", "registries", "applicant_documents", "agency_reply", "document_review", "assignment",
                "official_decision", "parameters")
 
 

@@ -255,7 +255,8 @@ class WaitingFor(StrEnum):
     agency_reply = "agency_reply"
     document_review = "document_review"
     official_decision = "official_decision"
-    parameters = "parameters"
+    parameters = "parameters"  # the TSA poverty line's inputs for the region and quarter are not loaded yet
+    assignment = "assignment"  # another application for the same person is being decided
 
 
 class WorkQueueOut(BaseModel):

@@ -15,7 +15,7 @@ from chalice.app import Blueprint, SQSEvent
 
 from chalicelib.adapters.resources import queue_name
 from chalicelib.bootstrap import container
-from chalicelib.observability import logger
+from chalicelib.observability import logger, metrics
 
 workers = Blueprint(__name__)
 
@@ -58,7 +58,13 @@ def decisions_worker(event: SQSEvent) -> dict[str, Any]:
         if body.get("type") == "render":  # a printable PDF, rendered once and kept (services/printing.py)
             assert deps.printing is not None
             return handle_render(body, deps.printing, deps.results)
-        return decide_application(body["application_id"], deps)
+        outcome = decide_application(body["application_id"], deps)
+        if outcome == "waiting_for_parameters":
+            from aws_lambda_powertools.metrics import MetricUnit
+
+            metrics.add_metric(name="DecisionsWaitingForParameters", unit=MetricUnit.Count, value=1)
+            metrics.flush_metrics()
+        return outcome
 
     return run_batch(event, handle)
 

@@ -11,6 +11,8 @@ ones. For each it applies the latest milestone reached by today:
   `notifications` (keyed by the step: the notifications worker sends a key once);
 
 then moves it to its next milestone with one write conditional on the index partition it was found under.
+An application whose decision waits for data (`waiting_for`: the poverty line's inputs an operator loads, or
+another application for the same person) is also asked to be decided again, and looked at again the next day.
 A deadline change (a save with `data["sweep_on"]`) or a closing (a save of a final status) made meanwhile
 moves or removes the entry first, and the conditional write then changes nothing: the change wins. Effects
 come before the move, so a crash in between repeats them on the next run, where their keys make them no-ops;
@@ -40,7 +42,11 @@ from chalicelib.domain.deadline_watch import (
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.notifications import notification_key
 from chalicelib.services.intake import expire_draft, local_date
+from chalicelib.services.lookups import decide_message
 from chalicelib.services.ports import ApplicationRepository, DeadlineIndex, DueEntry, MessagePublisher, WorkQueue
+
+# what a decision may wait for that the sweep asks about again each day (the rest waits for a person to act)
+DECISION_WAITS = ("parameters", "assignment")
 
 SWEEP_ACTOR = "deadline_sweep"
 # Before the first sweep completes there is no cursor: look this far back once (empty days cost a query each).
@@ -74,6 +80,8 @@ class SweepReport:
     dropped: int = 0
     superseded: int = 0
     drafts_expired: int = 0
+    waiting_for_parameters: int = 0
+    redecided: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -112,13 +120,18 @@ def _sweep(entries: list[DueEntry], today: date, now: datetime, deps: DeadlineDe
     entries = [e for e in entries if e not in drafts]
     plans = [_plan(entry, today, deps.calendar) for entry in entries]
     for plan in plans:
+        waiting = plan.entry.application.waiting_for
+        if waiting in DECISION_WAITS and plan.entry.application.status not in FINAL_STATUSES:
+            report.waiting_for_parameters += waiting == "parameters"
+            report.redecided += 1
+    for plan in plans:
         if plan.milestone is not None and plan.milestone.escalates:
             report.events += deps.index.record_event(plan.entry.application.id,
                                                      _event(plan.entry.application, plan.milestone, now, deps))
     messages = [m for plan in plans for m in plan.messages]
     if messages:
         deps.publisher.publish(messages)
-        report.notices += len(messages)
+        report.notices += sum(m.queue == "notifications" for m in messages)
     for plan in plans:
         if not deps.index.move(plan.entry, check_on=plan.check_on, risk=plan.risk):
             report.superseded += 1
@@ -153,10 +166,15 @@ def _plan(entry: DueEntry, today: date, calendar: WorkingDayCalendar) -> _Plan:
         return _Plan(entry, None, None)  # nothing to watch (a closing normally removes it itself)
     milestone = reached(app, calendar, today)
     if milestone is None:  # listed early: look again when the first milestone comes
-        return _Plan(entry, first_check(app, calendar), app.risk)
-    plan = _Plan(entry, next_check(milestone, app, calendar), milestone.risk, milestone)
-    if milestone.escalates:
-        plan.messages.append(_officials_notice(app, milestone, calendar))
+        plan = _Plan(entry, first_check(app, calendar), app.risk)
+    else:
+        plan = _Plan(entry, next_check(milestone, app, calendar), milestone.risk, milestone)
+        if milestone.escalates:
+            plan.messages.append(_officials_notice(app, milestone, calendar))
+    if app.waiting_for in DECISION_WAITS:  # decide again (the data may be loaded now); look again tomorrow
+        plan.messages.append(decide_message(app.id))
+        tomorrow = today + timedelta(days=1)
+        plan.check_on = min(plan.check_on, tomorrow) if plan.check_on else tomorrow
     return plan
 
 

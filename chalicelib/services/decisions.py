@@ -12,10 +12,11 @@ alone. A crash between steps resumes where it stopped on the next delivery.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.application import Application, Status
+from chalicelib.domain.assignments import PENDING
 from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.catalog import ServiceCatalog
 from chalicelib.domain.deadline_watch import first_sweep_day
@@ -24,14 +25,18 @@ from chalicelib.domain.decision import Decision
 from chalicelib.domain.digital_documents import ASKING, DigitalDocumentsPolicy
 from chalicelib.domain.facts import Case, FactsMissing, RegistryAnswer
 from chalicelib.domain.identity import mask_iin
+from chalicelib.domain.poverty_line import PovertyLineInputsMissing
 from chalicelib.domain.result_document import ResultDocument, verification_code
-from chalicelib.domain.rules import decide
-from chalicelib.services.concurrency import update_application
+from chalicelib.domain.rules import decide, refused_as_assigned
+from chalicelib.services.assignments import all_subjects, claim_assigned, release, waiters_of
+from chalicelib.services.concurrency import Unchanged, update_application
 from chalicelib.services.documents import missing_lookups
 from chalicelib.services.intake import dispatch_outbox, local_date
+from chalicelib.services.lookups import decide_message
 from chalicelib.services.notify import notify
 from chalicelib.services.ports import (
     ApplicationRepository,
+    AssignmentStore,
     Clock,
     LookupRecord,
     LookupState,
@@ -59,6 +64,7 @@ class DecisionDeps:
     catalog: ServiceCatalog
     calendar: WorkingDayCalendar
     digital_documents: DigitalDocumentsPolicy
+    assignments: AssignmentStore
     printing: PrintingDeps | None = None  # renders the result notice once, at the decision
 
 
@@ -111,7 +117,8 @@ def _request_missing(application_id: str, ask: list[LookupRecord], write: list[L
             app.record(now, "written_request_sent", "system", registries=app.data["written_requests"])
             days = service.extension_calendar_days
             if days and app.registered_on is not None:
-                due = compute_due_dates(deps.calendar, Term(calendar_days=days), app.registered_on, app.channel)
+                due = compute_due_dates(deps.calendar.as_of(local_date(now)), Term(calendar_days=days),
+                                        app.registered_on, app.channel)
                 previous = app.due_date
                 app.due_date, app.due_date_at_state_corp = due.due_date, due.due_date_at_state_corp
                 app.data["sweep_on"] = first_sweep_day(app, deps.calendar, local_date(now)).isoformat()
@@ -196,6 +203,8 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
     case = case_of(application, records)
     try:
         decision = decide(case, on=local_date(now))
+    except PovertyLineInputsMissing as gap:
+        return _wait_for_parameters(application_id, deps, gap)
     except FactsMissing as gap:
         lacking = [f"{registry}:{mask_iin(iin)}" for registry, iin in gap.missing]
 
@@ -211,12 +220,21 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
         to_official(application_id, "facts_from_documents", deps)
         return "official_decision"
 
+    if decision.approved and decision.beneficiaries:  # one assignment per person and period
+        block = claim_assigned(deps.assignments, deps.repo, application, decision.beneficiaries,
+                               period_from=decision.period_from, period_to=decision.period_to)
+        if block is not None and block.kind == PENDING:
+            return _wait_for_assignment(application_id, deps, block.masked_subject, block.masked_holder)
+        if block is not None:
+            decision = refused_as_assigned(decision, block)
+
     document = result_document(application, case, decision, now, deps.catalog)
     signed = deps.results.put_once(application.id, deps.signer.sign(document).to_dict(),
                                    [LookupState.of(r) for r in records])
     application = finish_decision(application_id, decision, signed["document"], "system", repo=deps.repo,
                                   clock=deps.clock)
     dispatch_outbox(deps.repo, deps.publisher, application)
+    _after_assignment(application, decision.beneficiaries if decision.outcome == "approved" else (), deps)
     return decision.outcome
 
 
@@ -243,6 +261,7 @@ def finish_decision(application_id: str, decision: Decision, document: dict[str,
     def finish(app: Application) -> None:
         if app.is_final:
             return
+        app.data.pop("waiting_for", None)
         app.decision = {"outcome": decision.outcome, "amount_monthly": decision.amount_monthly,
                         "period_from": decision.period_from.isoformat() if decision.period_from else None,
                         "period_to": decision.period_to.isoformat() if decision.period_to else None,
@@ -265,6 +284,50 @@ def finish_decision(application_id: str, decision: Decision, document: dict[str,
 
     application, _ = update_application(repo, application_id, finish)
     return application
+
+
+def _wait_for_parameters(application_id: str, deps: DecisionDeps, gap: PovertyLineInputsMissing) -> str:
+    """The TSA poverty line of the applicant's region and quarter has inputs nobody loaded yet: no decision on a
+    made-up line. The application waits (work queue: `waiting_for: parameters`); the deadline sweep asks for the
+    decision again each day, and it is taken once an operator loads the figures."""
+    now = deps.clock.now()
+
+    def wait(app: Application) -> None:
+        if app.data.get("waiting_for") == "parameters":
+            raise Unchanged
+        app.data["waiting_for"] = "parameters"
+        app.data["sweep_on"] = (local_date(now) + timedelta(days=1)).isoformat()
+        app.record(now, "waiting_for_parameters", "system", region=gap.region, quarter=str(gap.quarter),
+                   inputs_quarter=str(gap.quarter.previous()), missing=list(gap.missing))
+
+    update_application(deps.repo, application_id, wait)
+    return "waiting_for_parameters"
+
+
+def _wait_for_assignment(application_id: str, deps: DecisionDeps, subject: str, holder: str) -> str:
+    """Another open application holds the claim on a beneficiary: wait until it is decided (it sends a decide
+    message for this one then)."""
+    now = deps.clock.now()
+
+    def wait(app: Application) -> None:
+        if app.data.get("waiting_for") == "assignment":
+            raise Unchanged
+        app.data["waiting_for"] = "assignment"
+        app.record(now, "waiting_for_assignment", "system", subject=subject, application=holder)
+
+    update_application(deps.repo, application_id, wait)
+    return "waiting_for_assignment"
+
+
+def _after_assignment(application: Application, beneficiaries: tuple[str, ...], deps: DecisionDeps) -> None:
+    """Give back the claims the decision does not keep (all of them on a refusal; TSA's declared people who
+    were not counted) and decide again the applications that waited on them."""
+    kept = set(beneficiaries)
+    others = [iin for iin in all_subjects(application) if iin not in kept]
+    waiters = release(deps.assignments, application.service_id, application.id, others)
+    waiters |= waiters_of(deps.assignments, application.service_id, application.id, beneficiaries)
+    if waiters:
+        deps.publisher.publish([decide_message(w) for w in sorted(waiters)])
 
 
 def _approval(amount: int | None, start: date | None, end: date | None) -> tuple[str, dict[str, Any]]:

@@ -22,6 +22,7 @@ from chalicelib.domain.application import (
     Subject,
     TimelineEvent,
 )
+from chalicelib.domain.assignments import AssignmentExists
 from chalicelib.domain.banking import Iban
 from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.catalog import LANGUAGES, Service, ServiceCatalog, UnknownService
@@ -43,12 +44,14 @@ from chalicelib.domain.lookups import plan_for
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.regions import parse_region
 from chalicelib.domain.text import stored_text
+from chalicelib.services.assignments import all_subjects, claim_pending, release, stop_if_assigned
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.concurrency import Unchanged, update_application
 from chalicelib.services.lookups import decide_message, expand, fan_out_marker
 from chalicelib.services.notify import notify
 from chalicelib.services.ports import (
     ApplicationRepository,
+    AssignmentStore,
     Clock,
     IdempotencyRecord,
     IdGenerator,
@@ -73,6 +76,7 @@ class IntakeDeps:
     publisher: MessagePublisher
     catalog: ServiceCatalog
     calendar: WorkingDayCalendar
+    assignments: AssignmentStore
     gateway: RegistryGateway | None = None
     """Asked at filing only when a representative is named (e-notary, then the principal's registered phone)."""
     audit: AuditLog | None = None
@@ -245,7 +249,7 @@ def register(application: Application, service: Service, calendar: WorkingDayCal
     """Start the legal term and queue what follows registration: the registry lookups and the notice."""
     term = service.terms[application.channel]
     on = local_date(at)
-    due = compute_due_dates(calendar, Term(term.working_days, term.calendar_days), on, application.channel)
+    due = compute_due_dates(calendar.as_of(on), Term(term.working_days, term.calendar_days), on, application.channel)
     application.register(at=at, on=on, due_date=due.due_date, due_date_at_state_corp=due.due_date_at_state_corp)
     application.data["sweep_on"] = first_sweep_day(application, calendar, on).isoformat()
     plan = plan_for(application, on)
@@ -308,15 +312,22 @@ def submit_application(
     response = render(application)
     if idempotency_key is not None:
         record = IdempotencyRecord(digest, 201, response)
+    scoped = _scoped_key(caller, idempotency_key)
+    if application.registered_on is not None:
+        try:
+            stop_if_assigned(deps.assignments, deps.repo, application, application.registered_on)
+        except AssignmentExists:
+            known = deps.repo.idempotency_record(scoped) if scoped is not None else None
+            if known is None:
+                raise
+            return _replay(deps, known, digest)  # a retry of the request whose application holds it
     try:
-        deps.repo.add(application, idempotency_key=_scoped_key(caller, idempotency_key), idempotency=record)
+        deps.repo.add(application, idempotency_key=scoped, idempotency=record)
     except DuplicateRequest as dup:
         first = dup.record
         assert isinstance(first, IdempotencyRecord)
-        if first.request_hash != digest:
-            raise IdempotencyKeyReused("This Idempotency-Key was used with another request body.") from None
-        _redispatch(deps, str(first.response.get("id", "")))
-        return Filed(None, first.status, first.response, replayed=True)
+        return _replay(deps, first, digest)
+    claim_pending(deps.assignments, deps.repo, application)
     dispatch_outbox(deps.repo, deps.publisher, application)
     return Filed(application, 201, response, replayed=False)
 
@@ -355,8 +366,16 @@ def submit_proactive(
         assert isinstance(first, IdempotencyRecord)
         _redispatch(deps, str(first.response.get("id", "")))
         return Filed(None, first.status, first.response, replayed=True)
+    claim_pending(deps.assignments, deps.repo, application)
     dispatch_outbox(deps.repo, deps.publisher, application)
     return Filed(application, 201, response, replayed=False)
+
+
+def _replay(deps: IntakeDeps, first: IdempotencyRecord, digest: str) -> Filed:
+    if first.request_hash != digest:
+        raise IdempotencyKeyReused("This Idempotency-Key was used with another request body.") from None
+    _redispatch(deps, str(first.response.get("id", "")))
+    return Filed(None, first.status, first.response, replayed=True)
 
 
 def _scoped_key(caller: Caller, key: str | None) -> str | None:
@@ -423,6 +442,9 @@ def withdraw_application(application_id: str, caller: Caller, deps: IntakeDeps) 
 
     application, _ = update_application(deps.repo, application_id, withdraw)
     dispatch_outbox(deps.repo, deps.publisher, application)
+    waiters = release(deps.assignments, application.service_id, application.id, all_subjects(application))
+    if waiters:  # applications for the same people waited on this one: decide them now
+        deps.publisher.publish([decide_message(w) for w in sorted(waiters)])
     return application
 
 

@@ -5,12 +5,13 @@ Adapters implement them for AWS (chalicelib/adapters); tests implement them in m
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.application import Application, OutboxMessage, Status
+from chalicelib.domain.assignments import Claim
 
 
 class Clock(Protocol):
@@ -56,11 +57,48 @@ class ApplicationRepository(Protocol):
         Raises ApplicationNotFound."""
         ...
 
+    def idempotency_record(self, idempotency_key: str) -> IdempotencyRecord | None:
+        """What the first request with this (scoped) key produced, if it is still kept."""
+        ...
+
     def save(self, application: Application) -> None:
         """Conditional on the version read: raises ConcurrentUpdate when someone else saved first."""
         ...
 
     def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage: ...
+
+    def open_application_ids(self) -> Iterator[str]:
+        """Every application not yet final (a full pass: for the rare recomputation of every term)."""
+        ...
+
+
+class CalendarState(Protocol):
+    """Which working-day calendar the stored terms were last computed on (services/calendar_changes.py)."""
+
+    def applied_calendar(self) -> str | None: ...
+
+    def mark_applied_calendar(self, fingerprint: str, at: datetime) -> None: ...
+
+
+class AssignmentStore(Protocol):
+    """The one claim per (service, subject) of domain/assignments.py, written only under a condition."""
+
+    def get(self, service_id: str, subject_iin: str) -> Claim | None:
+        """The stored claim (strongly consistent read), or None."""
+        ...
+
+    def put(self, claims: Sequence[Claim]) -> bool:
+        """Write every claim or none, each conditional on its `version` (0: the record must not exist).
+        False when any changed since it was read (the caller re-reads and decides again)."""
+        ...
+
+    def add_waiter(self, claim: Claim, application_id: str) -> bool:
+        """Note that `application_id` waits for this claim's holder; False when the claim changed since read."""
+        ...
+
+    def release(self, service_id: str, subject_iin: str, holder: str) -> frozenset[str] | None:
+        """Delete the claim if `holder` holds it: the applications that waited on it (None when not held)."""
+        ...
 
 
 class MessagePublisher(Protocol):

@@ -24,11 +24,19 @@ from chalicelib.domain.identity import mask_iin
 from chalicelib.domain.otp import OtpNotIssued, OtpPolicy, OtpRefused, OtpState, issue, verify
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.signing import EdsSignature, canonical_application_content
+from chalicelib.services.assignments import claim_pending
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.concurrency import update_application
 from chalicelib.services.intake import dispatch_outbox, register
 from chalicelib.services.notifications import NotificationDeps, send_one_time_code
-from chalicelib.services.ports import ApplicationRepository, Clock, EdsVerifier, MessagePublisher, SmsRejected
+from chalicelib.services.ports import (
+    ApplicationRepository,
+    AssignmentStore,
+    Clock,
+    EdsVerifier,
+    MessagePublisher,
+    SmsRejected,
+)
 from chalicelib.services.registry_port import RegistryGateway
 from chalicelib.services.representation import RegistryNotAnswering, RegistryReadDeps, registered_phone
 
@@ -43,6 +51,7 @@ class SigningDeps:
     notifications: NotificationDeps
     eds: EdsVerifier
     otp_secret: bytes
+    assignments: AssignmentStore
     gateway: RegistryGateway | None = None
     """Asked for the signer's number in the mobile citizens database (`mobile`) when a one-time password is sent."""
     audit: AuditLog | None = None
@@ -241,5 +250,6 @@ def sign_application(application_id: str, caller: Caller, method: str, deps: Sig
     application, refused = update_application(deps.repo, application_id, change)
     if refused is not None:
         raise refused
+    claim_pending(deps.assignments, deps.repo, application)
     dispatch_outbox(deps.repo, deps.publisher, application)
     return deps.repo.get(application_id)  # as dispatching left it: checking once its lookups are sent

@@ -75,6 +75,8 @@ FUNCTION_ACCESS: dict[str, Access] = {
                                read_documents=(UPLOAD_PREFIX,), put_documents=(QUARANTINE_PREFIX, RECEIVED_PREFIX),
                                delete_documents=(UPLOAD_PREFIX,)),
     "deadline_sweep": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
+    # moves the stored due dates when the working-day calendar changes (a full pass over open applications)
+    "calendar_changes": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
     # reminders and expiries of unanswered proactive offers (SMS go through the notifications queue)
     "proactive_timers": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
 }

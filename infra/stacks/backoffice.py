@@ -59,6 +59,7 @@ APP_NAME = "social-benefits"
 METRICS_NAMESPACE = "SocialBenefits"  # chalicelib/observability.py
 METRICS_SERVICE = "social-benefits"  # Powertools adds it as the `service` dimension of every metric
 OVERDUE_METRIC = "OverdueApplications"
+WAITING_FOR_PARAMETERS_METRIC = "ApplicationsWaitingForParameters"
 SIGNING_KEY_ALIAS = "alias/social-benefits-results"  # config.py's default SIGNING_KEY_ID
 DOCUMENTS_PURPOSE = "documents"  # S3 ObjectCreated under resources.UPLOAD_PREFIX goes to this queue
 # Chalice needs an IAM role ARN when it does not manage roles; every function's Role is then replaced by
@@ -398,6 +399,12 @@ class BackOfficeStack(Stack):
                                 dimensions_map={"service": METRICS_SERVICE}, statistic="Maximum",
                                 period=Duration.minutes(15)),
               "The deadline sweep found applications past their legal deadline")
+        alarm("ApplicationsWaitingForParameters",
+              cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=WAITING_FOR_PARAMETERS_METRIC,
+                                dimensions_map={"service": METRICS_SERVICE}, statistic="Maximum",
+                                period=Duration.minutes(15)),
+              "TSA applications wait for a region's poverty line inputs (poverty_line.json): an operator must load "
+              "the subsistence minimum / median income of the quarter")
         if any(fn.logical_id == "APIHandler" for fn in self.functions.values()):
             api_name = f"{APP_NAME}-{self.settings.stage}"
             self.chalice.get_resource(REST_API_LOGICAL_ID).add_property_override("Name", api_name)
