@@ -71,7 +71,6 @@ def _watched(item: ApplicationItem) -> WatchedApplication:
         due_date=_date(item.due_date), due_date_at_state_corp=_date(item.due_date_at_state_corp),
         office=office, risk=item.risk, waiting_for=item.waiting_for,
         registered_at=datetime.fromisoformat(item.registered_at) if item.registered_at else None,
-        waiting_for=item.waiting_for,
     )
 
 
