@@ -38,7 +38,11 @@ TEST_ENV = {
 # local stack: the seeded families are decided on their region's line. Tests of a missing figure build their own.
 LOCAL_DATA_DIR = str(Path(__file__).parent.parent / "local" / "seed" / "data")
 os.environ.setdefault("SB_DATA_OVERRIDE_DIR", LOCAL_DATA_DIR)
-TEST_ENV["SB_DATA_OVERRIDE_DIR"] = LOCAL_DATA_DIR
+
+
+def data_override(folder: Any) -> str:
+    """SB_DATA_OVERRIDE_DIR with a test's own folder first, the synthetic world's figures still under it."""
+    return f"{folder}{os.pathsep}{LOCAL_DATA_DIR}"
 
 
 @pytest.fixture(scope="session")

@@ -43,13 +43,15 @@ GATEWAY = ("requests", "lxml", "signxml")
 FUNCTION_PACKAGES: Mapping[str, tuple[str, ...]] = {
     # bearer tokens; EDS (XMLDSig) signatures; the gateway for the eligibility pre-check and SMS dialogue replies
     "api_handler": (*BASE, *GATEWAY, "PyJWT[crypto]"),
-    "decisions_worker": (*BASE, "fpdf2"),  # renders the result notices and tickets (services/printing.py)
+    # renders the result notices (with the QR code of their public check) and tickets (services/printing.py)
+    "decisions_worker": (*BASE, "fpdf2", "qrcode"),
     "lookups_worker": (*BASE, *GATEWAY),
     "proactive_worker": (*BASE, *GATEWAY),  # who may claim, Digital Documents
     "proactive_timers": (*BASE, *GATEWAY),  # builds the proactive use cases, which hold the gateway client
     "notifications_worker": BASE,
     "documents_worker": BASE,
     "deadline_sweep": BASE,
+    "calendar_changes": BASE,  # due dates recomputed when the working-day calendar data changes
 }
 
 LAMBDA_ONLY_PINS: Mapping[str, str] = {

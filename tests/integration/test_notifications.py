@@ -45,7 +45,9 @@ def quick_retries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[l
     delays = [0] * len(policy["delivery_retry_delays_seconds"])
     policy["delivery_retry_delays_seconds"] = delays
     (tmp_path / "sms_policy.json").write_text(json.dumps(policy))
-    monkeypatch.setenv("SB_DATA_OVERRIDE_DIR", str(tmp_path))
+    from tests.conftest import data_override
+
+    monkeypatch.setenv("SB_DATA_OVERRIDE_DIR", data_override(tmp_path))
     load_json.cache_clear()
     yield delays
     load_json.cache_clear()
