@@ -86,7 +86,8 @@ def test_a_tsa_application_waits_for_its_regions_figures_and_the_sweep_decides_i
     app = container.repo.get(app.id)
     assert app.status is Status.APPROVED, app.decision
     assert "waiting_for" not in app.data
-    [line] = [r for r in container.results.get(app.id)["document"]["decision"]["reasons"] if r["rule_id"] == "tsa.poverty_line"]
+    reasons = container.results.get(app.id)["document"]["decision"]["reasons"]
+    [line] = [r for r in reasons if r["rule_id"] == "tsa.poverty_line"]
     pm = figures["regions"]["KZ-AKT"]["subsistence_minimum"][inputs_quarter]["value"]
     assert f"{pm:,}".replace(",", "\u00a0") in line["text"]["en"]
     assert line["text"]["en"].count("Synthetic figure of the local stack") == 2

@@ -43,7 +43,8 @@ def test_a_consumer_loan_refuses_tsa_and_a_mortgage_does_not(world: Any, scenari
     drain()
     app = container.repo.get(filed.response["id"])
     assert app.status is status, app.decision
-    [rule] = [r for r in container.results.get(app.id)["document"]["decision"]["reasons"] if r["rule_id"] == "tsa.no_consumer_credit"]
+    reasons = container.results.get(app.id)["document"]["decision"]["reasons"]
+    [rule] = [r for r in reasons if r["rule_id"] == "tsa.no_consumer_credit"]
     assert rule["outcome"] == credit
     asked = {(f["registry"], f["person_masked_iin"]) for f in rule["facts"]}
     assert len(asked) == 2  # both adults of the family were asked

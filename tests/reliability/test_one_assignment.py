@@ -63,7 +63,8 @@ def test_twenty_concurrent_filings_for_one_child_give_one_approval(world: Any) -
     for app in apps:
         if app is winner:
             continue
-        failed = [r for r in container.results.get(app.id)["document"]["decision"]["reasons"] if r["outcome"] == "not_met"]
+        reasons = container.results.get(app.id)["document"]["decision"]["reasons"]
+        failed = [r for r in reasons if r["outcome"] == "not_met"]
         assert [r["rule_id"] for r in failed] == ["assignment.exists"]
         assert mask_application_id(winner.id) in failed[0]["text"]["ru"]
         assert family["members"][0]["iin"] not in str(app.decision)  # the child's IIN only masked
