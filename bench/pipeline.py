@@ -38,6 +38,8 @@ FILING = {
     "child-disability-benefit": ("portal", "citizen"),
 }
 ENV = {
+    # the synthetic world's legal figures (the TSA poverty line's regional inputs), as on the local stack
+    "SB_DATA_OVERRIDE_DIR": str(Path(__file__).parent.parent / "local" / "seed" / "data"),
     "AWS_ACCESS_KEY_ID": "bench",
     "AWS_SECRET_ACCESS_KEY": "bench",
     "AWS_SESSION_TOKEN": "bench",
