@@ -5,6 +5,7 @@ from chalice.app import Chalice
 from chalicelib.entrypoints.api import api
 from chalicelib.entrypoints.audit_api import audit_api
 from chalicelib.entrypoints.consents_api import consents_api
+from chalicelib.entrypoints.console import console
 from chalicelib.entrypoints.middleware import observe_http
 from chalicelib.entrypoints.notifications_api import notifications_api
 from chalicelib.entrypoints.results_api import results_api
@@ -26,4 +27,5 @@ app.register_blueprint(signing_api)
 app.register_blueprint(notifications_api)
 app.register_blueprint(webhooks)
 app.register_blueprint(consents_api)
+app.register_blueprint(console)
 app.register_middleware(observe_http, "http")

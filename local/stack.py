@@ -26,6 +26,8 @@ from typing import Any
 LOCAL_DIR = Path(__file__).resolve().parent.parent / ".local"
 STATE_FILE = LOCAL_DIR / "stack.json"
 REGION = "eu-central-1"
+CONSOLE_CLIENT_ID = "social-benefits-console"
+LOCAL_CONSOLE_SECRET = "local-console-session-secret-0123456789"  # noqa: S105 (development only)
 
 
 def free_port() -> int:
@@ -137,12 +139,14 @@ class LocalStack:
     tick_seconds: float = 60.0
     pump_interval: float = 0.2
     seed: str | None = None
+    ncalayer_port: int = 13579
+    ncalayer_signer: str | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _closers: list[Any] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
 
-    def environment(self, moto_url: str, gateway_url: str) -> dict[str, str]:
+    def environment(self, moto_url: str, gateway_url: str, idp_url: str = "", ncalayer_url: str = "") -> dict[str, str]:
         from local.dev_ca import trust_anchor_pem
         from local.devkeys import AUDIENCE, ISSUER, jwks_for, private_key_pem
 
@@ -165,7 +169,20 @@ class LocalStack:
             "POWERTOOLS_METRICS_NAMESPACE": "SocialBenefits",
             "POWERTOOLS_DEV": "false",
             "EDS_TRUST_ANCHORS_PEM": os.environ.get("EDS_TRUST_ANCHORS_PEM") or trust_anchor_pem(),
+            # the staff console signs in at the development identity provider (local/dev_idp.py) and signs
+            # decisions through the NCALayer stand-in (local/ncalayer.py)
+            "OIDC_ISSUER": ISSUER,
+            "OIDC_CLIENT_ID": CONSOLE_CLIENT_ID,
+            "OIDC_AUTHORIZATION_ENDPOINT": f"{idp_url}/authorize",
+            "OIDC_TOKEN_ENDPOINT": f"{idp_url}/token",
+            "OIDC_REDIRECT_URI": self.console_redirect_uri,
+            "CONSOLE_SESSION_SECRET": os.environ.get("CONSOLE_SESSION_SECRET", LOCAL_CONSOLE_SECRET),
+            "NCALAYER_URL": ncalayer_url,
         }
+
+    @property
+    def console_redirect_uri(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}/console/callback"
 
     def start(self) -> dict[str, Any]:
         import logging
@@ -180,7 +197,9 @@ class LocalStack:
         moto_url = f"http://127.0.0.1:{moto_port}"
 
         gateway_url = self._start_gateway()
-        env = self.environment(moto_url, gateway_url)
+        idp_url = self._start_identity_provider()
+        ncalayer_url = self._start_ncalayer()
+        env = self.environment(moto_url, gateway_url, idp_url, ncalayer_url)
         os.environ.update(env)
 
         from chalicelib import bootstrap
@@ -205,6 +224,9 @@ class LocalStack:
             "gateway_webhook_secret": env["GATEWAY_WEBHOOK_SECRET"],
             "jwt_issuer": env["JWT_ISSUER"],
             "jwt_audience": env["JWT_AUDIENCE"],
+            "console": f"http://127.0.0.1:{self.api_port}/console",
+            "identity_provider": idp_url,
+            "ncalayer": ncalayer_url or "not started (port busy)",
         }
         LOCAL_DIR.mkdir(exist_ok=True)
         STATE_FILE.write_text(json.dumps(self.info, indent=2))
@@ -220,6 +242,29 @@ class LocalStack:
         url = sim.start()
         self._closers.append(sim.stop)
         return url
+
+    def _start_identity_provider(self) -> str:
+        from local.dev_idp import DevIdentityProvider
+
+        provider = DevIdentityProvider(clients={CONSOLE_CLIENT_ID: (self.console_redirect_uri,)})
+        url = provider.start()
+        self._closers.append(provider.stop)
+        return url
+
+    def _start_ncalayer(self) -> str:
+        """The NCALayer stand-in on its usual port (13579); when that port is taken (a real NCALayer, another stack),
+        on a free one: the console reads its address from NCALAYER_URL."""
+        from local.ncalayer import NCALayerStandIn
+
+        for port in dict.fromkeys((self.ncalayer_port, 0)):
+            stand_in = NCALayerStandIn(port=port, signer_iin=self.ncalayer_signer)
+            try:
+                url = stand_in.start()
+            except OSError:
+                continue
+            self._closers.append(stand_in.stop)
+            return url
+        return ""
 
     def _start_api(self, app: Any) -> None:
         server, thread = serve_api(app, self.api_port)

@@ -30,6 +30,7 @@ TEST_ENV = {
     "GATEWAY_WEBHOOK_SECRET": "test-gateway-secret",
     "POWERTOOLS_METRICS_NAMESPACE": "SocialBenefitsTest",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    "CONSOLE_SESSION_SECRET": "test-console-session-secret-of-32+-characters",
 }
 
 

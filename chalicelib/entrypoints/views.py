@@ -12,6 +12,7 @@ from chalicelib.domain.identity import mask_iin
 
 if TYPE_CHECKING:
     from chalicelib.services.ports import LookupRecord
+    from chalicelib.services.tickets import Ticket
 
 
 def _merged(timeline: Sequence[TimelineEvent], kept_apart: Sequence[TimelineEvent]) -> list[TimelineEvent]:
@@ -96,4 +97,23 @@ def service_view(service: Service, registries: list[str]) -> dict[str, Any]:
         "bank_account": {"required": service.bank_account_required,
                          "allowed_banks": list(service.allowed_banks) if service.allowed_banks else None},
         "source": dict(service.source),
+    }
+
+
+def ticket_view(ticket: Ticket) -> dict[str, Any]:
+    """The tear-off ticket as JSON (`GET /applications/{id}/ticket`; the PDF and the console print it)."""
+    from chalicelib.adapters.pdf import surname_and_initials
+
+    return {
+        "application_id": ticket.application.id,
+        "service_id": ticket.service.id,
+        "service_name": dict(ticket.service.name),
+        "channel": ticket.application.channel,
+        "registered_on": ticket.registered_on.isoformat(),
+        "registered_at": ticket.registered_at.isoformat() if ticket.registered_at else None,
+        "due_date": ticket.due_date.isoformat(),
+        "due_date_at_state_corp": ticket.due_date_at_state_corp.isoformat() if ticket.due_date_at_state_corp else None,
+        "office": ticket.office,
+        "handling_office": ticket.application.handling_office,
+        "accepted_by": surname_and_initials(ticket.official),
     }
