@@ -201,7 +201,13 @@ def file_application(caller: Caller, form: dict[str, list[str]]) -> str:
         _, raw = validate_schema("ApplicationIn", body)
     except ValidationFailed as exc:
         raise ValidationFailed(list(exc.errors) + missing) from None
-    if missing:
+    if missing:  # every error at once: what the API would say of the rest of the form too
+        from chalicelib.services.intake import validate_request
+
+        try:
+            validate_request(raw, caller, deps.catalog)
+        except ValidationFailed as exc:
+            raise ValidationFailed(list(exc.errors) + missing) from None
         raise ValidationFailed(missing)
     key = one("idempotency_key")[:64] or None
     filed = submit_application(raw, caller, deps.intake(), render=application_view, idempotency_key=key)
