@@ -33,7 +33,7 @@ class FactField:
 
 
 def _alternatives(description: str) -> list[str]:
-    head = description.split(" (")[0].strip()
+    head = description.split(" (", maxsplit=1)[0].strip()
     if head.startswith("{") or "{" in head:
         return [part.strip() for part in re.split(r"\|(?![^{]*})", head)]
     return [part.strip() for part in head.split("|")]
@@ -92,7 +92,7 @@ def facts_from_form(shape: Mapping[str, Any], form: Mapping[str, str], rows: int
     fields = fields_for(shape, rows)
     facts: dict[str, Any] = {}
     for name, spec in shape.items():
-        mine = [f for f in fields if f.group == name or f.path == name]
+        mine = [f for f in fields if name in (f.group, f.path)]
         if isinstance(spec, list):
             items: list[Any] = []
             for row in range(rows):

@@ -10,7 +10,8 @@ Why each entry is what it is:
   message for any queue (and the deadline sweep re-sends what a crash left behind): they may send to
   every work queue. Only functions that never change applications would get less.
 - PERSON_KEY_SECRET keys the person index (HMAC of the IIN); the repository needs it wherever it is built.
-- The webhook secrets, the OTP secret and the console's session secret are only used by routes, all served by `api_handler`.
+- The webhook secrets, the OTP secret and the console's session secret are only used by routes, all served by
+  `api_handler`.
 - Only `decisions_worker` signs result documents (the signing key's policy names its role alone);
   verification (`POST /results/verify`) needs only the public key.
 - Only `notifications_worker` sends SMS (the brief). NB: the code also sends SMS directly from `api_handler`

@@ -91,7 +91,8 @@ def test_sign_in_sends_the_browser_to_the_identity_provider_with_a_pkce_challeng
 def test_pkce_challenge_is_rfc_7636s_example() -> None:
     from chalicelib.console.oidc import pkce_challenge
 
-    assert pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    verifier, challenge = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    assert pkce_challenge(verifier) == challenge
 
 
 def test_a_staff_member_signs_in_and_gets_a_short_lived_strict_session(api: Any, idp: Any) -> None:
