@@ -34,6 +34,33 @@ def registry_name(registry: str, language: str) -> str:
     return _name(entry["name"], language) if entry else registry
 
 
+def region_name(code: str, language: str) -> str:
+    return next((_name(r["name"], language) for r in load_json("regions.json")["regions"] if r["code"] == code), code)
+
+
+def office_name(org: str | None, language: str) -> str:
+    """`employment-center:KZ-AKT` as a clerk says it: «Центр занятости, Актюбинская область»; an id the console has
+    no name for is shown as it is."""
+    if not org:
+        return ""
+    kind, _, region = org.partition(":")
+    t = texts(language)
+    if not region or not t.has(f"office.{kind}"):
+        return org
+    return f"{t(f'office.{kind}')}, {region_name(region, language)}"
+
+
+def person_label(person: str, relations: Sequence[str], language: str) -> str:
+    """Whom a lookup asked about: `applicant`, or `subject:2` as the third of the application's people."""
+    t = texts(language)
+    kind, _, index = person.partition(":")
+    if kind == "subject" and index.isdigit() and int(index) < len(relations):
+        relation = relations[int(index)]
+        label = t(f"person.{relation}") if t.has(f"person.{relation}") else relation
+        return t("person.subject", relation=label, n=int(index) + 1)
+    return t(f"person.{person}") if t.has(f"person.{person}") else person
+
+
 def region_options(language: str) -> list[tuple[str, str]]:
     return [(r["code"], _name(r["name"], language)) for r in load_json("regions.json")["regions"]]
 
@@ -64,7 +91,7 @@ def queue_page(caller: Caller, language: str, *, waiting_for: str | None, servic
             "overdue": flags.overdue or flags.handover_overdue,
             "at_risk": flags.at_risk and not flags.overdue,
         })
-    return {"items": items, "cursor": view.cursor, "today": today, "office": caller.org,
+    return {"items": items, "cursor": view.cursor, "today": today, "office": office_name(caller.org, language),
             "waiting_for": waiting_for or "", "service": service_id or "",
             "waiting_for_options": WAITING_FOR,
             "services": [(s.id, s.name_in(language)) for s in deps.catalog]}
@@ -85,6 +112,7 @@ def case_page(caller: Caller, application_id: str, language: str) -> dict[str, A
     for view, record in zip(lookups_view(records), sorted(records, key=lambda r: (r.fetched_at, r.key)), strict=True):
         view["registry_name"] = registry_name(record.registry, language)
         view["person_iin"] = record.iin
+        view["person_label"] = person_label(record.person_ref, [s.relation for s in app.subjects], language)
         view["facts"] = facts.get(record.key) if caller.role == "official" else None
         lookups.append(view)
     from chalicelib.entrypoints.views import application_view
@@ -93,6 +121,9 @@ def case_page(caller: Caller, application_id: str, language: str) -> dict[str, A
     return {
         "app": shown,
         "service_name": service.name_in(language),
+        "region_name": region_name(app.applicant.region, language),
+        "handling_office": office_name(app.handling_office, language),
+        "accepted_office": office_name(app.accepted_by.office, language) if app.accepted_by else "",
         "lookups": lookups,
         "timeline": list(reversed(shown["timeline"])),
         "documents": [],

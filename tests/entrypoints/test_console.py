@@ -213,3 +213,13 @@ def test_the_filing_form_shows_the_apis_errors_beside_their_fields(api: Any, idp
 def test_an_official_may_not_file_in_person(api: Any, idp: Any) -> None:
     session, _ = sign_in(api, idp, OFFICIAL)
     assert api.http.get("/console/file", headers=as_staff(session)).status_code == 403
+
+
+def test_the_case_page_shows_the_application_and_its_timeline(api: Any, idp: Any) -> None:
+    session, _ = sign_in(api, idp, OPERATOR)
+    filed = api.http.post("/console/file", body=filing_form(csrf_of(api, session)),
+                          headers={**as_staff(session), **FORM_HEADERS})
+    application_id = filed.headers["Location"].split("/")[3]
+    page = api.http.get(f"/console/applications/{application_id}", headers=as_staff(session))
+    assert page.status_code == 200, page.body.decode()[-1500:]
+    assert application_id in page.body.decode()
