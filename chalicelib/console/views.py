@@ -158,7 +158,9 @@ def filing_page(caller: Caller, language: str, service_id: str, channel: str, *,
     by_field: dict[str, list[str]] = {}
     for error in errors:
         message = t(f"field.{error.code}") if t.has(f"field.{error.code}") else error.message
-        by_field.setdefault(_form_field(error.field), []).append(message)
+        shown = by_field.setdefault(_form_field(error.field), [])
+        if message not in shown:  # one message per field: two documents not taken are one thing to fix
+            shown.append(message)
     context.update({
         "form": {
             "service_name": service.name_in(language),
@@ -172,6 +174,7 @@ def filing_page(caller: Caller, language: str, service_id: str, channel: str, *,
             "documents": document_checklist(service, channel),
             "regions": region_options(language),
             "accepted_by": caller.name or "",
+            "office": office_name(caller.org, language),
             "idempotency_key": values.get("idempotency_key") or uuid.uuid4().hex,
         },
         "values": values,

@@ -45,6 +45,18 @@ def idp(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[DevIde
     provider.stop()
 
 
+@pytest.fixture
+def api(aws: Any, idp: DevIdentityProvider) -> Iterator[Any]:
+    """The app on the `local` stage: the dev and prod stages' `.chalice/config.json` name their own identity
+    provider, which the test client would put in the environment over this test's."""
+    from chalice.test import Client
+
+    import app as app_module
+
+    with Client(app_module.app, stage_name="local") as client:
+        yield client
+
+
 def cookies_of(response: Any) -> dict[str, str]:
     """name -> the whole Set-Cookie line, for every cookie the response sets."""
     raw = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or ""
