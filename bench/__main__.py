@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from bench import cold_start
+from bench import gateway as gateway_bench
 from bench.cost import cost_per_thousand, load_prices, mix
 from bench.meter import AwsMeter
 from bench.pipeline import PipelineBench, lambda_memory_mb
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-OWN_KEYS = ("cold_start", "per_application", "cost_per_1000_applications", "throughput", "goals", "bench_run")
+OWN_KEYS = ("cold_start", "per_application", "cost_per_1000_applications", "throughput", "goals", "bench_run",
+            "gateway")
 WARM_UP = "caregiver-eligible"
 # One seeded family per service (and a TSA refusal): scenario -> why it is here.
 SCENARIOS = {
@@ -59,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         cold = cold_start.measure()
         parts["cold_start"] = round(time.perf_counter() - started, 1)
 
+    print("gateway: cold imports of the SOAP stack, lookups against the simulator...", file=sys.stderr, flush=True)
+    mark = time.perf_counter()
+    gateway = gateway_bench.measure()
+    parts["gateway"] = round(time.perf_counter() - mark, 1)
+
     print("pipeline on moto: one application per scenario, then the throughput run...", file=sys.stderr, flush=True)
     with PipelineBench(AwsMeter()) as bench:
         mark = time.perf_counter()
@@ -91,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         "per_application": per_application,
         "cost_per_1000_applications": cost_section,
         "throughput": throughput,
+        "gateway": gateway,
         "goals": goals,
         "bench_run": {
             "measured_on": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -193,6 +201,21 @@ def render(results: dict[str, Any]) -> str:
     for scenario, c in rows:
         out.append(f"  {scenario:34} " + " ".join(f"{_money(c['usd'][n]):>7}" for n in lines)
                    + f" {_money(c['total_usd']):>7} {c['sms_segments']:>8}")
+    g = results.get("gateway")
+    if g:
+        imports, lookup = g["cold_imports"]["net_ms"], g["per_lookup"]
+        out += ["", "E-government gateway (ШЭП SyncChannel, SOAP + WS-Security)",
+                "  cold import, net ms: " + ", ".join(f"{k} {v}" for k, v in imports.items()),
+                f"  per lookup (client + simulator in-process): sent {lookup['request_bytes_median']:.0f} B, "
+                f"received {lookup['response_bytes_median']:.0f} B (max {lookup['response_bytes_max']}), "
+                f"client {lookup['client_ms_per_lookup_median']} ms, of which build+sign "
+                f"{lookup['build_and_sign_ms_median']} ms and HTTP exchange {lookup['http_exchange_ms_median']} ms"]
+        for scenario, f in per_app.items():
+            share = f.get("gateway", {})
+            if share.get("exchanges"):
+                out.append(f"  {scenario}: {share['exchanges']} exchanges, {share['bytes_total']:,} bytes, "
+                           f"{share['ms_per_lookup']} ms per lookup, {share['seconds_total']} s = "
+                           f"{share['share_of_lookups_worker_seconds']} of the lookups worker's time")
     t = results["throughput"]
     mix_text = ", ".join(f"{n} {s}" for s, n in t["mix"].items())
     out += [

@@ -153,6 +153,9 @@ class PipelineBench:
             container = bootstrap.container()
             provision(container.settings, container.client)
         self.sim = self._stack.enter_context(GatewaySimulator())
+        from local.gateway_participant import client_environment
+
+        os.environ.update(client_environment())  # the back office's gateway login and signing certificate
         os.environ["GATEWAY_URL"] = self.sim.base_url
         bootstrap.reset()  # the next container reads the simulator's URL; moto keeps its resources
         self._stack.callback(bootstrap.reset)
@@ -262,9 +265,20 @@ class PipelineBench:
         log_bytes = self.log_bytes() - logged
         gateway_requests = len(self.sim.requests)
         outcome = self.status_of(application_id)
+        exchanges = self.message_log(application_id)
         self.meter.take()
-        return per_application_figures(scenario, self.sim.family(scenario)["service_id"], outcome, requests,
-                                       invocations, gateway_requests, handled, log_bytes, wall)
+        figures = per_application_figures(scenario, self.sim.family(scenario)["service_id"], outcome, requests,
+                                          invocations, gateway_requests, handled, log_bytes, wall)
+        figures["gateway"] = gateway_share(exchanges, figures["lambda"]["seconds"].get("lookups_worker", 0.0))
+        return figures
+
+    def message_log(self, application_id: str) -> list[dict[str, Any]]:
+        """The gateway exchanges kept with the application's audit records (the client's message log)."""
+        from chalicelib.bootstrap import container
+
+        with phase("harness"):
+            entries = container().audit.for_application(application_id)
+        return [dict(x) for e in entries for x in e.message_log]
 
     def throughput(self, scenarios: list[str]) -> dict[str, Any]:
         """File every scenario (in order), drain, and time it; then replay as many raw requests on moto."""
@@ -328,6 +342,25 @@ class PipelineBench:
                 for _ in range(n if call else 0):
                     call()  # type: ignore[misc]
             return time.perf_counter() - started
+
+
+def gateway_share(exchanges: list[dict[str, Any]], lookups_worker_seconds: float) -> dict[str, Any]:
+    """Bytes and time per lookup on the gateway's channel, and the share of the lookups worker's time they take."""
+    n = len(exchanges)
+    if not n:
+        return {"exchanges": 0}
+    seconds = sum(x["duration_ms"] for x in exchanges) / 1000
+    return {
+        "exchanges": n,
+        "request_bytes_per_lookup": round(sum(x["request_bytes"] for x in exchanges) / n),
+        "response_bytes_per_lookup": round(sum(x["response_bytes"] for x in exchanges) / n),
+        "bytes_total": sum(x["request_bytes"] + x["response_bytes"] for x in exchanges),
+        "ms_per_lookup": round(seconds * 1000 / n, 1),
+        "seconds_total": round(seconds, 3),
+        "share_of_lookups_worker_seconds": round(seconds / lookups_worker_seconds, 2) if lookups_worker_seconds
+        else None,
+        "statuses": dict(sorted(Counter(x["status"] for x in exchanges).items())),
+    }
 
 
 def per_application_figures(scenario: str, service_id: str, outcome: str, requests: list[Request],

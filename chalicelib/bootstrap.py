@@ -127,8 +127,11 @@ class Container:
     @cached_property
     def gateway(self) -> RegistryGateway:
         from chalicelib.adapters.gateway import GatewayClient
+        from chalicelib.adapters.shep_wss import PemEnvelopeSigner
 
-        return GatewayClient(self.settings.gateway_url, self.settings.requesting_system,
+        settings = self.settings
+        signer = PemEnvelopeSigner(settings.gateway_signing_key_pem, settings.gateway_signing_cert_pem)
+        return GatewayClient(settings.gateway_url, settings.gateway_sender_id, settings.gateway_sender_password, signer,
                              breaker_cooldown_s=self.settings.gateway_breaker_cooldown_s,
                              backoff_cap_s=self.settings.gateway_backoff_cap_s,
                              backoff_base_s=min(0.2, self.settings.gateway_backoff_cap_s))

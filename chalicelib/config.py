@@ -25,6 +25,7 @@ class Settings:
     gateway_url: str
     gateway_breaker_cooldown_s: float
     gateway_backoff_cap_s: float
+    gateway_sender_id: str
     requesting_system: str
     max_body_bytes: int
     eds_trust_anchors_pem: str
@@ -46,6 +47,21 @@ class Settings:
     @property
     def gateway_webhook_secret(self) -> str:
         return secret("GATEWAY_WEBHOOK_SECRET")
+
+    @property
+    def gateway_sender_password(self) -> str:
+        """The back office's password at the e-government gateway (ШЭП SyncChannel sender/password)."""
+        return secret("GATEWAY_SENDER_PASSWORD")
+
+    @property
+    def gateway_signing_key_pem(self) -> str:
+        """The private key (PEM) that signs messages to the gateway (WS-Security)."""
+        return secret("GATEWAY_SIGNING_KEY_PEM")
+
+    @property
+    def gateway_signing_cert_pem(self) -> str:
+        """The participant's certificate (PEM, chain allowed) that goes with that key."""
+        return secret("GATEWAY_SIGNING_CERT_PEM")
 
     @property
     def person_key_secret(self) -> str:
@@ -94,6 +110,7 @@ def get_settings() -> Settings:
         gateway_url=_env("GATEWAY_URL", "http://127.0.0.1:8100"),
         gateway_breaker_cooldown_s=float(_env("GATEWAY_BREAKER_COOLDOWN_S", "30")),
         gateway_backoff_cap_s=float(_env("GATEWAY_BACKOFF_CAP_S", "2")),
+        gateway_sender_id=_env("GATEWAY_SENDER_ID") or _env("REQUESTING_SYSTEM", "social-benefits-back-office"),
         requesting_system=_env("REQUESTING_SYSTEM", "social-benefits-back-office"),
         max_body_bytes=int(_env("MAX_BODY_BYTES", "65536")),
         eds_trust_anchors_pem=_env("EDS_TRUST_ANCHORS_PEM"),

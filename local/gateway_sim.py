@@ -3,30 +3,29 @@
 Standard library only (an `http.server.ThreadingHTTPServer` in a daemon thread), so it starts in
 milliseconds in tests, in the local stack and in the benchmarks. It binds 127.0.0.1 only.
 
-Protocol (the gateway adapter is written against exactly this)
--------------------------------------------------------------
-``POST /v1/registries/{registry}/query`` with body ``{"iin": "<12 digits>"}`` (JSON, UTF-8) and headers
+Protocol: the gateway's synchronous channel, SyncChannel v10 (chalicelib/adapters/shep_soap.py, the WSDL and XSDs
+in chalicelib/data/gateway/)
+---------------------------------------------------------------------------------------------------------------------
+``POST /bip-sync-wss-gost/`` with a SOAP 1.1 ``SendMessage`` (``Content-Type: text/xml``), signed with WS-Security
+(chalicelib/adapters/shep_wss.py). ``GET /bip-sync-wss-gost/?wsdl`` serves the WSDL (its address pointing here),
+``GET /bip-sync-wss-gost/<name>.xsd`` the schemas it imports.
 
-    X-Request-Id         the caller's id of this request (echoed back in the answer and the X-Request-Id header)
-    X-Requesting-System  who asks, e.g. ``social-benefits-back-office``
-    X-Service-Id         the service the lookup is for, e.g. ``targeted-social-assistance``
-    X-Purpose            why the data is needed (the lookup plan's ``purpose``; ASCII)
-    X-On-Behalf-Of       the application (or official) the request is made for
+What the simulator checks, in order, each refusal a SOAP Fault (HTTP 500) with ``SendMessageFault1_SendMessageFault``
+(the codes are in chalicelib/data/gateway_services.json):
 
-Answers (``Content-Type: application/json`` unless said otherwise):
+1. the message is a SOAP envelope holding a schema-valid ``SendMessage`` (else ``MESSAGE_INVALID``);
+2. WS-Security: a signature (``SIGNATURE_MISSING``), a fresh Timestamp (``MESSAGE_EXPIRED``), a certificate from a
+   CA it trusts (``CERTIFICATE_UNTRUSTED``: the development CA, local/gateway_participant.py), a signature that
+   verifies and covers the Body and the Timestamp (``SIGNATURE_INVALID``);
+3. the sender id and password (``AUTHENTICATION_FAILED``);
+4. the ``serviceId`` names a registry (``SERVICE_NOT_FOUND``);
+5. the registry's faults and latency (``PROVIDER_UNAVAILABLE`` with a ``Retry-After`` header while it is switched
+   down, inside an outage window, or when the error-rate draw says so);
+6. the IIN (``PROVIDER_ERROR`` with the registry's own code in ``subError``: ``iin.format``, ``iin.checksum``...).
 
-- ``200`` ``{"status": "found", "registry": id, "request_id", "data": {...}, "source_system": holder,
-  "fetched_at": "<RFC 3339 UTC>"}``; ``data`` has the shape of that registry's ``answer`` in
-  ``chalicelib/data/registries.json`` and ``source_system`` is its ``holder``.
-- ``404`` ``{"status": "not_found", "registry", "request_id", "source_system", "fetched_at"}``: the
-  registry has no record of that person.
-- ``404`` ``{"status": "unknown_registry", "registry": id}``: no such registry.
-- ``400`` an RFC 9457 problem (``application/problem+json``: ``type, title, status, detail, errors:
-  [{field, code, message}]``) for a missing header (``header.missing``), a body that is not a JSON object
-  (``body.invalid``), a missing or invalid IIN (``iin.missing``, ``iin.format``, ``iin.checksum``...).
-- ``503`` ``{"status": "unavailable", "registry", "request_id", "reason": "down|outage|error_rate"}`` with a
-  ``Retry-After`` header (seconds) while the registry is switched down, inside an outage window, or
-  when the error-rate draw says so. Callers should retry later.
+Then it answers ``SCSS001`` with a ``RegistryAnswer``: ``found`` with the record (the registry's ``answer`` shape in
+``chalicelib/data/registries.json``, from the seed) or ``not_found``; ``sourceSystem`` is the registry's holder.
+The answer's ``correlationId`` and ``sessionId`` echo the request's; ``messageId`` is the simulator's own.
 
 Simulator control (not part of the real gateway):
 
@@ -36,8 +35,10 @@ Simulator control (not part of the real gateway):
   "outages": [{"start": RFC3339, "end": RFC3339}]}}}``: given fields change, others stay; ``"*"`` means every
   registry; ``reset`` first restores the defaults (no faults). Answers the resulting config.
 - ``GET /_sim/requests`` -> ``{"requests": [...], "counters": {registry: {"requests", "found",
-  "not_found", "unavailable", "bad_request"}}}``; each request is ``{"at", "registry", "iin" (masked),
-  "status", "outcome", "headers"}`` (the five headers above; X-On-Behalf-Of masked when it is an IIN).
+  "not_found", "unavailable", "bad_request", "refused"}}}``; each request is ``{"at", "registry", "iin" (masked),
+  "status" (HTTP), "outcome", "fault" (the fault code or null), "signed_by" (the certificate's subject or null),
+  "message"}``, ``message`` being ``{"message_id", "correlation_id", "session_id", "service_id", "sender_id",
+  "public_service", "purpose", "on_behalf_of"}`` (on_behalf_of masked when it is an IIN; never the password).
   ``DELETE /_sim/requests`` clears the log and the counters.
 - ``GET /_sim/families`` -> ``{"families": [...]}`` from the seed (``?scenario=<slug>`` filters).
 
@@ -55,11 +56,11 @@ import argparse
 import json
 import os
 import random
-import re
 import signal
 import sys
 import threading
 import time
+import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -76,13 +77,13 @@ from chalicelib.domain.errors import InvalidValue
 from chalicelib.domain.identity import Iin, mask_iin
 
 DEFAULT_SEED = Path(__file__).parent / "seed" / "registries.json"
-REQUIRED_HEADERS = ("X-Request-Id", "X-Requesting-System", "X-Service-Id", "X-Purpose", "X-On-Behalf-Of")
 DEFAULT_RNG_SEED = 1
 RETRY_AFTER_SECONDS = 1
-_MAX_BODY = 64 * 1024
+_MAX_BODY = 256 * 1024
 _LOG_LIMIT = 20_000
-OUTCOMES = ("found", "not_found", "unavailable", "bad_request")
-_QUERY_PATH = re.compile(r"^/v1/registries/(?P<registry>[^/]+)/query$")
+OUTCOMES = ("found", "not_found", "unavailable", "bad_request", "refused")
+MESSAGE_FIELDS = ("message_id", "correlation_id", "session_id", "service_id", "sender_id", "public_service", "purpose",
+                  "on_behalf_of")
 
 Clock = Callable[[], datetime]
 
@@ -132,12 +133,30 @@ class SimulatorConfigError(ValueError):
 
 @dataclass(frozen=True)
 class SimAnswer:
-    """One HTTP answer: status, JSON body, content type and extra headers."""
+    """One HTTP answer: status, body (a JSON object, or bytes as they are), content type and extra headers."""
 
     status: int
-    body: dict[str, Any]
+    body: dict[str, Any] | bytes
     content_type: str = "application/json"
     headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Refusal(Exception):
+    """The gateway refuses the message: a SendMessageFault with this code (and the registry's under it)."""
+
+    code: str
+    message: str
+    outcome: str = "refused"
+    registry: str | None = None
+    sub_code: str | None = None
+    retry_after: int | None = None
+
+
+def _soap(env: Any, status: int = 200, headers: tuple[tuple[str, str], ...] = ()) -> SimAnswer:
+    from chalicelib.adapters.shep_soap import CONTENT_TYPE, serialize
+
+    return SimAnswer(status, serialize(env), CONTENT_TYPE.split(";")[0], headers)
 
 
 def _problem(status: HTTPStatus, detail: str, errors: list[dict[str, str]] | None = None) -> SimAnswer:
@@ -158,8 +177,17 @@ class GatewaySimulator:
         *,
         rng_seed: int = DEFAULT_RNG_SEED,
         clock: Clock | None = None,
+        trust_anchors_pem: str | None = None,
+        participants: Mapping[str, str] | None = None,
     ) -> None:
+        from chalicelib.adapters.shep_soap import channel, services
+        from local import gateway_participant
+
         self.seed_path = seed_path if seed_path is not None else default_seed_path()
+        self._trust_anchors = (trust_anchors_pem or gateway_participant.trust_anchor_pem()).encode()
+        self._participants = dict(participants if participants is not None else gateway_participant.participants())
+        self._channel = channel()
+        self._registry_of_service = {spec["service_id"]: rid for rid, spec in services().items()}
         self.host = host
         self.port = port
         self._clock: Clock = clock or _utc_now
@@ -215,6 +243,22 @@ class GatewaySimulator:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def now(self) -> datetime:
+        """The simulator's clock (a test may run it on fake time)."""
+        return self._clock()
+
+    @property
+    def endpoint_url(self) -> str:
+        """Where SendMessage goes (and ``?wsdl`` is served)."""
+        return self.base_url + str(self._channel["endpoint_path"])
+
+    def service_id(self, registry: str) -> str:
+        """The gateway service id of a registry (KeyError when it has none)."""
+        for service, rid in self._registry_of_service.items():
+            if rid == registry:
+                return service
+        raise KeyError(registry)
 
     # -- seed -----------------------------------------------------------------------------------------------
 
@@ -367,28 +411,58 @@ class GatewaySimulator:
             self._log.clear()
             self._counters.clear()
 
-    # -- answering ------------------------------------------------------------------------------------------
+    # -- the registries (what they answer; no transport here) ----------------------------------------------------
 
-    def query(self, registry: str, headers: Mapping[str, str], raw_body: bytes) -> SimAnswer:
-        """Answer one registry query, exactly as the HTTP endpoint does (including latency and faults)."""
-        request_id = headers.get("X-Request-Id") or None
-        if registry not in self._holders:
-            answer = SimAnswer(404, {"status": "unknown_registry", "registry": registry})
-            self._record(registry, None, headers, answer, "unknown_registry")
-            return answer
+    def registry_answer(self, registry: str, iin: str) -> tuple[str, dict[str, Any] | None]:
+        """("found", the record) or ("not_found", None): what the registry holds about that person."""
+        record = self.answer_of(registry, iin)
+        return ("not_found", None) if record is None else ("found", record)
 
-        errors = [
-            {"field": f"header:{name}", "code": "header.missing", "message": f"The {name} header is required."}
-            for name in REQUIRED_HEADERS
-            if not headers.get(name, "").strip()
-        ]
-        iin, body_errors = self._read_iin(raw_body)
-        errors.extend(body_errors)
-        if errors:
-            answer = _problem(HTTPStatus.BAD_REQUEST, "The query is incomplete or malformed.", errors)
-            self._record(registry, iin, headers, answer, "bad_request")
-            return answer
-        assert iin is not None
+    def holder(self, registry: str) -> str:
+        return self._holders[registry]
+
+    # -- the channel (SOAP, WS-Security, the gateway's checks) ---------------------------------------------------
+
+    def exchange(self, raw_body: bytes) -> SimAnswer:
+        """Answer one SendMessage, exactly as the HTTP endpoint does (checks, latency and faults included)."""
+        from chalicelib.adapters.shep_soap import MessageInvalid, parse_envelope, read_request
+
+        entry: dict[str, Any] = {"registry": None, "iin": None, "message": dict.fromkeys(MESSAGE_FIELDS),
+                                 "signed_by": None}
+        try:
+            try:
+                env = parse_envelope(raw_body)
+                info, query = read_request(env)
+            except (MessageInvalid, ValueError) as invalid:
+                raise Refusal("MESSAGE_INVALID", str(invalid), "bad_request") from None
+            entry["message"] = {
+                "message_id": info.message_id, "correlation_id": info.correlation_id,
+                "session_id": info.session_id or None, "service_id": info.service_id, "sender_id": info.sender_id,
+                "public_service": query.public_service, "purpose": query.purpose,
+                "on_behalf_of": _mask_party(query.on_behalf_of)}
+            entry["signed_by"] = self._check_security(env)
+            if self._participants.get(info.sender_id) != info.password or not info.password:
+                raise Refusal("AUTHENTICATION_FAILED", "Unknown sender or wrong password.")
+            registry = self._registry_of_service.get(info.service_id)
+            if registry is None or registry not in self._holders:
+                raise Refusal("SERVICE_NOT_FOUND", f"No service {info.service_id} at the gateway.")
+            entry["registry"] = registry
+            return self._answer(registry, info, query, entry)
+        except Refusal as refusal:
+            return self._refuse(refusal, entry)
+
+    def _check_security(self, env: Any) -> str:
+        from chalicelib.adapters.shep_wss import WssRefused, verify_envelope
+
+        try:
+            sender = verify_envelope(env, self._trust_anchors, self._clock().astimezone(UTC),
+                                     max_skew_s=int(self._channel["timestamp_ttl_s"]), certificates_at=_utc_now())
+        except WssRefused as refused:
+            raise Refusal(refused.code, str(refused)) from None
+        return str(sender.subject)
+
+    def _answer(self, registry: str, info: Any, query: Any, entry: dict[str, Any]) -> SimAnswer:
+        from chalicelib.adapters.shep_soap import response_envelope
 
         with self._lock:
             knobs = self._faults[registry]
@@ -396,36 +470,40 @@ class GatewaySimulator:
             reason = self._fault_reason(registry, knobs)
         if latency_ms:
             time.sleep(latency_ms / 1000)
-
-        source = self._holders[registry]
         if reason is not None:
-            body = {"status": "unavailable", "registry": registry, "request_id": request_id, "reason": reason}
-            answer = SimAnswer(503, body, headers=(("Retry-After", str(RETRY_AFTER_SECONDS)),))
-            self._record(registry, iin, headers, answer, "unavailable")
-            return answer
-        fetched_at = _rfc3339(self._clock())
-        data = self._people.get(iin, {}).get(registry)
-        if data is None:
-            body = {
-                "status": "not_found",
-                "registry": registry,
-                "request_id": request_id,
-                "source_system": source,
-                "fetched_at": fetched_at,
-            }
-            answer = SimAnswer(404, body)
-            self._record(registry, iin, headers, answer, "not_found")
-            return answer
-        body = {
-            "status": "found",
-            "registry": registry,
-            "request_id": request_id,
-            "data": data,
-            "source_system": source,
-            "fetched_at": fetched_at,
-        }
-        answer = SimAnswer(200, body)
-        self._record(registry, iin, headers, answer, "found")
+            raise Refusal("PROVIDER_UNAVAILABLE", f"The registry's system does not answer ({reason}).",
+                          "unavailable", registry, retry_after=RETRY_AFTER_SECONDS)
+        if query.registry != registry:
+            raise Refusal("PROVIDER_ERROR", "The query names another registry than the service.", "bad_request",
+                          registry, sub_code="registry.mismatch")
+        try:
+            iin = Iin.parse(query.iin).value
+        except InvalidValue as exc:
+            raise Refusal("PROVIDER_ERROR", "The registry refused the request.", "bad_request", registry,
+                          sub_code=exc.code) from None
+        entry["iin"] = mask_iin(iin)
+        outcome, record = self.registry_answer(registry, iin)
+        now = self._clock()
+        env = response_envelope(
+            message_id=str(uuid.uuid4()), correlation_id=info.correlation_id or info.message_id,
+            session_id=info.session_id or None, response_date=now, status_code=self._channel["success_code"],
+            status_message=self._channel["success_message"], registry=registry, result=outcome,
+            source_system=self._holders[registry], fetched_at=now, record=record)
+        answer = _soap(env)
+        self._record(entry, answer, outcome, None)
+        return answer
+
+    def _refuse(self, refusal: Refusal, entry: dict[str, Any]) -> SimAnswer:
+        from chalicelib.adapters.shep_soap import fault_codes, fault_envelope
+
+        transient = bool(fault_codes().get(refusal.code, {}).get("transient"))
+        client_fault = not transient and refusal.code != "PROVIDER_ERROR"
+        env = fault_envelope(refusal.code, refusal.message, client_fault=client_fault, sub_code=refusal.sub_code)
+        headers = (("Retry-After", str(refusal.retry_after)),) if refusal.retry_after is not None else ()
+        answer = _soap(env, 500, headers)
+        if refusal.registry is not None:
+            entry["registry"] = refusal.registry
+        self._record(entry, answer, refusal.outcome, refusal.code)
         return answer
 
     # -- internals ------------------------------------------------------------------------------------------
@@ -452,45 +530,22 @@ class GatewaySimulator:
             return "error_rate"
         return None
 
-    @staticmethod
-    def _read_iin(raw_body: bytes) -> tuple[str | None, list[dict[str, str]]]:
-        try:
-            body = json.loads(raw_body.decode("utf-8")) if raw_body else None
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            body = None
-        if not isinstance(body, dict):
-            return None, [
-                {"field": "body", "code": "body.invalid", "message": 'The body is a JSON object {"iin": ...}.'}
-            ]
-        raw = body.get("iin")
-        if raw is None:
-            return None, [{"field": "iin", "code": "iin.missing", "message": "The iin field is required."}]
-        try:
-            return Iin.parse(raw).value, []
-        except InvalidValue as exc:
-            return None, [{"field": "iin", "code": exc.code, "message": exc.message}]
-
-    def _record(
-        self, registry: str, iin: str | None, headers: Mapping[str, str], answer: SimAnswer, outcome: str
-    ) -> None:
-        logged_headers = {name: headers.get(name) for name in REQUIRED_HEADERS}
-        on_behalf = logged_headers.get("X-On-Behalf-Of")
-        if on_behalf and len(on_behalf) == 12 and on_behalf.isdigit():
-            logged_headers["X-On-Behalf-Of"] = mask_iin(on_behalf)
-        entry = {
-            "at": _rfc3339(self._clock()),
-            "registry": registry,
-            "iin": mask_iin(iin) if iin else None,
-            "status": answer.status,
-            "outcome": outcome,
-            "headers": logged_headers,
-        }
+    def _record(self, entry: dict[str, Any], answer: SimAnswer, outcome: str, fault: str | None) -> None:
+        registry = entry["registry"]
+        logged = {"at": _rfc3339(self._clock()), "registry": registry, "iin": entry["iin"], "status": answer.status,
+                  "outcome": outcome, "fault": fault, "signed_by": entry["signed_by"], "message": entry["message"]}
         with self._lock:
-            self._log.append(entry)
+            self._log.append(logged)
             if registry in self._holders:
                 counter = self._counters.setdefault(registry, Counter(dict.fromkeys(("requests", *OUTCOMES), 0)))
                 counter["requests"] += 1
                 counter[outcome] += 1
+
+
+def _mask_party(value: str | None) -> str | None:
+    if value and len(value) == 12 and value.isdigit():
+        return mask_iin(value)
+    return value
 
 
 def _handler_for(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
@@ -507,10 +562,8 @@ def _handler_for(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
             body = self._body()
             if body is None:
                 return
-            match = _QUERY_PATH.match(path)
-            if match:
-                headers = {name: self.headers.get(name, "") for name in REQUIRED_HEADERS}
-                self._send(sim.query(match["registry"], headers, body))
+            if self._is_channel(path):
+                self._send(sim.exchange(body))
             elif path == "/_sim/config":
                 try:
                     document = json.loads(body.decode("utf-8") or "{}")
@@ -532,10 +585,23 @@ def _handler_for(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
                 wanted = parse_qs(parts.query).get("scenario")
                 families = [f for f in sim.families if not wanted or f.get("scenario") in wanted]
                 self._send(SimAnswer(200, {"families": families}))
-            elif _QUERY_PATH.match(parts.path):
-                self._send(_problem(HTTPStatus.METHOD_NOT_ALLOWED, "Registry queries are POST."))
+            elif self._is_channel(parts.path) and parts.query.lower() == "wsdl":
+                from chalicelib.adapters.shep_soap import wsdl_text
+
+                self._send(SimAnswer(200, wsdl_text(sim.endpoint_url), "text/xml"))
+            elif parts.path.startswith(sim.endpoint_url.removeprefix(sim.base_url)):
+                from chalicelib.adapters.shep_soap import schema_text
+
+                schema = schema_text(parts.path.rsplit("/", 1)[-1])
+                if schema is None:
+                    self._send(_problem(HTTPStatus.NOT_FOUND, "No such document."))
+                else:
+                    self._send(SimAnswer(200, schema, "text/xml"))
             else:
                 self._send(_problem(HTTPStatus.NOT_FOUND, "No such route."))
+
+        def _is_channel(self, path: str) -> bool:
+            return path.rstrip("/") == sim.endpoint_url.removeprefix(sim.base_url).rstrip("/")
 
         def do_DELETE(self) -> None:
             if urlsplit(self.path).path == "/_sim/requests":
@@ -556,13 +622,13 @@ def _handler_for(sim: GatewaySimulator) -> type[BaseHTTPRequestHandler]:
             return self.rfile.read(length) if length else b""
 
         def _send(self, answer: SimAnswer) -> None:
-            payload = json.dumps(answer.body, ensure_ascii=False).encode("utf-8")
+            if isinstance(answer.body, bytes):
+                payload = answer.body
+            else:
+                payload = json.dumps(answer.body, ensure_ascii=False).encode("utf-8")
             self.send_response(answer.status)
             self.send_header("Content-Type", f"{answer.content_type}; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
-            request_id = self.headers.get("X-Request-Id")
-            if request_id:
-                self.send_header("X-Request-Id", request_id)
             for name, value in answer.headers:
                 self.send_header(name, value)
             self.end_headers()

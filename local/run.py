@@ -33,6 +33,8 @@ def main() -> None:
     print("Social benefits back office: local stack is up", flush=True)
     for name, value in info.items():
         print(f"  {name:24} {value}", flush=True)
+    if info.get("gateway"):
+        print(f"  gateway WSDL             {info['gateway']}/bip-sync-wss-gost/?wsdl", flush=True)
     print("  tokens                   python -m local.token --iin <IIN> --role citizen", flush=True)
     print("  sent SMS                 python -m local.outbox", flush=True)
     print("  staff console            sign in at /console with a seeded member of local/seed/staff.json", flush=True)

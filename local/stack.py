@@ -149,8 +149,10 @@ class LocalStack:
     def environment(self, moto_url: str, gateway_url: str, idp_url: str = "", ncalayer_url: str = "") -> dict[str, str]:
         from local.dev_ca import trust_anchor_pem
         from local.devkeys import AUDIENCE, ISSUER, jwks_for, private_key_pem
+        from local.gateway_participant import client_environment
 
         return {
+            **client_environment(),
             "AWS_ENDPOINT_URL": moto_url,
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",

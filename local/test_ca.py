@@ -159,6 +159,62 @@ def issue_citizen_certificate(
     return Credential(key, certificate)
 
 
+def issue_system_certificate(
+    ca: Credential,
+    *,
+    name: str,
+    bin_: str,
+    organisation: str,
+    not_before: datetime | None = None,
+    not_after: datetime | None = None,
+    key: rsa.RSAPrivateKey | None = None,
+) -> Credential:
+    """An information system's signing certificate, NCA legal-entity style: `CN=<system>, SERIALNUMBER=BIN<bin>,
+    O=<organisation>, C=KZ`, for signing messages to the e-government gateway (WS-Security)."""
+    key = key or new_key()
+    now = datetime.now(UTC)
+    public = key.public_key()
+    ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.COMMON_NAME, name),
+                    x509.NameAttribute(NameOID.SERIAL_NUMBER, f"BIN{bin_}"),
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+                    x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+                ]
+            )
+        )
+        .issuer_name(ca.certificate.subject)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before or now - timedelta(days=1))
+        .not_valid_after(not_after or now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+        .sign(ca.key, hashes.SHA256())
+    )
+    return Credential(key, certificate)
+
+
 def sign_xml(content: bytes, key: rsa.RSAPrivateKey, cert: x509.Certificate) -> bytes:
     """`content` (an XML document) with an enveloped RSA-SHA256 XMLDSig over the whole document appended."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True)

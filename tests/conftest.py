@@ -47,8 +47,9 @@ def idp_key() -> bytes:
 @pytest.fixture
 def env(idp_key: bytes, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     from local.devkeys import jwks_for
+    from local.gateway_participant import client_environment
 
-    values = {**TEST_ENV, "JWKS_JSON": json.dumps(jwks_for(idp_key, kid="test-1"))}
+    values = {**TEST_ENV, **client_environment(), "JWKS_JSON": json.dumps(jwks_for(idp_key, kid="test-1"))}
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)

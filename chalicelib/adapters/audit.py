@@ -100,7 +100,7 @@ class DynamoAuditLog:
                     at=datetime.fromisoformat(read["at"].replace("Z", "+00:00")), actor_role=read["actor_role"],
                     actor_id_masked=read["actor_id_masked"], on_behalf_of_masked=read["on_behalf_of_masked"],
                     purpose=read["purpose"], application_id=read["application_id"], registry=read["registry"],
-                    action=cast(AuditAction, read["action"])))
+                    action=cast(AuditAction, read["action"]), message_log=tuple(read.get("message_log", ()))))
         return sorted(entries, key=lambda e: e.at, reverse=True)
 
 

@@ -255,6 +255,24 @@ class TicketOut(BaseModel):
     accepted_by: str = Field(description="the accepting official's surname and initials")
 
 
+class MessageLogOut(BaseModel):
+    """One exchange with the e-government gateway behind a registry read (hashes, never the messages)."""
+
+    message_id: str
+    correlation_id: str
+    session_id: str
+    service_id: str = Field(description="the gateway service id of the registry")
+    registry: str
+    sent_at: datetime
+    duration_ms: int
+    status: str = Field(description="SCSS001, the gateway's fault code, or timeout / connection / http.<status>")
+    http_status: int | None
+    request_sha256: str
+    response_sha256: str | None
+    request_bytes: int
+    response_bytes: int
+
+
 class AuditEntryOut(BaseModel):
     at: datetime
     action: str
@@ -264,6 +282,8 @@ class AuditEntryOut(BaseModel):
     purpose: str
     application_id: str | None
     registry: str | None
+    message_log: list[MessageLogOut] | None = Field(
+        default=None, description="registry reads: the gateway exchanges behind the read (X-Road-style message log)")
 
 
 class AuditTrailOut(BaseModel):

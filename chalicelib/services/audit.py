@@ -7,15 +7,16 @@ Reading the trail is itself a read of personal data, so it is recorded too (and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from chalicelib.domain.access import Caller
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.identity import mask_iin
 from chalicelib.services.ports import ApplicationRepository, Clock
 from chalicelib.services.queries import get_application
+from chalicelib.services.registry_port import Exchange
 
 AuditAction = Literal["registry_read", "application_read", "document_read"]
 ACTIONS: tuple[AuditAction, ...] = ("registry_read", "application_read", "document_read")
@@ -36,7 +37,10 @@ def mask_party(value: str | None) -> str:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """One access. `registry` is set for registry reads only. `at` is timezone-aware UTC."""
+    """One access. `registry` is set for registry reads only. `at` is timezone-aware UTC.
+
+    `message_log` (registry reads only): the gateway exchanges behind the read, as the client's message log keeps
+    them (`Exchange.to_dict()`: ids, service, time, status, SHA-256 of request and response; nothing personal)."""
 
     at: datetime
     actor_role: str
@@ -46,6 +50,7 @@ class AuditEntry:
     application_id: str
     registry: str | None
     action: AuditAction
+    message_log: tuple[dict[str, Any], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
@@ -59,11 +64,11 @@ class AuditEntry:
 
     @classmethod
     def registry_read(cls, *, at: datetime, actor_role: str, actor_id: str, on_behalf_of: str, purpose: str,
-                      application_id: str, registry: str) -> AuditEntry:
+                      application_id: str, registry: str, exchanges: tuple[Exchange, ...] = ()) -> AuditEntry:
         """A lookup worker's read of one registry (actor: the requesting system; on behalf of: the application
-        or official named in X-On-Behalf-Of). Raw ids are masked here."""
+        or official named in the query's onBehalfOf), with the gateway exchanges behind it. Raw ids are masked."""
         return cls(at.astimezone(UTC), actor_role, mask_party(actor_id), mask_party(on_behalf_of), purpose,
-                   application_id, registry, "registry_read")
+                   application_id, registry, "registry_read", tuple(e.to_dict() for e in exchanges))
 
     @classmethod
     def by_caller(cls, caller: Caller, *, at: datetime, purpose: str, application_id: str,
@@ -73,8 +78,8 @@ class AuditEntry:
         return cls(at.astimezone(UTC), caller.role, mask_party(caller.iin), mask_party(on_behalf_of), purpose,
                    application_id, None, action)
 
-    def to_dict(self) -> dict[str, str | None]:
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {
             "at": self.at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "action": self.action,
             "actor_role": self.actor_role,
@@ -84,6 +89,9 @@ class AuditEntry:
             "application_id": self.application_id,
             "registry": self.registry,
         }
+        if self.message_log:
+            shown["message_log"] = [dict(exchange) for exchange in self.message_log]
+        return shown
 
 
 class AuditLog(Protocol):

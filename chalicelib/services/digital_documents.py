@@ -42,11 +42,12 @@ def fetch_documents(offer: Offer, deps: ProactiveDeps) -> None:
                                     purpose=policy.purpose, on_behalf_of=application_id,
                                     request_id=f"{application_id}:{policy.registry}")
         found = wallet_documents(answer.data if answer.found else None)
-    except GatewayRejected:
-        found = []
+        exchanges = answer.exchanges
+    except GatewayRejected as rejected:
+        found, exchanges = [], rejected.exchanges
     deps.audit.record(AuditEntry.registry_read(
         at=deps.clock.now(), actor_role="system", actor_id=WORKER, on_behalf_of=application_id,
-        purpose=policy.purpose, application_id=application_id, registry=policy.registry))
+        purpose=policy.purpose, application_id=application_id, registry=policy.registry, exchanges=exchanges))
     provided: set[str] = set()
     lacking: set[str] = set()
     ask, _ = gaps_of(deps.lookups.for_application(application_id))

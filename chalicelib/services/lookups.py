@@ -92,12 +92,14 @@ def handle_lookup(body: Mapping[str, Any], deps: LookupDeps) -> str:
                                     request_id=f"{application_id}:{spec.key}")
         record = LookupRecord(spec.key, spec.registry, spec.person_ref, spec.iin, answer.status, answer.data,
                               answer.source_system, answer.fetched_at, spec.on_not_found, spec.document)
+        exchanges = answer.exchanges
     except GatewayRejected as rejected:
         record = LookupRecord(spec.key, spec.registry, spec.person_ref, spec.iin, "failed",
                               {"reason": rejected.code}, "", now, spec.on_not_found, spec.document)
+        exchanges = rejected.exchanges
     read = AuditEntry.registry_read(
         at=now, actor_role="system", actor_id="lookups-worker", on_behalf_of=body["on_behalf_of"],
-        purpose=spec.purpose, application_id=application_id, registry=spec.registry)
+        purpose=spec.purpose, application_id=application_id, registry=spec.registry, exchanges=exchanges)
     deps.store.record(application_id, record, read)
 
     settle = [spec.key]

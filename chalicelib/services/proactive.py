@@ -163,11 +163,12 @@ class _Reader:
             answer = deps.gateway.fetch(registry, iin, service_id=self.service_id, purpose=purpose,
                                         on_behalf_of=on_behalf_of,
                                         request_id=f"{on_behalf_of}:{registry}:{self.count}")
-        except GatewayRejected:
-            answer = None
+            exchanges = answer.exchanges
+        except GatewayRejected as rejected:
+            answer, exchanges = None, rejected.exchanges
         deps.audit.record(AuditEntry.registry_read(
             at=deps.clock.now(), actor_role="system", actor_id=WORKER, on_behalf_of=on_behalf_of, purpose=purpose,
-            application_id=on_behalf_of, registry=registry))
+            application_id=on_behalf_of, registry=registry, exchanges=exchanges))
         return answer.data if answer is not None and answer.found else None
 
 

@@ -164,8 +164,9 @@ class BackOfficeStack(Stack):
 
     def _secrets(self) -> dict[str, secretsmanager.Secret]:
         """Generated on first deploy. The webhook secrets are then set to the values agreed with the SMS
-        provider and the gateway (`aws secretsmanager put-secret-value`); PERSON_KEY_SECRET must never change
-        once data exists (it keys the person index)."""
+        provider and the gateway (`aws secretsmanager put-secret-value`), the gateway login and signing key and
+        certificate (PEM) to the participant's, issued with the gateway operator and the NCA; PERSON_KEY_SECRET
+        must never change once data exists (it keys the person index)."""
         return {
             name: secretsmanager.Secret(
                 self, _camel(name),

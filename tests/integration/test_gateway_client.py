@@ -1,7 +1,7 @@
-"""The gateway HTTP client against the real gateway simulator on 127.0.0.1.
+"""The gateway's SOAP client (ШЭП SyncChannel v10, signed with WS-Security) against the gateway simulator on 127.0.0.1.
 
-Backoff waits and the breaker's clock are a fake that only moves when the client sleeps, and the simulator
-reads the same fake time, so outage windows and cooldowns pass without real waiting.
+Backoff waits and the breaker's clock are a fake that only moves when the client sleeps, and the simulator and the
+client's message dates read the same fake time, so outage windows and cooldowns pass without real waiting.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.gateway import GatewayClient
+from chalicelib.adapters.shep_wss import PemEnvelopeSigner
 from chalicelib.services.registry_port import GatewayRejected, RegistryUnavailable
+from local.gateway_participant import SENDER_ID, SENDER_PASSWORD, provider_pem
 from local.gateway_sim import GatewaySimulator, default_seed_path
 from tests.support.people import STRANGER
 
 START = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-SYSTEM = "social-benefits-back-office"
 CONTEXT = {"service_id": "targeted-social-assistance", "purpose": "TSA: identity of each family member",
            "on_behalf_of": "261124-7KQ2M9XA"}
 
@@ -79,8 +80,15 @@ def sim(running: GatewaySimulator, time_: FakeTime) -> GatewaySimulator:
     return running
 
 
-def client_for(sim: GatewaySimulator, time_: FakeTime, **options: Any) -> GatewayClient:
-    return GatewayClient(sim.base_url, SYSTEM, sleep=time_.sleep, monotonic=time_.monotonic, **options)
+def signer() -> PemEnvelopeSigner:
+    return PemEnvelopeSigner(*provider_pem())
+
+
+def client_for(sim: GatewaySimulator, time_: FakeTime, *, password: str = SENDER_PASSWORD,
+               **options: Any) -> GatewayClient:
+    options.setdefault("signer", signer())
+    return GatewayClient(sim.base_url, SENDER_ID, password, sleep=time_.sleep, monotonic=time_.monotonic,
+                         clock=time_.wall, **options)
 
 
 def known_person(sim: GatewaySimulator, registry: str) -> str:
@@ -118,18 +126,24 @@ def test_a_person_the_registry_does_not_know_is_not_found(sim: GatewaySimulator,
     assert requests_to(sim, "disability") == 1
 
 
-def test_every_request_carries_the_five_headers(sim: GatewaySimulator, time_: FakeTime) -> None:
-    # When the client asks on behalf of an official (an IIN)
-    client_for(sim, time_).fetch("migration", STRANGER, service_id="caregiver-allowance", purpose="CA: status",
-                                 on_behalf_of=STRANGER, request_id="req-headers")
-    # Then the gateway saw who asks, for which service, why and for whom
-    assert sim.requests[-1]["headers"] == {
-        "X-Request-Id": "req-headers",
-        "X-Requesting-System": SYSTEM,
-        "X-Service-Id": "caregiver-allowance",
-        "X-Purpose": "CA: status",
-        "X-On-Behalf-Of": f"{STRANGER[:4]}****{STRANGER[-4:]}",  # the simulator's log masks it
+def test_every_request_carries_the_message_info_and_the_query(sim: GatewaySimulator, time_: FakeTime) -> None:
+    # When the client asks on behalf of an official (an IIN), with a purpose in Cyrillic
+    client_for(sim, time_).fetch("migration", STRANGER, service_id="caregiver-allowance", purpose="ПУ: статус",
+                                 on_behalf_of=STRANGER, request_id="req-info")
+    # Then the gateway saw the service of the registry, the sender, the correlation id, why and for whom
+    seen = sim.requests[-1]
+    assert seen["message"] | {"message_id": None, "session_id": None} == {
+        "message_id": None,
+        "session_id": None,
+        "correlation_id": "req-info",
+        "service_id": "SOCBEN_MIGRATION",
+        "sender_id": SENDER_ID,
+        "public_service": "caregiver-allowance",
+        "purpose": "ПУ: статус",
+        "on_behalf_of": f"{STRANGER[:4]}****{STRANGER[-4:]}",  # the simulator's log masks it
     }
+    assert seen["message"]["message_id"] and seen["message"]["session_id"]
+    assert "BIN000000000000" in seen["signed_by"]
 
 
 def test_a_short_outage_is_ridden_out_by_one_retry_after_retry_after(sim: GatewaySimulator,
@@ -143,15 +157,23 @@ def test_a_short_outage_is_ridden_out_by_one_retry_after_retry_after(sim: Gatewa
     assert answer.found
     assert time_.sleeps == [1.0]
     assert [r["outcome"] for r in sim.requests] == ["unavailable", "found"]
-    assert {r["headers"]["X-Request-Id"] for r in sim.requests} == {"req-outage"}
+    assert [r["fault"] for r in sim.requests] == ["PROVIDER_UNAVAILABLE", None]
+    # the same correlation id and session on both attempts, a message id of its own each
+    assert {r["message"]["correlation_id"] for r in sim.requests} == {"req-outage"}
+    assert len({r["message"]["session_id"] for r in sim.requests}) == 1
+    assert len({r["message"]["message_id"] for r in sim.requests}) == 2
+    # and the message log of the read names both exchanges, without the person
+    assert [e.status for e in answer.exchanges] == ["PROVIDER_UNAVAILABLE", "SCSS001"]
+    assert [e.http_status for e in answer.exchanges] == [500, 200]
 
 
 def test_retry_after_is_honoured_only_up_to_the_cap(sim: GatewaySimulator, time_: FakeTime) -> None:
     sim.set_down("address")
     with pytest.raises(RegistryUnavailable) as raised:
         client_for(sim, time_, backoff_cap_s=0.5).fetch("address", STRANGER, request_id="r", **CONTEXT)
-    assert raised.value.reason == "unavailable"
+    assert raised.value.reason == "PROVIDER_UNAVAILABLE"
     assert time_.sleeps == [0.5, 0.5]
+    assert [e.status for e in raised.value.exchanges] == ["PROVIDER_UNAVAILABLE"] * 3
     assert requests_to(sim, "address") == 3
 
 
@@ -184,26 +206,34 @@ def test_a_bad_request_is_rejected_at_once_and_not_retried(sim: GatewaySimulator
     bad = STRANGER[:11] + str((int(STRANGER[11]) + 1) % 10)
     with pytest.raises(GatewayRejected) as raised:
         client_for(sim, time_).fetch("gbdfl", bad, request_id="req-bad", **CONTEXT)
-    # Then the gateway's own code comes back, after one request and no wait
-    assert (raised.value.status, raised.value.code, raised.value.registry) == (400, "iin.checksum", "gbdfl")
+    # Then the registry's own code comes back (under the gateway's PROVIDER_ERROR), after one request and no wait
+    assert (raised.value.status, raised.value.code, raised.value.registry) == (500, "iin.checksum", "gbdfl")
+    assert [e.status for e in raised.value.exchanges] == ["PROVIDER_ERROR"]
     assert requests_to(sim, "gbdfl") == 1
     assert time_.sleeps == []
 
 
-def test_an_unknown_registry_is_permanent(sim: GatewaySimulator, time_: FakeTime) -> None:
+def test_a_registry_without_a_gateway_service_is_refused_before_sending(sim: GatewaySimulator,
+                                                                         time_: FakeTime) -> None:
     with pytest.raises(GatewayRejected) as unknown:
         client_for(sim, time_).fetch("horoscopes", STRANGER, request_id="r", **CONTEXT)
-    assert (unknown.value.status, unknown.value.code) == (404, "unknown_registry")
+    assert (unknown.value.status, unknown.value.code) == (0, "registry.no_service_id")
+    assert sim.requests == []
+
+
+def test_a_service_the_gateway_does_not_know_is_permanent(sim: GatewaySimulator, time_: FakeTime) -> None:
+    client = client_for(sim, time_, service_ids={"horoscopes": "SOCBEN_HOROSCOPES"})
+    with pytest.raises(GatewayRejected) as unknown:
+        client.fetch("horoscopes", STRANGER, request_id="r", **CONTEXT)
+    assert (unknown.value.status, unknown.value.code) == (500, "SERVICE_NOT_FOUND")
     assert time_.sleeps == []
 
 
-@pytest.mark.parametrize(("purpose", "code"), [(" ", "header.missing"), ("ТСА: личность", "header.not_ascii")])
-def test_a_header_the_gateway_cannot_carry_is_refused_before_sending(sim: GatewaySimulator, time_: FakeTime,
-                                                                     purpose: str, code: str) -> None:
+def test_a_blank_purpose_is_refused_before_sending(sim: GatewaySimulator, time_: FakeTime) -> None:
     with pytest.raises(GatewayRejected) as refused:
-        client_for(sim, time_).fetch("gbdfl", STRANGER, service_id="tsa", purpose=purpose, on_behalf_of="x",
+        client_for(sim, time_).fetch("gbdfl", STRANGER, service_id="tsa", purpose=" ", on_behalf_of="x",
                                      request_id="r")
-    assert (refused.value.status, refused.value.code) == (0, code)
+    assert (refused.value.status, refused.value.code) == (0, "purpose.missing")
     assert sim.requests == []
 
 
@@ -248,7 +278,7 @@ def test_a_failed_probe_opens_the_breaker_for_another_cooldown(sim: GatewaySimul
     with pytest.raises(RegistryUnavailable) as probe:
         client.fetch("civil_births", STRANGER, request_id="r2", **CONTEXT)
     # Then that fetch stops there (one request, no wait for a retry the breaker would refuse)
-    assert probe.value.reason == "unavailable"
+    assert probe.value.reason == "PROVIDER_UNAVAILABLE"
     assert requests_to(sim, "civil_births") == 4
     assert len(time_.sleeps) == waited
     # And the breaker stays open for a whole new cooldown
@@ -286,8 +316,11 @@ def test_a_gateway_nobody_listens_on_is_unavailable_after_the_retries(time_: Fak
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = GatewayClient(f"http://127.0.0.1:{port}", SYSTEM, sleep=time_.sleep, monotonic=time_.monotonic)
+    client = GatewayClient(f"http://127.0.0.1:{port}", SENDER_ID, SENDER_PASSWORD, signer(), sleep=time_.sleep,
+                           monotonic=time_.monotonic)
     with pytest.raises(RegistryUnavailable) as raised:
         client.fetch("gbdfl", STRANGER, request_id="r", **CONTEXT)
     assert raised.value.reason == "connection"
     assert len(time_.sleeps) == 2
+    assert [(e.status, e.http_status, e.response_sha256) for e in raised.value.exchanges] == [
+        ("connection", None, None)] * 3

@@ -1,4 +1,4 @@
-"""The gateway simulator over real HTTP on 127.0.0.1: answers, errors, fault knobs and the request log."""
+"""The gateway simulator over real HTTP on 127.0.0.1: SyncChannel answers, faults, fault knobs and the request log."""
 
 from __future__ import annotations
 
@@ -6,28 +6,29 @@ import json
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from chalicelib.adapters.shep_soap import (
+    Fault,
+    MessageInfo,
+    RegistryQuery,
+    Reply,
+    read_reply,
+    request_envelope,
+    serialize,
+)
+from chalicelib.adapters.shep_wss import PemEnvelopeSigner
 from chalicelib.data import load_json
-from local.gateway_sim import REQUIRED_HEADERS, GatewaySimulator
+from local.gateway_participant import SENDER_ID, SENDER_PASSWORD, provider_pem
+from local.gateway_sim import GatewaySimulator
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-
-
-def headers(**overrides: str) -> dict[str, str]:
-    base = {
-        "X-Request-Id": "req-1",
-        "X-Requesting-System": "social-benefits-back-office",
-        "X-Service-Id": "targeted-social-assistance",
-        "X-Purpose": "TSA: identity of each family member",
-        "X-On-Behalf-Of": "APP-0001",
-    }
-    base.update(overrides)
-    return base
+PURPOSE = "TSA: identity of each family member"
 
 
 def call(
@@ -37,21 +38,55 @@ def call(
     body: Any = None,
     *,
     raw: bytes | None = None,
-    hdrs: dict[str, str] | None = None,
-) -> tuple[int, dict[str, str], dict[str, Any]]:
+    content_type: str = "application/json",
+) -> tuple[int, dict[str, str], Any]:
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(base_url + path, data=data, method=method, headers=hdrs or {})
+    request = urllib.request.Request(base_url + path, data=data, method=method)
     if data is not None:
-        request.add_header("Content-Type", "application/json")
+        request.add_header("Content-Type", content_type)
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, dict(response.headers), json.loads(response.read())
+            status, headers, payload = response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read())
+        status, headers, payload = error.code, dict(error.headers), error.read()
+    if headers.get("Content-Type", "").startswith("text/xml"):
+        return status, headers, payload
+    return status, headers, json.loads(payload)
 
 
-def query(sim: GatewaySimulator, registry: str, iin: str, **hdrs: str) -> tuple[int, dict[str, str], dict[str, Any]]:
-    return call(sim.base_url, "POST", f"/v1/registries/{registry}/query", {"iin": iin}, hdrs=headers(**hdrs))
+def send_message(sim: GatewaySimulator, registry: str, iin: str, *, at: datetime, correlation_id: str = "req-1",
+                 on_behalf_of: str = "APP-0001", service_id: str | None = None) -> bytes:
+    """A signed SendMessage as the back office sends it."""
+    info = MessageInfo(message_id=str(uuid.uuid4()), correlation_id=correlation_id,
+                       service_id=service_id or sim.service_id(registry), message_date=at, sender_id=SENDER_ID,
+                       password=SENDER_PASSWORD, session_id=str(uuid.uuid4()))
+    query_ = RegistryQuery(registry=registry, iin=iin, public_service="targeted-social-assistance", purpose=PURPOSE,
+                           on_behalf_of=on_behalf_of)
+    return serialize(PemEnvelopeSigner(*provider_pem()).sign(request_envelope(info, query_), at))
+
+
+def post(sim: GatewaySimulator, raw: bytes) -> tuple[int, dict[str, str], Reply | Fault]:
+    status, headers, payload = call(sim.base_url, "POST", "/bip-sync-wss-gost/", raw=raw,
+                                    content_type="text/xml; charset=utf-8")
+    return status, headers, read_reply(payload)
+
+
+def query(sim: GatewaySimulator, registry: str, iin: str, **options: Any) -> tuple[int, dict[str, str], Reply | Fault]:
+    return post(sim, send_message(sim, registry, iin, at=sim_now(sim), **options))
+
+
+def sim_now(sim: GatewaySimulator) -> datetime:
+    return sim.now()
+
+
+def reply_of(answer: tuple[int, dict[str, str], Reply | Fault]) -> Reply:
+    assert isinstance(answer[2], Reply), answer
+    return answer[2]
+
+
+def fault_of(answer: tuple[int, dict[str, str], Reply | Fault]) -> Fault:
+    assert isinstance(answer[2], Fault), answer
+    return answer[2]
 
 
 class Clock:
@@ -85,18 +120,17 @@ def test_a_seeded_person_is_found_with_the_registry_shape_and_source(sim: Gatewa
     # Given the applicant of a seeded TSA family
     applicant = sim.family("tsa-eligible-3-children")["applicant"]
     # When the identity registry is asked about them
-    status, response_headers, body = query(sim, "gbdfl", applicant, **{"X-Request-Id": "req-42"})
-    # Then it answers found, with the registry's shape, its holder as source and the time in RFC 3339 UTC
+    status, _, answer = query(sim, "gbdfl", applicant, correlation_id="req-42")
+    # Then the gateway answers SCSS001 with found, the registry's shape, its holder as source and the time
     assert status == 200
-    assert body["status"] == "found"
-    assert body["registry"] == "gbdfl"
-    assert body["request_id"] == "req-42"
-    assert response_headers["X-Request-Id"] == "req-42"
-    assert body["data"]["iin"] == applicant
+    assert isinstance(answer, Reply)
+    assert (answer.status_code, answer.result, answer.registry) == ("SCSS001", "found", "gbdfl")
+    assert answer.correlation_id == "req-42"
+    assert answer.record is not None and answer.record["iin"] == applicant
     shape = load_json("registries.json")["registries"]["gbdfl"]
-    assert set(body["data"]) == set(shape["answer"])
-    assert body["source_system"] == shape["holder"]
-    assert body["fetched_at"] == "2026-11-24T09:30:00.000Z"
+    assert set(answer.record) == set(shape["answer"])
+    assert answer.source_system == shape["holder"]
+    assert answer.fetched_at == NOW
 
 
 def test_a_person_the_registry_does_not_know_is_not_found(sim: GatewaySimulator) -> None:
@@ -104,72 +138,65 @@ def test_a_person_the_registry_does_not_know_is_not_found(sim: GatewaySimulator)
     nobody = sim.family("unknown-person")["applicant"]
     # When two registries are asked about them
     for registry in ("gbdfl", "income_wages"):
-        status, _, body = query(sim, registry, nobody)
-        # Then each answers 404 not_found, naming itself and its holder
-        assert status == 404
-        assert body["status"] == "not_found"
-        assert body["registry"] == registry
-        assert body["source_system"]
-        assert "data" not in body
+        answer = reply_of(query(sim, registry, nobody))
+        # Then each answers not_found (a successful exchange), naming itself and its holder, with no record
+        assert (answer.status_code, answer.result, answer.registry) == ("SCSS001", "not_found", registry)
+        assert answer.source_system
+        assert answer.record is None
 
 
-def test_an_unknown_registry_is_reported_as_such(sim: GatewaySimulator) -> None:
-    # Given a registry id that registries.json does not list
-    # When it is queried
-    status, _, body = query(sim, "horoscopes", sim.family("tsa-eligible-3-children")["applicant"])
-    # Then the simulator says the registry is unknown
-    assert status == 404
-    assert body == {"status": "unknown_registry", "registry": "horoscopes"}
+def test_an_unknown_service_is_a_fault(sim: GatewaySimulator) -> None:
+    # Given a service id the gateway does not know
+    applicant = sim.family("tsa-eligible-3-children")["applicant"]
+    # When it is asked
+    status, _, _ = answer = query(sim, "gbdfl", applicant, service_id="SOCBEN_HOROSCOPES")
+    # Then the gateway answers a SOAP fault (HTTP 500) saying so
+    assert status == 500
+    assert fault_of(answer).code == "SERVICE_NOT_FOUND"
+    assert sim.requests[-1]["outcome"] == "refused"
 
 
-def test_missing_headers_are_a_problem_naming_each_header(sim: GatewaySimulator) -> None:
-    # Given a query without X-Purpose and X-On-Behalf-Of
-    partial = {k: v for k, v in headers().items() if k not in ("X-Purpose", "X-On-Behalf-Of")}
-    # When it is sent
-    status, response_headers, body = call(
-        sim.base_url,
-        "POST",
-        "/v1/registries/gbdfl/query",
-        {"iin": sim.family("caregiver-eligible")["applicant"]},
-        hdrs=partial,
-    )
-    # Then it is a 400 problem listing both missing headers and nothing else
-    assert status == 400
-    assert response_headers["Content-Type"].startswith("application/problem+json")
-    assert body["status"] == 400
-    assert {e["field"] for e in body["errors"]} == {"header:X-Purpose", "header:X-On-Behalf-Of"}
-    assert {e["code"] for e in body["errors"]} == {"header.missing"}
-    assert set(REQUIRED_HEADERS) >= {"X-Purpose", "X-On-Behalf-Of"}
+def test_a_message_missing_a_field_of_the_schema_is_invalid(sim: GatewaySimulator) -> None:
+    # Given a signed SendMessage whose query lacks its purpose
+    raw = send_message(sim, "gbdfl", sim.family("caregiver-eligible")["applicant"], at=NOW)
+    raw = raw.replace(f"<q:purpose>{PURPOSE}</q:purpose>".encode(), b"")
+    # When it is sent, Then the gateway refuses it as invalid
+    status, _, _ = answer = post(sim, raw)
+    assert status == 500
+    assert fault_of(answer).code == "MESSAGE_INVALID"
+    assert sim.requests[-1]["outcome"] == "bad_request"
 
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [
-        (b"not json", "body.invalid"),
-        (b"[]", "body.invalid"),
-        (b"{}", "iin.missing"),
-        (b'{"iin": "12345"}', "iin.format"),
-        (b'{"iin": "920411441018"}', "iin.checksum"),
-    ],
+    [(b"not xml", "MESSAGE_INVALID"), (b"<a/>", "MESSAGE_INVALID"),
+     (b'<!DOCTYPE x [<!ENTITY e "x">]><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+      b"<soapenv:Body>&e;</soapenv:Body></soapenv:Envelope>", "MESSAGE_INVALID")],
 )
-def test_an_invalid_body_is_a_problem(sim: GatewaySimulator, raw: bytes, code: str) -> None:
-    # Given a body that is not {"iin": <valid IIN>}
-    # When it is sent with every header
-    status, _, body = call(sim.base_url, "POST", "/v1/registries/gbdfl/query", raw=raw, hdrs=headers())
-    # Then the simulator answers 400 with the stable code
-    assert status == 400
-    assert [e["code"] for e in body["errors"]] == [code]
+def test_what_is_not_a_sendmessage_is_refused(sim: GatewaySimulator, raw: bytes, code: str) -> None:
+    status, _, _ = answer = post(sim, raw)
+    assert status == 500
+    assert fault_of(answer).code == code
 
 
-def test_a_registry_switched_down_answers_503_until_switched_up(sim: GatewaySimulator) -> None:
+@pytest.mark.parametrize(
+    ("iin", "code", "sub_code"),
+    [("12345", "MESSAGE_INVALID", None), ("920411441018", "PROVIDER_ERROR", "iin.checksum")],
+)
+def test_an_invalid_iin_is_refused_with_the_registrys_code(sim: GatewaySimulator, iin: str, code: str,
+                                                          sub_code: str | None) -> None:
+    fault = fault_of(query(sim, "gbdfl", iin))
+    assert (fault.code, fault.sub_code) == (code, sub_code)
+
+
+def test_a_registry_switched_down_faults_until_switched_up(sim: GatewaySimulator) -> None:
     # Given a seeded person and the disability registry switched down
     iin = sim.family("caregiver-eligible")["members"][0]["iin"]
     sim.set_down("disability", True)
-    # When it is queried, Then it is unavailable with a Retry-After, while other registries still answer
-    status, response_headers, body = query(sim, "disability", iin)
-    assert status == 503
-    assert body["status"] == "unavailable"
-    assert body["reason"] == "down"
+    # When it is asked, Then the gateway answers PROVIDER_UNAVAILABLE with a Retry-After; other registries answer
+    status, response_headers, _ = answer = query(sim, "disability", iin)
+    assert status == 500
+    assert fault_of(answer).code == "PROVIDER_UNAVAILABLE"
     assert int(response_headers["Retry-After"]) >= 1
     assert query(sim, "gbdfl", iin)[0] == 200
     # When it is switched up again, Then it answers
@@ -192,8 +219,8 @@ def test_an_outage_window_applies_only_while_it_is_active(sim: GatewaySimulator,
         clock.now = moment
         answers.append(query(sim, "address", iin))
     # Then only the request inside the window is unavailable, for the reason "outage"
-    assert [a[0] for a in answers] == [200, 503, 200]
-    assert answers[1][2]["reason"] == "outage"
+    assert [a[0] for a in answers] == [200, 500, 200]
+    assert "outage" in fault_of(answers[1]).message
 
 
 def test_the_error_rate_is_deterministic_for_a_given_rng_seed(sim: GatewaySimulator) -> None:
@@ -207,9 +234,9 @@ def test_the_error_rate_is_deterministic_for_a_given_rng_seed(sim: GatewaySimula
 
     # When 20 requests are sent, twice from the same RNG seed
     first, second = twenty_statuses(), twenty_statuses()
-    # Then both runs see exactly the same answers, some 503 and some 200
+    # Then both runs see exactly the same answers, some faults and some answers
     assert first == second
-    assert set(first) == {200, 503}
+    assert set(first) == {200, 500}
     # And a registry without an error rate is never failed
     assert {query(sim, "gbdfl", iin)[0] for _ in range(5)} == {200}
 
@@ -219,7 +246,7 @@ def test_the_error_rate_and_down_switch_can_be_set_over_http(sim: GatewaySimulat
     iin = sim.family("sss-no-grounds")["applicant"]
     status, _, _ = call(sim.base_url, "POST", "/_sim/config", {"registries": {"*": {"error_rate": 1.0}}})
     assert status == 200
-    assert query(sim, "gbdfl", iin)[0] == 503
+    assert query(sim, "gbdfl", iin)[0] == 500
     # When the config is reset
     status, _, config = call(sim.base_url, "POST", "/_sim/config", {"reset": True})
     # Then every registry is healthy again
@@ -254,30 +281,34 @@ def test_latency_delays_the_answer(sim: GatewaySimulator) -> None:
     assert time.perf_counter() - started >= 0.06
 
 
-def test_the_request_log_keeps_headers_and_masked_iins_and_can_be_cleared(sim: GatewaySimulator) -> None:
-    # Given three queries: found, not found and a bad one
+def test_the_request_log_keeps_the_message_info_and_masked_iins_and_can_be_cleared(sim: GatewaySimulator) -> None:
+    # Given three messages: found, not found and an invalid one
     applicant = sim.family("tsa-eligible-3-children")["applicant"]
-    query(sim, "gbdfl", applicant, **{"X-On-Behalf-Of": applicant})
+    query(sim, "gbdfl", applicant, on_behalf_of=applicant, correlation_id="req-7")
     query(sim, "vehicles", applicant)
-    call(sim.base_url, "POST", "/v1/registries/gbdfl/query", {"iin": applicant}, hdrs={"X-Request-Id": "r"})
+    post(sim, send_message(sim, "gbdfl", applicant, at=NOW).replace(b"<q:purpose>", b"<q:porpoise>")
+         .replace(b"</q:purpose>", b"</q:porpoise>"))
     # When the log is read over HTTP
     status, _, log = call(sim.base_url, "GET", "/_sim/requests")
-    # Then it holds the three requests in order, with the headers and no full IIN anywhere
+    # Then it holds the three messages in order, with what they said and no full IIN (nor password) anywhere
     assert status == 200
     assert [(r["registry"], r["outcome"]) for r in log["requests"]] == [
         ("gbdfl", "found"),
         ("vehicles", "not_found"),
-        ("gbdfl", "bad_request"),
+        (None, "bad_request"),
     ]
     first = log["requests"][0]
     assert first["iin"] == f"{applicant[:4]}****{applicant[-4:]}"
-    assert first["headers"]["X-Service-Id"] == "targeted-social-assistance"
-    assert first["headers"]["X-Purpose"] == "TSA: identity of each family member"
+    assert first["message"]["correlation_id"] == "req-7"
+    assert first["message"]["service_id"] == "SOCBEN_GBDFL"
+    assert first["message"]["public_service"] == "targeted-social-assistance"
+    assert first["message"]["purpose"] == PURPOSE
+    assert first["message"]["on_behalf_of"] == f"{applicant[:4]}****{applicant[-4:]}"
     assert applicant not in json.dumps(log)
+    assert SENDER_PASSWORD not in json.dumps(log)
     # And the counters per registry add up
-    assert log["counters"]["gbdfl"]["requests"] == 2
+    assert log["counters"]["gbdfl"]["requests"] == 1
     assert log["counters"]["gbdfl"]["found"] == 1
-    assert log["counters"]["gbdfl"]["bad_request"] == 1
     assert log["counters"]["vehicles"]["not_found"] == 1
     assert sim.requests == log["requests"]
     # When the log is deleted, Then it is empty

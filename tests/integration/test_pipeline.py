@@ -66,14 +66,20 @@ def test_an_eligible_tsa_family_is_approved_with_a_signed_result(gateway: Gatewa
     from chalicelib.domain.lookups import plan_for
 
     conditional = [s for s in plan_for(app, app.registered_on) if s.when]
-    asked = [r["headers"]["X-Request-Id"] for r in gateway.requests
-             if r["headers"].get("X-Request-Id", "").startswith(app.id)]
+    asked = [r["message"]["correlation_id"] for r in gateway.requests
+             if (r["message"]["correlation_id"] or "").startswith(app.id)]
     assert len(asked) == len(set(asked))
     assert planned - len(conditional) <= len(asked) <= planned
     # And every registry read is in the audit trail, with no IIN in clear
     trail = [e for e in container().audit.for_application(app.id) if e.action == "registry_read"]
     assert len(trail) == len(asked)
     assert app.applicant.iin not in json.dumps([e.to_dict() for e in trail])
+    # each with the message log of its signed SOAP exchange, kept with the audit record
+    logged = {x["correlation_id"]: x for e in trail for x in e.message_log}
+    assert set(logged) == set(asked)
+    assert {x["status"] for x in logged.values()} == {"SCSS001"}
+    assert all(len(x["request_sha256"]) == 64 and x["response_sha256"] for x in logged.values())
+    assert all(r["signed_by"] for r in gateway.requests if (r["message"]["correlation_id"] or "").startswith(app.id))
     # And the signed result verifies, and does not once a field is changed
     stored = container().results.get(app.id)
     signed = SignedResult.from_dict(stored)
