@@ -21,7 +21,7 @@ def _usd(prices: dict[str, Any], name: str) -> float:
 
 
 def cost_per_thousand(figures: dict[str, Any], prices: dict[str, Any]) -> dict[str, Any]:
-    """USD per 1,000 applications like this one, line by line (SMS apart, in segments)."""
+    """USD per 1,000 applications like this one, line by line, and with the SMS segments at the price per segment."""
     dynamodb, sqs, lam = figures["dynamodb"], figures["sqs"], figures["lambda"]
     operations: dict[str, int] = figures["aws_requests_by_operation"]
     wru = dynamodb["wru_estimated_table"] + dynamodb["wru_estimated_indexes"]
@@ -43,10 +43,14 @@ def cost_per_thousand(figures: dict[str, Any], prices: dict[str, Any]) -> dict[s
         "cloudwatch_logs": PER * figures["log_bytes"] / 2**30 * _usd(prices, "cloudwatch_logs_ingestion_per_gb"),
     }
     usd = {name: round(value, 4) for name, value in lines.items()}
+    segments = PER * figures["sms"]["segments"]
+    sms_usd = segments * _usd(prices, "sms_kazakhstan_per_segment")
     return {
         "usd": usd,
         "total_usd": round(sum(lines.values()), 4),
-        "sms_segments": PER * figures["sms"]["segments"],
+        "sms_segments": segments,
+        "sms_usd": round(sms_usd, 2),
+        "total_with_sms_usd": round(sum(lines.values()) + sms_usd, 2),
         "counts_per_application": {
             "dynamodb_wru": round(wru, 2), "dynamodb_rru": dynamodb["rru_estimated"],
             "sqs_billed_requests": sqs_requests,
@@ -64,4 +68,6 @@ def mix(costs: list[dict[str, Any]]) -> dict[str, Any]:
         "usd": usd,
         "total_usd": round(sum(c["total_usd"] for c in costs) / len(costs), 4),
         "sms_segments": round(sum(c["sms_segments"] for c in costs) / len(costs)),
+        "sms_usd": round(sum(c["sms_usd"] for c in costs) / len(costs), 2),
+        "total_with_sms_usd": round(sum(c["total_with_sms_usd"] for c in costs) / len(costs), 2),
     }

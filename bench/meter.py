@@ -63,6 +63,18 @@ class Request:
     sqs_billed: int = 1
     queue: str = ""
     sms_segments: int = 0
+    sms_message_id: str = ""
+    items_read: int = 0
+
+
+def _items_read(parsed: dict[str, Any]) -> int:
+    """Items a read returned: GetItem's one, a Query's or Scan's page, BatchGetItem's and TransactGetItems' items."""
+    responses = parsed.get("Responses")
+    if isinstance(responses, dict):  # BatchGetItem: table -> items
+        return sum(len(items) for items in responses.values())
+    if isinstance(responses, list):  # TransactGetItems: one {"Item": ...} per get
+        return sum(1 for r in responses if r.get("Item"))
+    return (1 if parsed.get("Item") else 0) + len(parsed.get("Items", []))
 
 
 # --- item sizes, by DynamoDB's published rules ----------------------------------------------------------------
@@ -323,6 +335,7 @@ class AwsMeter:
                 from chalicelib.domain.sms import segments
 
                 request.sms_segments = segments(str(params.get("Message", "")))
+                request.sms_message_id = str(parsed.get("MessageId", ""))
             self.requests.append(request)
 
         return after
@@ -332,6 +345,7 @@ class AwsMeter:
         operation = request.operation
         if operation in DYNAMO_READS:
             request.reported_rru = _reported(parsed)
+            request.items_read = _items_read(parsed)
         elif operation in DYNAMO_WRITES:
             request.reported_wru = _reported(parsed)
         if not self.estimate_capacity:

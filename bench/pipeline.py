@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.lambda_events import proxy_event
-from bench.meter import DYNAMO_WRITES, AwsMeter, Request, Tally, phase
+from bench.meter import DYNAMO_READS, DYNAMO_WRITES, AwsMeter, Request, Tally, phase
 from local.families import application_body, operator_iin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -265,11 +265,14 @@ class PipelineBench:
         log_bytes = self.log_bytes() - logged
         gateway_requests = len(self.sim.requests)
         outcome = self.status_of(application_id)
+        by_purpose = self.sms_by_purpose(requests)
         exchanges = self.message_log(application_id)
         self.meter.take()
         figures = per_application_figures(scenario, self.sim.family(scenario)["service_id"], outcome, requests,
                                           invocations, gateway_requests, handled, log_bytes, wall)
         figures["gateway"] = gateway_share(exchanges, figures["lambda"]["seconds"].get("lookups_worker", 0.0))
+        figures["sms"]["segments_by_purpose"] = by_purpose
+        figures["status_poll"] = self.status_poll(scenario, application_id)
         return figures
 
     def message_log(self, application_id: str) -> list[dict[str, Any]]:
@@ -279,6 +282,42 @@ class PipelineBench:
         with phase("harness"):
             entries = container().audit.for_application(application_id)
         return [dict(x) for e in entries for x in e.message_log]
+
+    def sms_by_purpose(self, requests: list[Request]) -> dict[str, int]:
+        """Segments per message purpose: each SMS published, by the notification it was the attempt of."""
+        from chalicelib.bootstrap import container
+
+        by_purpose: Counter[str] = Counter()
+        with phase("harness"):
+            store = container().notification_store
+            for r in requests:
+                if r.sms_segments:
+                    key = store.key_for_provider_message(r.sms_message_id) or "?:unknown"
+                    by_purpose[key.split(":")[1]] += r.sms_segments
+        return dict(sorted(by_purpose.items()))
+
+    def status_poll(self, scenario: str, application_id: str) -> dict[str, Any]:
+        """`GET /applications/{id}` by the applicant (a citizen: no audit record is written), as the portal polls it:
+        DynamoDB read requests, items read and read units (the decided application)."""
+        from local.stack import LambdaContext
+
+        self.meter.take()
+        applicant = self.sim.family(scenario)["applicant"]
+        event = proxy_event("GET", f"/applications/{application_id}",
+                            headers={"Authorization": f"Bearer {self.token(applicant, 'citizen', None)}"})
+        with phase("poll"):
+            response = self.app(event, LambdaContext(API_FUNCTION))
+        if response["statusCode"] != 200:
+            raise RuntimeError(f"polling {scenario} answered {response['statusCode']}")
+        reads = [r for r in self.meter.take() if r.service == "dynamodb" and r.operation in DYNAMO_READS]
+        shown = json.loads(response["body"])
+        return {
+            "read_requests_by_operation": dict(sorted(Counter(r.operation for r in reads).items())),
+            "items_read": sum(r.items_read for r in reads),
+            "rru_estimated": round(sum(r.estimated_rru for r in reads), 2),
+            "lookups_listed": len(shown["lookups"]),
+            "reasons_listed": len((shown.get("decision") or {}).get("reasons") or []),
+        }
 
     def throughput(self, scenarios: list[str]) -> dict[str, Any]:
         """File every scenario (in order), drain, and time it; then replay as many raw requests on moto."""

@@ -2,18 +2,21 @@
 
   APP#<id> / LOOKUP#<registry>#<person ref>   the first answer (if_not_exists per field) and, in the string
                                               set `reads`, the audit record of every read of the registry
-  APP#<id> / PROGRESS                         `expected` and the string set `settled` of lookup keys
+  APP#<id> / PROGRESS                         `expected` and the string set `settled` of what a status poll
+                                              shows of each settled lookup: `<key>|<status>|<epoch ms>`
 
-A lookup costs two writes: the answer with its audit record in one UpdateItem, and `ADD settled :key`,
-which a redelivered message repeats harmlessly and which returns the count, so the last lookup to land
-sees that it is the last. The audit log (adapters/audit.py) reads the `reads` back into the trail.
+A lookup costs two writes: the answer with its audit record in one UpdateItem, and `ADD settled :state`,
+which a redelivered message repeats harmlessly (the state is the first answer's, so it is the same string)
+and which returns the set, so the last lookup to land sees that it is the last. A status poll reads this one
+item instead of every answer (94 of them for a TSA family of five). A document that stands in for an answer
+adds `<key>|provided|`: the key is counted once. The audit log (adapters/audit.py) reads the `reads` back.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
@@ -22,7 +25,7 @@ from pynamodb.models import Model
 
 from chalicelib.adapters.dynamodb import TableMeta
 from chalicelib.services.audit import AuditEntry
-from chalicelib.services.ports import LookupRecord
+from chalicelib.services.ports import LookupRecord, LookupState
 
 
 class LookupItem(Model):
@@ -71,7 +74,7 @@ def _record(item: LookupItem) -> LookupRecord:
 
 
 class DynamoLookupStore:
-    def record(self, application_id: str, record: LookupRecord, read: AuditEntry | None = None) -> bool:
+    def record(self, application_id: str, record: LookupRecord, read: AuditEntry | None = None) -> LookupRecord:
         item = LookupItem(pk=f"APP#{application_id}", sk=f"LOOKUP#{record.key}")
         first: list[tuple[Any, str]] = [
             (LookupItem.registry, record.registry), (LookupItem.person_ref, record.person_ref),
@@ -87,21 +90,28 @@ class DynamoLookupStore:
         if read is not None:
             actions.append(LookupItem.reads.add({json.dumps(read.to_dict(), sort_keys=True)}))
         item.update(actions=actions)
-        return item.fetched_at == record.fetched_at.isoformat()
+        return _record(item)
 
-    def mark_done(self, application_id: str, keys: Sequence[str], expected: int) -> tuple[int, int]:
-        if not keys:
+    def mark_done(self, application_id: str, states: Sequence[LookupState], expected: int) -> tuple[int, int]:
+        if not states:
             try:
                 held = ProgressItem.get(f"APP#{application_id}", "PROGRESS", consistent_read=True)
             except ProgressItem.DoesNotExist:
                 return 0, expected
-            return len(held.settled or ()), int(held.expected or expected)
+            return len(_settled_keys(held.settled)), int(held.expected or expected)
         progress = ProgressItem(pk=f"APP#{application_id}", sk="PROGRESS")
         progress.update(actions=[
-            ProgressItem.settled.add(set(keys)),
+            ProgressItem.settled.add({encode_state(s) for s in states}),
             ProgressItem.expected.set(ProgressItem.expected | expected),
         ])
-        return len(progress.settled or ()), int(progress.expected or expected)
+        return len(_settled_keys(progress.settled)), int(progress.expected or expected)
+
+    def states(self, application_id: str) -> list[LookupState]:
+        try:
+            held = ProgressItem.get(f"APP#{application_id}", "PROGRESS", consistent_read=True)
+        except ProgressItem.DoesNotExist:
+            return []
+        return merge_states(decode_state(raw) for raw in held.settled or ())
 
     def for_application(self, application_id: str) -> list[LookupRecord]:
         """Every answer kept so far. An item whose first write is still being applied is not an answer yet: DynamoDB
@@ -118,3 +128,32 @@ class DynamoLookupStore:
         if data is not None:
             actions.append(LookupItem.data.set(json.dumps(dict(data), ensure_ascii=False, separators=(",", ":"))))
         item.update(actions=actions, condition=LookupItem.pk.exists())
+        ProgressItem(pk=f"APP#{application_id}", sk="PROGRESS").update(actions=[
+            ProgressItem.settled.add({encode_state(LookupState(key, "provided"))})])
+
+
+def encode_state(state: LookupState) -> str:
+    millis = "" if state.fetched_at is None else str(round(state.fetched_at.timestamp() * 1000))
+    return f"{state.key}|{state.status}|{millis}"
+
+
+def decode_state(raw: str) -> LookupState:
+    key, status, millis = raw.rsplit("|", 2) if raw.count("|") >= 2 else (raw, "settled", "")
+    fetched_at = datetime.fromtimestamp(int(millis) / 1000, UTC) if millis else None
+    return LookupState(key, status, fetched_at)
+
+
+def _settled_keys(settled: set[str] | None) -> set[str]:
+    return {decode_state(raw).key for raw in settled or ()}
+
+
+def merge_states(states: Iterable[LookupState]) -> list[LookupState]:
+    """One state per key: a document provided wins over the registry's answer and keeps its time."""
+    merged: dict[str, LookupState] = {}
+    for state in states:
+        held = merged.get(state.key)
+        if held is None:
+            merged[state.key] = state
+        elif state.status == "provided" or held.status == "provided":
+            merged[state.key] = LookupState(state.key, "provided", held.fetched_at or state.fetched_at)
+    return list(merged.values())

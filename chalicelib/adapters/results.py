@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
 
 from chalicelib.adapters.dynamodb import TableMeta
+from chalicelib.adapters.lookup_store import decode_state, encode_state, merge_states
+from chalicelib.services.ports import DecidedResult, LookupState
 
 
 class ResultItem(Model):
@@ -20,12 +23,15 @@ class ResultItem(Model):
     sk = UnicodeAttribute(range_key=True, attr_name="SK")
     kind = UnicodeAttribute(default="result")
     signed = UnicodeAttribute()
+    lookups = UnicodeSetAttribute(null=True)  # `<key>|<status>|<epoch ms>`, as in the lookups' progress item
 
 
 class DynamoResultStore:
-    def put_once(self, application_id: str, signed: dict[str, Any]) -> dict[str, Any]:
+    def put_once(self, application_id: str, signed: dict[str, Any],
+                 lookups: Sequence[LookupState] = ()) -> dict[str, Any]:
         item = ResultItem(pk=f"APP#{application_id}", sk="RESULT",
-                          signed=json.dumps(signed, ensure_ascii=False, separators=(",", ":")))
+                          signed=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
+                          lookups={encode_state(s) for s in lookups} or None)
         try:
             item.save(condition=ResultItem.pk.does_not_exist())
         except PutError as exc:
@@ -37,9 +43,13 @@ class DynamoResultStore:
         return signed
 
     def get(self, application_id: str) -> dict[str, Any] | None:
+        return self.decided(application_id).signed
+
+    def decided(self, application_id: str) -> DecidedResult:
         try:
             item = ResultItem.get(f"APP#{application_id}", "RESULT", consistent_read=True)
         except DoesNotExist:
-            return None
+            return DecidedResult(None, None)
         stored: dict[str, Any] = json.loads(item.signed)
-        return stored
+        lookups = merge_states(decode_state(raw) for raw in item.lookups) if item.lookups else None
+        return DecidedResult(stored, lookups)

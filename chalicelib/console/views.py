@@ -116,8 +116,10 @@ def case_page(caller: Caller, application_id: str, language: str) -> dict[str, A
         view["facts"] = facts.get(record.key) if caller.role == "official" else None
         lookups.append(view)
     from chalicelib.entrypoints.views import application_view
+    from chalicelib.services.queries import status_poll
 
-    shown = application_view(app, deps.deadline_index.events_of(application_id), records)
+    poll = status_poll(app, deps.lookup_store, deps.results)  # the decision's reasons live in the signed result
+    shown = application_view(app, deps.deadline_index.events_of(application_id), records, decision=poll.decision)
     return {
         "app": shown,
         "service_name": service.name_in(language),

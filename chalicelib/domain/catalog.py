@@ -67,6 +67,13 @@ class Service:
     def name_in(self, language: str) -> str:
         return self.name.get(language) or self.name["ru"]
 
+    def sends_sms(self, channel: str, purpose: str) -> bool:
+        """Whether a notice of this purpose also goes by SMS for an application filed on this channel: only where
+        the passport asks for one (services.json `sms`: the State Corporation's decision SMS, TSA's messages to the
+        subscriber number, proactive services). Otherwise the personal-account notice alone tells the citizen."""
+        by_channel: Mapping[str, Any] = self.raw.get("sms") or {}
+        return purpose in (by_channel.get(channel) or ())
+
 
 @dataclass(frozen=True)
 class ServiceCatalog:

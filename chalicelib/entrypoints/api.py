@@ -115,11 +115,13 @@ def file_application(call: Call) -> Response:
           roles=SIGNED_IN, response="ApplicationOut", errors=(401, 404))
 def read_application(call: Call, application_id: str) -> dict[str, Any]:
     from chalicelib.services.queries import read_application as read
+    from chalicelib.services.queries import status_poll
 
     deps = container()
     application = read(deps.repo, deps.audit, deps.clock, application_id, call.who)
-    return application_view(application, deps.deadline_index.events_of(application_id),
-                            deps.lookup_store.for_application(application_id))
+    poll = status_poll(application, deps.lookup_store, deps.results)
+    return application_view(application, deps.deadline_index.events_of(application_id), poll.lookups,
+                            decision=poll.decision)
 
 
 @endpoint(api, "/applications", summary="The caller's History of services, newest first", roles=("citizen",),

@@ -42,7 +42,9 @@ def lookups_view(records: Sequence[LookupRecord]) -> list[dict[str, Any]]:
 
 
 def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = (),
-                     lookups: Sequence[LookupRecord] = ()) -> dict[str, Any]:
+                     lookups: Sequence[LookupRecord] = (), *, decision: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The application as API.md shows it. `decision`: the decision with its reasons (services.queries.status_poll);
+    without it, what the application item keeps (no reasons: they live in the signed result)."""
     return {
         "id": app.id,
         "service_id": app.service_id,
@@ -66,7 +68,7 @@ def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = (),
         if app.accepted_by else None,
         "timeline": [e.to_dict() for e in _merged(app.timeline, kept_apart)],
         "lookups": lookups_view(lookups),
-        "decision": app.decision,
+        "decision": decision if decision is not None else app.decision,
     }
 
 

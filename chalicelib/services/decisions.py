@@ -32,6 +32,7 @@ from chalicelib.services.ports import (
     ApplicationRepository,
     Clock,
     LookupRecord,
+    LookupState,
     LookupStore,
     MessagePublisher,
     ResultSigner,
@@ -174,7 +175,8 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
         issuer_office_id=application.handling_office, issuer_name=dict(service.provider_name),
         language=application.language,
     ).to_dict()
-    signed = deps.results.put_once(application.id, deps.signer.sign(document).to_dict())
+    signed = deps.results.put_once(application.id, deps.signer.sign(document).to_dict(),
+                                   [LookupState.of(r) for r in records])
     outcome = decision.outcome
     code = verification_code(signed["document"])
 
@@ -184,8 +186,7 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
         app.decision = {"outcome": outcome, "amount_monthly": decision.amount_monthly,
                         "period_from": decision.period_from.isoformat() if decision.period_from else None,
                         "period_to": decision.period_to.isoformat() if decision.period_to else None,
-                        "verification_code": code,
-                        "reasons": [r.to_dict() for r in decision.reasons]}
+                        "verification_code": code}  # the reasons are kept once: in the signed result
         app.transition(Status.APPROVED if outcome == "approved" else Status.REFUSED, at=now, actor="system",
                        reason="decided", verification_code=code)
         values: dict[str, Any] = {"application_number": app.id}

@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.domain.application import Application, OutboxMessage
 from chalicelib.domain.lookups import LookupSpec, dynamic_condition_holds, is_trigger
 from chalicelib.services.audit import AuditEntry, AuditLog
-from chalicelib.services.ports import Clock, LookupRecord, LookupStore, MessagePublisher
+from chalicelib.services.ports import Clock, LookupRecord, LookupState, LookupStore, MessagePublisher
 from chalicelib.services.registry_port import GatewayRejected, RegistryGateway
 
 
@@ -82,7 +82,7 @@ def handle_lookup(body: Mapping[str, Any], deps: LookupDeps) -> str:
     application_id = body["application_id"]
     expected = int(body["expected"])
     if body.get("type") == "settle":
-        return _settle(application_id, list(body["keys"]), expected, deps)
+        return _settle(application_id, [LookupState(k, "skipped") for k in body["keys"]], expected, deps)
 
     spec = LookupSpec.from_dict(body["spec"])
     now = deps.clock.now()
@@ -100,18 +100,18 @@ def handle_lookup(body: Mapping[str, Any], deps: LookupDeps) -> str:
     read = AuditEntry.registry_read(
         at=now, actor_role="system", actor_id="lookups-worker", on_behalf_of=body["on_behalf_of"],
         purpose=spec.purpose, application_id=application_id, registry=spec.registry, exchanges=exchanges)
-    deps.store.record(application_id, record, read)
+    kept = deps.store.record(application_id, record, read)
 
-    settle = [spec.key]
+    settle = [LookupState.of(kept)]
     dependents = [LookupSpec.from_dict(d) for d in body.get("dependents", [])]
     if dependents:
-        address = record.data if record.status == "found" else None
+        address = kept.data if kept.status == "found" else None
         follow_up = []
         for dependent in dependents:
             if dependent.when and dynamic_condition_holds(dependent.when, address):
                 follow_up.append(lookup_message_from(body, dependent))
             else:
-                settle.append(dependent.key)
+                settle.append(LookupState(dependent.key, "skipped"))
         if follow_up:
             deps.publisher.publish(follow_up)
     return _settle(application_id, settle, expected, deps)
@@ -123,8 +123,8 @@ def lookup_message_from(body: Mapping[str, Any], spec: LookupSpec) -> OutboxMess
         "on_behalf_of": body["on_behalf_of"], "expected": body["expected"], "spec": spec.to_dict()})
 
 
-def _settle(application_id: str, keys: list[str], expected: int, deps: LookupDeps) -> str:
-    settled, total = deps.store.mark_done(application_id, keys, expected)
+def _settle(application_id: str, states: list[LookupState], expected: int, deps: LookupDeps) -> str:
+    settled, total = deps.store.mark_done(application_id, states, expected)
     if settled >= total:
         deps.publisher.publish([decide_message(application_id)])
         return "complete"

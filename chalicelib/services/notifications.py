@@ -7,6 +7,8 @@ The outbox (services/notify.py) queues `{"type": "notify", ...}` messages; SQS d
   that write and the provider's answer leaves it `sending`: a later delivery does not send again, it marks the
   notification `unknown` and flags it. A duplicate SMS is worse than a late one: a citizen told twice that they
   were refused, or sent two codes, calls 1414; a missing SMS is covered by the notice and by the flag.
+- an SMS goes only where the service passport asks for one (services.json `sms`, per filing channel): a notice that
+  the personal account already shows is not repeated by SMS otherwise (`notice_only`);
 - a notice is written **at least once** and keyed by the notification key (and the claim's time), so writing it
   again changes nothing: in effect exactly once.
 - a failed delivery receipt sends the SMS again after each delay of `sms_policy.json` (a new attempt is again at
@@ -24,6 +26,7 @@ from typing import Any
 from chalicelib.data import load_json
 from chalicelib.domain.access import Caller
 from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.catalog import load_catalog
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.notifications import LANGUAGES, notification_key, render_notice, render_sms, resolve_language
 from chalicelib.domain.otp import OtpPolicy
@@ -190,6 +193,9 @@ def handle_notification(body: Mapping[str, Any], deps: NotificationDeps) -> str:
     outcome = _resume(record, now, deps)
     if outcome is not None:
         return outcome
+    if not load_catalog().get(application.service_id).sends_sms(application.channel, record.purpose):
+        deps.store.finish(record.key, "notice_only", now)  # the passport asks for no SMS here: the notice tells it
+        return "notice_only"
     if not application.applicant.phone:
         deps.store.finish(record.key, "no_phone", now)
         return "no_phone"

@@ -81,14 +81,35 @@ class LookupRecord:
     provided_document: str | None = None
 
 
+@dataclass(frozen=True)
+class LookupState:
+    """What a status poll shows of one lookup, kept beside the count of settled lookups (one small item per
+    application, so a poll never reads the answers themselves): its key (`<registry>#<person ref>`), the status of
+    the first answer kept (`found`, `not_found`, `failed`, `provided` once a document stood in) or `skipped` (a
+    lookup that waited on the address and was not needed), and when the registry answered (None when skipped)."""
+
+    key: str
+    status: str
+    fetched_at: datetime | None = None
+
+    @classmethod
+    def of(cls, record: LookupRecord) -> LookupState:
+        return cls(record.key, record.status, record.fetched_at)
+
+
 class LookupStore(Protocol):
-    def record(self, application_id: str, record: LookupRecord, read: Any = None) -> bool:
-        """Keep the first answer (False when one was kept before) and, always, the audit record of this read
-        (an `AuditEntry`: the same write, so a lookup costs no extra write for its audit trail)."""
+    def record(self, application_id: str, record: LookupRecord, read: Any = None) -> LookupRecord:
+        """Keep the first answer and, always, the audit record of this read (an `AuditEntry`: the same write, so a
+        lookup costs no extra write for its audit trail). Returns the answer kept (the first one, on a redelivery)."""
         ...
 
-    def mark_done(self, application_id: str, keys: Sequence[str], expected: int) -> tuple[int, int]:
-        """Count lookups as settled (idempotent per key). Returns (settled so far, expected)."""
+    def mark_done(self, application_id: str, states: Sequence[LookupState], expected: int) -> tuple[int, int]:
+        """Count lookups as settled (idempotent per key: a redelivery brings the same state again) and keep what
+        the status poll shows of them. Returns (settled so far, expected)."""
+        ...
+
+    def states(self, application_id: str) -> list[LookupState]:
+        """What the status poll shows of every settled lookup, from one item (strongly consistent read)."""
         ...
 
     def for_application(self, application_id: str) -> list[LookupRecord]: ...
@@ -108,12 +129,24 @@ class ResultSigner(Protocol):
     def verify(self, signed: Any) -> Any: ...
 
 
+@dataclass(frozen=True)
+class DecidedResult:
+    signed: dict[str, Any] | None
+    lookups: list[LookupState] | None  # the lookups' states the decision saw (None: not kept with this result)
+
+
 class ResultStore(Protocol):
-    def put_once(self, application_id: str, signed: dict[str, Any]) -> dict[str, Any]:
-        """Keep the first signed result of an application; give back whichever is kept."""
+    def put_once(self, application_id: str, signed: dict[str, Any],
+                 lookups: Sequence[LookupState] = ()) -> dict[str, Any]:
+        """Keep the first signed result of an application, with the states of the lookups it was decided on (what
+        a status poll lists once decided); give back whichever result is kept."""
         ...
 
     def get(self, application_id: str) -> dict[str, Any] | None: ...
+
+    def decided(self, application_id: str) -> DecidedResult:
+        """The signed result and the lookups' states kept with it, in one read."""
+        ...
 
 
 # --- deadlines: the sweep's index, the timeline events it writes, the work queues ------------------------

@@ -15,10 +15,19 @@ from chalicelib.services.intake import submit_application
 from tests.support.api import JSON, get
 from tests.support.fakes import FakeClock
 from tests.support.people import MOTHER, child_benefit_body
-from tests.support.sms import queued, run_queue, sent_sms, webhook
+from tests.support.sms import (
+    every_notice_by_sms,  # noqa: F401  (the fixture)
+    queued,
+    run_queue,
+    sent_sms,
+    webhook,
+)
 
 SECRET = "test-sms-secret"
 INBOUND = {"message_id": "in-0001", "from": "+77011234567", "text": "ДА", "received_at": "2026-11-24T09:00:00Z"}
+
+# How SMS are sent, whichever notices the passports send by SMS (test_sms_policy.py checks those)
+pytestmark = pytest.mark.usefixtures("every_notice_by_sms")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from chalicelib.services.intake import submit_application
 from local.gateway_sim import GatewaySimulator
 from tests.support.people import MOTHER, child_benefit_body
 from tests.support.pipeline import body_for
+from tests.support.sms import every_notice_by_sms  # noqa: F401  (the fixture)
 
 
 @pytest.fixture
@@ -85,6 +86,7 @@ def sms_sent(container: Any) -> list[str]:
     return [message for _, message, *_ in backend.sms_messages.values()]
 
 
+@pytest.mark.usefixtures("every_notice_by_sms")  # every notice also an SMS: none may go out twice
 def test_every_message_delivered_twice_has_no_second_effect(world: Any) -> None:
     import app as app_module
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+
+import pytest
 
 from chalicelib.domain.webhook_signature import signature_header
 from tests.support.api import JSON
@@ -99,3 +102,25 @@ def run_queue(purpose: str, *, deliveries: int = 1, rounds: int = 20) -> int:
         if failed:
             raise AssertionError(f"{len(failed)} message(s) of {purpose} failed")
     raise AssertionError(f"{purpose} did not go quiet")
+
+
+@pytest.fixture
+def every_notice_by_sms(tmp_path: Any, monkeypatch: Any) -> Iterator[None]:
+    """services.json overridden (SB_DATA_OVERRIDE_DIR, as an operator would) so that every notice of every channel
+    also goes by SMS: for the tests of how SMS are sent (at most once, limits, receipts, retries), whatever the
+    passports say about which notices go by SMS (tests/integration/test_sms_policy.py checks those)."""
+    from chalicelib.data import load_json
+    from chalicelib.domain.catalog import load_catalog
+    from chalicelib.domain.notifications import PURPOSES
+
+    catalog = json.loads(json.dumps(load_json("services.json")))
+    for service in catalog["services"]:
+        service["sms"] = {channel: list(PURPOSES) for channel in service["channels"]}
+    (tmp_path / "services.json").write_text(json.dumps(catalog, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("SB_DATA_OVERRIDE_DIR", str(tmp_path))
+    load_json.cache_clear()
+    load_catalog.cache_clear()
+    yield
+    monkeypatch.delenv("SB_DATA_OVERRIDE_DIR")
+    load_json.cache_clear()
+    load_catalog.cache_clear()

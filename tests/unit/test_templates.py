@@ -1,4 +1,5 @@
-"""Notification templates: every purpose in every language, placeholders consistent, every SMS within 2 segments."""
+"""Notification templates: every purpose in every language, placeholders consistent, every SMS in one segment
+(two only where sms.json says why), English SMS in GSM-7."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from chalicelib.domain.notifications import (
 )
 
 MAX_SMS_SEGMENTS = 2
+ONE_SEGMENT = 1
 DERIVED_FROM_SERVICE_ID = {"service", "service_name"}
 
 
@@ -99,18 +101,49 @@ def test_the_documented_longest_service_names_are_the_longest_there_are(file: st
             assert documented["service_name"]["longest"][lang] == max(full, key=len)
 
 
+def _two_segment_purposes() -> dict[str, str]:
+    return {k: v for k, v in _sms_data().get("two_segments", {}).items() if not k.startswith("_")}
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("purpose", PURPOSES)
-def test_every_sms_fits_in_two_segments_with_the_longest_realistic_values(purpose: str, language: str) -> None:
+def test_every_sms_fits_one_segment_with_the_longest_realistic_values(purpose: str, language: str) -> None:
+    allowed = MAX_SMS_SEGMENTS if purpose in _two_segment_purposes() else ONE_SEGMENT
     for service_id in _service_ids():
         # Given the longest realistic values and each service's short name
         values = {k: v for k, v in _longest_values(SMS_TEMPLATES, language).items() if k not in DERIVED_FROM_SERVICE_ID}
         values["service_id"] = service_id
         # When the SMS is rendered
         text = render_sms(purpose, language, values)
-        # Then it is complete and costs at most two segments
+        # Then it is complete and costs one segment (two only where sms.json says why)
         assert "{" not in text and "}" not in text
-        assert sms.segments(text) <= MAX_SMS_SEGMENTS, (purpose, language, service_id, sms.length(text), text)
+        assert sms.segments(text) <= allowed, (purpose, language, service_id, sms.length(text), text)
+
+
+def test_the_purposes_allowed_two_segments_are_known_and_say_why() -> None:
+    for purpose, why in _two_segment_purposes().items():
+        assert purpose in PURPOSES and why.strip()
+    # the one-time password is never among them: it is sent on every signature
+    assert "otp" not in _two_segment_purposes()
+
+
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_english_sms_stay_in_gsm7(purpose: str) -> None:
+    # Given the English text with the longest values (a single non-GSM character would halve what fits)
+    values = {k: v for k, v in _longest_values(SMS_TEMPLATES, "en").items() if k not in DERIVED_FROM_SERVICE_ID}
+    for service_id in _service_ids():
+        text = render_sms(purpose, "en", {**values, "service_id": service_id})
+        # Then it travels in GSM-7 (KZT, never the tenge sign)
+        assert sms.encoding(text) == "GSM-7", (purpose, text)
+
+
+def test_the_application_number_documented_is_as_long_as_the_ones_issued() -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.adapters.system import RandomIds
+
+    issued = RandomIds().application_id(datetime(2026, 12, 31, tzinfo=UTC))
+    assert len(_sms_data()["_placeholders"]["application_number"]["longest"]) == len(issued)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -141,21 +174,22 @@ def test_the_otp_sms_carries_the_code_and_the_warning() -> None:
     texts = {lang: render_sms("otp", lang, values) for lang in LANGUAGES}
     # Then the code and the validity appear, with the warning not to share it
     assert all("042917" in text and "5" in text for text in texts.values())
-    assert "ешкімге" in texts["kk"] and "Никому" in texts["ru"] and "anyone" in texts["en"]
+    assert "ешкімге" in texts["kk"].lower() and "никому" in texts["ru"].lower() and "anyone" in texts["en"]
 
 
-def test_the_registered_sms_names_the_service_in_short_form_and_the_due_date() -> None:
+def test_the_registered_sms_names_the_application_and_the_due_date() -> None:
     # Given a TSA application due on a date
     values = {"application_number": "A-1", "service_id": "targeted-social-assistance", "due_date": date(2026, 12, 14)}
     # When
     text = render_sms("registered", "ru", values)
-    # Then
-    assert "адресная соцпомощь" in text and "14.12.2026" in text and "A-1" in text
+    # Then (the service's name is in the personal-account notice: with it the text would take two segments)
+    assert "14.12.2026" in text and "A-1" in text
 
 
-def test_the_approved_sms_shows_the_amount_grouped_with_the_tenge_sign() -> None:
+def test_the_approved_sms_shows_the_amount_grouped_with_the_tenge_sign_or_kzt_in_english() -> None:
     values = {"application_number": "A-1", "amount": 1234567, "period": "01.01.2026-31.03.2026"}
     assert "1 234 567 ₸" in render_sms("approved", "kk", values)
+    assert "1 234 567 KZT" in render_sms("approved", "en", values)
 
 
 def test_the_proactive_offer_asks_for_the_reply_words_of_its_language() -> None:
@@ -243,9 +277,9 @@ def test_a_notification_key_refuses_unknown_purposes_and_ambiguous_subjects() ->
 
 
 @pytest.mark.parametrize(("amount", "start", "end", "expected"), [
-    (81871, date(2026, 12, 1), date(2028, 10, 31), "81 871 ₸ в месяц, период 01.12.2026-31.10.2028"),
+    (81871, date(2026, 12, 1), date(2028, 10, 31), "81 871 ₸ в месяц, 01.12.2026-31.10.2028"),
     (81871, date(2026, 12, 1), None, "81 871 ₸ в месяц с 01.12.2026"),
-    (None, None, None, "одобрена: «специальные соцуслуги»"),
+    (None, None, None, "одобрена. Решение и дальнейшие шаги"),
 ])
 def test_an_approval_names_the_payment_only_when_there_is_one(amount: int | None, start: date | None,
                                                              end: date | None, expected: str) -> None:
