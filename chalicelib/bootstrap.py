@@ -127,10 +127,15 @@ class Container:
     @cached_property
     def gateway(self) -> RegistryGateway:
         from chalicelib.adapters.gateway import GatewayClient
-        from chalicelib.adapters.shep_wss import PemEnvelopeSigner
+        from chalicelib.adapters.shep_wss import EnvelopeSigner, KmsEnvelopeSigner, PemEnvelopeSigner
 
         settings = self.settings
-        signer = PemEnvelopeSigner(settings.gateway_signing_key_pem, settings.gateway_signing_cert_pem)
+        signer: EnvelopeSigner
+        if settings.gateway_signing_kms_key_id:  # the key in KMS's HSMs; else the key PEM from a secret
+            signer = KmsEnvelopeSigner(lambda: self.client("kms"), settings.gateway_signing_kms_key_id,
+                                       settings.gateway_signing_cert_pem)
+        else:
+            signer = PemEnvelopeSigner(settings.gateway_signing_key_pem, settings.gateway_signing_cert_pem)
         return GatewayClient(settings.gateway_url, settings.gateway_sender_id, settings.gateway_sender_password, signer,
                              breaker_cooldown_s=self.settings.gateway_breaker_cooldown_s,
                              backoff_cap_s=self.settings.gateway_backoff_cap_s,

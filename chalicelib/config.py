@@ -26,6 +26,7 @@ class Settings:
     gateway_breaker_cooldown_s: float
     gateway_backoff_cap_s: float
     gateway_sender_id: str
+    gateway_signing_kms_key_id: str
     requesting_system: str
     max_body_bytes: int
     eds_trust_anchors_pem: str
@@ -111,6 +112,7 @@ def get_settings() -> Settings:
         gateway_breaker_cooldown_s=float(_env("GATEWAY_BREAKER_COOLDOWN_S", "30")),
         gateway_backoff_cap_s=float(_env("GATEWAY_BACKOFF_CAP_S", "2")),
         gateway_sender_id=_env("GATEWAY_SENDER_ID") or _env("REQUESTING_SYSTEM", "social-benefits-back-office"),
+        gateway_signing_kms_key_id=_env("GATEWAY_SIGNING_KMS_KEY_ID"),
         requesting_system=_env("REQUESTING_SYSTEM", "social-benefits-back-office"),
         max_body_bytes=int(_env("MAX_BODY_BYTES", "65536")),
         eds_trust_anchors_pem=_env("EDS_TRUST_ANCHORS_PEM"),

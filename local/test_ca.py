@@ -172,8 +172,23 @@ def issue_system_certificate(
     """An information system's signing certificate, NCA legal-entity style: `CN=<system>, SERIALNUMBER=BIN<bin>,
     O=<organisation>, C=KZ`, for signing messages to the e-government gateway (WS-Security)."""
     key = key or new_key()
+    certificate = system_certificate_for(ca, key.public_key(), name=name, bin_=bin_, organisation=organisation,
+                                         not_before=not_before, not_after=not_after)
+    return Credential(key, certificate)
+
+
+def system_certificate_for(
+    ca: Credential,
+    public: rsa.RSAPublicKey,
+    *,
+    name: str,
+    bin_: str,
+    organisation: str,
+    not_before: datetime | None = None,
+    not_after: datetime | None = None,
+) -> x509.Certificate:
+    """The certificate of `issue_system_certificate` for a public key whose private half is elsewhere (a KMS key)."""
     now = datetime.now(UTC)
-    public = key.public_key()
     ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     certificate = (
         x509.CertificateBuilder()
@@ -212,7 +227,7 @@ def issue_system_certificate(
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
         .sign(ca.key, hashes.SHA256())
     )
-    return Credential(key, certificate)
+    return certificate
 
 
 def sign_xml(content: bytes, key: rsa.RSAPrivateKey, cert: x509.Certificate) -> bytes:

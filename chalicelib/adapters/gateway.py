@@ -22,7 +22,8 @@ Resilience, because a TSA family needs about 25 lookups and one slow registry mu
 
 Every attempt leaves an `Exchange` in the message log (ids, service, time, status, SHA-256 of the bytes sent and
 received, sizes): on the answer (`GatewayAnswer.exchanges`) or on the error raised (`GatewayError.exchanges`); the
-lookup worker keeps them with the audit record of the read. Nothing personal is logged.
+callers keep them with the audit record of the read. A fetch that ends unavailable has no audit record: its
+exchanges go to the structured log ("gateway exchange"). Nothing personal is logged.
 
 Worst case per fetch with the defaults: 3 attempts x 5 s + 2 waits <= 2 s = 19 s; the lookups queue's
 visibility timeout must cover that.
@@ -203,6 +204,7 @@ class GatewayClient:
         for attempt in range(1, self.max_attempts + 1):
             if not self._admit(registry):
                 logger.warning("registry circuit open", extra={"registry": registry, "request_id": _masked(request_id)})
+                _log_unkept(exchanges)
                 raise _with_log(RegistryUnavailable(registry, "circuit_open"), exchanges)
             try:
                 answer = self._attempt(registry, gateway_service, query, request_id, session_id=session_id,
@@ -213,6 +215,7 @@ class GatewayClient:
                     "registry": registry, "request_id": _masked(request_id), "attempt": attempt,
                     "reason": failure.reason, "http_status": failure.status})
                 if attempt == self.max_attempts or opened:
+                    _log_unkept(exchanges)
                     raise _with_log(RegistryUnavailable(registry, failure.reason), exchanges) from None
                 self._sleep(self.backoff_delay(attempt, failure.retry_after_s))
                 continue
@@ -346,7 +349,6 @@ class GatewayClient:
                 request_sha256=_sha256(body) or "", response_sha256=_sha256(response_body),
                 request_bytes=len(body), response_bytes=len(response_body or b""))
             exchanges.append(exchange)
-            logger.info("gateway exchange", extra={"exchange": exchange.to_dict()})
 
     def _answer(self, registry: str, reply: Reply, request_id: str, http_status: int) -> GatewayAnswer:
         """Check the answer is for this request before trusting it: a mixed-up answer is worse than none."""
@@ -362,6 +364,13 @@ class GatewayClient:
         status: Literal["found", "not_found"] = "found" if reply.result == "found" else "not_found"
         return GatewayAnswer(registry=registry, status=status, data=data, source_system=reply.source_system,
                              fetched_at=reply.fetched_at, request_id=request_id)
+
+
+def _log_unkept(exchanges: list[Exchange]) -> None:
+    """A fetch that ends unavailable leaves no audit record (nothing was read; the lookup is tried again later), so
+    the message log of its exchanges goes to the structured log instead (ids and hashes, nothing personal)."""
+    for exchange in exchanges:
+        logger.info("gateway exchange", extra={"exchange": exchange.to_dict()})
 
 
 def _with_log(error: GatewayError, exchanges: list[Exchange]) -> GatewayError:

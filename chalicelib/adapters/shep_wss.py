@@ -5,10 +5,13 @@ covers two references by `wsu:Id`: the SOAP Body and the Timestamp (exclusive C1
 carries the signing certificate (X509Data). The gateway refuses a message whose signature is missing, does not
 verify, does not cover both, or whose certificate does not chain to a CA it trusts.
 
-Key custody is behind the `EnvelopeSigner` port: `PemEnvelopeSigner` signs with a key and certificate given as PEM
-(the local stack's come from its test CA, local/dev_ca.py; in AWS they come from a Secrets Manager secret,
-GATEWAY_SIGNING_KEY_PEM_ARN / GATEWAY_SIGNING_CERT_PEM_ARN). A key in an HSM or KMS would be another
-implementation of the same port (not written yet).
+Key custody is behind the `EnvelopeSigner` port:
+- `PemEnvelopeSigner` signs with a key and certificate given as PEM (the local stack's come from its test CA,
+  local/dev_ca.py; in AWS from Secrets Manager secrets, GATEWAY_SIGNING_KEY_PEM_ARN / GATEWAY_SIGNING_CERT_PEM_ARN);
+- `KmsEnvelopeSigner` signs in AWS KMS (an RSA_2048 SIGN_VERIFY key, GATEWAY_SIGNING_KMS_KEY_ID: the private key
+  never leaves KMS's HSMs), with the certificate issued for that key's public key (GATEWAY_SIGNING_CERT_PEM).
+  Only the canonical SignedInfo (about 1 KB, no personal data) goes to KMS, as MessageType RAW with
+  RSASSA_PKCS1_V1_5_SHA_256: KMS hashes it with SHA-256, exactly what signxml's RSA-SHA256 signs locally.
 
 Algorithms: RSA-SHA256 here. The real gateway's participants sign with their NCA (ҰКО) certificates; whether the
 gateway requires GOST 34.310 (Kalkan) signatures from a participant is an assumption to check with its operator.
@@ -17,6 +20,7 @@ gateway requires GOST 34.310 (Kalkan) signatures from a participant is an assump
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -52,20 +56,15 @@ def _security_header(envelope: Any, now: datetime, ttl_s: int) -> tuple[Any, str
     return security, body_id, timestamp_id
 
 
-class PemEnvelopeSigner:
-    """EnvelopeSigner with a private key and certificate (chain) in PEM, e.g. read from a secret."""
+class _XmlEnvelopeSigner:
+    """The WS-Security signing itself (signxml, detached XMLDSig over Body and Timestamp), for any private key
+    object with cryptography's `sign(data, padding, algorithm)`."""
 
-    def __init__(self, key_pem: bytes | str, cert_pem: bytes | str, *, ttl_s: int = 300) -> None:
-        from cryptography import x509
-        from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-        key_bytes = key_pem.encode() if isinstance(key_pem, str) else key_pem
-        cert_bytes = cert_pem.encode() if isinstance(cert_pem, str) else cert_pem
-        if not key_bytes.strip() or not cert_bytes.strip():
-            raise ValueError("The gateway signing key and certificate must be set (GATEWAY_SIGNING_KEY_PEM, "
-                             "GATEWAY_SIGNING_CERT_PEM): the gateway refuses unsigned messages.")
-        self._key = load_pem_private_key(key_bytes, password=None)
-        self._chain = x509.load_pem_x509_certificates(cert_bytes)
+    def __init__(self, key: Any, chain: list[Any], ttl_s: int) -> None:
+        if not chain:
+            raise ValueError("The gateway signing certificate must be set (GATEWAY_SIGNING_CERT_PEM).")
+        self._key = key
+        self._chain = chain
         self.ttl_s = ttl_s
 
     @property
@@ -88,10 +87,74 @@ class PemEnvelopeSigner:
             digest_algorithm=DigestAlgorithm.SHA256,
             c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
         )
-        signature = signer.sign(envelope, key=self._key, cert=list(self._chain),  # type: ignore[arg-type]
+        signature = signer.sign(envelope, key=self._key, cert=list(self._chain),
                                 reference_uri=[f"#{body_id}", f"#{timestamp_id}"], id_attribute="Id")
         security.append(signature)
         return envelope
+
+
+def _chain_from(cert_pem: bytes | str) -> list[Any]:
+    from cryptography import x509
+
+    cert_bytes = cert_pem.encode() if isinstance(cert_pem, str) else cert_pem
+    if not cert_bytes.strip():
+        raise ValueError("The gateway signing certificate must be set (GATEWAY_SIGNING_CERT_PEM): the gateway "
+                         "refuses unsigned messages.")
+    return x509.load_pem_x509_certificates(cert_bytes)
+
+
+class PemEnvelopeSigner(_XmlEnvelopeSigner):
+    """EnvelopeSigner with a private key and certificate (chain) in PEM, e.g. read from a secret."""
+
+    def __init__(self, key_pem: bytes | str, cert_pem: bytes | str, *, ttl_s: int = 300) -> None:
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        key_bytes = key_pem.encode() if isinstance(key_pem, str) else key_pem
+        if not key_bytes.strip():
+            raise ValueError("The gateway signing key must be set (GATEWAY_SIGNING_KEY_PEM, or "
+                             "GATEWAY_SIGNING_KMS_KEY_ID): the gateway refuses unsigned messages.")
+        super().__init__(load_pem_private_key(key_bytes, password=None), _chain_from(cert_pem), ttl_s)
+
+
+class KmsRsaKey:
+    """The private half of a KMS RSA key as signxml sees a key: `sign()` is a KMS Sign call."""
+
+    SIGNING_ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"
+
+    def __init__(self, kms: Callable[[], Any], key_id: str) -> None:
+        self._kms = kms
+        self.key_id = key_id
+        self._public: Any = None
+
+    def public_key(self) -> Any:
+        if self._public is None:
+            from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+            self._public = load_der_public_key(self._kms().get_public_key(KeyId=self.key_id)["PublicKey"])
+        return self._public
+
+    @property
+    def key_size(self) -> int:
+        return int(self.public_key().key_size)
+
+    def sign(self, data: bytes, padding: Any, algorithm: Any) -> bytes:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+
+        if not isinstance(padding, PKCS1v15) or not isinstance(algorithm, hashes.SHA256):
+            raise ValueError("The KMS gateway key signs RSA PKCS#1 v1.5 with SHA-256 only.")
+        answer = self._kms().sign(KeyId=self.key_id, Message=data, MessageType="RAW",
+                                  SigningAlgorithm=self.SIGNING_ALGORITHM)
+        return bytes(answer["Signature"])
+
+
+class KmsEnvelopeSigner(_XmlEnvelopeSigner):
+    """EnvelopeSigner whose key stays in AWS KMS (an HSM): one KMS Sign call per message."""
+
+    def __init__(self, kms: Callable[[], Any], key_id: str, cert_pem: bytes | str, *, ttl_s: int = 300) -> None:
+        if not key_id:
+            raise ValueError("GATEWAY_SIGNING_KMS_KEY_ID names the KMS key that signs messages to the gateway.")
+        super().__init__(KmsRsaKey(kms, key_id), _chain_from(cert_pem), ttl_s)
 
 
 # -- verification (the gateway's side: the simulator, and tests) ----------------------------------------------------

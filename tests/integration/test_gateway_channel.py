@@ -222,3 +222,34 @@ def test_the_message_log_names_each_exchange_by_ids_and_hashes_only(sim: Gateway
     logged = json.dumps(exchange.to_dict())
     assert person not in logged
     assert f"{person[:4]}****{person[-4:]}:gbdfl" in logged
+
+
+def test_a_key_held_in_kms_signs_what_the_gateway_accepts(sim: GatewaySimulator, aws: Any) -> None:
+    # Given an RSA key in KMS (moto) that never leaves it, and a certificate the gateway's CA issued for it
+    from cryptography.hazmat.primitives.serialization import Encoding, load_der_public_key
+
+    from chalicelib.adapters.shep_wss import KmsEnvelopeSigner
+    from local.dev_ca import load_ca
+    from local.test_ca import system_certificate_for
+
+    kms = aws.client("kms")
+    key_id = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="RSA_2048")["KeyMetadata"]["KeyId"]
+    public = load_der_public_key(kms.get_public_key(KeyId=key_id)["PublicKey"])
+    certificate = system_certificate_for(load_ca(), public, name="BACK OFFICE (KMS)",  # type: ignore[arg-type]
+                                         bin_=SYSTEM_BIN, organisation="Social benefits back office (test)")
+    signer = KmsEnvelopeSigner(lambda: kms, key_id, certificate.public_bytes(Encoding.PEM))
+    # When the client signs its SendMessage with it
+    answer = client(sim, signer=signer).fetch("gbdfl", applicant(sim), request_id="req-kms", **CONTEXT)
+    # Then the gateway verified the signature and answered; the certificate in the message is the KMS key's
+    assert answer.found
+    assert "BACK OFFICE (KMS)" in sim.requests[-1]["signed_by"]
+
+
+def test_the_container_signs_with_kms_when_a_kms_key_is_configured(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib import bootstrap
+    from chalicelib.adapters.shep_wss import KmsEnvelopeSigner, PemEnvelopeSigner
+
+    assert isinstance(bootstrap.container().gateway.signer, PemEnvelopeSigner)  # type: ignore[attr-defined]
+    monkeypatch.setenv("GATEWAY_SIGNING_KMS_KEY_ID", "alias/gateway-signing")
+    bootstrap.reset()
+    assert isinstance(bootstrap.container().gateway.signer, KmsEnvelopeSigner)  # type: ignore[attr-defined]
