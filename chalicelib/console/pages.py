@@ -34,7 +34,7 @@ def _environment() -> Any:
 
 def day(value: Any) -> str:
     """A date (or an ISO date or instant) as the offices write it: 24.11.2026; nothing as a dash."""
-    if value in (None, ""):
+    if not value:  # None, "", or a key the view does not carry
         return "—"
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
@@ -45,7 +45,7 @@ def day(value: Any) -> str:
 
 def moment(value: Any) -> str:
     """An instant in Almaty time: 24.11.2026 09:05."""
-    if value in (None, ""):
+    if not value:  # None, "", or a key the view does not carry
         return "—"
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
