@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit check bench demo synth clean
+.PHONY: run reset test test-unit check bench demo synth clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-run: $(STAMP)          ## the whole system on the local stack (API on :8000, PORT overrides)
+run: $(STAMP)          ## the whole system on the local stack (API on :8000, PORT overrides); keeps its state in .local/
 	$(BIN)/python -m local.run
+
+reset: $(STAMP)        ## the local stack started empty (the state kept in .local/aws-state.pickle is deleted first)
+	$(BIN)/python -m local.run --reset
 
 test: $(STAMP)         ## every test suite: unit, integration, entrypoints, e2e
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests

@@ -6,7 +6,7 @@ from chalicelib.entrypoints.api import api
 from chalicelib.entrypoints.audit_api import audit_api
 from chalicelib.entrypoints.consents_api import consents_api
 from chalicelib.entrypoints.console import console
-from chalicelib.entrypoints.middleware import observe_http
+from chalicelib.entrypoints.middleware import framework_errors_as_problems, observe_http
 from chalicelib.entrypoints.notifications_api import notifications_api
 from chalicelib.entrypoints.results_api import results_api
 from chalicelib.entrypoints.schedules import schedules
@@ -29,3 +29,4 @@ app.register_blueprint(webhooks)
 app.register_blueprint(consents_api)
 app.register_blueprint(console)
 app.register_middleware(observe_http, "http")
+app.register_middleware(framework_errors_as_problems, "http")

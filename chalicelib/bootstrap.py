@@ -110,7 +110,7 @@ class Container:
         from chalicelib.adapters.deadline_index import DynamoWorkQueue
 
         assert self.table
-        return DynamoWorkQueue()
+        return DynamoWorkQueue(self.settings.person_key_secret)
 
     @cached_property
     def publisher(self) -> SqsPublisher:

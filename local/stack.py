@@ -1,6 +1,7 @@
 """The local stack: everything `make run` starts, with no AWS account.
 
-- moto in server mode on 127.0.0.1 as the AWS endpoint (DynamoDB, SQS, SNS, KMS, S3);
+- moto in server mode on 127.0.0.1 as the AWS endpoint (DynamoDB, SQS, SNS, KMS, S3), one request at a time, its
+  state saved to `.local/aws-state.pickle` every few seconds and on stop, and restored on start (local/moto_server.py);
 - every resource the app expects, created from chalicelib/adapters/resources.py;
 - the e-government gateway simulator with the synthetic registries (REGISTRY_SEED);
 - the API on Chalice's local server;
@@ -25,6 +26,8 @@ from typing import Any
 
 LOCAL_DIR = Path(__file__).resolve().parent.parent / ".local"
 STATE_FILE = LOCAL_DIR / "stack.json"
+AWS_STATE_NAME = "aws-state.pickle"
+DEFAULT_SAVE_SECONDS = 2.0
 REGION = "eu-central-1"
 CONSOLE_CLIENT_ID = "social-benefits-console"
 LOCAL_CONSOLE_SECRET = "local-console-session-secret-0123456789"  # noqa: S105 (development only)
@@ -57,10 +60,11 @@ def serve_api(app: Any, port: int) -> tuple[Any, threading.Thread]:
     """The app on Chalice's local server, 127.0.0.1:`port`, served from a daemon thread (`server.shutdown()`
     stops it). The app reads its settings from the environment as it would on Lambda."""
     from chalice.config import Config
-    from chalice.local import create_local_server
+
+    from local.api_server import create_api_server
 
     config = Config.create(chalice_app=app, app_name="social-benefits", chalice_stage="local")
-    server = create_local_server(app, config, "127.0.0.1", port)
+    server = create_api_server(app, config, "127.0.0.1", port)
     thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
     thread.start()
     return server, thread
@@ -101,8 +105,7 @@ def pump_once(app: Any, sqs: Any, wait_seconds: int = 0) -> int:
     for source in app.event_sources:
         if not isinstance(source, SQSEventConfig) or not source.queue:
             continue
-        url = sqs.get_queue_url(QueueName=source.queue)["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        url, arn = _queue_address(sqs, source.queue)
         received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(source.batch_size, 10),
                                        WaitTimeSeconds=wait_seconds, AttributeNames=["All"],
                                        MessageAttributeNames=["All"]).get("Messages", [])
@@ -123,6 +126,20 @@ def pump_once(app: Any, sqs: Any, wait_seconds: int = 0) -> int:
     return handled
 
 
+_QUEUE_ADDRESSES: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+def _queue_address(sqs: Any, queue: str) -> tuple[str, str]:
+    """A queue's URL and ARN, asked once per endpoint: the pump polls every queue several times a second, and two
+    look-ups per poll would be two thirds of what it asks moto."""
+    key = (str(sqs.meta.endpoint_url), queue)
+    if key not in _QUEUE_ADDRESSES:
+        url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        _QUEUE_ADDRESSES[key] = (url, arn)
+    return _QUEUE_ADDRESSES[key]
+
+
 def fire_schedules(app: Any) -> None:
     from chalice.app import CloudWatchEventConfig, ScheduledEventConfig
 
@@ -141,6 +158,11 @@ class LocalStack:
     seed: str | None = None
     ncalayer_port: int = 13579
     ncalayer_signer: str | None = None
+    aws_state_file: Path | None = None
+    """Where moto's state is kept across restarts (None: nothing is kept, e.g. `make demo`)."""
+    save_seconds: float = DEFAULT_SAVE_SECONDS
+    reset: bool = False
+    """Start empty: the kept state, if any, is deleted first (`make reset`, `python -m local.run --reset`)."""
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _closers: list[Any] = field(default_factory=list)
@@ -189,14 +211,15 @@ class LocalStack:
     def start(self) -> dict[str, Any]:
         import logging
 
-        from moto.server import ThreadedMotoServer
+        from local.moto_server import LocalAwsServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        moto_port = self.moto_port or free_port()
-        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
-        moto.start()
-        self._closers.append(moto.stop)
-        moto_url = f"http://127.0.0.1:{moto_port}"
+        if self.reset and self.aws_state_file is not None:
+            self.aws_state_file.unlink(missing_ok=True)
+        self._aws = LocalAwsServer(port=self.moto_port or free_port(), state_file=self.aws_state_file,
+                                   save_interval=self.save_seconds)
+        moto_url = self._aws.start()
+        self._closers.append(self._aws.stop)
 
         gateway_url = self._start_gateway()
         idp_url = self._start_identity_provider()
@@ -229,6 +252,9 @@ class LocalStack:
             "console": f"http://127.0.0.1:{self.api_port}/console",
             "identity_provider": idp_url,
             "ncalayer": ncalayer_url or "not started (port busy)",
+            "state": (f"{self.aws_state_file} (every {self.save_seconds:g} s and on stop; "
+                      + ("restored" if self._aws.stats.restored_from else "new") + ")")
+            if self.aws_state_file else "not kept",
         }
         LOCAL_DIR.mkdir(exist_ok=True)
         STATE_FILE.write_text(json.dumps(self.info, indent=2))

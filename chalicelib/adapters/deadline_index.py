@@ -13,7 +13,6 @@ application's own versioned saves, and a deadline change or a closing made meanw
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import date, datetime
 from typing import Any
@@ -22,11 +21,11 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.models import Model
 
+from chalicelib.adapters.cursors import CursorCodec
 from chalicelib.adapters.dynamodb import ApplicationItem, TableMeta, sweep_partition, sweep_shard
 from chalicelib.adapters.resources import SWEEP_SHARDS
 from chalicelib.domain.application import TimelineEvent
 from chalicelib.domain.deadline_watch import WatchedApplication
-from chalicelib.domain.errors import InvalidValue
 from chalicelib.services.ports import DueEntry, WorkQueuePage
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -140,35 +139,23 @@ class DynamoDeadlineIndex:
         return [TimelineEvent(datetime.fromisoformat(i.at), i.type, i.actor, json.loads(i.detail)) for i in items]
 
 
-def _encode(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def _decode(cursor: str, partition_attribute: str, partition: str) -> dict[str, Any]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, UnicodeError):
-        value = None
-    if (not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values())
-            or value.get(partition_attribute) != {"S": partition}):
-        raise InvalidValue("cursor.invalid", "The cursor is not one this API gave out.")
-    return value
-
-
 class DynamoWorkQueue:
-    """WorkQueue on the `work_queue` (handling office) and `accepted_queue` (accepting office) indexes."""
+    """WorkQueue on the `work_queue` (handling office) and `accepted_queue` (accepting office) indexes.
+    `cursor_secret` keys its page cursors (chalicelib/adapters/cursors.py)."""
+
+    def __init__(self, cursor_secret: str) -> None:
+        self._cursors = CursorCodec(cursor_secret, "work_queue")
 
     def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int) -> WorkQueuePage:
         if queue == "handling":
             index: Any = ApplicationItem.work_queue
-            attribute = "GSI2PK"
         elif queue == "accepted":
-            index, attribute = ApplicationItem.accepted_queue, "GSI4PK"
+            index = ApplicationItem.accepted_queue
         else:
             raise ValueError(f"Unknown work queue {queue!r}")
         partition = f"{OFFICE_PREFIX}{office}"
-        last_key = _decode(cursor, attribute, partition) if cursor else None
+        last_key = self._cursors.decode(cursor, f"{queue}:{partition}") if cursor else None
         result = index.query(partition, scan_index_forward=True, limit=limit, last_evaluated_key=last_key)
         items = [_watched(item) for item in result]
         next_key = result.last_evaluated_key
-        return WorkQueuePage(items, _encode(next_key) if next_key else None)
+        return WorkQueuePage(items, self._cursors.encode(next_key, f"{queue}:{partition}"))

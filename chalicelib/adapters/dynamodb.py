@@ -10,7 +10,6 @@ Person keys are HMACs of the IIN with a secret, so no index or key holds an IIN 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -25,6 +24,7 @@ from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyPr
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.cursors import CursorCodec
 from chalicelib.adapters.resources import SWEEP_ATTRIBUTES, SWEEP_SHARDS, WORK_QUEUE_ATTRIBUTES
 from chalicelib.domain.application import (
     AcceptedBy,
@@ -37,7 +37,7 @@ from chalicelib.domain.application import (
     Subject,
     TimelineEvent,
 )
-from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate, DuplicateRequest, InvalidValue
+from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate, DuplicateRequest
 from chalicelib.services.ports import HistoryPage, IdempotencyRecord
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -280,16 +280,6 @@ def _python_name(attribute: Any) -> str:
     raise KeyError(attribute)
 
 
-def _decode_cursor(cursor: str) -> dict[str, Any]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, UnicodeError):
-        value = None
-    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-        raise InvalidValue("cursor.invalid", "The cursor is not one this API gave out.")
-    return value
-
-
 class DynamoApplicationRepository:
     """ApplicationRepository on the single table."""
 
@@ -297,6 +287,7 @@ class DynamoApplicationRepository:
         if not person_key_secret:
             raise ValueError("PERSON_KEY_SECRET must be set: it keys the pseudonymous person index.")
         self._secret = person_key_secret.encode()
+        self._cursors = CursorCodec(person_key_secret, "history")
 
     def person_key(self, iin: str) -> str:
         return "PERSON#" + hmac.new(self._secret, iin.encode(), hashlib.sha256).hexdigest()[:40]
@@ -365,8 +356,8 @@ class DynamoApplicationRepository:
         return IdempotencyRecord(stored.request_hash, int(stored.status), json.loads(stored.response))
 
     def _rep_pointer(self, app: Application) -> RepresentativePointer | None:
-        if app.representative is None:
-            return None
+        if app.representative is None or app.representative.iin == app.applicant.iin:
+            return None  # the applicant's own History already lists it: a pointer would list it twice
         key = self.person_key(app.representative.iin)
         return RepresentativePointer(pk=f"APP#{app.id}", sk=f"REP#{key}", gsi1pk=key,
                                      gsi1sk=f"{app.created_at.isoformat()}#{app.id}")
@@ -409,14 +400,15 @@ class DynamoApplicationRepository:
         application.version = int(target.version or 0)
 
     def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage:
-        last_key = _decode_cursor(cursor) if cursor else None
+        partition = self.person_key(person_iin)
+        last_key = self._cursors.decode(cursor, partition) if cursor else None
         result = ApplicationItem.history.query(
-            self.person_key(person_iin), scan_index_forward=False, limit=limit, last_evaluated_key=last_key,
+            partition, scan_index_forward=False, limit=limit, last_evaluated_key=last_key,
         )
-        keys = [item.pk for item in result]
+        keys = list(dict.fromkeys(item.pk for item in result))  # one application once, whatever points at it
         apps = self._batch_get(keys)
         next_key = result.last_evaluated_key
-        next_cursor = base64.urlsafe_b64encode(json.dumps(next_key).encode()).decode() if next_key else None
+        next_cursor = self._cursors.encode(next_key, partition)
         return HistoryPage([apps[k] for k in keys if k in apps], next_cursor)
 
     def _batch_get(self, pks: Iterable[str]) -> dict[str, Application]:

@@ -38,7 +38,7 @@ from chalicelib.domain.signing import EdsSignature, SignatureRefused, canonical_
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 MAX_SIGNED_XML_BYTES = 1_000_000
-_NCA_IIN = re.compile(r"^IIN(\d{12})$")
+_NCA_IIN = re.compile(r"IIN([0-9]{12})")
 
 
 def _refuse(code: str, message: str) -> SignatureRefused:
@@ -155,7 +155,7 @@ def _c14n(element: Any) -> bytes:
 
 def _subject_iin(certificate: x509.Certificate) -> str | None:
     for attribute in certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER):
-        match = _NCA_IIN.match(str(attribute.value))
+        match = _NCA_IIN.fullmatch(str(attribute.value))
         if match:
             return match.group(1)
     return None

@@ -15,7 +15,6 @@ inbound SMS are kept: they may carry a citizen's consent.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -28,8 +27,8 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.cursors import CursorCodec
 from chalicelib.adapters.dynamodb import TableMeta
-from chalicelib.domain.errors import InvalidValue
 from chalicelib.services.ports import InboundSms, Notice, NoticePage, NotificationRecord
 
 RECEIPT_DEDUPE_TTL = timedelta(days=30)
@@ -153,20 +152,6 @@ def _record(item: NotificationItem) -> NotificationRecord:
     )
 
 
-def _encode_cursor(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def _decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, UnicodeError):
-        value = None
-    if not isinstance(value, dict) or value.get("PK", {}).get("S") != partition:
-        raise InvalidValue("cursor.invalid", "The cursor is not one this API gave out.")
-    return value
-
-
 class DynamoNotificationStore:
     """NotificationStore (services/ports.py) on the single table."""
 
@@ -174,6 +159,7 @@ class DynamoNotificationStore:
         if not person_key_secret:
             raise ValueError("PERSON_KEY_SECRET must be set: it keys the notices of a person.")
         self._secret = person_key_secret.encode()
+        self._cursors = CursorCodec(person_key_secret, "notices")
 
     @staticmethod
     def _item(key: str) -> NotificationItem:
@@ -288,7 +274,7 @@ class DynamoNotificationStore:
 
     def notices(self, owner: tuple[str, str], *, cursor: str | None, limit: int) -> NoticePage:
         partition = self._owner_partition(owner)
-        last_key = _decode_cursor(cursor, partition) if cursor else None
+        last_key = self._cursors.decode(cursor, partition) if cursor else None
         result = NoticeItem.query(partition, scan_index_forward=False, limit=limit, last_evaluated_key=last_key)
         items = []
         for item in result:
@@ -296,7 +282,7 @@ class DynamoNotificationStore:
             assert created is not None
             items.append(Notice(item.notification_key, item.application_id, item.purpose, created,
                                 json.loads(item.texts)))
-        return NoticePage(items, _encode_cursor(result.last_evaluated_key))
+        return NoticePage(items, self._cursors.encode(result.last_evaluated_key, partition))
 
 
 class DynamoSmsRateLimiter:

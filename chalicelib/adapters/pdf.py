@@ -29,11 +29,12 @@ fpdf2 is imported inside the functions: it is heavy and most Lambda invocations 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.data import data_path, load_json
+from chalicelib.domain.local_time import ALMATY
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -98,12 +99,7 @@ def _local(instant: str) -> datetime:
     moment = datetime.fromisoformat(instant)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    try:
-        from zoneinfo import ZoneInfo
-
-        return moment.astimezone(ZoneInfo("Asia/Almaty"))
-    except (ImportError, LookupError):  # no tz database in this runtime
-        return moment.astimezone(timezone(timedelta(hours=5)))
+    return moment.astimezone(ALMATY)  # the pinned tzdata package's zone (chalicelib/domain/local_time.py)
 
 
 def _amount(value: object, language: str) -> str:

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.deadlines import Risk, risk_of, working_days_left
+from chalicelib.domain.local_time import ALMATY
 
-LOCAL_TZ = ZoneInfo("Asia/Almaty")
+LOCAL_TZ = ALMATY
 _ONE_DAY = timedelta(days=1)
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from chalicelib.domain.errors import InvalidValue
 
-_E164_KZ_MOBILE = re.compile(r"^\+77\d{9}$")
+_E164_KZ_MOBILE = re.compile(r"\+77[0-9]{9}")
+"""ASCII digits only (chalicelib/domain/digits.py): `\\d` would take `+77٠١٢٣٤٥٦٧٨`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +16,7 @@ class PhoneNumber:
     value: str
 
     def __post_init__(self) -> None:
-        if not isinstance(self.value, str) or not _E164_KZ_MOBILE.match(self.value):
+        if not isinstance(self.value, str) or not _E164_KZ_MOBILE.fullmatch(self.value):
             raise InvalidValue("phone.format", "A mobile number is +7 7XX XXX XX XX.")
 
     @classmethod

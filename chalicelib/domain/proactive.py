@@ -33,21 +33,24 @@ Each inbound message is answered once: `answered` keeps what each message id got
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalicelib.data import load_json
 from chalicelib.domain.application import Application, Status, TimelineEvent
 from chalicelib.domain.banking import Iban
+from chalicelib.domain.confusables import readings
+from chalicelib.domain.digits import fold_digits
 from chalicelib.domain.errors import InvalidValue
 from chalicelib.domain.identity import Iin
+from chalicelib.domain.local_time import ALMATY
 
 POLICY_FILE = "proactive.json"
-LOCAL_TZ = ZoneInfo("Asia/Almaty")
+LOCAL_TZ = ALMATY
 UNKNOWN_LANGUAGE_TEXTS = ("kk", "ru")
 """The languages an SMS is sent in when the mobile-citizens database does not know the person's."""
 
@@ -164,8 +167,19 @@ class Reply:
 
 
 def normalize(text: str) -> str:
-    """Letters and digits only, upper case: case, spacing and punctuation are forgiven (`иә.` is `ИӘ`)."""
-    return "".join(ch for ch in text if ch.isalnum()).upper()
+    """Letters and digits only, upper case: case, spacing and punctuation are forgiven (`иә.` is `ИӘ`); full-width
+    forms are their plain letters (NFKC) and any script's decimal digits ASCII ones (`١` is `1`: free text typed on
+    a phone, chalicelib/domain/digits.py)."""
+    folded = fold_digits(unicodedata.normalize("NFKC", text))
+    return "".join(ch for ch in folded if ch.isalnum()).upper()
+
+
+def _lookup(word: str, vocabulary: Mapping[str, Any] | frozenset[str]) -> str | None:
+    """The vocabulary word `word` reads as, Latin/Cyrillic look-alikes folded (`CTOП` is `СТОП`, `ИƏ` is `ИӘ`)."""
+    for reading in readings(word):
+        if reading in vocabulary:
+            return reading
+    return None
 
 
 def _looks_like_account(word: str) -> bool:
@@ -175,12 +189,12 @@ def _looks_like_account(word: str) -> bool:
 
 def classify(text: str, policy: DialoguePolicy) -> Reply:
     word = normalize(text)
-    if word in policy.stop:
+    if _lookup(word, policy.stop) is not None:
         return Reply(ReplyKind.STOP)
-    if word in policy.consent:
-        return Reply(ReplyKind.CONSENT, policy.consent[word] or None)
-    if word in policy.refusal:
-        return Reply(ReplyKind.REFUSAL, policy.refusal[word] or None)
+    if (consent := _lookup(word, policy.consent)) is not None:
+        return Reply(ReplyKind.CONSENT, policy.consent[consent] or None)
+    if (refusal := _lookup(word, policy.refusal)) is not None:
+        return Reply(ReplyKind.REFUSAL, policy.refusal[refusal] or None)
     if _looks_like_account(word):
         return Reply(ReplyKind.ACCOUNT, account=word)
     return Reply(ReplyKind.OTHER)

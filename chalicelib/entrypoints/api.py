@@ -130,11 +130,8 @@ def read_application(call: Call, application_id: str) -> dict[str, Any]:
 def list_applications(call: Call) -> dict[str, Any]:
     from chalicelib.services.queries import history
 
-    raw_limit = call.query("limit") or "20"
-    if not raw_limit.isdigit():
-        raise InvalidValue("limit.invalid", "`limit` is a whole number from 1 to 50.")
     deps = container()
-    page = history(deps.repo, call.who, cursor=call.query("cursor"), limit=int(raw_limit))
+    page = history(deps.repo, call.who, cursor=call.query("cursor"), limit=call.limit())
     return {"items": [summary_view(a, deps.catalog, call.language) for a in page.items], "cursor": page.cursor}
 
 

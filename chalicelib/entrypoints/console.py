@@ -171,12 +171,12 @@ def page_text(language: str, key: str) -> str:
 
 def _message(exc: DomainError, language: str) -> str:
     from chalicelib.console.pages import texts
-    from chalicelib.entrypoints.problems import text_for
+    from chalicelib.entrypoints.problems import _text
 
     t = texts(language)
     if t.has(f"error.{exc.code}"):
         return t(f"error.{exc.code}")
-    return text_for(exc.code, language, exc.message)
+    return _text(exc.code, language, exc.message, "server" if exc.status >= 500 else "client")
 
 
 # --- sign-in ---------------------------------------------------------------------------------------------------

@@ -15,15 +15,18 @@ from chalice.app import Blueprint, Request, Response
 from chalicelib.config import get_settings
 from chalicelib.domain.access import Caller
 from chalicelib.domain.catalog import LANGUAGES
+from chalicelib.domain.digits import whole_number
 from chalicelib.domain.errors import DomainError, FieldError, InvalidValue, ValidationFailed
 from chalicelib.entrypoints.problems import from_domain_error, json_response, problem
 from chalicelib.observability import logger
 
 ANYONE: tuple[str, ...] = ()
-# Chalice answers other content types itself, with no problem document: accept the common ones and
-# answer 415 with a problem document where a JSON body is expected.
-ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
-                          "application/octet-stream", "multipart/form-data", "application/xml", "text/xml"]
+# Chalice would answer a content type a route does not list itself (415 `{"Code": ...}`): every route takes
+# any, and a route that reads a JSON body answers 415 with its problem document (parse_json_object).
+ACCEPTED_CONTENT_TYPES = ["*/*"]
+BINARY_TYPES = ("application/pdf",)
+"""Response types API Gateway passes as binary (app.api.binary_types): only sent to a caller whose Accept admits
+them, as API Gateway needs; otherwise the route answers `406 request.not_acceptable`."""
 SIGNED_IN = ("citizen", "operator", "official", "admin")
 MAX_JSON_DEPTH = 32
 """How deep a request body may nest objects and arrays: far more than any body of this API (a signed result
@@ -69,6 +72,17 @@ class Call:
         value = params.get(name)
         return str(value) if value is not None else None
 
+    def limit(self, default: int = 20) -> int:
+        """`?limit=`: a whole number in ASCII digits (chalicelib/domain/digits.py: `²`, `①`, `٥` are refused with
+        `limit.invalid`, 422); the use case holds it to its page size (1 to 50)."""
+        raw = self.query("limit")
+        if raw is None or raw == "":
+            return default
+        value = whole_number(raw)
+        if value is None:
+            raise InvalidValue("limit.invalid", "`limit` is a whole number from 1 to 50.")
+        return value
+
     def document_format(self) -> str:
         """`?format=`: json (the default) or pdf, case forgiven; anything else is `format.unknown` (422)."""
         fmt = (self.query("format") or "json").lower()
@@ -79,6 +93,24 @@ class Call:
     def header(self, name: str) -> str | None:
         value = self.request.headers.get(name)
         return str(value) if value is not None else None
+
+
+def accepts(accept: str | None, response: Response) -> bool:
+    """Whether a binary response (a PDF) may be sent to a caller with this Accept header: API Gateway turns a
+    binary body into base64 text unless Accept names its type (or `*/*`). Non-binary responses always may."""
+    content_type = str(response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if content_type not in BINARY_TYPES:
+        return True
+    if not accept:
+        return False
+    kinds = {part.split(";")[0].strip().lower() for part in accept.split(",")}
+    return bool(kinds & {content_type, "*/*"})
+
+
+def not_acceptable(response: Response, language: str) -> Response:
+    content_type = str(response.headers.get("Content-Type") or "").split(";")[0].strip()
+    return problem(406, "request.not_acceptable",
+                   f"This answer is {content_type}: send `Accept: {content_type}` to receive it.", language=language)
 
 
 def negotiate_language(header: str | None) -> str:
@@ -249,7 +281,7 @@ def endpoint(
                 logger.exception("unhandled error", extra={"route": path, "method": method})
                 return problem(500, "internal", "Unexpected error.", language=language)
             if isinstance(result, Response):
-                return result
+                return result if accepts(req.headers.get("accept"), result) else not_acceptable(result, language)
             return json_response(result, status)
 
         bp.route(path, methods=[method], content_types=ACCEPTED_CONTENT_TYPES)(view)

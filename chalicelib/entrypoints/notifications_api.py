@@ -7,7 +7,6 @@ from typing import Any
 from chalice.app import Blueprint
 
 from chalicelib.bootstrap import container
-from chalicelib.domain.errors import InvalidValue
 from chalicelib.domain.notifications import resolve_language
 from chalicelib.entrypoints.http import Call, endpoint
 from chalicelib.services.ports import Notice
@@ -28,8 +27,5 @@ def notice_view(notice: Notice, language: str) -> dict[str, Any]:
 def list_notifications(call: Call) -> dict[str, Any]:
     from chalicelib.services.notifications import list_notices
 
-    raw_limit = call.query("limit") or "20"
-    if not raw_limit.isdigit():
-        raise InvalidValue("limit.invalid", "`limit` is a whole number from 1 to 50.")
-    page = list_notices(container().notification_store, call.who, cursor=call.query("cursor"), limit=int(raw_limit))
+    page = list_notices(container().notification_store, call.who, cursor=call.query("cursor"), limit=call.limit())
     return {"items": [notice_view(n, call.language) for n in page.items], "cursor": page.cursor}

@@ -7,11 +7,12 @@ from functools import cache
 from typing import Any, get_args
 
 from chalicelib.domain.access import ROLES
-from chalicelib.entrypoints.http import ROUTES, RouteSpec
+from chalicelib.entrypoints.http import BINARY_TYPES, ROUTES, RouteSpec
 from chalicelib.entrypoints.schemas import Channel
 
 _STATUS_TEXT = {200: "OK", 201: "Created", 400: "Bad request", 401: "Not authenticated", 403: "Forbidden",
-                404: "Not found", 409: "Conflict", 413: "Too large", 415: "Unsupported media type",
+                404: "Not found", 406: "Not acceptable: send Accept: application/pdf", 409: "Conflict",
+                413: "Too large", 415: "Unsupported media type",
                 422: "Invalid input", 429: "Too many requests", 500: "Unexpected error", 503: "Unavailable"}
 # What `endpoint` itself answers before a handler runs: a missing or bad token, a role the route does not take,
 # a JSON body that is not JSON, too large, of another media type, or not an object.
@@ -45,6 +46,8 @@ def _error_statuses(spec: RouteSpec) -> set[int]:
             statuses.add(403)
     if spec.request:
         statuses.update(_BODY_ERRORS)
+    if any(kind in BINARY_TYPES for kind in spec.produces):
+        statuses.add(406)  # http.endpoint: a binary answer only to an Accept that admits it
     return statuses
 
 
@@ -108,7 +111,8 @@ def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Social benefits back office", "version": "1.0.0",
-                 "description": "Applications for Kazakhstan's social-benefit public services (see API.md)."},
+                 "description": "Applications for Kazakhstan's social-benefit public services "
+                                "(the guide: docs/api.md in the repository)."},
         "paths": paths,
         "components": {
             "schemas": definitions.get("$defs", {}),

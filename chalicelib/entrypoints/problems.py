@@ -9,6 +9,7 @@ from typing import Any
 from chalice.app import Response
 
 from chalicelib.data import load_json
+from chalicelib.domain.catalog import LANGUAGES
 from chalicelib.domain.errors import DomainError, FieldError, ValidationFailed
 
 PROBLEM_BASE = "https://social-benefits.egov.kz/problems/"
@@ -20,11 +21,22 @@ def _texts() -> dict[str, Any]:
     return texts
 
 
-def text_for(code: str, language: str, fallback: str) -> str:
-    entry = _texts()["codes"].get(code)
-    if not entry:
-        return fallback
-    return str(entry.get(language) or entry.get("en") or fallback)
+def _text(code: str, language: str, english: str, kind: str) -> str:
+    """The code's text in `language`; its own English text only when the language is en; otherwise the generic
+    text of its `kind` (client, server, field) in `language`: a response never mixes languages."""
+    texts = _texts()
+    entry = texts["codes"].get(code) or {}
+    if entry.get(language):
+        return str(entry[language])
+    if language == "en" and english:
+        return english
+    return str(texts["generic"][kind][language])
+
+
+def title_for(status: int, language: str) -> str:
+    titles = _texts()["titles"]
+    entry = titles.get(str(status)) or titles["500" if status >= 500 else "400"]
+    return str(entry[language])
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None,
@@ -36,18 +48,20 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def problem(status: int, code: str, detail: str, *, language: str = "ru",
             errors: Sequence[FieldError] = (), headers: dict[str, str] | None = None) -> Response:
-    titles = _texts()["titles"].get(str(status), {})
+    """One language per response: title, detail and every message in `language` (kk, ru or en)."""
+    if language not in LANGUAGES:
+        language = "ru"
     body = {
         "type": PROBLEM_BASE + code,
-        "title": titles.get(language) or titles.get("en") or "Error",
+        "title": title_for(status, language),
         "status": status,
-        "detail": text_for(code, language, detail),
+        "detail": _text(code, language, detail, "server" if status >= 500 else "client"),
         "code": code,
         "errors": [
-            {"field": e.field, "code": e.code, "message": text_for(e.code, language, e.message)} for e in errors
+            {"field": e.field, "code": e.code, "message": _text(e.code, language, e.message, "field")} for e in errors
         ],
     }
-    return json_response(body, status, headers, content_type=PROBLEM_TYPE)
+    return json_response(body, status, {"Content-Language": language, **(headers or {})}, content_type=PROBLEM_TYPE)
 
 
 def from_domain_error(exc: DomainError, language: str, headers: dict[str, str] | None = None) -> Response:

@@ -7,20 +7,12 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib.bootstrap import container
-from chalicelib.domain.errors import InvalidValue
 from chalicelib.entrypoints.http import Call, endpoint
 from chalicelib.observability import logger
 
 work_api = Blueprint(__name__)
 
 PDF = "application/pdf"
-
-
-def _limit(call: Call) -> int:
-    raw = call.query("limit") or "20"
-    if not raw.isdigit():
-        raise InvalidValue("limit.invalid", "`limit` is a whole number from 1 to 50.")
-    return int(raw)
 
 
 @endpoint(work_api, "/work-queue", summary="The office's open applications, soonest deadline first, flagged",
@@ -33,7 +25,7 @@ def read_work_queue(call: Call) -> dict[str, Any]:
     deps = container()
     today = local_date(deps.clock.now())
     view = work_queue(call.who, deps.work_queue, deps.calendar, today, cursor=call.query("cursor"),
-                      limit=_limit(call))
+                      limit=call.limit())
     items = []
     for queued in view.items:
         app, flags = queued.application, queued.flags

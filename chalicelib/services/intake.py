@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalicelib.domain.access import IN_PERSON_CHANNELS, Caller, is_owner
 from chalicelib.domain.application import (
@@ -38,6 +37,7 @@ from chalicelib.domain.errors import (
     ValidationFailed,
 )
 from chalicelib.domain.identity import Iin
+from chalicelib.domain.local_time import ALMATY
 from chalicelib.domain.lookups import plan_for
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.regions import parse_region
@@ -52,7 +52,7 @@ from chalicelib.services.ports import (
     MessagePublisher,
 )
 
-LOCAL_TZ = ZoneInfo("Asia/Almaty")
+LOCAL_TZ = ALMATY
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,10 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
                                      "A representative acts under a notarised power of attorney: give its number."))
         elif rep_iin is not None:
             representative = Representative(rep_iin.value, str(raw_rep["power_of_attorney"]).strip())
+        if rep_iin is not None and applicant_iin is not None and rep_iin.value == applicant_iin.value:
+            errors.append(FieldError("representative.iin", "representative.is_applicant",
+                                     "A representative is another person than the applicant: leave it out to file "
+                                     "for yourself."))
 
     iban = None
     raw_account = body.get("bank_account")

@@ -18,6 +18,7 @@ from chalicelib.domain.access import Caller, is_owner
 from chalicelib.domain.application import Application, Status
 from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.catalog import Service, ServiceCatalog
+from chalicelib.domain.digits import is_ascii_digits
 from chalicelib.domain.errors import ApplicationNotFound, Conflict, DomainError, FieldError, ValidationFailed
 from chalicelib.domain.identity import mask_iin
 from chalicelib.domain.otp import OtpPolicy, OtpRefused, OtpState, issue, verify
@@ -180,6 +181,8 @@ def sign_application(application_id: str, caller: Caller, method: str, deps: Sig
     if method == "otp":
         if not code:
             raise ValidationFailed([FieldError("code", "field.required", "Give the code from the SMS.")])
+        if not is_ascii_digits(code.strip()):  # a typo of the format is not a wrong try (chalicelib/domain/digits.py)
+            raise ValidationFailed([FieldError("code", "otp.format", "The code is the digits 0-9 from the SMS.")])
     elif method == "eds":
         if not signed_xml:
             raise ValidationFailed([FieldError("signed_xml", "field.required", "Give the signed XML document.")])

@@ -22,6 +22,7 @@ from aws_cdk import (
     RemovalPolicy,
     Stack,
 )
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
@@ -335,6 +336,16 @@ class BackOfficeStack(Stack):
 
     # --- alarms -----------------------------------------------------------------------------------
 
+    def _gateway_problems(self) -> None:
+        rest_api_id = self.chalice.get_resource(REST_API_LOGICAL_ID).ref
+        for response_type, (status, code, title, detail) in GATEWAY_PROBLEMS.items():
+            apigateway.CfnGatewayResponse(
+                self, f"Gateway{_camel(response_type.lower())}", rest_api_id=rest_api_id,
+                response_type=response_type, status_code=status,
+                response_parameters={"gatewayresponse.header.Content-Type": "'application/problem+json'",
+                                     "gatewayresponse.header.Content-Language": "'ru'"},
+                response_templates={"application/json": gateway_problem_template(code, title, detail)})
+
     def _alarms(self) -> None:
         action = cloudwatch_actions.SnsAction(self.alarm_topic)
 
@@ -358,6 +369,7 @@ class BackOfficeStack(Stack):
         if any(fn.logical_id == "APIHandler" for fn in self.functions.values()):
             api_name = f"{APP_NAME}-{self.settings.stage}"
             self.chalice.get_resource(REST_API_LOGICAL_ID).add_property_override("Name", api_name)
+            self._gateway_problems()
             alarm("Api5xxRate",
                   cloudwatch.Metric(namespace="AWS/ApiGateway", metric_name="5XXError",
                                     dimensions_map={"ApiName": api_name, "Stage": "api"}, statistic="Average",
@@ -382,6 +394,28 @@ _KEY_ADMIN_ACTIONS = [
     "kms:Disable*", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:Delete*", "kms:TagResource",
     "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
 ]
+
+
+# What API Gateway answers itself (before the app runs) as RFC 9457 problem documents, as the app answers everything
+# else (chalicelib/entrypoints/middleware.py) and the local stack its own errors (local/api_server.py). A gateway
+# response cannot read Accept-Language: its texts are Russian, the API's default language.
+GATEWAY_PROBLEMS: dict[str, tuple[str | None, str, str, str]] = {
+    # response type: (status or None to keep API Gateway's, code, title, detail)
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "request.route_not_found", "Не найдено", "Такого адреса нет."),
+    "REQUEST_TOO_LARGE": ("413", "request.too_large", "Слишком большой запрос", "Запрос слишком велик."),
+    "UNSUPPORTED_MEDIA_TYPE": ("415", "request.unsupported_media_type", "Неподдерживаемый тип содержимого",
+                               "Тело запроса должно быть application/json."),
+    "THROTTLED": ("429", "request.throttled", "Слишком много запросов", "Повторите запрос позже."),
+    "DEFAULT_4XX": (None, "request.bad_request", "Некорректный запрос", "Запрос не может быть выполнен."),
+    "DEFAULT_5XX": (None, "internal", "Внутренняя ошибка", "Непредвиденная ошибка. Повторите позже."),
+}
+
+
+def gateway_problem_template(code: str, title: str, detail: str) -> str:
+    import json
+
+    return json.dumps({"type": f"https://social-benefits.egov.kz/problems/{code}", "title": title, "detail": detail,
+                       "code": code, "errors": []}, ensure_ascii=False)
 
 
 def _purpose(queue_name: str) -> str:

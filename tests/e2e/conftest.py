@@ -89,10 +89,16 @@ def clean_environment(extra_env: dict[str, str] | None = None) -> dict[str, str]
     return env
 
 
-def start_stack(kind: type[S], extra_env: dict[str, str] | None = None) -> S:
-    port = free_port()
-    env = clean_environment({"PORT": str(port), "SCHEDULE_TICK_SECONDS": "3600", **(extra_env or {})})
-    process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env, text=True,
+def start_stack(kind: type[S], extra_env: dict[str, str] | None = None, port: int | None = None,
+                args: tuple[str, ...] = ()) -> S:
+    """`python -m local.run` in its own state directory (a fresh one unless `LOCAL_STATE_DIR` is given): never the
+    developer's `.local/`."""
+    import tempfile
+
+    port = port or free_port()
+    env = clean_environment({"PORT": str(port), "SCHEDULE_TICK_SECONDS": "3600",
+                             "LOCAL_STATE_DIR": tempfile.mkdtemp(prefix="local-stack-"), **(extra_env or {})})
+    process = subprocess.Popen([sys.executable, "-m", "local.run", *args], cwd=ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     stack = kind(process, f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 60

@@ -322,6 +322,18 @@ def test_every_dlq_alarms_when_it_holds_a_message(dev: Any) -> None:
         assert matching[0]["AlarmActions"], purpose
 
 
+def test_api_gateways_own_answers_are_problem_documents(dev: Any) -> None:
+    _, template, _ = dev
+    responses = template.find_resources("AWS::ApiGateway::GatewayResponse")
+    by_type = {r["Properties"]["ResponseType"]: r["Properties"] for r in responses.values()}
+    assert {"MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(by_type)
+    assert by_type["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+    for properties in by_type.values():
+        assert properties["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+        problem = json.loads(properties["ResponseTemplates"]["application/json"])
+        assert {"type", "title", "detail", "code"} <= set(problem)
+
+
 def test_overdue_applications_and_api_5xx_rate_alarm(dev: Any) -> None:
     _, template, _ = dev
     template.has_resource_properties("AWS::CloudWatch::Alarm", {
