@@ -6,6 +6,7 @@ from chalicelib.entrypoints.api import api
 from chalicelib.entrypoints.audit_api import audit_api
 from chalicelib.entrypoints.consents_api import consents_api
 from chalicelib.entrypoints.console import console
+from chalicelib.entrypoints.desk_api import desk_api
 from chalicelib.entrypoints.middleware import framework_errors_as_problems, observe_http
 from chalicelib.entrypoints.notifications_api import notifications_api
 from chalicelib.entrypoints.results_api import results_api
@@ -28,5 +29,6 @@ app.register_blueprint(notifications_api)
 app.register_blueprint(webhooks)
 app.register_blueprint(consents_api)
 app.register_blueprint(console)
+app.register_blueprint(desk_api)
 app.register_middleware(observe_http, "http")
 app.register_middleware(framework_errors_as_problems, "http")

@@ -38,6 +38,8 @@ FILING = {
     "child-disability-benefit": ("portal", "citizen"),
 }
 ENV = {
+    # the synthetic world's legal figures (the TSA poverty line's regional inputs), as on the local stack
+    "SB_DATA_OVERRIDE_DIR": str(Path(__file__).parent.parent / "local" / "seed" / "data"),
     "AWS_ACCESS_KEY_ID": "bench",
     "AWS_SECRET_ACCESS_KEY": "bench",
     "AWS_SESSION_TOKEN": "bench",
@@ -303,7 +305,8 @@ class PipelineBench:
 
         self.meter.take()
         applicant = self.sim.family(scenario)["applicant"]
-        event = proxy_event("GET", f"/applications/{application_id}",
+        event = proxy_event("GET", "/applications/{application_id}", path=f"/applications/{application_id}",
+                            path_parameters={"application_id": application_id},
                             headers={"Authorization": f"Bearer {self.token(applicant, 'citizen', None)}"})
         with phase("poll"):
             response = self.app(event, LambdaContext(API_FUNCTION))

@@ -13,16 +13,20 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.config import Settings, get_settings, secret
 
 if TYPE_CHECKING:
+    from chalicelib.adapters.assignments import DynamoAssignmentStore
+    from chalicelib.adapters.calendar_state import DynamoCalendarState
     from chalicelib.adapters.deadline_index import DynamoDeadlineIndex, DynamoWorkQueue
     from chalicelib.adapters.dynamodb import DynamoApplicationRepository
     from chalicelib.adapters.kms_signer import KmsResultSigner
     from chalicelib.adapters.lookup_store import DynamoLookupStore
+    from chalicelib.adapters.rendered import S3RenderedDocuments
     from chalicelib.adapters.results import DynamoResultStore
     from chalicelib.adapters.sqs import SqsPublisher
     from chalicelib.adapters.uploads import S3UploadStore
     from chalicelib.domain.calendar import WorkingDayCalendar
     from chalicelib.domain.catalog import ServiceCatalog
     from chalicelib.services.audit import AuditLog
+    from chalicelib.services.calendar_changes import CalendarChangeDeps
     from chalicelib.services.deadlines import DeadlineDeps
     from chalicelib.services.decisions import DecisionDeps
     from chalicelib.services.documents import DocumentDeps
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from chalicelib.services.intake import IntakeDeps
     from chalicelib.services.lookups import LookupDeps
     from chalicelib.services.notifications import NotificationDeps
+    from chalicelib.services.official import OfficialDeps
     from chalicelib.services.ports import (
         Clock,
         ConversationRouter,
@@ -38,12 +43,15 @@ if TYPE_CHECKING:
         IdGenerator,
         NotificationStore,
         ProactiveStore,
+        RevocationChecker,
         SmsInbox,
         SmsRateLimiter,
         SmsSender,
     )
+    from chalicelib.services.printing import PrintingDeps
     from chalicelib.services.proactive import ProactiveDeps
     from chalicelib.services.registry_port import RegistryGateway
+    from chalicelib.services.review import ReviewDeps
     from chalicelib.services.signing import SigningDeps
     from chalicelib.services.sms_inbound import InboundRoutingDeps, SmsWebhookDeps
 
@@ -83,6 +91,25 @@ class Container:
 
         assert self.table
         return DynamoLookupStore()
+
+    @cached_property
+    def calendar_state(self) -> DynamoCalendarState:
+        from chalicelib.adapters.calendar_state import DynamoCalendarState
+
+        assert self.table
+        return DynamoCalendarState()
+
+    def calendar_changes(self) -> CalendarChangeDeps:
+        from chalicelib.services.calendar_changes import CalendarChangeDeps
+
+        return CalendarChangeDeps(self.repo, self.calendar_state, self.publisher, self.catalog, self.calendar)
+
+    @cached_property
+    def assignments(self) -> DynamoAssignmentStore:
+        from chalicelib.adapters.assignments import DynamoAssignmentStore
+
+        assert self.table
+        return DynamoAssignmentStore(self.settings.person_key_secret)
 
     @cached_property
     def results(self) -> DynamoResultStore:
@@ -228,12 +255,13 @@ class Container:
     def intake(self) -> IntakeDeps:
         from chalicelib.services.intake import IntakeDeps
 
-        return IntakeDeps(self.repo, self.clock, self.ids, self.publisher, self.catalog, self.calendar)
+        return IntakeDeps(self.repo, self.clock, self.ids, self.publisher, self.catalog, self.calendar,
+                          self.assignments, self.gateway, self.audit)
 
     def lookups(self) -> LookupDeps:
         from chalicelib.services.lookups import LookupDeps
 
-        return LookupDeps(self.gateway, self.lookup_store, self.audit, self.publisher, self.clock)
+        return LookupDeps(self.gateway, self.lookup_store, self.audit, self.publisher, self.clock, self.repo)
 
     @cached_property
     def uploads(self) -> S3UploadStore:
@@ -241,10 +269,46 @@ class Container:
 
         return S3UploadStore(lambda: self.client("s3"), self.settings.documents_bucket)
 
+    @cached_property
+    def rendered(self) -> S3RenderedDocuments:
+        from chalicelib.adapters.rendered import S3RenderedDocuments
+
+        return S3RenderedDocuments(lambda: self.client("s3"), self.settings.documents_bucket)
+
+    def printing(self, *, with_printer: bool = False) -> PrintingDeps:
+        """What serves the stored PDFs (the API) and, `with_printer`, renders them (the decisions worker only)."""
+        from chalicelib.services.printing import PrintingDeps
+
+        printer = None
+        if with_printer:
+            from chalicelib.adapters.rendered import FpdfPrinter
+
+            printer = FpdfPrinter(self.settings.public_base_url)
+        return PrintingDeps(self.rendered, self.publisher, printer)
+
     def documents(self) -> DocumentDeps:
         from chalicelib.services.documents import DocumentDeps
 
         return DocumentDeps(self.repo, self.lookup_store, self.uploads, self.publisher, self.clock)
+
+    @cached_property
+    def revocation(self) -> RevocationChecker:
+        from chalicelib.adapters.revocation import CrlRevocationChecker
+
+        return CrlRevocationChecker(self.settings.eds_trust_anchors_pem)
+
+    def review(self) -> ReviewDeps:
+        """An official's review of uploaded documents (services/review.py)."""
+        from chalicelib.services.review import ReviewDeps
+
+        return ReviewDeps(self.repo, self.lookup_store, self.uploads, self.publisher, self.audit, self.clock)
+
+    def official(self) -> OfficialDeps:
+        """Drafts and EDS-signed decisions of officials (services/official.py)."""
+        from chalicelib.services.official import OfficialDeps
+
+        return OfficialDeps(self.repo, self.lookup_store, self.results, self.publisher, self.clock, self.catalog,
+                            self.eds_verifier, self.revocation, self.audit)
 
     def eligibility(self) -> EligibilityDeps:
         from chalicelib.services.eligibility import EligibilityDeps
@@ -254,14 +318,15 @@ class Container:
     def deadlines(self) -> DeadlineDeps:
         from chalicelib.services.deadlines import DeadlineDeps
 
-        return DeadlineDeps(self.deadline_index, self.publisher, self.calendar)
+        return DeadlineDeps(self.deadline_index, self.publisher, self.calendar, self.repo)
 
     def decisions(self) -> DecisionDeps:
         from chalicelib.domain.digital_documents import DigitalDocumentsPolicy
         from chalicelib.services.decisions import DecisionDeps
 
         return DecisionDeps(self.repo, self.lookup_store, self.signer, self.results, self.publisher, self.clock,
-                            self.catalog, self.calendar, DigitalDocumentsPolicy.from_data())
+                            self.catalog, self.calendar, DigitalDocumentsPolicy.from_data(), self.assignments,
+                            self.printing(with_printer=True))
 
     def notifications(self) -> NotificationDeps:
         from chalicelib.services.notifications import NotificationDeps
@@ -273,7 +338,8 @@ class Container:
         from chalicelib.services.signing import SigningDeps
 
         return SigningDeps(self.repo, self.clock, self.publisher, self.catalog, self.calendar, self.notifications(),
-                           self.eds_verifier, self.settings.otp_secret.encode())
+                           self.eds_verifier, self.settings.otp_secret.encode(), self.assignments, self.gateway,
+                           self.audit)
 
     def sms_webhooks(self) -> SmsWebhookDeps:
         from chalicelib.services.sms_inbound import SmsWebhookDeps

@@ -38,6 +38,7 @@ class Settings:
     oidc_token_endpoint: str
     oidc_redirect_uri: str
     ncalayer_url: str
+    public_base_url: str  # where anyone checks a printed verification code (`GET /results/{code}`)
 
     # Secrets: the variable itself (local stack, tests), or `<NAME>_ARN` naming a Secrets Manager secret that
     # is read on first use and kept for the life of the process (the CDK stack passes ARNs, never values).
@@ -122,4 +123,5 @@ def get_settings() -> Settings:
         oidc_token_endpoint=_env("OIDC_TOKEN_ENDPOINT"),
         oidc_redirect_uri=_env("OIDC_REDIRECT_URI"),
         ncalayer_url=_env("NCALAYER_URL", "wss://127.0.0.1:13579"),
+        public_base_url=_env("PUBLIC_BASE_URL", "https://social-benefits.egov.kz"),
     )

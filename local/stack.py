@@ -31,6 +31,7 @@ DEFAULT_SAVE_SECONDS = 2.0
 REGION = "eu-central-1"
 CONSOLE_CLIENT_ID = "social-benefits-console"
 LOCAL_CONSOLE_SECRET = "local-console-session-secret-0123456789"  # noqa: S105 (development only)
+LOCAL_DATA_DIR = Path(__file__).parent / "seed" / "data"
 
 
 def free_port() -> int:
@@ -186,6 +187,7 @@ class LocalStack:
             "JWT_ISSUER": ISSUER,
             "JWT_AUDIENCE": AUDIENCE,
             "GATEWAY_URL": gateway_url,
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.api_port}",
             "SMS_WEBHOOK_SECRET": os.environ.get("SMS_WEBHOOK_SECRET", "local-sms-secret"),
             "GATEWAY_WEBHOOK_SECRET": os.environ.get("GATEWAY_WEBHOOK_SECRET", "local-gateway-secret"),
             "PERSON_KEY_SECRET": os.environ.get("PERSON_KEY_SECRET", "local-person-key-secret"),
@@ -202,6 +204,9 @@ class LocalStack:
             "OIDC_REDIRECT_URI": self.console_redirect_uri,
             "CONSOLE_SESSION_SECRET": os.environ.get("CONSOLE_SESSION_SECRET", LOCAL_CONSOLE_SECRET),
             "NCALAYER_URL": ncalayer_url,
+            # The synthetic world's legal figures laid over the shipped ones (the TSA poverty line's regional
+            # inputs: local/seed/data/poverty_line.json), like the registry seed; an operator's folder instead.
+            "SB_DATA_OVERRIDE_DIR": os.environ.get("SB_DATA_OVERRIDE_DIR") or str(LOCAL_DATA_DIR),
         }
 
     @property
@@ -235,6 +240,12 @@ class LocalStack:
 
         provision(container.settings, container.client)
 
+        from local.dev_ca import crl_bytes
+        from local.test_ca import CrlServer
+
+        crl = CrlServer(crl_bytes).__enter__()  # the development CA's revocation list, named in its officials' certs
+        self._closers.append(lambda: crl.__exit__(None, None, None))
+
         import app as app_module
 
         self._start_api(app_module.app)
@@ -255,6 +266,7 @@ class LocalStack:
             "state": (f"{self.aws_state_file} (every {self.save_seconds:g} s and on stop; "
                       + ("restored" if self._aws.stats.restored_from else "new") + ")")
             if self.aws_state_file else "not kept",
+            "crl_url": crl.url,
         }
         LOCAL_DIR.mkdir(exist_ok=True)
         STATE_FILE.write_text(json.dumps(self.info, indent=2))

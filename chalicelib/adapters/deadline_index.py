@@ -69,7 +69,7 @@ def _watched(item: ApplicationItem) -> WatchedApplication:
     return WatchedApplication(
         id=item.pk.removeprefix("APP#"), service_id=item.service_id, status=item.status,
         due_date=_date(item.due_date), due_date_at_state_corp=_date(item.due_date_at_state_corp),
-        office=office, risk=item.risk,
+        office=office, risk=item.risk, waiting_for=item.waiting_for,
         registered_at=datetime.fromisoformat(item.registered_at) if item.registered_at else None,
     )
 
@@ -146,7 +146,8 @@ class DynamoWorkQueue:
     def __init__(self, cursor_secret: str) -> None:
         self._cursors = CursorCodec(cursor_secret, "work_queue")
 
-    def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int) -> WorkQueuePage:
+    def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int,
+                          waiting_for: str | None = None) -> WorkQueuePage:
         if queue == "handling":
             index: Any = ApplicationItem.work_queue
         elif queue == "accepted":
@@ -155,7 +156,9 @@ class DynamoWorkQueue:
             raise ValueError(f"Unknown work queue {queue!r}")
         partition = f"{OFFICE_PREFIX}{office}"
         last_key = self._cursors.decode(cursor, f"{queue}:{partition}") if cursor else None
-        result = index.query(partition, scan_index_forward=True, limit=limit, last_evaluated_key=last_key)
+        condition = ApplicationItem.waiting_for == waiting_for if waiting_for else None
+        result = index.query(partition, scan_index_forward=True, limit=limit, last_evaluated_key=last_key,
+                             filter_condition=condition)
         items = [_watched(item) for item in result]
         next_key = result.last_evaluated_key
         return WorkQueuePage(items, self._cursors.encode(next_key, f"{queue}:{partition}"))

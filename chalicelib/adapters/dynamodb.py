@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.cursors import CursorCodec
 from chalicelib.adapters.resources import SWEEP_ATTRIBUTES, SWEEP_SHARDS, WORK_QUEUE_ATTRIBUTES
 from chalicelib.domain.application import (
+    FINAL,
     AcceptedBy,
     Applicant,
     Application,
@@ -37,6 +38,7 @@ from chalicelib.domain.application import (
     Subject,
     TimelineEvent,
 )
+from chalicelib.domain.documents import waiting_for
 from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate, DuplicateRequest
 from chalicelib.services.ports import HistoryPage, IdempotencyRecord
 
@@ -103,6 +105,7 @@ class ApplicationItem(Model):
     due_date_at_state_corp = UnicodeAttribute(null=True)
     registered_at = UnicodeAttribute(null=True)
     risk = UnicodeAttribute(null=True)
+    waiting_for = UnicodeAttribute(null=True)  # who must act next (domain.documents.waiting_for): queues, sweep
     gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
     gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
@@ -263,9 +266,10 @@ def sweep_keys(app: Application) -> dict[str, str | None] | None:
     The sweep owns these attributes between deadline changes (it moves each application to its next
     milestone without reading the item). A save sets them only when the deadline service has scheduled
     a new first check (`data["sweep_on"]`, consumed here), and removes them when the application closes.
+    An unsigned draft is listed on the day it expires (intake), so the same sweep withdraws it.
     """
     sweep_on = app.data.pop("sweep_on", None)
-    if app.is_final or app.due_date is None:
+    if app.is_final or (app.due_date is None and not app.is_unsigned_draft):
         return {"gsi3pk": None, "gsi3sk": None, "risk": None}
     if sweep_on:
         return {"gsi3pk": sweep_partition(date.fromisoformat(sweep_on), sweep_shard(app.id)), "gsi3sk": app.id,
@@ -302,6 +306,7 @@ class DynamoApplicationRepository:
             due_date=_d(app.due_date),
             due_date_at_state_corp=_d(app.due_date_at_state_corp),
             registered_at=app.registered_at.isoformat() if app.registered_at else None,
+            waiting_for=waiting_for(app),
             gsi1pk=self.person_key(app.applicant.iin),
             gsi1sk=f"{app.created_at.isoformat()}#{app.id}",
         )
@@ -351,6 +356,12 @@ class DynamoApplicationRepository:
             raise
         application.version = item.version or 1
 
+    def idempotency_record(self, idempotency_key: str) -> IdempotencyRecord | None:
+        try:
+            return self._claim(idempotency_key)
+        except DoesNotExist:
+            return None
+
     def _claim(self, key: str) -> IdempotencyRecord:
         stored = IdempotencyItem.get(f"IDEM#{key}", "IDEM", consistent_read=True)
         return IdempotencyRecord(stored.request_hash, int(stored.status), json.loads(stored.response))
@@ -374,12 +385,20 @@ class DynamoApplicationRepository:
             raise ApplicationNotFound("No such application.") from None
         return application_from_dict(json.loads(item.body), int(item.version or 0))
 
+    def status_of(self, application_id: str) -> Status:
+        try:
+            item = ApplicationItem.get(f"APP#{application_id}", "APP", consistent_read=True,
+                                       attributes_to_get=["status"])
+        except DoesNotExist:
+            raise ApplicationNotFound("No such application.") from None
+        return Status(item.status)
+
     def save(self, application: Application) -> None:
         """UpdateItem of what the aggregate owns, conditional on the version read (and incrementing it)."""
         sweep = sweep_keys(application)
         fresh = self._item(application)
         owned = [ApplicationItem.body, ApplicationItem.status, ApplicationItem.due_date,
-                 ApplicationItem.due_date_at_state_corp, ApplicationItem.registered_at,
+                 ApplicationItem.due_date_at_state_corp, ApplicationItem.registered_at, ApplicationItem.waiting_for,
                  ApplicationItem.gsi2pk, ApplicationItem.gsi2sk, ApplicationItem.gsi4pk, ApplicationItem.gsi4sk]
         if sweep is not None:
             owned += [ApplicationItem.gsi3pk, ApplicationItem.gsi3sk, ApplicationItem.risk]
@@ -398,6 +417,12 @@ class DynamoApplicationRepository:
                 raise ConcurrentUpdate("The application changed since it was read.") from None
             raise
         application.version = int(target.version or 0)
+
+    def open_application_ids(self) -> Iterator[str]:
+        final = [s.value for s in Status if s in FINAL]
+        condition = (ApplicationItem.kind == "application") & ~ApplicationItem.status.is_in(*final)
+        for item in ApplicationItem.scan(filter_condition=condition):
+            yield item.pk.removeprefix("APP#")
 
     def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage:
         partition = self.person_key(person_iin)

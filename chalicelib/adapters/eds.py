@@ -16,7 +16,8 @@ What is checked, in this order, each refusal with its own code:
 signxml's own chain check reads `ca_pem_file` as a *file name* and checks validity at the current clock, with the
 webpki CA profile (which real NCA certificates need not meet). So the chain is built here with cryptography's
 verifier at the chosen moment, and signxml is then given the verified certificate (`x509_cert`) and
-`verification_time=on` to check the signature itself. Revocation (OCSP/CRL at the NCA) is not checked here.
+`verification_time=on` to check the signature itself. Revocation is checked by the caller, through the
+RevocationChecker port (adapters/revocation.py reads the CRL the certificate names).
 Plain XMLDSig carries no signing time, so `signed_at` is None.
 """
 
@@ -166,26 +167,31 @@ def _common_name(certificate: x509.Certificate) -> str:
     return str(names[0].value) if names else ""
 
 
-def verify_signed_xml(
-    signed_xml: str | bytes,
-    trust_anchors_pem: bytes,
-    expected_content: bytes | Mapping[str, Any],
-    allowed_iins: set[str],
-    on: datetime,
-) -> EdsSignature:
-    """Who signed this application's content, or a SignatureRefused naming what is wrong (see the module doc).
+SUPPORTED_SIGNATURE_METHODS = (
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+)
+"""What an EDS may be made with here: RSA with SHA-256 or SHA-512 (NCA RSA certificates). GOST R 34.10-2015
+(the NCA's GOST certificates) is NOT supported: no maintained Python library verifies it (signxml and cryptography
+do not implement it), so such a signature is refused with `eds.algorithm_unsupported`."""
 
-    `expected_content` is the canonical content (bytes) or the application (a mapping, canonicalised here).
-    `on` is the moment of signing (timezone-aware; a naive value is taken as UTC).
-    """
+
+def _signature_method(root: Any) -> str:
+    method = root.find(f".//{{{DS_NS}}}Signature/{{{DS_NS}}}SignedInfo/{{{DS_NS}}}SignatureMethod")
+    return str(method.get("Algorithm", "")) if method is not None else ""
+
+
+def verify_xml_signature(signed_xml: str | bytes, trust_anchors_pem: bytes, on: datetime) -> tuple[EdsSignature, bytes]:
+    """Who signed an enveloped XMLDSig (steps 1-4 of the module doc, at `on`) and the C14N bytes of exactly what the
+    signature covers. What it must cover, and whose it must be, is the caller's to check."""
     data = signed_xml.encode("utf-8") if isinstance(signed_xml, str) else signed_xml
     on = on.replace(tzinfo=UTC) if on.tzinfo is None else on.astimezone(UTC)
-    expected = (
-        expected_content if isinstance(expected_content, bytes) else canonical_application_content(expected_content)
-    )
-
     root = _parse(data)
     leaf, intermediates = _split_chain(_certificates(root))
+    method = _signature_method(root)
+    if method not in SUPPORTED_SIGNATURE_METHODS:
+        raise _refuse("eds.algorithm_unsupported",
+                      "Only RSA signatures (RSA-SHA256, RSA-SHA512) are accepted; GOST 34.10 is not supported.")
     _check_chain(leaf, intermediates, _load_anchors(trust_anchors_pem), on)
 
     try:
@@ -202,20 +208,48 @@ def verify_signed_xml(
         raise _refuse("eds.malformed", "The XML signature is not a valid enveloped XMLDSig.") from None
     if isinstance(result, list) or result.signed_xml is None:
         raise _refuse("eds.malformed", "The signature must cover the whole document.")
+    from cryptography.hazmat.primitives.serialization import Encoding
 
+    signature = EdsSignature(
+        iin=_subject_iin(leaf) or "",
+        subject_common_name=_common_name(leaf),
+        certificate_serial=format(leaf.serial_number, "x"),
+        signed_at=None,
+        position=_attribute(leaf, NameOID.TITLE),
+        organization=_attribute(leaf, NameOID.ORGANIZATION_NAME),
+        certificate_der=leaf.public_bytes(Encoding.DER),
+        algorithm=method,
+    )
+    return signature, _c14n(result.signed_xml)
+
+
+def _attribute(certificate: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:
+    values = certificate.subject.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else None
+
+
+def verify_signed_xml(
+    signed_xml: str | bytes,
+    trust_anchors_pem: bytes,
+    expected_content: bytes | Mapping[str, Any],
+    allowed_iins: set[str],
+    on: datetime,
+) -> EdsSignature:
+    """Who signed this application's content, or a SignatureRefused naming what is wrong (see the module doc).
+
+    `expected_content` is the canonical content (bytes) or the application (a mapping, canonicalised here).
+    `on` is the moment of signing (timezone-aware; a naive value is taken as UTC).
+    """
+    expected = (
+        expected_content if isinstance(expected_content, bytes) else canonical_application_content(expected_content)
+    )
+    signature, signed = verify_xml_signature(signed_xml, trust_anchors_pem, on)
     try:
         expected_c14n = _c14n(etree.fromstring(expected, parser=_parser()))
     except etree.XMLSyntaxError as exc:
         raise ValueError("The expected canonical content is not XML.") from exc
-    if _c14n(result.signed_xml) != expected_c14n:
+    if signed != expected_c14n:
         raise _refuse("eds.content_mismatch", "The signed document is not this application's content.")
-
-    iin = _subject_iin(leaf)
-    if iin is None or iin not in allowed_iins:
+    if not signature.iin or signature.iin not in allowed_iins:
         raise _refuse("eds.iin_mismatch", "The certificate belongs to someone other than the applicant.")
-    return EdsSignature(
-        iin=iin,
-        subject_common_name=_common_name(leaf),
-        certificate_serial=format(leaf.serial_number, "x"),
-        signed_at=None,
-    )
+    return signature

@@ -122,14 +122,30 @@ class DynamoLookupStore:
                 if _whole(item)]
 
     def provide_document(self, application_id: str, key: str, document_key: str,
-                         data: Mapping[str, Any] | None = None) -> None:
+                         data: Mapping[str, Any] | None = None, source_system: str | None = None) -> None:
         item = LookupItem(pk=f"APP#{application_id}", sk=f"LOOKUP#{key}")
         actions: list[Action] = [LookupItem.provided_document.set(document_key), LookupItem.status.set("provided")]
         if data is not None:
             actions.append(LookupItem.data.set(json.dumps(dict(data), ensure_ascii=False, separators=(",", ":"))))
+        if source_system is not None:
+            actions.append(LookupItem.source_system.set(source_system))
         item.update(actions=actions, condition=LookupItem.pk.exists())
         ProgressItem(pk=f"APP#{application_id}", sk="PROGRESS").update(actions=[
             ProgressItem.settled.add({encode_state(LookupState(key, "provided"))})])
+
+    def document_pending(self, application_id: str, key: str, document_key: str | None) -> None:
+        from pynamodb.exceptions import UpdateError
+
+        item = LookupItem(pk=f"APP#{application_id}", sk=f"LOOKUP#{key}")
+        if document_key is None:
+            actions: list[Action] = [LookupItem.status.set("not_found"), LookupItem.provided_document.remove()]
+        else:
+            actions = [LookupItem.status.set("document_received"), LookupItem.provided_document.set(document_key)]
+        try:
+            item.update(actions=actions, condition=LookupItem.pk.exists() & (LookupItem.status != "provided"))
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
 
 def encode_state(state: LookupState) -> str:

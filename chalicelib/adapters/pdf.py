@@ -235,8 +235,15 @@ def _fields(pdf: FPDF, rows: Sequence[tuple[str, str]], *, emphasise: Callable[[
             row.cell(value, style=bold if emphasise(label) else None)
 
 
-def render_result_notice(document: Mapping[str, Any], language: str, verification_code: str) -> bytes:
-    """The assignment notice or substantiated refusal for a result document, as PDF bytes."""
+def render_result_notice(document: Mapping[str, Any], language: str, verification_code: str, *,
+                         signatory: Mapping[str, Any] | None = None, verify_url: str | None = None) -> bytes:
+    """The assignment notice or substantiated refusal for a result document, as PDF bytes.
+
+    `signatory` is who signed: {"kind": "official", "name", "position", "signed_at"} for an official's EDS, or None /
+    {"kind": "provider_seal", "signed_at"} for the provider's electronic seal. `verify_url` is the public address
+    that checks the code (`GET /results/{code}`), printed and drawn as a QR code."""
+    from chalicelib.domain.offices import office_name
+
     labels = _labels(language)
     decision: Mapping[str, Any] = document["decision"]
     outcome = decision.get("outcome")
@@ -257,7 +264,9 @@ def render_result_notice(document: Mapping[str, Any], language: str, verificatio
 
     _write(pdf, labels["provider"], size=8, grey=True)
     _write(pdf, issuer_name, size=11, bold=True)
-    _write(pdf, f"{labels['office_code']}: {issuer.get('office_id', '')}", size=8, grey=True)
+    office = _text(office_name(str(issuer.get("office_id", ""))), language)
+    if office and office != issuer_name:
+        _write(pdf, office, size=8, grey=True)
     _rule(pdf, gap=4)
 
     pdf.ln(2)
@@ -275,8 +284,9 @@ def render_result_notice(document: Mapping[str, Any], language: str, verificatio
 
     applicant: Mapping[str, Any] = document.get("applicant", {})
     service: Mapping[str, Any] = document.get("service", {})
-    rows = [
-        (labels["applicant"], _text(applicant.get("full_name"), language)),
+    full_name = _text(applicant.get("full_name"), language)
+    rows = [(labels["applicant"], full_name)] if full_name and "*" not in full_name else []
+    rows += [
         (labels["iin"], _text(applicant.get("iin_masked"), language)),
         (labels["service"], _text(service.get("name") or service.get("id"), language)),
         (labels["decision"], labels[f"outcome_{outcome}"]),
@@ -295,42 +305,80 @@ def render_result_notice(document: Mapping[str, Any], language: str, verificatio
     if reasons:
         _section(pdf, labels["grounds"])
         for number, reason in enumerate(reasons, start=1):
-            details = []
-            if reason.get("rule_id"):
-                details.append(f"{labels['rule']}: {reason['rule_id']}")
-            sources = dict.fromkeys(
-                str(fact["source_system"]) for fact in reason.get("facts") or () if fact.get("source_system")
-            )
-            if sources:
-                details.append(f"{labels['source']}: {', '.join(sources)}")
+            # A sentence for a person: the rule ids, sources and data versions stay in the signed JSON.
             failed = outcome == "refused" and reason.get("outcome") == "not_met"
-            _numbered(pdf, number, _text(reason.get("text"), language), "  ·  ".join(details), bold=failed)
+            _numbered(pdf, number, _dates_as_days(_text(reason.get("text"), language)), "", bold=failed)
             pdf.ln(2)
-
-    versions: Sequence[str] = decision.get("parameters") or []
-    if versions:
-        _section(pdf, labels["parameter_versions"])
-        _write(pdf, "  ·  ".join(str(version) for version in versions), size=8.5)
 
     if outcome == "refused":
         _section(pdf, labels["appeal_title"])
         _write(pdf, labels["appeal"], size=9)
 
-    _verification_block(pdf, labels, verification_code)
+    _signatory_block(pdf, labels, signatory or {"kind": "provider_seal"}, issued_at)
+    _verification_block(pdf, labels, verification_code, verify_url or f"{VERIFY_ENDPOINT} {verification_code}")
     return _finish(pdf)
 
 
-def _verification_block(pdf: FPDF, labels: Mapping[str, str], code: str) -> None:
-    """A framed block with the code and where to verify, kept whole on one page."""
-    inset = 5.0
-    hint = labels["verification_hint"].format(endpoint=VERIFY_ENDPOINT)
-    height = 3 + 5 + 1.5 + 4.5 + 10 + 1 + _height(pdf, hint, pdf.w - 2 * (_MARGIN + inset), 8.5) + 3
+def _dates_as_days(text: str) -> str:
+    """ISO dates in a reason's text (`2026-11-24`) as the notice prints dates (`24.11.2026`)."""
+    import re
+
+    return re.sub(r"\b(\d{4})-(\d{2})-(\d{2})\b", r"\3.\2.\1", text)
+
+
+def _signatory_block(pdf: FPDF, labels: Mapping[str, str], signatory: Mapping[str, Any], issued_at: str) -> None:
+    """Who signed: the official (name, position, date, "signed with EDS") or the provider's electronic seal."""
+    signed_at = str(signatory.get("signed_at") or issued_at)
+    official = signatory.get("kind") == "official"
+    block = 6 + 4 + (3 * 5.5 if official else 5.5) + _height(pdf, labels["provider_seal"], pdf.epw, 9) + 4
+    if pdf.get_y() + block > pdf.page_break_trigger:
+        pdf.add_page()
+    _section(pdf, labels["signatory_title"])
+    if official:
+        rows = [(labels["signatory"], str(signatory.get("name") or "")),
+                (labels["position"], str(signatory.get("position") or labels["authorized_official"])),
+                (labels["signed_on"], _day(signed_at))]
+        _fields(pdf, rows, emphasise=lambda label: label == labels["signatory"])
+        pdf.ln(1.5)
+        _write(pdf, labels["signed_with_eds"], size=9, bold=True)
+    else:
+        _fields(pdf, [(labels["signed_on"], _day(signed_at))])
+        pdf.ln(1.5)
+        _write(pdf, labels["provider_seal"], size=9)
+
+
+def _qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
+    """A QR code of `text` (the `qrcode` library's matrix, medium error correction) drawn as squares."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    code.add_data(text)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    module = size / len(matrix)
+    pdf.set_fill_color(0)
+    for row, cells in enumerate(matrix):
+        for col, dark in enumerate(cells):
+            if dark:
+                pdf.rect(x + col * module, y + row * module, module, module, style="F")
+    pdf.set_fill_color(255)
+
+
+def _verification_block(pdf: FPDF, labels: Mapping[str, str], code: str, url: str) -> None:
+    """A framed block with the code, where to check it and its QR code, kept whole on one page."""
+    inset, qr_size = 5.0, 30.0
+    hint = labels["verification_hint"].format(url=url, endpoint=url)
+    text_width = pdf.w - 2 * (_MARGIN + inset) - qr_size - inset
+    height = max(3 + 5 + 1.5 + 4.5 + 10 + 1 + _height(pdf, hint, text_width, 8.5) + 3, qr_size + 2 * inset)
     pdf.ln(8)
     if pdf.get_y() + height > pdf.page_break_trigger:
         pdf.add_page()
     top = pdf.get_y()
+    if url.startswith(("http://", "https://")):
+        _qr(pdf, url, pdf.w - _MARGIN - inset - qr_size, top + inset, qr_size)
     pdf.set_left_margin(_MARGIN + inset)
-    pdf.set_right_margin(_MARGIN + inset)
+    pdf.set_right_margin(_MARGIN + 2 * inset + qr_size)
     pdf.set_xy(_MARGIN + inset, top + 3)
     _write(pdf, labels["verification_title"], size=10, bold=True)
     pdf.ln(1.5)
@@ -382,14 +430,27 @@ def render_ticket(ticket: Mapping[str, Any], language: str) -> bytes:
         pdf.ln(8)
 
     number = (labels["application_number"], str(ticket["application_id"]))
+    when = registered
+    if ticket.get("registered_at"):
+        when = f"{_local(str(ticket['registered_at'])):%d.%m.%Y %H:%M}"
+    applicant = [(labels["applicant"], _text(ticket["applicant_name"], language))] if ticket.get(
+        "applicant_name") else []
+    due_rows = [(labels["result_due"], due)]
+    if ticket.get("due_date_at_state_corp"):
+        due_rows.append((labels["result_at_state_corp"], _day(ticket["due_date_at_state_corp"])))
+    names: Mapping[str, str] = load_json(LABELS_FILE)["labels"][language].get("documents", {})
+    taken = [names.get(str(kind), str(kind).replace("_", " ")) for kind in ticket.get("documents") or ()]
+    documents = [(labels["documents_taken"], "\n".join(f"• {name}" for name in taken))] if taken else []
     part(
         labels["ticket_title"],
         labels["ticket_for"],
         [
             number,
+            *applicant,
             (labels["service"], service_name),
-            (labels["registered_on"], registered),
-            (labels["result_due"], due),
+            (labels["registered_at"], when),
+            *due_rows,
+            *documents,
             (labels["office"], office_name),
             (labels["accepted_by"], official),
         ],
@@ -398,13 +459,11 @@ def render_ticket(ticket: Mapping[str, Any], language: str) -> bytes:
 
     _tear_line(pdf, labels["cut_here"])
 
-    stub_rows = [number]
-    if ticket.get("applicant_name"):
-        stub_rows.append((labels["applicant"], _text(ticket["applicant_name"], language)))
+    stub_rows = [number, *applicant]
     stub_rows += [
         (labels["service"], service_name),
-        (labels["registered_on"], registered),
-        (labels["result_due"], due),
+        (labels["registered_at"], when),
+        *due_rows,
         (labels["accepted_by"], official),
     ]
     part(labels["stub_title"], labels["stub_for"], stub_rows, labels["applicant_signature"])

@@ -20,11 +20,12 @@ TABLE_INDEXES: dict[str, tuple[str, str, str]] = {
     "deadlines": ("GSI3PK", "GSI3SK", "INCLUDE"),
 }
 # What the work queues show without reading the application itself.
-WORK_QUEUE_ATTRIBUTES = ["service_id", "status", "due_date", "due_date_at_state_corp", "risk", "registered_at"]
+WORK_QUEUE_ATTRIBUTES = ["service_id", "status", "due_date", "due_date_at_state_corp", "risk", "registered_at",
+                         "waiting_for"]
 # The deadline index is sharded so that no partition runs hot on a busy day.
 SWEEP_SHARDS = 8
 # What the deadline sweep needs without reading the application itself (GSI2PK: the deciding office).
-SWEEP_ATTRIBUTES = ["service_id", "status", "due_date", "due_date_at_state_corp", "risk", "GSI2PK"]
+SWEEP_ATTRIBUTES = ["service_id", "status", "due_date", "due_date_at_state_corp", "risk", "GSI2PK", "waiting_for"]
 TABLE_TTL_ATTRIBUTE = "expires_at"
 
 # Queue purposes the app consumes. The visibility timeout is at least 6x the consuming function's timeout
@@ -33,6 +34,11 @@ FUNCTION_TIMEOUT_SECONDS: dict[str, int] = {"lookups": 30, "decisions": 60, "not
                                             "documents": 30}
 # Uploads land in the documents bucket under this prefix; the bucket tells the `documents` queue.
 UPLOAD_PREFIX = "uploads/"
+RENDERED_PREFIX = "rendered/"  # printable PDFs rendered once by the decisions worker (adapters/rendered.py)
+# Objects the documents worker refused (no issued slot, wrong bytes, too large) are moved here, never served.
+QUARANTINE_PREFIX = "quarantine/"
+# An accepted upload is moved here (out of reach of its pre-signed POST, which could otherwise overwrite it).
+RECEIVED_PREFIX = "received/"
 MAX_RECEIVE_COUNT = 5
 VISIBILITY_FACTOR = 6
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.adapters.eds import verify_signed_xml
+from chalicelib.adapters.eds import verify_signed_xml, verify_xml_signature
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.signing import EdsSignature
 
@@ -24,3 +24,8 @@ class TrustedEdsVerifier:
         if not self._anchors:
             raise EdsNotConfigured("EDS signing is not available: no trust anchors are configured.")
         return verify_signed_xml(signed_xml, self._anchors, expected_content, allowed_iins, on)
+
+    def verify_any(self, signed_xml: str, on: datetime) -> tuple[EdsSignature, bytes]:
+        if not self._anchors:
+            raise EdsNotConfigured("EDS signing is not available: no trust anchors are configured.")
+        return verify_xml_signature(signed_xml, self._anchors, on)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib.adapters.resources import QUARANTINE_PREFIX, RECEIVED_PREFIX
+from chalicelib.services.ports import StoredObject
+
 
 class S3UploadStore:
     def __init__(self, client_factory: Callable[[], Any], bucket: str) -> None:
@@ -19,3 +22,44 @@ class S3UploadStore:
             ExpiresIn=expires_in,
         )
         return {"method": "POST", "url": post["url"], "fields": post["fields"]}
+
+    def inspect(self, key: str, head_bytes: int) -> StoredObject | None:
+        from botocore.exceptions import ClientError
+
+        client = self._client_factory()
+        try:
+            size = int(client.head_object(Bucket=self._bucket, Key=key)["ContentLength"])
+            head = b"" if size == 0 else client.get_object(
+                Bucket=self._bucket, Key=key, Range=f"bytes=0-{head_bytes - 1}")["Body"].read(head_bytes)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return StoredObject(size, bytes(head))
+
+    def _move(self, key: str, target: str, metadata: dict[str, str]) -> bool:
+        from botocore.exceptions import ClientError
+
+        client = self._client_factory()
+        try:
+            client.copy_object(Bucket=self._bucket, Key=target, CopySource={"Bucket": self._bucket, "Key": key},
+                               Metadata=metadata, MetadataDirective="REPLACE")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        client.delete_object(Bucket=self._bucket, Key=key)
+        return True
+
+    def quarantine(self, key: str, reason: str) -> None:
+        self._move(key, f"{QUARANTINE_PREFIX}{key}", {"reason": reason})
+
+    def keep(self, key: str, document_id: str) -> str:
+        target = f"{RECEIVED_PREFIX}{key.removeprefix('uploads/')}"
+        self._move(key, target, {"document": document_id})
+        return target
+
+    def download_url(self, key: str, expires_in: int) -> str:
+        url: str = self._client_factory().generate_presigned_url(
+            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in)
+        return url

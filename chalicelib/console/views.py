@@ -252,9 +252,10 @@ def file_application(caller: Caller, form: dict[str, list[str]]) -> str:
 
 def ticket_page(caller: Caller, application_id: str, language: str) -> dict[str, Any]:
     from chalicelib.entrypoints.views import ticket_view
-    from chalicelib.services.tickets import ticket_for
+    from chalicelib.services.tickets import applicant_name, ticket_for
 
     deps = container()
-    ticket = ticket_view(ticket_for(deps.repo, deps.catalog, application_id, caller))
+    found = ticket_for(deps.repo, deps.catalog, application_id, caller)
+    ticket = ticket_view(found, applicant_name(found.application, deps.lookup_store))
     ticket["service"] = _name(ticket["service_name"], language)
     return {"ticket": ticket, "due": date.fromisoformat(ticket["due_date"])}

@@ -9,7 +9,7 @@ a crash between the two leaves them in the outbox to be sent again, never lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +28,15 @@ class Status(StrEnum):
 
 
 FINAL = frozenset({Status.APPROVED, Status.REFUSED, Status.WITHDRAWN})
+
+UNSIGNED_DRAFT_TERM = timedelta(days=3)
+"""How long an application may wait for its signature before the sweep withdraws it (`draft_expired`).
+
+A policy of this project, not a legal term: signing takes minutes (an SMS code lives 5 minutes, an EDS is applied
+in the same portal session), so three days leave a weekend for someone who stopped half-way, while a draft nobody
+signs is not a filing: it starts no term and holds no claim, and kept for ever it would sit in the person's History
+and in every check that reads it. The same three days are the term to confirm an account after a proactive consent.
+"""
 
 ALLOWED: dict[Status, frozenset[Status]] = {
     Status.AWAITING_SIGNATURE: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
@@ -165,6 +174,14 @@ class Application:
     def send(self, queue: str, key: str, body: dict[str, Any]) -> None:
         if all(m.key != key for m in self.outbox):
             self.outbox.append(OutboxMessage(queue, key, body))
+
+    @property
+    def is_unsigned_draft(self) -> bool:
+        """Filed but never signed: not yet an application in law (no term, no claim against an offer)."""
+        return self.status is Status.AWAITING_SIGNATURE
+
+    def draft_expires_at(self) -> datetime:
+        return self.created_at + UNSIGNED_DRAFT_TERM
 
     def concerns(self, iin: str) -> bool:
         """Whether this person may see the application as a citizen: applicant or representative."""

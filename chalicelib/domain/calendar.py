@@ -76,6 +76,23 @@ class WorkingDayCalendar:
             raise ValueError(f"calendar entries {sorted(both)} are both a day off and a working day")
         self._holidays_by_year: dict[int, dict[date, str]] = {}
 
+    def as_of(self, day: date) -> WorkingDayCalendar:
+        """The calendar the law gives on `day`: the decreed transfers in force by then (`effective_from` on or
+        before it). An entry loaded ahead of its order's entry into force changes no term until that day."""
+        kept = tuple(e for e in self.decreed if e.effective_from <= day)
+        if len(kept) == len(self.decreed):
+            return self
+        return WorkingDayCalendar(kept, language=self.language)
+
+    @property
+    def fingerprint(self) -> str:
+        """Which decreed days this calendar holds (a short digest): it changes when an entry is added, withdrawn
+        or takes effect, so a stored term computed on another one can be recomputed."""
+        import hashlib
+
+        listed = ";".join(f"{e.day.isoformat()}:{e.kind}" for e in self.decreed)
+        return hashlib.sha256(listed.encode()).hexdigest()[:16]
+
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> WorkingDayCalendar:
         """A calendar from the parsed contents of `calendar.json`."""

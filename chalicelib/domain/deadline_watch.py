@@ -54,6 +54,7 @@ class WatchedApplication:
     office: str | None = None
     risk: str | None = None
     registered_at: datetime | None = None
+    waiting_for: str | None = None  # who must act next (domain.documents.waiting_for)
 
 
 class MilestoneKind(StrEnum):

@@ -97,6 +97,9 @@ class Decision:
     reasons: tuple[Reason, ...]
     parameters: tuple[str, ...]
     decided_on: date
+    # The people the assignment is for (the child, the cared person, TSA's counted family): what the
+    # one-assignment-per-subject claim takes. Never stored nor signed: IINs in clear stay out of the record.
+    beneficiaries: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -221,6 +224,7 @@ class Explanation:
         amount_monthly: int | None = None,
         period_from: date | None = None,
         period_to: date | None = None,
+        beneficiaries: Iterable[str] = (),
     ) -> Decision:
         refused = self.refused
         return Decision(
@@ -232,4 +236,5 @@ class Explanation:
             reasons=tuple(self.reasons),
             parameters=tuple(self.cited),
             decided_on=decided_on,
+            beneficiaries=() if refused else tuple(beneficiaries),
         )

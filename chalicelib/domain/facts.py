@@ -282,7 +282,7 @@ def in_list(values: object, iin: str) -> bool:
 
 @dataclass(frozen=True)
 class Kinship:
-    kind: str  # spouse | child | parent | sibling
+    kind: str  # spouse | child | parent | sibling | grandchild | grandparent
     detail: str  # mother | father | adoptive | ward | step | ""
     evidence: tuple[FactUsed, ...]
 
@@ -314,6 +314,30 @@ def kinship(case: Case, person: str, other: str) -> Kinship | None:
             "",
             (case.fact("civil_births", person, "parents"), case.fact("civil_births", other, "parents")),
         )
+    return _through_one_generation(case, person, other)
+
+
+def _named(values: object) -> set[str]:
+    """The IINs a registry list names (IINs or objects with an `iin`)."""
+    if not isinstance(values, list):
+        return set()
+    return {str(v if isinstance(v, str) else v.get("iin")) for v in values
+            if isinstance(v, str) or (isinstance(v, Mapping) and v.get("iin"))}
+
+
+def _through_one_generation(case: Case, person: str, other: str) -> Kinship | None:
+    """Grandchild or grandparent through a chain of two civil records: `person`'s child who is `other`'s parent
+    (or the reverse), whoever's records name the one in between; the evidence is both links."""
+    for upper, lower, kind in ((person, other, "grandchild"), (other, person, "grandparent")):
+        between = (_named(case.get("civil_births", upper, "children"))
+                   | _named(case.get("adoption", upper, "adopted_children"))
+                   | {str(p.get("iin")) for p in case.get("civil_births", lower, "parents") or []
+                      if isinstance(p, Mapping) and p.get("iin")}
+                   | _named(case.get("adoption", lower, "adoptive_parents")))
+        for middle in sorted(between - {person, other}):
+            first, second = parent_child(case, upper, middle), parent_child(case, middle, lower)
+            if first and second and first.detail != "ward" and second.detail != "ward":
+                return Kinship(kind, "", (*first.evidence, *second.evidence))
     return None
 
 
@@ -390,7 +414,7 @@ def tsa_family(case: Case, policy: Mapping[str, Any], day: date) -> Family:
         excluded = _exclusion(case, iin, day, policy)
         if kin is None:
             excluded = excluded or "kinship_unconfirmed"
-        elif role in ("adult_child", "relative"):
+        elif role in ("adult_child", "relative", "grandchild", "grandparent", "sibling"):
             if not policy.get("count_confirmed_relatives", True):
                 excluded = excluded or "relative"
             elif policy.get("relatives_must_live_together", True) and _lives_elsewhere(case, applicant, iin):
@@ -419,6 +443,8 @@ def _role(case: Case, kin: Kinship | None, *, iin: str, age: int, day: date, pol
         if age < int(policy.get("student_dependant_under_age", 23)) and is_full_time_student(case, iin, day):
             return "student_dependant"
         return "adult_child"
+    if kin.kind in ("grandchild", "grandparent", "sibling"):
+        return kin.kind
     return "relative"
 
 

@@ -4,11 +4,10 @@ The figures live in chalicelib/data/parameters.json, each with the date it takes
 module only finds the entry in force on a date and says which one it used (`Dated.version`), so that a decision
 can cite it. Nothing here reads the clock.
 
-Two kinds of substitution are flagged rather than hidden:
-- `provisional`: the date lies after the last known entry; the last known value is carried forward (e.g. the
-  2027 subsistence minimum before the 2027 budget law is loaded).
-- `fallback`: a substitute rule stood in for a missing figure (the national PM for a region without a regional
-  PM; the statutory floor 70% x PM for a region and quarter whose published poverty line is not loaded).
+A date after the last known entry is flagged `provisional`: the last known value is carried forward (e.g. the
+2027 subsistence minimum before the 2027 budget law is loaded). The TSA poverty line is never substituted: its
+regional inputs (poverty_line.json) are loaded per quarter, and a missing one stops the decision
+(domain/poverty_line.py).
 """
 
 from __future__ import annotations
@@ -18,10 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from chalicelib.data import load_json
+from chalicelib.data import load_json, load_layers
 from chalicelib.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from chalicelib.domain.poverty_line import PovertyLine
 
 T = TypeVar("T")
 
@@ -125,13 +127,19 @@ def round_tenge(amount: Fraction, mode: str) -> int:
 class Parameters:
     """Typed, dated lookups over parameters.json. Build with `Parameters.load()` (or from a dict in tests)."""
 
-    def __init__(self, raw: Mapping[str, Any]) -> None:
+    def __init__(self, raw: Mapping[str, Any], poverty: Mapping[str, Any] | None = None) -> None:
         self._raw = raw
         self._table: Mapping[str, Any] = raw["parameters"]
+        self._poverty: Mapping[str, Any] = poverty if poverty is not None else {}
 
     @classmethod
     def load(cls) -> Parameters:
-        return cls(load_json(PARAMETERS_FILE))
+        """parameters.json, and the poverty line inputs of poverty_line.json with an operator's figures laid over
+        them (a file of the same name in SB_DATA_OVERRIDE_DIR, read again whenever it changes)."""
+        from chalicelib.domain.poverty_line import POVERTY_LINE_FILE, lay_over
+
+        base, loaded = load_layers(POVERTY_LINE_FILE)
+        return cls(load_json(PARAMETERS_FILE), lay_over(base, loaded) if loaded else base)
 
     @property
     def version(self) -> str:
@@ -186,25 +194,10 @@ class Parameters:
 
     # -- typed lookups ---------------------------------------------------------------------------------------
 
-    def pm(self, on: date, region: str | None = None) -> Dated[int]:
-        """Subsistence minimum per person a month: the region's where loaded, else the national (budget-law) one.
-
-        `region=None` asks for the national PM, the base of benefits set in multiples of it.
-        """
-        if region is not None:
-            regional = self._table.get("subsistence_minimum_regional", {}).get("by_region", {}).get(region)
-            if regional:
-                found = self._pick("subsistence_minimum_regional", regional, on, scope=region)
-                return _as_int(found)
-        national = _as_int(self.entry("subsistence_minimum", on))
-        if region is None:
-            return national
-        return replace(
-            national,
-            fallback=True,
-            note=(national.note + " " if national.note else "")
-            + f"No regional subsistence minimum is loaded for {region}; the national one is used.",
-        )
+    def pm(self, on: date) -> Dated[int]:
+        """Subsistence minimum per person a month of the budget law: the base of benefits set in multiples of it.
+        (The regional subsistence minimum the TSA poverty line rests on is in poverty_line.json.)"""
+        return _as_int(self.entry("subsistence_minimum", on))
 
     def mrp(self, on: date) -> Dated[int]:
         """Monthly calculation index (МРП / АЕК)."""
@@ -215,48 +208,18 @@ class Parameters:
         found = self.entry(name, on)
         return replace(found, value=Fraction(str(found.value)))
 
-    def poverty_line(self, region: str, quarter: Quarter) -> Dated[int]:
-        """The TSA poverty line per person a month for a region and quarter.
+    def poverty_line(self, region: str, quarter: Quarter) -> PovertyLine:
+        """The TSA poverty line for applications registered in `quarter` in `region` (domain/poverty_line.py).
+        Raises PovertyLineInputsMissing when an input is not loaded."""
+        from chalicelib.domain.poverty_line import poverty_line
 
-        The published line (35% of the regional median income, not below 70% of the regional PM, set by the local
-        executive body) when an operator has loaded it; otherwise the statutory floor: the floor share of the PM in
-        force on the quarter's first day, rounded up so that the floor is never undercut (flagged `fallback`).
-        """
-        published = self._table.get("poverty_line_published", {}).get("by_region", {}).get(region, {})
-        item = published.get(str(quarter))
-        if item:
-            effective_from = _day(item.get("effective_from")) or quarter.first_day
-            return Dated(
-                name="poverty_line",
-                value=int(item["value"]),
-                effective_from=effective_from,
-                effective_to=quarter.last_day,
-                source=_source_text(item["source"]),
-                version=f"poverty_line/{region}/{quarter}@{effective_from.isoformat()}",
-                scope=region,
-                confidence=str(item.get("confidence", "high")),
-            )
-        pm = self.pm(quarter.first_day, region)
-        share = self.multiplier("poverty_line_floor_share_of_pm", quarter.first_day)
-        value = math.ceil(Fraction(pm.value) * share.value)
-        return Dated(
-            name="poverty_line",
-            value=value,
-            effective_from=quarter.first_day,
-            effective_to=quarter.last_day,
-            source=f"Floor {float(share.value):.0%} of the PM: {share.source}. PM: {pm.source}",
-            version=f"poverty_line/{region}/{quarter}@floor({pm.version};{share.version})",
-            scope=region,
-            confidence="low",
-            provisional=pm.provisional or share.provisional,
-            fallback=True,
-            note=(
-                f"No published poverty line for {region} in {quarter}: the statutory floor "
-                f"{float(share.value):.0%} x {pm.value} KZT is used, rounded up. "
-                + ("The PM itself is the national one. " if pm.fallback else "")
-                + "An operator must load the median-based line."
-            ),
-        )
+        return poverty_line(self._poverty, region, quarter)
+
+    def with_poverty_figures(self, loaded: Mapping[str, Any]) -> Parameters:
+        """These parameters with more poverty line inputs laid over the loaded ones (an operator's file)."""
+        from chalicelib.domain.poverty_line import lay_over
+
+        return Parameters(self._raw, lay_over(self._poverty, loaded))
 
     def retirement_age_months(self, sex: str, on: date) -> Dated[int]:
         """Retirement age in months for `male` / `female` on a date (women's age rises by half-years from 2028)."""

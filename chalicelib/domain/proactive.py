@@ -704,9 +704,12 @@ def receives(answer: Mapping[str, Any] | None, service_id: str, subject_iin: str
 
 
 def has_applied(applications: Iterable[Application], service_id: str, subject_iin: str) -> bool:
-    """Whether the person's History holds an application for this benefit and subject that is not closed without it."""
+    """Whether the person's History holds an application for this benefit and subject that is not closed without it.
+
+    An unsigned draft (`awaiting_signature`) is not an application yet: anyone may start one for anybody, and it
+    must not stop the state's offer (it expires, `application.UNSIGNED_DRAFT_TERM`)."""
     return any(
         app.service_id == service_id and any(s.iin == subject_iin for s in app.subjects)
-        and app.status not in (Status.REFUSED, Status.WITHDRAWN)
+        and app.status not in (Status.REFUSED, Status.WITHDRAWN, Status.AWAITING_SIGNATURE)
         for app in applications
     )

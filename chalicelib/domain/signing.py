@@ -47,17 +47,44 @@ SIGNED_FIELDS: tuple[str, ...] = (
 
 class SignatureRefused(InvalidValue):
     """An EDS signature the back office will not accept. Codes: eds.malformed, eds.untrusted, eds.expired,
-    eds.tampered, eds.content_mismatch, eds.iin_mismatch."""
+    eds.tampered, eds.content_mismatch, eds.iin_mismatch, eds.algorithm_unsupported."""
+
+
+RESULT_NAMESPACE = "urn:kz:social-benefits:result:1"
+
+
+def canonical_result_content(document: Mapping[str, Any], draft_id: str) -> bytes:
+    """The exact bytes an official signs for a result document (the draft's `to_sign`):
+
+        <SignedResult xmlns="urn:kz:social-benefits:result:1" draft="<draft id>" version="1">
+          <Content type="application/json">{canonical JSON of the result document}</Content>
+        </SignedResult>
+
+    on one line, UTF-8, no XML declaration; the JSON as domain.result_document.canonical_bytes writes it (sorted
+    keys, no insignificant whitespace, non-ASCII as is), XML-escaped. Anyone holding the document rebuilds it."""
+    from chalicelib.domain.result_document import canonical_bytes
+
+    text = canonical_bytes(document).decode("utf-8")
+    return (f'<SignedResult xmlns="{RESULT_NAMESPACE}" draft={quoteattr(draft_id)} version="1">'
+            f'<Content type="application/json">{escape(text)}</Content></SignedResult>').encode()
 
 
 @dataclass(frozen=True, slots=True)
 class EdsSignature:
-    """Who signed (from the verified certificate) and, when the signature says so, when."""
+    """Who signed (from the verified certificate) and, when the signature says so, when.
+
+    `position` and `organization` are the certificate subject's title (2.5.4.12) and organisation (2.5.4.10) when it
+    has them (an NCA certificate of a legal entity's employee names the organisation); `certificate_der` is the
+    signing certificate itself, for the revocation check; `algorithm` the XMLDSig signature method's URI."""
 
     iin: str
     subject_common_name: str
     certificate_serial: str
     signed_at: datetime | None = None
+    position: str | None = None
+    organization: str | None = None
+    certificate_der: bytes | None = None
+    algorithm: str = ""
 
 
 def _reject_floats(value: Any, path: str) -> None:

@@ -93,7 +93,7 @@ def service_term(call: Call, service_id: str) -> dict[str, Any]:
 
 @endpoint(api, "/applications", "POST", summary="File an application", roles=("citizen", "operator"),
           request="ApplicationIn", response="ApplicationOut", status=201, headers=("Idempotency-Key",),
-          errors=(400, 401, 403, 409, 413, 422))
+          errors=(400, 401, 403, 409, 413, 422, 503))
 def file_application(call: Call) -> Response:
     from chalicelib.services.intake import submit_application
 

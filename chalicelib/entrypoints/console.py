@@ -287,13 +287,21 @@ def filed(page: Page, application_id: str) -> Response:
 
 @console_page("/console/applications/{application_id}/ticket.pdf", roles=("operator",))
 def ticket_pdf(page: Page, application_id: str) -> Response:
-    from chalicelib.adapters.pdf import render_ticket
-    from chalicelib.entrypoints.views import ticket_view
-    from chalicelib.services.tickets import ticket_for
+    """The ticket's PDF as the API serves it (rendered once by the decisions worker); while it is being rendered,
+    a page that asks again by itself a few seconds later."""
+    from chalicelib.entrypoints.views import ticket_print_source, ticket_view
+    from chalicelib.services.printing import RETRY_AFTER_SECONDS, DocumentRendering, stored_pdf
+    from chalicelib.services.tickets import applicant_name, ticket_for
 
     deps = container()
     ticket = ticket_for(deps.repo, deps.catalog, application_id, page.staff.caller)
-    pdf = render_ticket(ticket_view(ticket), page.language)
+    body = ticket_view(ticket, applicant_name(ticket.application, deps.lookup_store))
+    try:
+        pdf = stored_pdf("ticket", application_id, page.language, deps.printing(), ticket_print_source(body))
+    except DocumentRendering:
+        response = page.html("rendering.html", 503, retry_after=RETRY_AFTER_SECONDS)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": "application/pdf", "Cache-Control": "no-store",
         "Content-Disposition": f'inline; filename="ticket-{application_id}.pdf"'})

@@ -88,11 +88,21 @@ class Call:
         fmt = (self.query("format") or "json").lower()
         if fmt not in ("json", "pdf"):
             raise InvalidValue("format.unknown", "`format` is json or pdf.")
+        if fmt == "pdf" and not accepts(self.request.headers.get("accept"), Response(body=b"", headers={
+                "Content-Type": "application/pdf"})):  # refused before any work: no render queued for nobody
+            raise NotAcceptable("This answer is application/pdf: send `Accept: application/pdf` to receive it.")
         return fmt
 
     def header(self, name: str) -> str | None:
         value = self.request.headers.get(name)
         return str(value) if value is not None else None
+
+
+class NotAcceptable(DomainError):
+    """A binary answer asked for with an Accept that does not admit it (API Gateway would send it as base64)."""
+
+    code = "request.not_acceptable"
+    status = 406
 
 
 def accepts(accept: str | None, response: Response) -> bool:

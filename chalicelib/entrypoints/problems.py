@@ -10,7 +10,7 @@ from chalice.app import Response
 
 from chalicelib.data import load_json
 from chalicelib.domain.catalog import LANGUAGES
-from chalicelib.domain.errors import DomainError, FieldError, ValidationFailed
+from chalicelib.domain.errors import DomainError, FieldError
 
 PROBLEM_BASE = "https://social-benefits.egov.kz/problems/"
 PROBLEM_TYPE = "application/problem+json"
@@ -65,7 +65,15 @@ def problem(status: int, code: str, detail: str, *, language: str = "ru",
 
 
 def from_domain_error(exc: DomainError, language: str, headers: dict[str, str] | None = None) -> Response:
-    errors: Sequence[FieldError] = exc.errors if isinstance(exc, ValidationFailed) else ()
+    listed = getattr(exc, "errors", ())  # ValidationFailed, and a few conflicts that list what is missing
+    errors: Sequence[FieldError] = listed if isinstance(listed, list) else ()
     if not errors and exc.status == 422:
         errors = [FieldError(getattr(exc, "field", "") or "", exc.code, exc.message)]
     return problem(exc.status, exc.code, exc.message, language=language, errors=errors, headers=headers)
+
+
+def rendering_problem(error: DomainError, language: str) -> Response:
+    """503 `document.rendering` with Retry-After: the PDF is being rendered by the decisions worker."""
+    from chalicelib.services.printing import RETRY_AFTER_SECONDS
+
+    return from_domain_error(error, language, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

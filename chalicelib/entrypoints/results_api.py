@@ -16,7 +16,7 @@ results_api = Blueprint(__name__)
           "(JSON; `?format=pdf` for the printable notice in the caller's language)", roles=SIGNED_IN,
           response="ResultOut", query=(("format", "json (default) or pdf"),),
           produces=("application/json", "application/pdf"),
-          errors=(401, 404, 422))
+          errors=(401, 404, 422, 503))
 def read_result(call: Call, application_id: str) -> Any:
     from chalicelib.domain.result_document import verification_code
     from chalicelib.services.results import signed_result
@@ -26,11 +26,15 @@ def read_result(call: Call, application_id: str) -> Any:
     code = verification_code(signed["document"])
     fmt = call.document_format()
     if fmt == "pdf":
-        from chalicelib.adapters.pdf import render_result_notice
+        from chalicelib.entrypoints.problems import rendering_problem
+        from chalicelib.services.printing import DocumentRendering, stored_pdf
 
         language = call.language if call.request.headers.get("accept-language") else signed["document"].get(
             "language", "ru")
-        pdf = render_result_notice(signed["document"], language, code)
+        try:
+            pdf = stored_pdf("result", application_id, language, deps.printing())  # rendered by the decisions worker
+        except DocumentRendering as rendering:
+            return rendering_problem(rendering, call.language)
         return Response(body=pdf, status_code=200, headers={
             "Content-Type": "application/pdf",
             "Content-Disposition": f'inline; filename="result-{application_id}.pdf"'})
@@ -43,6 +47,16 @@ def verify(call: Call) -> dict[str, Any]:
     from chalicelib.services.results import verify_result
 
     raw = parse_json_object(call.request)
-    return verify_result(container().signer, raw)
+    return verify_result(container().signer, raw, container().eds_verifier)
 
 
+
+
+@endpoint(results_api, "/results/{verification_code}", summary="Check a code printed on a notice: valid or not, the "
+          "service, the outcome, the date and the masked applicant, nothing more", response="PublicResultOut",
+          errors=(404, 422))
+def check_code(call: Call, verification_code: str) -> dict[str, Any]:
+    from chalicelib.services.results import public_check
+
+    deps = container()
+    return public_check(verification_code, deps.results, deps.signer, deps.eds_verifier)

@@ -10,6 +10,8 @@ from chalicelib.bootstrap import container
 from chalicelib.observability import logger, metrics
 
 schedules = Blueprint(__name__)
+# Applications whose decision waits for legal parameters an operator must load (the TSA poverty line's inputs).
+WAITING_FOR_PARAMETERS_METRIC = "ApplicationsWaitingForParameters"
 
 
 @schedules.schedule(Rate(15, unit=Rate.MINUTES), name="deadline_sweep")
@@ -23,9 +25,22 @@ def deadline_sweep(event: CloudWatchEvent) -> dict[str, Any]:
     metrics.add_metric(name="AtRiskApplications", unit=MetricUnit.Count, value=report.at_risk)
     metrics.add_metric(name="OverdueApplications", unit=MetricUnit.Count, value=report.overdue)
     metrics.add_metric(name="HandoverOverdueApplications", unit=MetricUnit.Count, value=report.handover_overdue)
+    metrics.add_metric(name=WAITING_FOR_PARAMETERS_METRIC, unit=MetricUnit.Count, value=report.waiting_for_parameters)
     metrics.flush_metrics()
     summary = report.to_dict()
     logger.info("deadline sweep", extra=summary)
+    return summary
+
+
+@schedules.schedule(Rate(1, unit=Rate.HOURS), name="calendar_changes")
+def calendar_changes(event: CloudWatchEvent) -> dict[str, Any]:
+    """Open applications get the due dates the working-day calendar now gives (a decreed transfer of a day of rest
+    added, withdrawn or coming into force); one read when nothing changed."""
+    from chalicelib.services.calendar_changes import recompute_due_dates
+
+    deps = container()
+    summary = recompute_due_dates(deps.clock.now(), deps.calendar_changes()).to_dict()
+    logger.info("calendar changes", extra=summary)
     return summary
 
 

@@ -6,6 +6,7 @@ Imported lazily (on first request), so pydantic stays off the cold-start path.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
@@ -34,7 +35,8 @@ class SubjectIn(Strict):
 
 class RepresentativeIn(Strict):
     iin: str = Field(max_length=32)
-    power_of_attorney: str = Field(max_length=64, description="number of the notarised power of attorney")
+    power_of_attorney: str = Field(max_length=512, description="number of the notarised power of attorney; stored "
+                                   "NFC-normalised, at most 64 characters, printable (domain/text.py)")
 
 
 class BankAccountIn(Strict):
@@ -42,8 +44,10 @@ class BankAccountIn(Strict):
 
 
 class AcceptedByIn(Strict):
-    office: str = Field(min_length=1, max_length=64)
-    official: str = Field(min_length=1, max_length=128, description="surname and initials")
+    office: str | None = Field(default=None, min_length=1, max_length=64,
+                               description="the operator's office; taken from the token's `org`, may only repeat it")
+    official: str = Field(min_length=1, max_length=512, description="surname and initials; stored NFC-normalised, "
+                          "at most 128 characters, printable (domain/text.py)")
 
 
 class ApplicationIn(Strict):
@@ -64,6 +68,14 @@ class TimelineEventOut(BaseModel):
     detail: dict[str, Any]
 
 
+class DocumentListed(BaseModel):
+    document_id: str
+    kind: str = Field(description="the document kind (lookup_plans.json `document`) or agency_reply:<registry>")
+    state: Literal["document_received", "accepted", "rejected"]
+    uploaded_at: datetime
+    rejection: dict[str, Any] | None = Field(default=None, description="reason and comment, once rejected")
+
+
 class ApplicationOut(BaseModel):
     id: str
     service_id: str
@@ -82,6 +94,7 @@ class ApplicationOut(BaseModel):
     accepted_by: dict[str, Any] | None = None
     timeline: list[TimelineEventOut]
     lookups: list[dict[str, Any]] = Field(default_factory=list)
+    documents: list[DocumentListed] = Field(default_factory=list, description="uploads, oldest first")
     decision: dict[str, Any] | None = None
 
 
@@ -232,6 +245,18 @@ class WorkQueueItem(BaseModel):
     at_risk: bool
     overdue: bool
     handover_overdue: bool = Field(description="the State Corporation's result date has passed")
+    waiting_for: WaitingFor | None = Field(default=None, description="who must act next")
+
+
+class WaitingFor(StrEnum):
+    signature = "signature"
+    registries = "registries"
+    applicant_documents = "applicant_documents"
+    agency_reply = "agency_reply"
+    document_review = "document_review"
+    official_decision = "official_decision"
+    parameters = "parameters"  # the TSA poverty line's inputs for the region and quarter are not loaded yet
+    assignment = "assignment"  # another application for the same person is being decided
 
 
 class WorkQueueOut(BaseModel):
@@ -253,6 +278,9 @@ class TicketOut(BaseModel):
     office: str = Field(description="the office that accepted it")
     handling_office: str
     accepted_by: str = Field(description="the accepting official's surname and initials")
+    office_name: dict[str, str] = Field(description="the accepting office's name (kk, ru, en)")
+    documents: list[str] = Field(description="the documents taken (services.json required_documents of the channel)")
+    applicant_name: str | None = Field(description="from the State Database of Individuals, once answered")
 
 
 class MessageLogOut(BaseModel):
@@ -306,13 +334,19 @@ class DocumentSlotOut(BaseModel):
 
 
 class SignedResultIn(BaseModel):
-    """A result document with its detached signature, as `GET /applications/{id}/result` gives it."""
+    """A result document with its signature, as `GET /applications/{id}/result` gives it: sealed with the provider's
+    key (`signature_b64`, `key_id`, `algorithm`, `signed_at`), or signed by an official (`kind: official_eds`,
+    `signed_xml`: the enveloped XMLDSig over the draft's `to_sign`, `draft_id`, `signed_at`)."""
 
     document: dict[str, Any]
-    signature_b64: str
-    key_id: str
-    algorithm: str
+    kind: Literal["official_eds"] | None = None
+    signature_b64: str | None = None
+    key_id: str | None = None
+    algorithm: str | None = None
     signed_at: str
+    signed_xml: str | None = None
+    draft_id: str | None = None
+    signer: dict[str, Any] | None = None
 
 
 class ResultOut(SignedResultIn):
@@ -320,16 +354,70 @@ class ResultOut(SignedResultIn):
 
 
 class SignerOut(BaseModel):
-    key_id: str
+    kind: Literal["provider_seal", "official"]
+    key_id: str | None = Field(default=None, description="the provider's key (provider_seal)")
     issuer: dict[str, Any]
+    name: str | None = Field(default=None, description="the official's name from the certificate (official)")
+    position: str | None = Field(default=None, description="the official's position from the certificate")
+    organization: str | None = None
+    iin_masked: str | None = None
+    certificate_serial: str | None = None
 
 
 class VerifyOut(BaseModel):
     valid: bool
     reason: Literal["valid", "signature.mismatch", "signature.malformed", "key.unknown", "algorithm.unsupported",
-                    "document.malformed"]
+                    "document.malformed", "eds.malformed", "eds.untrusted", "eds.expired", "eds.tampered",
+                    "eds.algorithm_unsupported"]
     signer: SignerOut | None = Field(description="who signed; only when valid")
     verification_code: str | None
+
+
+class PublicResultOut(BaseModel):
+    """What a code printed on a notice tells anyone: nothing but these."""
+
+    verification_code: str
+    valid: bool
+    service: dict[str, Any] = Field(description="id and name (kk, ru, en)")
+    outcome: Literal["approved", "refused"] | None
+    decided_on: date | None
+    applicant: dict[str, str] = Field(description="iin_masked only")
+    signed_by: Literal["provider_seal", "official"] | None
+
+
+class DocumentOut(BaseModel):
+    document_id: str
+    kind: str
+    state: Literal["document_received", "accepted", "rejected"]
+    uploaded_at: datetime
+    content_type: str
+    size: int = Field(description="bytes")
+    review: dict[str, Any] | None = None
+    download_url: str | None = Field(default=None, description="a short-lived link to the file (GET only)")
+    download_expires_in: int | None = Field(default=None, description="seconds")
+
+
+class ReviewIn(Strict):
+    """`{"accept": true, "facts": {...}}` (the registry's answer shape; `person_iin` when the document stands for
+    several people) or `{"accept": false, "reason": "...", "comment": "..."}`."""
+
+    accept: bool
+    facts: dict[str, Any] | None = None
+    person_iin: str | None = Field(default=None, max_length=12)
+    reason: Literal["unreadable", "wrong_document", "other_person", "expired", "incomplete"] | None = None
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class DraftOut(BaseModel):
+    draft_id: str
+    decision: dict[str, Any] = Field(description="outcome, amount, period, reasons: as an automatic decision has them")
+    document: dict[str, Any] = Field(description="the result document the official signs")
+    to_sign: str = Field(description="the canonical XML to sign (enveloped XMLDSig)")
+
+
+class DecisionIn(Strict):
+    draft_id: str = Field(min_length=1, max_length=64)
+    signed_xml: str = Field(min_length=1, max_length=200000)
 
 
 class InboundSmsIn(BaseModel):

@@ -41,6 +41,19 @@ def lookups_view(records: Sequence[LookupRecord]) -> list[dict[str, Any]]:
     return views
 
 
+def documents_view(app: Application) -> list[dict[str, Any]]:
+    """The uploads (API.md): document_id, kind, state, uploaded_at, and a rejection's reason and comment."""
+    from chalicelib.domain.documents import documents_of
+
+    views = []
+    for document in documents_of(app.data):
+        view: dict[str, Any] = document.public_view()
+        if document.review is not None and not document.review.accepted:
+            view["rejection"] = {"reason": document.review.reason, "comment": document.review.comment}
+        views.append(view)
+    return views
+
+
 def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = (),
                      lookups: Sequence[LookupRecord] = (), *, decision: dict[str, Any] | None = None) -> dict[str, Any]:
     """The application as API.md shows it. `decision`: the decision with its reasons (services.queries.status_poll);
@@ -68,6 +81,7 @@ def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = (),
         if app.accepted_by else None,
         "timeline": [e.to_dict() for e in _merged(app.timeline, kept_apart)],
         "lookups": lookups_view(lookups),
+        "documents": documents_view(app),
         "decision": decision if decision is not None else app.decision,
     }
 
@@ -102,9 +116,11 @@ def service_view(service: Service, registries: list[str]) -> dict[str, Any]:
     }
 
 
-def ticket_view(ticket: Ticket) -> dict[str, Any]:
-    """The tear-off ticket as JSON (`GET /applications/{id}/ticket`; the PDF and the console print it)."""
+def ticket_view(ticket: Ticket, applicant_name: str | None) -> dict[str, Any]:
+    """The tear-off ticket as JSON (`GET /applications/{id}/ticket`; the PDF and the console print it).
+    `applicant_name`: services.tickets.applicant_name (None before the State Database of Individuals answered)."""
     from chalicelib.adapters.pdf import surname_and_initials
+    from chalicelib.domain.offices import office_name
 
     return {
         "application_id": ticket.application.id,
@@ -118,4 +134,12 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
         "office": ticket.office,
         "handling_office": ticket.application.handling_office,
         "accepted_by": surname_and_initials(ticket.official),
+        "office_name": office_name(ticket.office),
+        "documents": list(ticket.service.required_documents.get(ticket.application.channel, ())),
+        "applicant_name": applicant_name,
     }
+
+
+def ticket_print_source(body: dict[str, Any]) -> dict[str, Any]:
+    """What the ticket's PDF is rendered from (services.printing): the JSON body with the office's name printed."""
+    return {**body, "office": body["office_name"]}

@@ -15,7 +15,7 @@ from chalice.app import Blueprint, SQSEvent
 
 from chalicelib.adapters.resources import queue_name
 from chalicelib.bootstrap import container
-from chalicelib.observability import logger
+from chalicelib.observability import logger, metrics
 
 workers = Blueprint(__name__)
 
@@ -50,34 +50,51 @@ def lookups_worker(event: SQSEvent) -> dict[str, Any]:
 @workers.on_sqs_message(queue=queue_name("decisions"), batch_size=5, name="decisions_worker")
 def decisions_worker(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.services.decisions import decide_application
+    from chalicelib.services.printing import handle_render
 
     deps = container().decisions()
-    return run_batch(event, lambda body: decide_application(body["application_id"], deps))
+
+    def handle(body: dict[str, Any]) -> Any:
+        if body.get("type") == "render":  # a printable PDF, rendered once and kept (services/printing.py)
+            assert deps.printing is not None
+            return handle_render(body, deps.printing, deps.results)
+        outcome = decide_application(body["application_id"], deps)
+        if outcome == "waiting_for_parameters":
+            from aws_lambda_powertools.metrics import MetricUnit
+
+            metrics.add_metric(name="DecisionsWaitingForParameters", unit=MetricUnit.Count, value=1)
+            metrics.flush_metrics()
+        return outcome
+
+    return run_batch(event, handle)
 
 
-def _uploads(body: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(application id, kind, object key) of each upload an S3 notification reports (S3's test event: none)."""
+def _uploads(body: dict[str, Any]) -> list[str]:
+    """The object key of each object an S3 notification reports created (S3's test event: none)."""
     from urllib.parse import unquote_plus
 
-    from chalicelib.services.documents import parse_upload_key
-
-    found = []
-    for record in body.get("Records", []):
-        key = unquote_plus(record.get("s3", {}).get("object", {}).get("key", ""))
-        parsed = parse_upload_key(key)
-        if parsed is not None and record.get("eventName", "").startswith("ObjectCreated"):
-            found.append((parsed[0], parsed[1], key))
-    return found
+    return [unquote_plus(record.get("s3", {}).get("object", {}).get("key", ""))
+            for record in body.get("Records", []) if record.get("eventName", "").startswith("ObjectCreated")]
 
 
 @workers.on_sqs_message(queue=queue_name("documents"), batch_size=10, name="documents_worker")
 def documents_worker(event: SQSEvent) -> dict[str, Any]:
-    from chalicelib.services.documents import document_received
+    """Uploads landing in the documents bucket: each is kept for an official's review, or quarantined
+    (services/documents.object_landed); a quarantine is logged with its reason code only."""
+    from chalicelib.services.documents import object_landed
 
     deps = container().documents()
 
     def handle(body: dict[str, Any]) -> list[str]:
-        return [document_received(app_id, kind, key, deps) for app_id, kind, key in _uploads(body)]
+        outcomes = []
+        for key in _uploads(body):
+            outcome = object_landed(key, deps)
+            if outcome.startswith("quarantined:"):
+                logger.warning("upload quarantined", extra={"reason": outcome.split(":", 1)[1]})
+            else:
+                logger.info("upload received", extra={"outcome": outcome})
+            outcomes.append(outcome)
+        return outcomes
 
     return run_batch(event, handle)
 

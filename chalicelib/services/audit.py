@@ -18,8 +18,10 @@ from chalicelib.services.ports import ApplicationRepository, Clock
 from chalicelib.services.queries import get_application
 from chalicelib.services.registry_port import Exchange
 
-AuditAction = Literal["registry_read", "application_read", "document_read"]
-ACTIONS: tuple[AuditAction, ...] = ("registry_read", "application_read", "document_read")
+AuditAction = Literal["registry_read", "application_read", "document_read", "document_reviewed", "decision_drafted",
+                      "decision_signed"]
+ACTIONS: tuple[AuditAction, ...] = ("registry_read", "application_read", "document_read", "document_reviewed",
+                                    "decision_drafted", "decision_signed")
 AUDIT_READERS = ("official", "admin")
 AUDIT_REVIEW_PURPOSE = "review of the personal-data access trail of the application"
 NOBODY = "-"

@@ -11,6 +11,8 @@ ones. For each it applies the latest milestone reached by today:
   `notifications` (keyed by the step: the notifications worker sends a key once);
 
 then moves it to its next milestone with one write conditional on the index partition it was found under.
+An application whose decision waits for data (`waiting_for`: the poverty line's inputs an operator loads, or
+another application for the same person) is also asked to be decided again, and looked at again the next day.
 A deadline change (a save with `data["sweep_on"]`) or a closing (a save of a final status) made meanwhile
 moves or removes the entry first, and the conditional write then changes nothing: the change wins. Effects
 come before the move, so a crash in between repeats them on the next run, where their keys make them no-ops;
@@ -24,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.access import Caller
-from chalicelib.domain.application import FINAL, OutboxMessage, TimelineEvent
+from chalicelib.domain.application import FINAL, OutboxMessage, Status, TimelineEvent
 from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.deadline_watch import (
     Milestone,
@@ -39,8 +41,12 @@ from chalicelib.domain.deadline_watch import (
 )
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.notifications import notification_key
-from chalicelib.services.intake import local_date
-from chalicelib.services.ports import DeadlineIndex, DueEntry, MessagePublisher, WorkQueue
+from chalicelib.services.intake import expire_draft, local_date
+from chalicelib.services.lookups import decide_message
+from chalicelib.services.ports import ApplicationRepository, DeadlineIndex, DueEntry, MessagePublisher, WorkQueue
+
+# what a decision may wait for that the sweep asks about again each day (the rest waits for a person to act)
+DECISION_WAITS = ("parameters", "assignment")
 
 SWEEP_ACTOR = "deadline_sweep"
 # Before the first sweep completes there is no cursor: look this far back once (empty days cost a query each).
@@ -54,6 +60,8 @@ class DeadlineDeps:
     index: DeadlineIndex
     publisher: MessagePublisher
     calendar: WorkingDayCalendar
+    repo: ApplicationRepository | None = None
+    """Needed to withdraw unsigned drafts past their term (without it they are left listed)."""
 
 
 @dataclass
@@ -71,6 +79,9 @@ class SweepReport:
     rescheduled: int = 0
     dropped: int = 0
     superseded: int = 0
+    drafts_expired: int = 0
+    waiting_for_parameters: int = 0
+    redecided: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -103,7 +114,16 @@ def sweep_deadlines(now: datetime, deps: DeadlineDeps) -> SweepReport:
 
 
 def _sweep(entries: list[DueEntry], today: date, now: datetime, deps: DeadlineDeps, report: SweepReport) -> None:
+    drafts = [e for e in entries if e.application.status == Status.AWAITING_SIGNATURE.value]
+    if drafts and deps.repo is not None:
+        _expire_drafts(drafts, now, deps, report)
+    entries = [e for e in entries if e not in drafts]
     plans = [_plan(entry, today, deps.calendar) for entry in entries]
+    for plan in plans:
+        waiting = plan.entry.application.waiting_for
+        if waiting in DECISION_WAITS and plan.entry.application.status not in FINAL_STATUSES:
+            report.waiting_for_parameters += waiting == "parameters"
+            report.redecided += 1
     for plan in plans:
         if plan.milestone is not None and plan.milestone.escalates:
             report.events += deps.index.record_event(plan.entry.application.id,
@@ -111,7 +131,7 @@ def _sweep(entries: list[DueEntry], today: date, now: datetime, deps: DeadlineDe
     messages = [m for plan in plans for m in plan.messages]
     if messages:
         deps.publisher.publish(messages)
-        report.notices += len(messages)
+        report.notices += sum(m.queue == "notifications" for m in messages)
     for plan in plans:
         if not deps.index.move(plan.entry, check_on=plan.check_on, risk=plan.risk):
             report.superseded += 1
@@ -127,16 +147,34 @@ def _sweep(entries: list[DueEntry], today: date, now: datetime, deps: DeadlineDe
             report.overdue += 1
 
 
+def _expire_drafts(drafts: list[DueEntry], now: datetime, deps: DeadlineDeps,
+                   report: SweepReport) -> None:
+    """Unsigned drafts listed up to today: withdrawn once past their term. One whose term ends later today stays
+    where it is (every sweep reads today's partitions again); one signed or closed meanwhile was moved by that save."""
+    assert deps.repo is not None
+    for entry in drafts:
+        outcome = expire_draft(deps.repo, deps.publisher, entry.application.id, now)
+        if outcome == "expired":
+            report.drafts_expired += 1  # the withdrawal's save took it off the index
+        elif outcome == "not_a_draft":
+            deps.index.move(entry, check_on=None, risk=None)  # conditional: a save that listed it elsewhere wins
+
+
 def _plan(entry: DueEntry, today: date, calendar: WorkingDayCalendar) -> _Plan:
     app = entry.application
     if app.status in FINAL_STATUSES or app.due_date is None:
         return _Plan(entry, None, None)  # nothing to watch (a closing normally removes it itself)
     milestone = reached(app, calendar, today)
     if milestone is None:  # listed early: look again when the first milestone comes
-        return _Plan(entry, first_check(app, calendar), app.risk)
-    plan = _Plan(entry, next_check(milestone, app, calendar), milestone.risk, milestone)
-    if milestone.escalates:
-        plan.messages.append(_officials_notice(app, milestone, calendar))
+        plan = _Plan(entry, first_check(app, calendar), app.risk)
+    else:
+        plan = _Plan(entry, next_check(milestone, app, calendar), milestone.risk, milestone)
+        if milestone.escalates:
+            plan.messages.append(_officials_notice(app, milestone, calendar))
+    if app.waiting_for in DECISION_WAITS:  # decide again (the data may be loaded now); look again tomorrow
+        plan.messages.append(decide_message(app.id))
+        tomorrow = today + timedelta(days=1)
+        plan.check_on = min(plan.check_on, tomorrow) if plan.check_on else tomorrow
     return plan
 
 
@@ -191,13 +229,14 @@ class NoOffice(Forbidden):
 
 
 def work_queue(caller: Caller, queue: WorkQueue, calendar: WorkingDayCalendar, today: date, *,
-               cursor: str | None, limit: int) -> WorkQueueView:
+               cursor: str | None, limit: int, waiting_for: str | None = None) -> WorkQueueView:
     """The caller's office's open applications, soonest due date first, flagged: an official sees what
     their office decides, an operator what their office accepted."""
     if not caller.org:
         raise NoOffice("A work queue belongs to an office: the token names none.")
     which = "handling" if caller.role == "official" else "accepted"
-    page = queue.open_applications(which, caller.org, cursor=cursor, limit=max(1, min(limit, MAX_PAGE)))
+    page = queue.open_applications(which, caller.org, cursor=cursor, limit=max(1, min(limit, MAX_PAGE)),
+                                   waiting_for=waiting_for)
     items = [QueuedApplication(a, queue_flags(a, a.risk, today, calendar)) for a in page.items
              if a.due_date is not None]
     return WorkQueueView(items, page.cursor)

@@ -12,24 +12,31 @@ alone. A crash between steps resumes where it stopped on the next delivery.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.application import Application, Status
+from chalicelib.domain.assignments import PENDING
 from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.catalog import ServiceCatalog
 from chalicelib.domain.deadline_watch import first_sweep_day
 from chalicelib.domain.deadlines import Term, compute_due_dates
+from chalicelib.domain.decision import Decision
 from chalicelib.domain.digital_documents import ASKING, DigitalDocumentsPolicy
 from chalicelib.domain.facts import Case, FactsMissing, RegistryAnswer
 from chalicelib.domain.identity import mask_iin
+from chalicelib.domain.poverty_line import PovertyLineInputsMissing
 from chalicelib.domain.result_document import ResultDocument, verification_code
-from chalicelib.domain.rules import decide
-from chalicelib.services.concurrency import update_application
+from chalicelib.domain.rules import decide, refused_as_assigned
+from chalicelib.services.assignments import all_subjects, claim_assigned, release, waiters_of
+from chalicelib.services.concurrency import Unchanged, update_application
+from chalicelib.services.documents import missing_lookups
 from chalicelib.services.intake import dispatch_outbox, local_date
+from chalicelib.services.lookups import decide_message
 from chalicelib.services.notify import notify
 from chalicelib.services.ports import (
     ApplicationRepository,
+    AssignmentStore,
     Clock,
     LookupRecord,
     LookupState,
@@ -38,7 +45,10 @@ from chalicelib.services.ports import (
     ResultSigner,
     ResultStore,
 )
+from chalicelib.services.printing import PrintingDeps, render_message
 
+DOCUMENT_SOURCE = "document:"
+"""`provided_document` of a lookup an official completed from a reviewed upload or agency reply."""
 OPEN_FOR_DECISION = (Status.SUBMITTED, Status.CHECKING, Status.AWAITING_DOCUMENTS, Status.DECIDING)
 TSA_WRITTEN_NOTICE_WORKING_DAYS = "notify_applicant_within_working_days"
 
@@ -54,14 +64,14 @@ class DecisionDeps:
     catalog: ServiceCatalog
     calendar: WorkingDayCalendar
     digital_documents: DigitalDocumentsPolicy
+    assignments: AssignmentStore
+    printing: PrintingDeps | None = None  # renders the result notice once, at the decision
 
 
 def gaps_of(records: list[LookupRecord]) -> tuple[list[LookupRecord], list[LookupRecord]]:
-    """(documents to ask the applicant for, registries to write to) among the settled lookups."""
-    missing = [r for r in records if r.status in ("not_found", "failed") and r.on_not_found != "fact"]
-    ask = [r for r in missing if r.on_not_found == "ask_applicant"]
-    write = [r for r in missing if r.on_not_found == "written_request"]
-    return ask, write
+    """(documents to ask the applicant for, registries to write to) among the settled lookups: those with no data
+    yet, including those whose upload waits for an official's review."""
+    return missing_lookups(records)
 
 
 def case_of(application: Application, records: list[LookupRecord]) -> Case:
@@ -70,6 +80,8 @@ def case_of(application: Application, records: list[LookupRecord]) -> Case:
         status, data = r.status, r.data
         if status == "provided":  # a document stands in for the registry record it replaces
             status, data = "found", {**r.data, "provided_document": r.provided_document}
+        elif status == "document_received":  # read by nobody yet: not a fact
+            status = "failed"
         answers.append(RegistryAnswer(r.registry, r.iin, status, data, r.source_system, r.fetched_at))
     assert application.registered_on is not None
     return Case.of(
@@ -105,7 +117,8 @@ def _request_missing(application_id: str, ask: list[LookupRecord], write: list[L
             app.record(now, "written_request_sent", "system", registries=app.data["written_requests"])
             days = service.extension_calendar_days
             if days and app.registered_on is not None:
-                due = compute_due_dates(deps.calendar, Term(calendar_days=days), app.registered_on, app.channel)
+                due = compute_due_dates(deps.calendar.as_of(local_date(now)), Term(calendar_days=days),
+                                        app.registered_on, app.channel)
                 previous = app.due_date
                 app.due_date, app.due_date_at_state_corp = due.due_date, due.due_date_at_state_corp
                 app.data["sweep_on"] = first_sweep_day(app, deps.calendar, local_date(now)).isoformat()
@@ -144,6 +157,41 @@ def _ask_the_wallet_first(app: Application, ask: list[LookupRecord], policy: Dig
     return True
 
 
+def needs_official(records: list[LookupRecord]) -> bool:
+    """Whether a fact came from paper a person read (an upload or an agency's reply reviewed by an official): then
+    an official decides and signs. Digital Documents answers are vouched for by a machine, as registry answers are."""
+    return any(r.status == "provided" and (r.provided_document or "").startswith(DOCUMENT_SOURCE) for r in records)
+
+
+def to_official(application_id: str, reason: str, deps: DecisionDeps, missing: list[dict[str, str]] | None = None
+                ) -> None:
+    """Hand the application to the deciding office's officials (it stays `deciding`, `waiting_for`
+    official_decision, or agency_reply while facts are missing) and tell the office."""
+    now = deps.clock.now()
+
+    def change(app: Application) -> None:
+        current = app.data.get("official_decision") or {}
+        wanted = {"reason": reason, "missing": missing or []}
+        if {k: current.get(k) for k in wanted} == wanted:
+            return
+        app.data["official_decision"] = {**wanted, "since": now.isoformat()}
+        detail: dict[str, Any] = {"reason": reason}
+        if missing:
+            detail["missing"] = [f"{m['registry']}:{mask_iin(m['iin'])}" for m in missing]
+        app.record(now, "official_decision_required", "system", **detail)
+        notify(app, "official_decision_required", audience="officials", extra=f"{reason}:{len(app.timeline)}",
+               application_number=app.id, service_id=app.service_id)
+
+    application, _ = update_application(deps.repo, application_id, change)
+    dispatch_outbox(deps.repo, deps.publisher, application)
+
+
+def _missing_facts(records: list[LookupRecord], gap: FactsMissing) -> list[dict[str, str]]:
+    keys = {(r.registry, r.iin): r.key for r in records}
+    return [{"registry": registry, "iin": iin, "key": keys.get((registry, iin)) or f"{registry}#review-{n}"}
+            for n, (registry, iin) in enumerate(gap.missing)]
+
+
 def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps) -> str:
     now = deps.clock.now()
 
@@ -155,19 +203,46 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
     case = case_of(application, records)
     try:
         decision = decide(case, on=local_date(now))
+    except PovertyLineInputsMissing as gap:
+        return _wait_for_parameters(application_id, deps, gap)
     except FactsMissing as gap:
         lacking = [f"{registry}:{mask_iin(iin)}" for registry, iin in gap.missing]
 
         def review(app: Application) -> None:
-            if not app.data.get("manual_review"):
+            if app.data.get("manual_review") != lacking:
                 app.data["manual_review"] = lacking
                 app.record(now, "manual_review_required", "system", missing=lacking)
 
         update_application(deps.repo, application_id, review)
+        to_official(application_id, "rules_cannot_decide", deps, _missing_facts(records, gap))
         return "manual_review"
+    if needs_official(records):
+        to_official(application_id, "facts_from_documents", deps)
+        return "official_decision"
 
-    service = deps.catalog.get(application.service_id)
-    document = ResultDocument(
+    if decision.approved and decision.beneficiaries:  # one assignment per person and period
+        block = claim_assigned(deps.assignments, deps.repo, application, decision.beneficiaries,
+                               period_from=decision.period_from, period_to=decision.period_to)
+        if block is not None and block.kind == PENDING:
+            return _wait_for_assignment(application_id, deps, block.masked_subject, block.masked_holder)
+        if block is not None:
+            decision = refused_as_assigned(decision, block)
+
+    document = result_document(application, case, decision, now, deps.catalog)
+    signed = deps.results.put_once(application.id, deps.signer.sign(document).to_dict(),
+                                   [LookupState.of(r) for r in records])
+    application = finish_decision(application_id, decision, signed["document"], "system", repo=deps.repo,
+                                  clock=deps.clock)
+    dispatch_outbox(deps.repo, deps.publisher, application)
+    _after_assignment(application, decision.beneficiaries if decision.outcome == "approved" else (), deps)
+    return decision.outcome
+
+
+def result_document(application: Application, case: Case, decision: Decision, now: datetime,
+                    catalog: ServiceCatalog) -> dict[str, Any]:
+    """The result document of a decision (domain.result_document), as it is signed."""
+    service = catalog.get(application.service_id)
+    return ResultDocument(
         application_id=application.id, service_id=service.id, service_name=dict(service.name),
         applicant_iin_masked=mask_iin(application.applicant.iin),
         applicant_full_name=_full_name(case, application.applicant.iin),
@@ -175,32 +250,84 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
         issuer_office_id=application.handling_office, issuer_name=dict(service.provider_name),
         language=application.language,
     ).to_dict()
-    signed = deps.results.put_once(application.id, deps.signer.sign(document).to_dict(),
-                                   [LookupState.of(r) for r in records])
-    outcome = decision.outcome
-    code = verification_code(signed["document"])
+
+
+def finish_decision(application_id: str, decision: Decision, document: dict[str, Any], actor: str, *,
+                    repo: ApplicationRepository, clock: Clock, **detail: Any) -> Application:
+    """The application becomes approved or refused on a signed result, and the applicant is told (outbox)."""
+    now = clock.now()
+    code = verification_code(document)
 
     def finish(app: Application) -> None:
         if app.is_final:
             return
-        app.decision = {"outcome": outcome, "amount_monthly": decision.amount_monthly,
+        app.data.pop("waiting_for", None)
+        app.decision = {"outcome": decision.outcome, "amount_monthly": decision.amount_monthly,
                         "period_from": decision.period_from.isoformat() if decision.period_from else None,
                         "period_to": decision.period_to.isoformat() if decision.period_to else None,
                         "verification_code": code}  # the reasons are kept once: in the signed result
-        app.transition(Status.APPROVED if outcome == "approved" else Status.REFUSED, at=now, actor="system",
-                       reason="decided", verification_code=code)
+        app.data.pop("draft", None)
+        app.transition(Status.APPROVED if decision.outcome == "approved" else Status.REFUSED, at=now, actor=actor,
+                       reason="decided", verification_code=code, **detail)
         values: dict[str, Any] = {"application_number": app.id}
-        if outcome == "approved":
+        if decision.outcome == "approved":
             purpose, terms = _approval(decision.amount_monthly, decision.period_from, decision.period_to)
             notify(app, purpose, **values, **terms)
         else:
             failed = next((r for r in decision.reasons if r.outcome == "not_met"), None)
             values["reason"] = failed.rule_id if failed else "refused"
             notify(app, "refused", **values)
+        # the printable notice, rendered once by this worker (in the application's language; another language on
+        # its first request): the API serves the stored PDF and never renders one
+        message = render_message("result", app.id, (app.language,))
+        app.send(message.queue, message.key, message.body)
 
-    application, _ = update_application(deps.repo, application_id, finish)
-    dispatch_outbox(deps.repo, deps.publisher, application)
-    return outcome
+    application, _ = update_application(repo, application_id, finish)
+    return application
+
+
+def _wait_for_parameters(application_id: str, deps: DecisionDeps, gap: PovertyLineInputsMissing) -> str:
+    """The TSA poverty line of the applicant's region and quarter has inputs nobody loaded yet: no decision on a
+    made-up line. The application waits (work queue: `waiting_for: parameters`); the deadline sweep asks for the
+    decision again each day, and it is taken once an operator loads the figures."""
+    now = deps.clock.now()
+
+    def wait(app: Application) -> None:
+        if app.data.get("waiting_for") == "parameters":
+            raise Unchanged
+        app.data["waiting_for"] = "parameters"
+        app.data["sweep_on"] = (local_date(now) + timedelta(days=1)).isoformat()
+        app.record(now, "waiting_for_parameters", "system", region=gap.region, quarter=str(gap.quarter),
+                   inputs_quarter=str(gap.quarter.previous()), missing=list(gap.missing))
+
+    update_application(deps.repo, application_id, wait)
+    return "waiting_for_parameters"
+
+
+def _wait_for_assignment(application_id: str, deps: DecisionDeps, subject: str, holder: str) -> str:
+    """Another open application holds the claim on a beneficiary: wait until it is decided (it sends a decide
+    message for this one then)."""
+    now = deps.clock.now()
+
+    def wait(app: Application) -> None:
+        if app.data.get("waiting_for") == "assignment":
+            raise Unchanged
+        app.data["waiting_for"] = "assignment"
+        app.record(now, "waiting_for_assignment", "system", subject=subject, application=holder)
+
+    update_application(deps.repo, application_id, wait)
+    return "waiting_for_assignment"
+
+
+def _after_assignment(application: Application, beneficiaries: tuple[str, ...], deps: DecisionDeps) -> None:
+    """Give back the claims the decision does not keep (all of them on a refusal; TSA's declared people who
+    were not counted) and decide again the applications that waited on them."""
+    kept = set(beneficiaries)
+    others = [iin for iin in all_subjects(application) if iin not in kept]
+    waiters = release(deps.assignments, application.service_id, application.id, others)
+    waiters |= waiters_of(deps.assignments, application.service_id, application.id, beneficiaries)
+    if waiters:
+        deps.publisher.publish([decide_message(w) for w in sorted(waiters)])
 
 
 def _approval(amount: int | None, start: date | None, end: date | None) -> tuple[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib.domain.access import IN_PERSON_CHANNELS, Caller, is_owner
 from chalicelib.domain.application import (
+    UNSIGNED_DRAFT_TERM,
     AcceptedBy,
     Applicant,
     Application,
@@ -21,6 +22,7 @@ from chalicelib.domain.application import (
     Subject,
     TimelineEvent,
 )
+from chalicelib.domain.assignments import AssignmentExists
 from chalicelib.domain.banking import Iban
 from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.catalog import LANGUAGES, Service, ServiceCatalog, UnknownService
@@ -36,20 +38,31 @@ from chalicelib.domain.errors import (
     InvalidValue,
     ValidationFailed,
 )
-from chalicelib.domain.identity import Iin
+from chalicelib.domain.identity import Iin, mask_iin
 from chalicelib.domain.local_time import ALMATY
 from chalicelib.domain.lookups import plan_for
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.regions import parse_region
+from chalicelib.domain.text import stored_text
+from chalicelib.services.assignments import all_subjects, claim_pending, release, stop_if_assigned
+from chalicelib.services.audit import AuditLog
 from chalicelib.services.concurrency import Unchanged, update_application
 from chalicelib.services.lookups import decide_message, expand, fan_out_marker
 from chalicelib.services.notify import notify
 from chalicelib.services.ports import (
     ApplicationRepository,
+    AssignmentStore,
     Clock,
     IdempotencyRecord,
     IdGenerator,
     MessagePublisher,
+)
+from chalicelib.services.registry_port import RegistryGateway
+from chalicelib.services.representation import (
+    RegistryNotAnswering,
+    RegistryReadDeps,
+    confirm_power_of_attorney,
+    registered_phone,
 )
 
 LOCAL_TZ = ALMATY
@@ -63,6 +76,10 @@ class IntakeDeps:
     publisher: MessagePublisher
     catalog: ServiceCatalog
     calendar: WorkingDayCalendar
+    assignments: AssignmentStore
+    gateway: RegistryGateway | None = None
+    """Asked at filing only when a representative is named (e-notary, then the principal's registered phone)."""
+    audit: AuditLog | None = None
 
 
 @dataclass(frozen=True)
@@ -149,8 +166,11 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
         if not str(raw_rep.get("power_of_attorney") or "").strip():
             errors.append(FieldError("representative.power_of_attorney", "representative.power_of_attorney_missing",
                                      "A representative acts under a notarised power of attorney: give its number."))
-        elif rep_iin is not None:
-            representative = Representative(rep_iin.value, str(raw_rep["power_of_attorney"]).strip())
+        else:
+            number = _check(errors, "representative.power_of_attorney",
+                            lambda: stored_text(raw_rep["power_of_attorney"], "power_of_attorney"))
+            if rep_iin is not None and number is not None:
+                representative = Representative(rep_iin.value, number)
         if rep_iin is not None and applicant_iin is not None and rep_iin.value == applicant_iin.value:
             errors.append(FieldError("representative.iin", "representative.is_applicant",
                                      "A representative is another person than the applicant: leave it out to file "
@@ -172,11 +192,18 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
         if raw_accepted is None:
             errors.append(FieldError("accepted_by", "accepted_by.required",
                                      "An operator filing says which office and official accepted it."))
-        elif raw_accepted["office"] != caller.org:
+        elif raw_accepted.get("office") not in (None, caller.org):
             errors.append(FieldError("accepted_by.office", "accepted_by.other_office",
                                      "An operator files for their own office only."))
-    if raw_accepted is not None:
-        accepted_by = AcceptedBy(str(raw_accepted["office"]).strip(), str(raw_accepted["official"]).strip())
+    elif raw_accepted is not None:
+        errors.append(FieldError("accepted_by", "accepted_by.not_allowed",
+                                 "Only an office's operator says who accepted an application."))
+    if caller.role == "operator" and raw_accepted is not None and caller.org is not None:
+        # the office comes from the operator's token, never from the body (the body may only repeat it)
+        official = _check(errors, "accepted_by.official", lambda: stored_text(raw_accepted["official"],
+                                                                               "official_name"))
+        if official is not None:
+            accepted_by = AcceptedBy(caller.org, official)
 
     if caller.role == "citizen" and applicant_iin is not None:
         acting_for_self = caller.iin == applicant_iin.value
@@ -202,11 +229,27 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
     }
 
 
+def confirm_representation(application_id: str, service_id: str, values: Mapping[str, Any], caller: Caller,
+                           deps: IntakeDeps) -> str | None:
+    """Before anything is asked about the principal: the power of attorney confirmed in the e-notary registry
+    (`services.representation`, PowerOfAttorneyNotConfirmed otherwise); then the principal's registered phone,
+    for the SMS that tells them someone filed on their behalf (None: they registered none, a notice only)."""
+    if deps.gateway is None or deps.audit is None:
+        raise RegistryNotAnswering("The e-notary registry cannot be asked now: try again later.")
+    reads = RegistryReadDeps(deps.gateway, deps.audit, deps.clock)
+    actor = (caller.role, caller.iin)
+    applicant: Applicant = values["applicant"]
+    confirm_power_of_attorney(applicant.iin, values["representative"], on=local_date(deps.clock.now()),
+                              service_id=service_id, reference=application_id, actor=actor, deps=reads)
+    phone = registered_phone(applicant.iin, service_id=service_id, reference=application_id, actor=actor, deps=reads)
+    return phone.value if phone else None
+
+
 def register(application: Application, service: Service, calendar: WorkingDayCalendar, at: datetime) -> None:
     """Start the legal term and queue what follows registration: the registry lookups and the notice."""
     term = service.terms[application.channel]
     on = local_date(at)
-    due = compute_due_dates(calendar, Term(term.working_days, term.calendar_days), on, application.channel)
+    due = compute_due_dates(calendar.as_of(on), Term(term.working_days, term.calendar_days), on, application.channel)
     application.register(at=at, on=on, due_date=due.due_date, due_date_at_state_corp=due.due_date_at_state_corp)
     application.data["sweep_on"] = first_sweep_day(application, calendar, on).isoformat()
     plan = plan_for(application, on)
@@ -229,8 +272,12 @@ def submit_application(
     """File an application. With an Idempotency-Key, the same key and body give back the first response."""
     service, values = validate_request(body, caller, deps.catalog)
     now = deps.clock.now()
+    application_id = deps.ids.application_id(now)
+    principal_phone = None
+    if values["representative"] is not None:
+        principal_phone = confirm_representation(application_id, service.id, values, caller, deps)
     application = Application(
-        id=deps.ids.application_id(now),
+        id=application_id,
         service_id=service.id,
         channel=body["channel"],
         status=Status.AWAITING_SIGNATURE,
@@ -245,26 +292,42 @@ def submit_application(
         created_at=now,
     )
     application.record(now, "created", caller.actor, channel=application.channel)
+    if application.representative is not None:
+        application.record(now, "power_of_attorney_confirmed", "system", registry="e_notary",
+                           representative=mask_iin(application.representative.iin))
+        if principal_phone is not None:
+            application.data["principal_phone"] = principal_phone
+        notify(application, "filed_on_your_behalf", audience="principal", application_number=application.id)
     in_person = application.channel in IN_PERSON_CHANNELS
     if not service.needs_signature() or in_person:
         application.transition(Status.SUBMITTED, at=now, actor=caller.actor,
                                reason="signed_in_person" if in_person else "no_signature_required")
         register(application, service, deps.calendar, now)
+    else:
+        # listed for the deadline sweep on the day it expires unsigned (signing lists it again, for its term)
+        application.data["sweep_on"] = local_date(application.draft_expires_at()).isoformat()
 
     record = None
     digest = request_hash(caller, body)
     response = render(application)
     if idempotency_key is not None:
         record = IdempotencyRecord(digest, 201, response)
+    scoped = _scoped_key(caller, idempotency_key)
+    if application.registered_on is not None:
+        try:
+            stop_if_assigned(deps.assignments, deps.repo, application, application.registered_on)
+        except AssignmentExists:
+            known = deps.repo.idempotency_record(scoped) if scoped is not None else None
+            if known is None:
+                raise
+            return _replay(deps, known, digest)  # a retry of the request whose application holds it
     try:
-        deps.repo.add(application, idempotency_key=_scoped_key(caller, idempotency_key), idempotency=record)
+        deps.repo.add(application, idempotency_key=scoped, idempotency=record)
     except DuplicateRequest as dup:
         first = dup.record
         assert isinstance(first, IdempotencyRecord)
-        if first.request_hash != digest:
-            raise IdempotencyKeyReused("This Idempotency-Key was used with another request body.") from None
-        _redispatch(deps, str(first.response.get("id", "")))
-        return Filed(None, first.status, first.response, replayed=True)
+        return _replay(deps, first, digest)
+    claim_pending(deps.assignments, deps.repo, application)
     dispatch_outbox(deps.repo, deps.publisher, application)
     return Filed(application, 201, response, replayed=False)
 
@@ -303,8 +366,16 @@ def submit_proactive(
         assert isinstance(first, IdempotencyRecord)
         _redispatch(deps, str(first.response.get("id", "")))
         return Filed(None, first.status, first.response, replayed=True)
+    claim_pending(deps.assignments, deps.repo, application)
     dispatch_outbox(deps.repo, deps.publisher, application)
     return Filed(application, 201, response, replayed=False)
+
+
+def _replay(deps: IntakeDeps, first: IdempotencyRecord, digest: str) -> Filed:
+    if first.request_hash != digest:
+        raise IdempotencyKeyReused("This Idempotency-Key was used with another request body.") from None
+    _redispatch(deps, str(first.response.get("id", "")))
+    return Filed(None, first.status, first.response, replayed=True)
 
 
 def _scoped_key(caller: Caller, key: str | None) -> str | None:
@@ -327,6 +398,10 @@ def dispatch_outbox(repo: ApplicationRepository, publisher: MessagePublisher, ap
     if not application.outbox:
         return
     sent = list(application.outbox)
+    if any(m.body.get("type") == "fan_out" for m in sent):
+        # The lookups follow from the application as it is now: withdrawn meanwhile (a withdrawal racing the
+        # signature), its fan-out sends nothing.
+        application = _fresh(repo, application)
     publisher.publish([m for pending in sent for m in expand(application, pending)])
     sent_keys = {m.key for m in sent}
     lookups_sent = any(m.queue == "lookups" for m in sent)
@@ -347,6 +422,13 @@ def dispatch_outbox(repo: ApplicationRepository, publisher: MessagePublisher, ap
         return
 
 
+def _fresh(repo: ApplicationRepository, application: Application) -> Application:
+    try:
+        return repo.get(application.id)
+    except ApplicationNotFound:
+        return application
+
+
 def withdraw_application(application_id: str, caller: Caller, deps: IntakeDeps) -> Application:
     now = deps.clock.now()
 
@@ -360,9 +442,39 @@ def withdraw_application(application_id: str, caller: Caller, deps: IntakeDeps) 
 
     application, _ = update_application(deps.repo, application_id, withdraw)
     dispatch_outbox(deps.repo, deps.publisher, application)
+    waiters = release(deps.assignments, application.service_id, application.id, all_subjects(application))
+    if waiters:  # applications for the same people waited on this one: decide them now
+        deps.publisher.publish([decide_message(w) for w in sorted(waiters)])
     return application
 
 
 class WithdrawTooLate(DomainError):
     code = "application.not_withdrawable"
     status = 409
+
+
+def expire_draft(repo: ApplicationRepository, publisher: MessagePublisher, application_id: str,
+                 now: datetime) -> str:
+    """Withdraw an application left unsigned past `UNSIGNED_DRAFT_TERM` (the deadline sweep calls this).
+
+    Returns `expired`, `not_yet` (the term ends later today or after: look again tomorrow) or `not_a_draft`
+    (signed or closed meanwhile: nothing to do)."""
+
+    def expire(app: Application) -> str:
+        if not app.is_unsigned_draft:
+            raise Unchanged
+        if now < app.draft_expires_at():
+            raise Unchanged
+        app.transition(Status.WITHDRAWN, at=now, actor="system", reason="draft_expired",
+                       expired_after_days=UNSIGNED_DRAFT_TERM.days)
+        notify(app, "draft_expired", application_number=app.id)
+        return "expired"
+
+    try:
+        application, outcome = update_application(repo, application_id, expire)
+    except ApplicationNotFound:
+        return "not_a_draft"
+    if outcome is None:
+        return "not_yet" if application.is_unsigned_draft else "not_a_draft"
+    dispatch_outbox(repo, publisher, application)
+    return outcome

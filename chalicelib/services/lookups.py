@@ -3,6 +3,11 @@
 Each lookup is one SQS message. Handling it is idempotent: the answer is stored once (a redelivery
 keeps the first), settling is a set-add, and whoever settles the last lookup starts the decision (the
 decision step itself runs once per application, whatever number of messages start it).
+
+No registry is asked about an application that is not being processed: withdrawn (the applicant may withdraw
+while its lookups are on their way), decided, or not yet signed. The fan-out is not expanded for such an
+application, and the worker reads the application's status (one strongly consistent read) before each gateway
+call, so a withdrawal that lands after the fan-out was sent still stops every read not yet made.
 """
 
 from __future__ import annotations
@@ -11,11 +16,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.application import Application, OutboxMessage, Status
+from chalicelib.domain.errors import ApplicationNotFound
 from chalicelib.domain.lookups import LookupSpec, dynamic_condition_holds, is_trigger
 from chalicelib.services.audit import AuditEntry, AuditLog
-from chalicelib.services.ports import Clock, LookupRecord, LookupState, LookupStore, MessagePublisher
+from chalicelib.services.ports import (
+    ApplicationRepository,
+    Clock,
+    LookupRecord,
+    LookupState,
+    LookupStore,
+    MessagePublisher,
+)
 from chalicelib.services.registry_port import GatewayRejected, RegistryGateway
+
+NOT_BEING_PROCESSED = frozenset({Status.AWAITING_SIGNATURE, Status.WITHDRAWN, Status.APPROVED, Status.REFUSED})
+"""Statuses in which no registry is asked anything about the application."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +41,7 @@ class LookupDeps:
     audit: AuditLog
     publisher: MessagePublisher
     clock: Clock
+    repo: ApplicationRepository
 
 
 def lookup_message(application: Application, spec: LookupSpec, expected: int,
@@ -69,6 +86,8 @@ def expand(application: Application, message: OutboxMessage) -> list[OutboxMessa
         return [message]
     from chalicelib.domain.lookups import plan_for
 
+    if application.status in NOT_BEING_PROCESSED:
+        return []  # withdrawn before its lookups went out: none goes out
     assert application.registered_on is not None
     return fan_out(application, plan_for(application, application.registered_on))
 
@@ -85,6 +104,8 @@ def handle_lookup(body: Mapping[str, Any], deps: LookupDeps) -> str:
         return _settle(application_id, [LookupState(k, "skipped") for k in body["keys"]], expected, deps)
 
     spec = LookupSpec.from_dict(body["spec"])
+    if not being_processed(application_id, deps.repo):
+        return "not_processed"  # withdrawn (or closed) since the lookup was queued: the registry is not asked
     now = deps.clock.now()
     try:
         answer = deps.gateway.fetch(spec.registry, spec.iin, service_id=body["service_id"], purpose=spec.purpose,
@@ -115,6 +136,14 @@ def handle_lookup(body: Mapping[str, Any], deps: LookupDeps) -> str:
         if follow_up:
             deps.publisher.publish(follow_up)
     return _settle(application_id, settle, expected, deps)
+
+
+def being_processed(application_id: str, repo: ApplicationRepository) -> bool:
+    """Whether registries may be asked about the application now (read fresh, before every gateway call)."""
+    try:
+        return repo.status_of(application_id) not in NOT_BEING_PROCESSED
+    except ApplicationNotFound:
+        return False
 
 
 def lookup_message_from(body: Mapping[str, Any], spec: LookupSpec) -> OutboxMessage:

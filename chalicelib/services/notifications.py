@@ -111,6 +111,8 @@ def template_values(application: Application | None, values: Mapping[str, Any], 
         out["reason"] = short_term("refusal_reasons", str(out["reason"]), language)
     if out.get("document") is not None:
         out["document"] = short_term("documents", str(out["document"]), language)
+    if out.get("rejection") is not None:
+        out["rejection"] = short_term("document_rejections", str(out["rejection"]), language)
     return out
 
 
@@ -129,11 +131,23 @@ def _readers(application: Application) -> list[str]:
     return people
 
 
+def sms_phone(application: Application, audience: str) -> str | None:
+    """Where an SMS of this audience goes. The principal of a representative is reached only at their number in the
+    mobile citizens database (read at filing), never at a number the representative typed."""
+    if audience == "principal":
+        phone = application.data.get("principal_phone")
+        return phone if isinstance(phone, str) else None
+    return application.applicant.phone
+
+
 def _write_notices(application: Application, record: NotificationRecord, deps: NotificationDeps) -> None:
     notice = Notice(record.key, application.id, record.purpose, record.claimed_at,
                     notice_texts(application, record.purpose, record.values))
     if record.audience == "officials":
         deps.store.add_notice(("office", application.handling_office), notice)
+        return
+    if record.audience == "principal":  # told that someone filed on their behalf: the representative knows
+        deps.store.add_notice(("person", application.applicant.iin), notice)
         return
     for iin in _readers(application):
         deps.store.add_notice(("person", iin), notice)
@@ -193,14 +207,17 @@ def handle_notification(body: Mapping[str, Any], deps: NotificationDeps) -> str:
     outcome = _resume(record, now, deps)
     if outcome is not None:
         return outcome
-    if not load_catalog().get(application.service_id).sends_sms(application.channel, record.purpose):
+    # The principal's "filed on your behalf" is a security alert, not a passport notice: it always goes by SMS too
+    if audience != "principal" and not load_catalog().get(application.service_id).sends_sms(application.channel,
+                                                                                             record.purpose):
         deps.store.finish(record.key, "notice_only", now)  # the passport asks for no SMS here: the notice tells it
         return "notice_only"
-    if not application.applicant.phone:
+    phone = sms_phone(application, audience)
+    if not phone:
         deps.store.finish(record.key, "no_phone", now)
         return "no_phone"
     text = render_sms(record.purpose, record.language, template_values(application, record.values, record.language))
-    return _deliver(record, application.applicant.phone, text, deps, now, from_status="pending")
+    return _deliver(record, phone, text, deps, now, from_status="pending")
 
 
 def retry_sms(body: Mapping[str, Any], deps: NotificationDeps) -> str:
@@ -210,20 +227,21 @@ def retry_sms(body: Mapping[str, Any], deps: NotificationDeps) -> str:
         return "duplicate"
     assert record.application_id is not None
     application = deps.repo.get(record.application_id)
-    if not application.applicant.phone:
+    phone = sms_phone(application, record.audience)
+    if not phone:
         deps.store.finish(key, "undelivered", deps.clock.now(), flag="undelivered")
         return "undelivered"
     text = render_sms(record.purpose, record.language, template_values(application, record.values, record.language))
-    return _deliver(record, application.applicant.phone, text, deps, deps.clock.now(), from_status="failed")
+    return _deliver(record, phone, text, deps, deps.clock.now(), from_status="failed")
 
 
-def send_one_time_code(application: Application, code: str, issued_at: datetime, deps: NotificationDeps) -> str:
-    """The OTP SMS, sent now (the caller waits for it), at most once per issued code; the notice says where it went.
+def send_one_time_code(application: Application, code: str, issued_at: datetime, deps: NotificationDeps,
+                       phone: PhoneNumber) -> str:
+    """The OTP SMS to the signer's registered `phone`, sent now (the caller waits for it), at most once per issued
+    code; the notice says where it went.
 
     The code goes into the SMS and nowhere else: the claim keeps only the notice's values, and is not retryable.
     """
-    assert application.applicant.phone is not None
-    phone = PhoneNumber(application.applicant.phone)
     minutes = int(OtpPolicy.from_data().valid_for.total_seconds() // 60)
     values: dict[str, Any] = {"application_number": application.id, "masked_phone": phone.masked,
                               "valid_minutes": minutes}

@@ -5,12 +5,13 @@ Adapters implement them for AWS (chalicelib/adapters); tests implement them in m
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.application import Application, OutboxMessage, Status
+from chalicelib.domain.assignments import Claim
 
 
 class Clock(Protocol):
@@ -51,11 +52,53 @@ class ApplicationRepository(Protocol):
         """Raises ApplicationNotFound."""
         ...
 
+    def status_of(self, application_id: str) -> Status:
+        """The application's status as last saved (a strongly consistent read of the status alone).
+        Raises ApplicationNotFound."""
+        ...
+
+    def idempotency_record(self, idempotency_key: str) -> IdempotencyRecord | None:
+        """What the first request with this (scoped) key produced, if it is still kept."""
+        ...
+
     def save(self, application: Application) -> None:
         """Conditional on the version read: raises ConcurrentUpdate when someone else saved first."""
         ...
 
     def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage: ...
+
+    def open_application_ids(self) -> Iterator[str]:
+        """Every application not yet final (a full pass: for the rare recomputation of every term)."""
+        ...
+
+
+class CalendarState(Protocol):
+    """Which working-day calendar the stored terms were last computed on (services/calendar_changes.py)."""
+
+    def applied_calendar(self) -> str | None: ...
+
+    def mark_applied_calendar(self, fingerprint: str, at: datetime) -> None: ...
+
+
+class AssignmentStore(Protocol):
+    """The one claim per (service, subject) of domain/assignments.py, written only under a condition."""
+
+    def get(self, service_id: str, subject_iin: str) -> Claim | None:
+        """The stored claim (strongly consistent read), or None."""
+        ...
+
+    def put(self, claims: Sequence[Claim]) -> bool:
+        """Write every claim or none, each conditional on its `version` (0: the record must not exist).
+        False when any changed since it was read (the caller re-reads and decides again)."""
+        ...
+
+    def add_waiter(self, claim: Claim, application_id: str) -> bool:
+        """Note that `application_id` waits for this claim's holder; False when the claim changed since read."""
+        ...
+
+    def release(self, service_id: str, subject_iin: str, holder: str) -> frozenset[str] | None:
+        """Delete the claim if `holder` holds it: the applications that waited on it (None when not held)."""
+        ...
 
 
 class MessagePublisher(Protocol):
@@ -115,10 +158,66 @@ class LookupStore(Protocol):
     def for_application(self, application_id: str) -> list[LookupRecord]: ...
 
     def provide_document(self, application_id: str, key: str, document_key: str,
-                         data: Mapping[str, Any] | None = None) -> None:
+                         data: Mapping[str, Any] | None = None, source_system: str | None = None) -> None:
         """The applicant (or the agency, by a written answer, or Digital Documents on the applicant's consent)
-        supplied what the registry lacked; `data`, when the document is structured, in the registry's answer shape."""
+        supplied what the registry lacked; `data`, when the document is structured, in the registry's answer shape;
+        `source_system` names who vouches for it (e.g. the document and the official who read it)."""
         ...
+
+    def document_pending(self, application_id: str, key: str, document_key: str | None) -> None:
+        """An upload waits for review (`document_received`, with the document it waits on), or, with None, the
+        lookup is missing again (`not_found`: the document was rejected). Never changes a `provided` lookup."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """An uploaded object as the bucket holds it: its size in bytes and its first bytes (never more is read)."""
+
+    size: int
+    head: bytes
+
+
+class UploadStore(Protocol):
+    """The documents bucket (S3 in production)."""
+
+    def upload_slot(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
+        """A pre-signed upload (URL and form fields) for exactly this key, type and size limit."""
+        ...
+
+    def inspect(self, key: str, head_bytes: int) -> StoredObject | None:
+        """Size and first bytes of an object; None when there is no such object."""
+        ...
+
+    def quarantine(self, key: str, reason: str) -> None:
+        """Move an object the app does not accept out of the uploads (kept for the security team, never served)."""
+        ...
+
+    def keep(self, key: str, document_id: str) -> str:
+        """Move an accepted upload where its upload slot cannot overwrite it; its new key."""
+        ...
+
+    def download_url(self, key: str, expires_in: int) -> str:
+        """A short-lived GET link to an object."""
+        ...
+
+
+class RenderedDocuments(Protocol):
+    """Printable PDFs rendered once (by the decisions worker) and served as stored, by name."""
+
+    def get(self, name: str) -> bytes | None: ...
+
+    def put(self, name: str, pdf: bytes) -> None: ...
+
+
+class DocumentPrinter(Protocol):
+    """Renders the printable documents (fpdf2 in production): only the decisions worker carries one."""
+
+    def result_notice(self, signed_result: Mapping[str, Any], language: str) -> bytes:
+        """`signed_result`: the stored signed result (`document`, and `signer`/`signed_at` of who signed it)."""
+        ...
+
+    def ticket(self, body: Mapping[str, Any], language: str) -> bytes: ...
 
 
 class ResultSigner(Protocol):
@@ -146,6 +245,10 @@ class ResultStore(Protocol):
 
     def decided(self, application_id: str) -> DecidedResult:
         """The signed result and the lookups' states kept with it, in one read."""
+        ...
+
+    def by_code(self, verification_code: str) -> dict[str, Any] | None:
+        """The signed result whose document has this verification code (the printed form), if any."""
         ...
 
 
@@ -204,9 +307,11 @@ class WorkQueuePage:
 
 
 class WorkQueue(Protocol):
-    def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int) -> WorkQueuePage:
+    def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int,
+                          waiting_for: str | None = None) -> WorkQueuePage:
         """An office's open applications, soonest due date first. `queue` is `handling` (the office decides
-        them) or `accepted` (the office accepted them in person)."""
+        them) or `accepted` (the office accepted them in person); `waiting_for` keeps those waiting for that
+        (domain.documents.waiting_for; a page may then hold fewer than `limit`: follow the cursor)."""
         ...
 
 
@@ -356,6 +461,18 @@ class ConversationRouter(Protocol):
 class EdsVerifier(Protocol):
     def verify(self, signed_xml: str, expected_content: bytes, allowed_iins: set[str], on: datetime) -> Any:
         """The EdsSignature (chalicelib.domain.signing) of a valid signature; SignatureRefused otherwise."""
+        ...
+
+    def verify_any(self, signed_xml: str, on: datetime) -> tuple[Any, bytes]:
+        """(EdsSignature, the C14N bytes the signature covers) of a valid signature from a trusted certificate valid
+        at `on`, whoever signed what; SignatureRefused otherwise."""
+        ...
+
+
+class RevocationChecker(Protocol):
+    def status(self, certificate_der: bytes, on: datetime) -> str:
+        """`good`, `revoked` or `unknown` (no revocation source answered) for a certificate on a day: the issuing
+        CA's OCSP responder or CRL (adapters/revocation.py reads the CRL the certificate names)."""
         ...
 
 

@@ -21,13 +21,24 @@ from chalicelib.domain.catalog import Service, ServiceCatalog
 from chalicelib.domain.digits import is_ascii_digits
 from chalicelib.domain.errors import ApplicationNotFound, Conflict, DomainError, FieldError, ValidationFailed
 from chalicelib.domain.identity import mask_iin
-from chalicelib.domain.otp import OtpPolicy, OtpRefused, OtpState, issue, verify
+from chalicelib.domain.otp import OtpNotIssued, OtpPolicy, OtpRefused, OtpState, issue, verify
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.signing import EdsSignature, canonical_application_content
+from chalicelib.services.assignments import claim_pending
+from chalicelib.services.audit import AuditLog
 from chalicelib.services.concurrency import update_application
 from chalicelib.services.intake import dispatch_outbox, register
 from chalicelib.services.notifications import NotificationDeps, send_one_time_code
-from chalicelib.services.ports import ApplicationRepository, Clock, EdsVerifier, MessagePublisher, SmsRejected
+from chalicelib.services.ports import (
+    ApplicationRepository,
+    AssignmentStore,
+    Clock,
+    EdsVerifier,
+    MessagePublisher,
+    SmsRejected,
+)
+from chalicelib.services.registry_port import RegistryGateway
+from chalicelib.services.representation import RegistryNotAnswering, RegistryReadDeps, registered_phone
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,10 @@ class SigningDeps:
     notifications: NotificationDeps
     eds: EdsVerifier
     otp_secret: bytes
+    assignments: AssignmentStore
+    gateway: RegistryGateway | None = None
+    """Asked for the signer's number in the mobile citizens database (`mobile`) when a one-time password is sent."""
+    audit: AuditLog | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,9 @@ class SigningMethodNotAllowed(DomainError):
 
 
 class NoPhoneForOtp(DomainError):
-    code = "otp.no_phone"
+    """The signer has no number in the mobile citizens database: a one-time password cannot be sent, sign with EDS."""
+
+    code = "otp.no_registered_phone"
     status = 422
 
 
@@ -110,10 +127,23 @@ def _check_signable(app: Application, caller: Caller, service: Service, method: 
         raise SigningMethodNotAllowed(f"This service is signed with: {', '.join(service.signing)}.")
 
 
+def _signer_phone(caller: Caller, app: Application, deps: SigningDeps) -> PhoneNumber:
+    """The signer's (the caller's: applicant or representative) number in the mobile citizens database; never the
+    number typed into the application, which whoever filed it chose."""
+    if deps.gateway is None or deps.audit is None:
+        raise RegistryNotAnswering("The mobile citizens database cannot be asked now: try again later.")
+    phone = registered_phone(caller.iin, service_id=app.service_id, reference=app.id, actor=(caller.role, caller.iin),
+                             deps=RegistryReadDeps(deps.gateway, deps.audit, deps.clock))
+    if phone is None:
+        raise NoPhoneForOtp("You have no number in the mobile citizens database: a one-time password cannot be sent. "
+                            "Sign with an EDS, or register your number at a State Corporation office or on egov.kz.")
+    return phone
+
+
 def _phone(app: Application) -> PhoneNumber:
-    if not app.applicant.phone:
-        raise NoPhoneForOtp("The application has no mobile number to send a code to: sign it with an EDS.")
-    return PhoneNumber(app.applicant.phone)
+    """The number the current code was sent to (kept with the code's state)."""
+    signer = app.data.get("otp_signer") or {}
+    return PhoneNumber(str(signer.get("phone")))
 
 
 def _otp_state(app: Application) -> OtpState | None:
@@ -136,23 +166,29 @@ def _submit(app: Application, service: Service, caller: Caller, now: datetime, c
 def request_otp(application_id: str, caller: Caller, deps: SigningDeps) -> OtpSent:
     """Issue a code bound to the application and its phone, and send it by SMS now (the caller waits for it)."""
     now = deps.clock.now()
+    current = deps.repo.get(application_id)
+    _check_signable(current, caller, deps.catalog.get(current.service_id), "otp")
+    phone = _signer_phone(caller, current, deps)
 
     def change(app: Application) -> str | OtpRefused:
         _check_signable(app, caller, deps.catalog.get(app.service_id), "otp")
-        phone = _phone(app)
+        previous = app.data.get("otp_signer") or {}
+        state = _otp_state(app) if previous.get("iin") == caller.iin else None
         try:
-            state, code = issue(_otp_state(app), now, deps.otp_secret, app.id, phone.value)
+            state, code = issue(state, now, deps.otp_secret, app.id, phone.value)
         except OtpRefused as refused:
             return _keep_refused_state(app, refused)
         app.data["otp"] = state.to_dict()
-        app.record(now, "otp_sent", caller.actor, sent_to=phone.masked)
+        app.data["otp_signer"] = {"iin": caller.iin, "phone": phone.value}
+        app.record(now, "otp_sent", caller.actor, sent_to=phone.masked,
+                   signer="applicant" if caller.iin == app.applicant.iin else "representative")
         return code
 
     application, result = update_application(deps.repo, application_id, change)
     if isinstance(result, OtpRefused):
         raise result
     try:
-        outcome = send_one_time_code(application, result, now, deps.notifications)
+        outcome = send_one_time_code(application, result, now, deps.notifications, phone)
     except SmsRejected:
         raise SmsUnavailable("The SMS could not be sent: try again in a minute.") from None
     if outcome == "rate_limited":
@@ -201,6 +237,8 @@ def sign_application(application_id: str, caller: Caller, method: str, deps: Sig
             _submit(app, service, caller, now, deps.calendar, **_eds_detail(app, signature))
             return None
         assert code is not None
+        if (app.data.get("otp_signer") or {}).get("iin") != caller.iin:
+            raise OtpNotIssued("No code was sent to you for this application: request one first.", None)
         try:
             state = verify(_otp_state(app), now, deps.otp_secret, app.id, _phone(app).value, code)
         except OtpRefused as refused:
@@ -212,5 +250,6 @@ def sign_application(application_id: str, caller: Caller, method: str, deps: Sig
     application, refused = update_application(deps.repo, application_id, change)
     if refused is not None:
         raise refused
+    claim_pending(deps.assignments, deps.repo, application)
     dispatch_outbox(deps.repo, deps.publisher, application)
     return deps.repo.get(application_id)  # as dispatching left it: checking once its lookups are sent

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from chalicelib.adapters.resources import UPLOAD_PREFIX
+from chalicelib.adapters.resources import QUARANTINE_PREFIX, RECEIVED_PREFIX, RENDERED_PREFIX, UPLOAD_PREFIX
 
 # The secrets the app reads, by the environment variable config.py reads today. In AWS a function
 # receives `<NAME>_ARN` (the Secrets Manager secret's ARN) and resolves it at cold start.
@@ -49,6 +49,7 @@ class Access:
     # S3 key prefixes of the documents bucket
     put_documents: tuple[str, ...] = ()
     read_documents: tuple[str, ...] = ()
+    delete_documents: tuple[str, ...] = ()
     send_sms: bool = False
 
 
@@ -60,18 +61,25 @@ FUNCTION_ACCESS: dict[str, Access] = {
                  "CONSOLE_SESSION_SECRET"),  # the staff console's session cookie is sealed with it
         read_signing_public_key=True,
         put_documents=(UPLOAD_PREFIX,),  # signs the pre-signed POST: the upload runs with this role's rights
+        # serves the PDFs the decisions worker rendered; signs the official's short-lived download link of a document
+        read_documents=(RENDERED_PREFIX, RECEIVED_PREFIX),
         send_sms=True,  # the one-time password goes out while the citizen waits for it, not through a queue
     ),
     "lookups_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET", *GATEWAY_SECRETS)),
     "decisions_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",),
-                               sign_results=True, read_signing_public_key=True),
+                               sign_results=True, read_signing_public_key=True,
+                               put_documents=(RENDERED_PREFIX,)),  # renders the printable PDFs, once each
     "notifications_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",), send_sms=True),
     # answers the citizen's SMS in the dialogue at once (the reply is the conversation's next step)
     "proactive_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET", *GATEWAY_SECRETS),
                                send_sms=True),
-    # records what S3 reports; it does not open the file (add read_documents=(UPLOAD_PREFIX,) when it does)
-    "documents_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
+    # reads an upload's size and first bytes; moves it to received/ (accepted) or quarantine/ (refused)
+    "documents_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",),
+                               read_documents=(UPLOAD_PREFIX,), put_documents=(QUARANTINE_PREFIX, RECEIVED_PREFIX),
+                               delete_documents=(UPLOAD_PREFIX,)),
     "deadline_sweep": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
+    # moves the stored due dates when the working-day calendar changes (a full pass over open applications)
+    "calendar_changes": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
     # reminders and expiries of unanswered proactive offers (SMS go through the notifications queue)
     "proactive_timers": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
 }

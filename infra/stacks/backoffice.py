@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
@@ -47,6 +49,7 @@ from stacks.chalice_app import (
     load_app,
     read_sam_template,
 )
+from stacks.packages import FUNCTION_PACKAGES, build_layer, layer_key, pins
 from stacks.settings import StageSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -56,18 +59,21 @@ APP_NAME = "social-benefits"
 METRICS_NAMESPACE = "SocialBenefits"  # chalicelib/observability.py
 METRICS_SERVICE = "social-benefits"  # Powertools adds it as the `service` dimension of every metric
 OVERDUE_METRIC = "OverdueApplications"
+WAITING_FOR_PARAMETERS_METRIC = "ApplicationsWaitingForParameters"
 SIGNING_KEY_ALIAS = "alias/social-benefits-results"  # config.py's default SIGNING_KEY_ID
 DOCUMENTS_PURPOSE = "documents"  # S3 ObjectCreated under resources.UPLOAD_PREFIX goes to this queue
 # Chalice needs an IAM role ARN when it does not manage roles; every function's Role is then replaced by
 # its own role below, and a test checks that none keeps this placeholder.
 ROLE_PLACEHOLDER = "arn:aws:iam::000000000000:role/replaced-by-the-cdk-stack"
 CHALICE_DEFAULT_TIMEOUT = 60
+LAYER_CACHE = INFRA_DIR / ".layers"  # each function's dependency layer, built once per set of pins
+CODE_FILES = ("app.py", "chalicelib", ".chalice/config.json")  # what the functions' code package holds
 
 
 class BackOfficeStack(Stack):
     def __init__(self, scope: Construct, settings: StageSettings, *, source_dir: Path = PROJECT_ROOT,
                  function_access: Mapping[str, Access] = FUNCTION_ACCESS, work_dir: Path = INFRA_DIR,
-                 **kwargs: Any) -> None:
+                 function_packages: Mapping[str, tuple[str, ...]] = FUNCTION_PACKAGES, **kwargs: Any) -> None:
         # The construct id is the Chalice stage: chalice.cdk.Chalice packages the stage named like its scope.
         super().__init__(scope, settings.stage, stack_name=f"{APP_NAME}-{settings.stage}", **kwargs)
         self.settings = settings
@@ -85,6 +91,7 @@ class BackOfficeStack(Stack):
         self.chalice_app = load_app(source_dir)
         self.functions = {fn.name: fn for fn in app_functions(self.chalice_app, self.sam_template)}
         self._require_access_declared()
+        self.layers = self._dependency_layers(function_packages)
         self.roles = {name: self._role(fn) for name, fn in self.functions.items()}
 
         self.queues, self.dlqs = self._queues()
@@ -201,11 +208,35 @@ class BackOfficeStack(Stack):
                 "SIGNING_KEY_ID": SIGNING_KEY_ALIAS,
             },
         }
+        # Chalice packages the code only (app.py, chalicelib/, the config) from a staged copy whose requirements.txt
+        # is empty: each function's dependencies come in its own layer (_dependency_layers), not in one of everything.
+        stage_config["automatic_layer"] = False
+        staged = _staged_code(source_dir, work_dir / "chalice.src")
         # chalice.cdk.Chalice writes its package under ./chalice.out and needs a region to package.
         with _working_directory(work_dir), _region_for_packaging():
-            chalice = Chalice(self, "App", source_dir=str(source_dir), stage_config=stage_config)
+            chalice = Chalice(self, "App", source_dir=str(staged), stage_config=stage_config)
         self.sam_template = read_sam_template(chalice._sam_package_dir)  # what `chalice package` wrote
         return chalice
+
+    def _dependency_layers(self, function_packages: Mapping[str, tuple[str, ...]]) -> dict[str, lambda_.LayerVersion]:
+        """Each function's own layer, from its list in stacks/packages.py (one layer per distinct set of pins)."""
+        missing = sorted(set(self.functions) - set(function_packages))
+        if missing:
+            raise AppShapeError(f"Lambda functions {missing} have no packages declared: add them to FUNCTION_PACKAGES "
+                                "in infra/stacks/packages.py (what each imports)")
+        layers: dict[str, lambda_.LayerVersion] = {}
+        by_function: dict[str, lambda_.LayerVersion] = {}
+        for name, fn in self.functions.items():
+            pinned = pins(function_packages[name])
+            key = layer_key(pinned)
+            if key not in layers:
+                layers[key] = lambda_.LayerVersion(
+                    self, f"Dependencies{key}", code=lambda_.Code.from_asset(str(build_layer(pinned, LAYER_CACHE))),
+                    compatible_runtimes=[lambda_.Runtime.PYTHON_3_11],
+                    description=f"{APP_NAME}: " + ", ".join(p.split("==")[0] for p in pinned)[:240])
+            by_function[name] = layers[key]
+            self.chalice.get_resource(fn.logical_id).add_property_override("Layers", [layers[key].layer_version_arn])
+        return by_function
 
     def _require_access_declared(self) -> None:
         missing = sorted(set(self.functions) - set(self.function_access))
@@ -313,6 +344,8 @@ class BackOfficeStack(Stack):
                 self.bucket.grant_put(role, f"{prefix}*")
             for prefix in access.read_documents:
                 self.bucket.grant_read(role, f"{prefix}*")
+            for prefix in access.delete_documents:
+                self.bucket.grant_delete(role, f"{prefix}*")
             if access.send_sms:
                 # Publishing to a phone number has no resource ARN; denying every topic ARN leaves SMS only.
                 role.add_to_policy(iam.PolicyStatement(sid="SendSms", actions=["sns:Publish"], resources=["*"]))
@@ -366,6 +399,12 @@ class BackOfficeStack(Stack):
                                 dimensions_map={"service": METRICS_SERVICE}, statistic="Maximum",
                                 period=Duration.minutes(15)),
               "The deadline sweep found applications past their legal deadline")
+        alarm("ApplicationsWaitingForParameters",
+              cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=WAITING_FOR_PARAMETERS_METRIC,
+                                dimensions_map={"service": METRICS_SERVICE}, statistic="Maximum",
+                                period=Duration.minutes(15)),
+              "TSA applications wait for a region's poverty line inputs (poverty_line.json): an operator must load "
+              "the subsistence minimum / median income of the quarter")
         if any(fn.logical_id == "APIHandler" for fn in self.functions.values()):
             api_name = f"{APP_NAME}-{self.settings.stage}"
             self.chalice.get_resource(REST_API_LOGICAL_ID).add_property_override("Name", api_name)
@@ -426,6 +465,21 @@ def _purpose(queue_name: str) -> str:
 
 def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace("-", "_").split("_"))
+
+
+def _staged_code(source_dir: Path, staged: Path) -> Path:
+    """A copy of the app's code for `chalice package`, with an empty requirements.txt (dependencies are layers)."""
+    shutil.rmtree(staged, ignore_errors=True)
+    staged.mkdir(parents=True)
+    for name in CODE_FILES:
+        source = source_dir / name
+        if source.is_dir():
+            shutil.copytree(source, staged / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif source.is_file():
+            (staged / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, staged / name)
+    (staged / "requirements.txt").write_text("# dependencies come in per-function layers (infra/stacks/packages.py)\n")
+    return staged
 
 
 @contextlib.contextmanager

@@ -1001,7 +1001,8 @@ def caregiver_families(b: SeedBuilder) -> None:
     b.family(
         "caregiver-representative-no-power-of-attorney",
         CARE,
-        "A representative files, but e-notary has no power of attorney for them (ask for the document).",
+        "A representative files, but e-notary has no power of attorney for them: "
+        "the filing is refused (representative.power_of_attorney_not_confirmed).",
         carer,
         [(cared, "cared_person")],
         phone=phone,
@@ -1601,7 +1602,8 @@ def special_social_services_families(b: SeedBuilder) -> None:
         "sss-representative-gaps",
         SSS,
         "A representative with no power of attorney in e-notary files for a niece applying for her aunt aged 88, "
-        "who has no record in the State Database of Individuals (ask for both documents).",
+        "who has no record in the State Database of Individuals "
+        "(the filing is refused: e-notary does not confirm the power of attorney).",
         niece,
         [(aunt, "cared_person")],
         phone=phone,
@@ -1634,6 +1636,49 @@ def digital_documents_families(b: SeedBuilder) -> None:
     )
 
 
+def tsa_credit_families(b: SeedBuilder) -> None:
+    """TSA and the credit bureau (the consumer-credit ground from September 2025)."""
+    # Otherwise eligible, the husband repays a consumer loan: refused.
+    home = b.home("KZ-KAR")
+    c = _couple(b, home, date(1991, 3, 14), date(1989, 10, 2), [(date(2020, 6, 6), "female")])
+    b.wages(c.father, 75_000, "ТОО «Қарағанды Агро-тест»")
+    b.unemployed(c.mother)
+    c.father.records["credit"] = {"loans": [
+        {"kind": "consumer", "lender": "АО «Банк-тест»", "issued_on": "2025-11-20", "outstanding": 640_000,
+         "closed_on": None}]}
+    phone = b.phone(c.mother, "ru")
+    b.family(
+        "tsa-consumer-credit",
+        TSA,
+        "Family of 3, wages 75,000 (per-capita 25,000); the husband repays a consumer loan taken in November 2025 "
+        "(no TSA for families with credit other than a mortgage from September 2025).",
+        c.mother,
+        _tsa_members(c),
+        phone=phone,
+        region=home.region,
+        iban=b.account(c.mother, HALYK),
+    )
+    # Otherwise eligible, only a mortgage: eligible.
+    home = b.home("KZ-KAR")
+    c = _couple(b, home, date(1993, 9, 9), date(1990, 2, 2), [(date(2021, 1, 21), "male")])
+    b.wages(c.father, 78_000, "ТОО «Қарағанды Агро-тест»")
+    b.unemployed(c.mother)
+    c.father.records["credit"] = {"loans": [
+        {"kind": "mortgage", "lender": "АО «Отбасы банк-тест»", "issued_on": "2022-04-01", "outstanding": 9_800_000,
+         "closed_on": None}]}
+    phone = b.phone(c.mother, "ru")
+    b.family(
+        "tsa-mortgage-only",
+        TSA,
+        "Family of 3, wages 78,000 (per-capita 26,000); a mortgage only, which is not a ground for refusal.",
+        c.mother,
+        _tsa_members(c),
+        phone=phone,
+        region=home.region,
+        iban=b.account(c.mother, HALYK),
+    )
+
+
 def build_seed(rng_seed: int = RNG_SEED) -> dict[str, Any]:
     b = SeedBuilder(rng_seed)
     tsa_families(b)
@@ -1641,6 +1686,7 @@ def build_seed(rng_seed: int = RNG_SEED) -> dict[str, Any]:
     child_disability_families(b)
     special_social_services_families(b)
     digital_documents_families(b)
+    tsa_credit_families(b)  # last: families added later do not shift the generated people before them
     return {
         "_about": "Synthetic registry answers for the gateway simulator. Every person is invented. `people` maps an "
         "IIN to the answers each registry gives about that person, in the shapes of "

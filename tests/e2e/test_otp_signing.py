@@ -8,10 +8,14 @@ import subprocess
 import sys
 from typing import Any
 
+from local.families import application_body
 from local.outbox import one_time_code
 from tests.e2e.conftest import ROOT, Stack
-from tests.support.people import MOTHER
-from tests.support.sms import PHONE, caregiver_body
+
+
+def seeded_family(scenario: str) -> dict[str, Any]:
+    seed = json.loads((ROOT / "local" / "seed" / "registries.json").read_text(encoding="utf-8"))
+    return next(f for f in seed["families"] if f["scenario"] == scenario)
 
 
 def aws_endpoint_args(stack: Stack) -> list[str]:
@@ -28,9 +32,12 @@ def outbox(args: list[str]) -> list[dict[str, Any]]:
 
 def test_an_otp_sent_by_sms_signs_a_caregiver_application(stack: Stack) -> None:
     endpoint = aws_endpoint_args(stack)
-    token = stack.token(MOTHER)
+    family = seeded_family("caregiver-eligible")
+    token = stack.token(family["applicant"])
+    # the code goes to the applicant's number in the mobile citizens database (the seed's, the family's phone)
+    phone = family["phone"]
     # Given a caregiver-allowance application, which needs a signature
-    status, _, created = stack.request("POST", "/applications", caregiver_body(), token=token)
+    status, _, created = stack.request("POST", "/applications", application_body(family), token=token)
     assert status == 201, created
     assert created["status"] == "awaiting_signature"
     app_id = created["id"]
@@ -39,7 +46,7 @@ def test_an_otp_sent_by_sms_signs_a_caregiver_application(stack: Stack) -> None:
     assert status == 200, sent
     # Then the SMS is visible through python -m local.outbox, with the code and when it was sent
     line = stack.wait_until(lambda: next((m for m in outbox(endpoint)
-                                          if m["to"] == PHONE and f"№{app_id}" in m["text"]), None))
+                                          if m["to"] == phone and f"№{app_id}" in m["text"]), None))
     assert line["sent_at"]
     code = one_time_code(line["text"])
     assert code

@@ -94,6 +94,11 @@ def test_a_pdf_needs_an_accept_that_admits_it_or_gets_a_406_problem(api: Any, to
     assert re.search("[А-Яа-я]", problem["title"]) and re.search("[А-Яа-я]", problem["detail"])
     _problem(get(api, path, token(MOTHER), Accept="application/json"), 406, "request.not_acceptable")
     _problem(get(api, path, token(MOTHER), Accept="application/*"), 406, "request.not_acceptable")
+    from tests.support.sms import run_queue
+
+    # an acceptable Accept has the decisions worker render it (the API carries no renderer); then it is served
+    assert get(api, path, token(MOTHER), Accept="application/pdf").status_code == 503
+    assert run_queue("decisions") >= 1
     for accept in ("application/pdf", "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/pdf;q=0.5"):
         response = get(api, path, token(MOTHER), Accept=accept)
         assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf", accept

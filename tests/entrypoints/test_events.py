@@ -126,7 +126,8 @@ def test_the_notification_sample_writes_its_notice_for_a_filed_application(api: 
     assert [n.key for n in notices if n.application_id == app_id] == [f"{app_id}:registered-sample"]
 
 
-@pytest.mark.parametrize("name", ["schedule-deadline-sweep.json", "schedule-proactive-timers.json"])
+@pytest.mark.parametrize("name", ["schedule-deadline-sweep.json", "schedule-proactive-timers.json",
+                                  "schedule-calendar-changes.json"])
 def test_each_schedule_sample_runs_its_handler(aws: Any, name: str) -> None:
     rule = name.removeprefix("schedule-").removesuffix(".json").replace("-", "_")
     source = next(s for s in _sources() if s.name == rule)

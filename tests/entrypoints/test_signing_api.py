@@ -13,7 +13,7 @@ import pytest
 from chalicelib.domain.signing import canonical_application_content
 from local.test_ca import Credential, create_root_ca, issue_citizen_certificate, new_key, sign_xml
 from tests.support.api import post
-from tests.support.fakes import FakeClock
+from tests.support.fakes import FakeClock, FakeRegistries
 from tests.support.people import CARED, FATHER, MOTHER, STRANGER, child_benefit_body
 from tests.support.sms import PHONE, caregiver_body, code_in, sent_sms
 
@@ -42,6 +42,12 @@ def clock(api: Any, ca: Credential, monkeypatch: pytest.MonkeyPatch) -> Iterator
     app.settings = replace(app.settings, eds_trust_anchors_pem=ca.certificate_pem.decode())
     fake = FakeClock(datetime.now(UTC))
     app.clock = fake  # type: ignore[misc]
+    # The registries asked while signing: the signer's number in the mobile citizens database, the representative's
+    # power of attorney in e-notary
+    power = {"number": "НД-2026-0042", "principal_iin": MOTHER, "agent_iin": FATHER, "valid_until": "2030-12-31",
+             "revoked": False}
+    app.__dict__["gateway"] = FakeRegistries({("mobile", MOTHER): {"phone": PHONE, "language": "ru"},
+                                              ("e_notary", FATHER): {"powers_of_attorney": [power]}})
     yield fake
     secret.cache_clear()
 
@@ -184,10 +190,14 @@ def test_only_the_owner_may_ask_for_a_code_or_sign(api: Any, token: Any, clock: 
     assert sent_sms() == []
 
 
-def test_an_application_without_a_phone_cannot_get_a_code(api: Any, token: Any, clock: FakeClock) -> None:
-    app_id = file_caregiver(api, token, applicant={"iin": MOTHER, "region": "KZ-AKT"})
+def test_a_signer_without_a_registered_number_cannot_get_a_code(api: Any, token: Any, clock: FakeClock) -> None:
+    from chalicelib.bootstrap import container
+
+    app_id = file_caregiver(api, token)
+    container().gateway.records.pop(("mobile", MOTHER))  # type: ignore[attr-defined]
     response = request_code(api, token, app_id)
-    assert response.status_code == 422 and response.json_body["code"] == "otp.no_phone"
+    assert response.status_code == 422 and response.json_body["code"] == "otp.no_registered_phone"
+    assert sent_sms() == []
 
 
 def test_a_service_that_needs_no_signature_is_never_awaiting_one(api: Any, token: Any, clock: FakeClock) -> None:

@@ -44,7 +44,15 @@ def test_the_accepting_operator_prints_the_ticket(api: Any, aws: Any, token: Any
 
 
 def test_the_applicant_may_have_it_again_as_a_pdf(api: Any, aws: Any, token: Any) -> None:
+    from tests.support.sms import run_queue
+
     app_id = file_at_state_corp(api, aws, token)
+    # The first request has the decisions worker render it (the API carries no PDF renderer): ask again shortly
+    first = request(api, "GET", f"/applications/{app_id}/ticket?format=pdf", token(MOTHER),
+                    Accept="application/pdf", **{"Accept-Language": "kk"})
+    assert first.status_code == 503 and first.json_body["code"] == "document.rendering"
+    assert first.headers["Retry-After"]
+    assert run_queue("decisions") >= 1
     response = request(api, "GET", f"/applications/{app_id}/ticket?format=pdf", token(MOTHER),
                        Accept="application/pdf", **{"Accept-Language": "kk"})
     assert response.status_code == 200

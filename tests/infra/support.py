@@ -17,18 +17,20 @@ SQS = "AWS::SQS::Queue"
 FUNCTION = "AWS::Serverless::Function"
 
 
-def synth(tmp: Path, stage: str = "dev", source_dir: Path = ROOT, function_access: Mapping[str, Any] | None = None
-          ) -> tuple[Any, Any]:
+def synth(tmp: Path, stage: str = "dev", source_dir: Path = ROOT, function_access: Mapping[str, Any] | None = None,
+          function_packages: Mapping[str, Any] | None = None) -> tuple[Any, Any]:
     """(stack, aws_cdk.assertions.Template) for a stage, synthesised into `tmp` (no AWS credentials)."""
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
     from stacks.access import FUNCTION_ACCESS
     from stacks.backoffice import BackOfficeStack
+    from stacks.packages import FUNCTION_PACKAGES
     from stacks.settings import STAGES
 
     app = cdk.App(outdir=str(tmp / "cdk.out"))
     stack = BackOfficeStack(app, STAGES[stage], source_dir=source_dir, work_dir=tmp,
-                            function_access=function_access if function_access is not None else FUNCTION_ACCESS)
+                            function_access=function_access if function_access is not None else FUNCTION_ACCESS,
+                            function_packages=function_packages if function_packages is not None else FUNCTION_PACKAGES)
     return stack, Template.from_stack(stack)
 
 

@@ -45,10 +45,17 @@ def fixture_access() -> dict[str, Any]:
     return {**FUNCTION_ACCESS, "archive_worker": Access(send_to=("notifications",))}
 
 
+def fixture_packages() -> dict[str, Any]:
+    from stacks.packages import BASE, FUNCTION_PACKAGES
+
+    return {**FUNCTION_PACKAGES, "archive_worker": BASE}
+
+
 @pytest.fixture(scope="module")
 def derived(fixture_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     stack, template = synth(tmp_path_factory.mktemp("derived"), source_dir=fixture_source,
-                            function_access=fixture_access())
+                            function_access=fixture_access(),
+                            function_packages=fixture_packages())
     return stack, template, template.to_json()
 
 
@@ -122,4 +129,4 @@ def test_a_function_without_declared_access_stops_the_synth(fixture_source: Path
     access = fixture_access()
     del access["archive_worker"]
     with pytest.raises(AppShapeError, match=r"\['archive_worker'\] have no access declared"):
-        synth(tmp_path, source_dir=fixture_source, function_access=access)
+        synth(tmp_path, source_dir=fixture_source, function_access=access, function_packages=fixture_packages())

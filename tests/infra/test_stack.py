@@ -198,15 +198,22 @@ def test_documents_are_encrypted_private_and_ssl_only(dev: Any) -> None:
     assert bucket["DeletionPolicy"] == "Retain"
 
 
-def test_only_the_api_may_upload_and_only_under_the_upload_prefix(dev: Any) -> None:
+def test_only_the_api_may_upload_and_only_the_decisions_worker_stores_rendered_pdfs(dev: Any) -> None:
     stack, _, t = dev
     bucket_id, _ = documents_bucket(t)
+    prefixes = {"api_handler": resources.UPLOAD_PREFIX, "decisions_worker": resources.RENDERED_PREFIX}
+
+    def under(prefix: str) -> dict[str, Any]:
+        return {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]}, f"/{prefix}*"]]}
+
     for name, lid in function_ids(stack).items():
         puts = allows(role_statements(t, role_of(t, lid)), "s3:PutObject")
-        if name == "api_handler":
+        if name in prefixes:
             (put,) = puts
-            assert put["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]},
-                                                        f"/{resources.UPLOAD_PREFIX}*"]]}
+            assert put["Resource"] == under(prefixes[name])
+        elif name == "documents_worker":  # moves each upload out of reach of its slot: kept, or quarantined
+            assert sorted(json.dumps(p["Resource"]) for p in puts) == sorted(
+                json.dumps(under(prefix)) for prefix in (resources.QUARANTINE_PREFIX, resources.RECEIVED_PREFIX))
         else:
             assert puts == [], name
 

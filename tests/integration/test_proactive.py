@@ -226,7 +226,9 @@ def test_a_first_group_disability_offers_the_carers_allowance_to_one_family_memb
     reply(api, clock, carer_phone, "1", "c-2")
     (app,) = applications_of(family["applicant"])
     assert app.service_id == "caregiver-allowance" and app.channel == "proactive"
-    assert app.status in (Status.APPROVED, Status.REFUSED)
+    # the seeded family meets every condition (first group, care needed, carer capable, nothing assigned yet)
+    assert app.status is Status.APPROVED, app.timeline[-1]
+    assert app.decision["amount_monthly"] > 0
 
 
 def test_no_offer_when_the_benefit_is_already_assigned(api: Any, gateway: GatewaySimulator, clock: FakeClock) -> None:

@@ -26,10 +26,21 @@ def test_the_result_is_served_signed_printable_and_verifiable(stack: Any, token:
     signed["document"]["applicant_full_name"] = "Someone Else"
     check = api.http.post("/results/verify", body=json.dumps(signed), headers={"Content-Type": "application/json"})
     assert check.json_body["valid"] is False
-    # The printable notice is a PDF
+    # The printable notice in the application's language was rendered once, at the decision, and is served as stored
+    language = signed["document"]["language"]
     pdf = api.http.get(f"/applications/{app.id}/result?format=pdf",
-                       headers={**owner, "Accept-Language": "kk", "Accept": "application/pdf"})
+                       headers={**owner, "Accept-Language": language, "Accept": "application/pdf"})
     assert pdf.status_code == 200 and pdf.body[:4] == b"%PDF"
+    # Another language is rendered by the decisions worker on its first request (the API renders nothing)
+    other = "en" if language != "en" else "kk"
+    first = api.http.get(f"/applications/{app.id}/result?format=pdf",
+                         headers={**owner, "Accept-Language": other, "Accept": "application/pdf"})
+    assert first.status_code == 503 and first.json_body["code"] == "document.rendering"
+    assert int(first.headers["Retry-After"]) > 0
+    drain()
+    again = api.http.get(f"/applications/{app.id}/result?format=pdf",
+                         headers={**owner, "Accept-Language": other, "Accept": "application/pdf"})
+    assert again.status_code == 200 and again.body[:4] == b"%PDF" and again.body != pdf.body
     # And a stranger sees nothing
     assert api.http.get(f"/applications/{app.id}/result",
                         headers={"Authorization": f"Bearer {token(STRANGER)}"}).status_code == 404

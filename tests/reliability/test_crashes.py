@@ -117,7 +117,7 @@ def test_baseline_counts_the_calls(world: Any) -> None:
     assert 30 < len(faults.calls) <= LAST_CRASH_POINT, len(faults.calls)
 
 
-LAST_CRASH_POINT = 70
+LAST_CRASH_POINT = 76
 
 
 @pytest.mark.parametrize("crash_at", range(1, LAST_CRASH_POINT + 1, 3))

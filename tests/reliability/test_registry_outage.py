@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from chalicelib.domain.application import Status
 from local.gateway_sim import GatewaySimulator
-from tests.integration.test_pipeline import _make_failed_messages_visible_at_once, file, gateway, reload  # noqa: F401
+from tests.integration.test_pipeline import _make_failed_messages_visible_at_once, file, reload
 from tests.support.pipeline import drain
 
 
-def test_a_registry_down_for_a_while_then_back_loses_nothing(gateway: GatewaySimulator) -> None:  # noqa: F811
+def test_a_registry_down_for_a_while_then_back_loses_nothing(gateway: GatewaySimulator) -> None:
     import app as app_module
     from chalicelib.bootstrap import container
     from local.stack import pump_once

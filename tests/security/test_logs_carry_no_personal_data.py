@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_pipeline import file, gateway  # noqa: F401 - the fixture
+from tests.integration.test_pipeline import file
 from tests.support.pipeline import drain
 from tests.support.sms import every_notice_by_sms  # noqa: F401 - the fixture
 
@@ -21,7 +21,7 @@ SEED = Path(__file__).resolve().parents[2] / "local" / "seed" / "registries.json
                                                    ("caregiver-eligible", "state_corp"),
                                                    ("tsa-bank-account-not-found", "provider_office"),
                                                    ("child-disability-birth-certificate-in-wallet", "portal")])
-def test_no_personal_data_in_the_logs(gateway: Any, capfd: pytest.CaptureFixture[str],  # noqa: F811
+def test_no_personal_data_in_the_logs(gateway: Any, capfd: pytest.CaptureFixture[str],
                                       scenario: str, channel: str) -> None:
     seed = json.loads(SEED.read_text(encoding="utf-8"))
     family = gateway.family(scenario)

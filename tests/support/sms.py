@@ -117,10 +117,12 @@ def every_notice_by_sms(tmp_path: Any, monkeypatch: Any) -> Iterator[None]:
     for service in catalog["services"]:
         service["sms"] = {channel: list(PURPOSES) for channel in service["channels"]}
     (tmp_path / "services.json").write_text(json.dumps(catalog, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setenv("SB_DATA_OVERRIDE_DIR", str(tmp_path))
+    from tests.conftest import LOCAL_DATA_DIR, data_override
+
+    monkeypatch.setenv("SB_DATA_OVERRIDE_DIR", data_override(tmp_path))
     load_json.cache_clear()
     load_catalog.cache_clear()
     yield
-    monkeypatch.delenv("SB_DATA_OVERRIDE_DIR")
+    monkeypatch.setenv("SB_DATA_OVERRIDE_DIR", LOCAL_DATA_DIR)
     load_json.cache_clear()
     load_catalog.cache_clear()

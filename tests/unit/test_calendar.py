@@ -277,3 +277,14 @@ def test_neighbouring_working_days_are_working_and_nothing_between_is(day: date)
 @given(a=dates, b=dates)
 def test_working_days_between_is_antisymmetric(a: date, b: date) -> None:
     assert CAL.working_days_between(a, b) == -CAL.working_days_between(b, a)
+
+
+def test_an_entry_takes_effect_on_its_effective_from_day_and_changes_the_fingerprint():
+    from chalicelib.domain.calendar import DecreedDay, WorkingDayCalendar
+
+    entry = DecreedDay(date(2026, 12, 10), "day_off", "test transfer", "test order", date(2026, 12, 8))
+    calendar = WorkingDayCalendar([entry])
+    before, after = calendar.as_of(date(2026, 12, 7)), calendar.as_of(date(2026, 12, 8))
+    assert before.is_working_day(date(2026, 12, 10)) and not after.is_working_day(date(2026, 12, 10))
+    assert before.fingerprint != after.fingerprint == calendar.fingerprint
+    assert WorkingDayCalendar([]).fingerprint == before.fingerprint

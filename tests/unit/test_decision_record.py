@@ -132,7 +132,7 @@ def test_facts_carry_masked_iins_and_the_source_and_time_of_the_answer():
 def test_the_decision_cites_the_data_file_versions_and_parameter_versions():
     decision = DECISIONS["caregiver approved"]()
     assert decision.parameters[:3] == (
-        "parameters.json@2026-11-23", "decision_texts.json@2026-11-23", "services.json@2026-11-23",
+        "parameters.json@2026-11-30", "decision_texts.json@2026-11-30", "services.json@2026-11-30",
     )
     assert "subsistence_minimum/national@2026-01-01" in decision.parameters
     assert decision.amount_monthly == 81871

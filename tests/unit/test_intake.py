@@ -13,7 +13,13 @@ from chalicelib.domain.calendar import default_calendar
 from chalicelib.domain.catalog import load_catalog
 from chalicelib.domain.errors import ApplicationNotFound, IdempotencyKeyReused, ValidationFailed
 from chalicelib.services.intake import IntakeDeps, WithdrawTooLate, submit_application, withdraw_application
-from tests.support.fakes import FakeClock, InMemoryRepository, RecordingPublisher, SequentialIds
+from tests.support.fakes import (
+    FakeClock,
+    InMemoryAssignmentStore,
+    InMemoryRepository,
+    RecordingPublisher,
+    SequentialIds,
+)
 from tests.support.people import CARED, CHILD, KASPI_IBAN, KAZPOST_IBAN, MOTHER, STRANGER, child_benefit_body
 
 CITIZEN = Caller(MOTHER, "citizen")
@@ -27,7 +33,7 @@ def view(app: Any) -> dict[str, Any]:
 @pytest.fixture
 def deps() -> IntakeDeps:
     return IntakeDeps(InMemoryRepository(), FakeClock(), SequentialIds(), RecordingPublisher(), load_catalog(),
-                      default_calendar())
+                      default_calendar(), InMemoryAssignmentStore())
 
 
 def codes(exc: ValidationFailed) -> dict[str, str]:

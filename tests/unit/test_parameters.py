@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import date
 from fractions import Fraction
 from typing import Any
 
 import pytest
 
-from chalicelib.data import load_json
+from chalicelib.data import load_json, shipped_json
 from chalicelib.domain.parameters import Parameters, ParameterUnknown, Quarter, round_tenge
+from chalicelib.domain.poverty_line import PovertyLineInputsMissing, lay_over, poverty_line
 
 
 @pytest.fixture(scope="module")
 def params() -> Parameters:
     return Parameters.load()
-
-
-def with_loaded(**tables: Any) -> Parameters:
-    """The shipped parameters plus operator-loaded tables (regional PM, published poverty lines)."""
-    raw = copy.deepcopy(load_json("parameters.json"))
-    for name, by_region in tables.items():
-        raw["parameters"][name]["by_region"] = by_region
-    return Parameters(raw)
 
 
 # -- Quarter -------------------------------------------------------------------------------------------------
@@ -91,55 +83,75 @@ def test_before_the_first_entry_the_value_is_unknown(params):
         params.pm(date(2022, 12, 31))
 
 
-def test_a_region_without_a_regional_pm_uses_the_national_one_and_says_so(params):
-    found = params.pm(date(2026, 5, 1), "KZ-MAN")
-    assert (found.value, found.fallback, found.scope) == (50851, True, "national")
-    assert "KZ-MAN" in found.note
-
-
-def test_a_loaded_regional_pm_wins_over_the_national_one():
-    loaded = with_loaded(
-        subsistence_minimum_regional={
-            "KZ-MAN": [{"value": 73276, "effective_from": "2026-01-01", "source": {"title": "BNS, regional PM"}}]
-        }
-    )
-    found = loaded.pm(date(2026, 5, 1), "KZ-MAN")
-    assert (found.value, found.fallback) == (73276, False)
-    assert found.version == "subsistence_minimum_regional/KZ-MAN@2026-01-01"
-    assert loaded.pm(date(2026, 5, 1), "KZ-AKT").value == 50851
-
-
 # -- poverty line ----------------------------------------------------------------------------------------------
+
+SRC = {"title": "BNS release", "url": "https://stat.gov.kz", "published_on": "2026-02-10"}
+RULE = shipped_json("poverty_line.json")["rule"]
+
+
+def inputs(**by_quarter: tuple[int | None, int | None]) -> dict[str, Any]:
+    """A table for KZ-MAN: {"2026-Q1": (PM, median)} (None: not loaded)."""
+    return {"rule": RULE, "regions": {"KZ-MAN": {
+        "subsistence_minimum": {q.replace("_", "-"): {"value": pm, "source": SRC} if pm else None
+                                for q, (pm, _) in by_quarter.items()},
+        "median_income": {q.replace("_", "-"): {"value": med, "source": SRC} if med else None
+                          for q, (_, med) in by_quarter.items()},
+    }}}
 
 
 @pytest.mark.parametrize(
-    ("quarter", "line"),
+    ("pm", "median", "line", "governed_by"),
     [
-        # 70% x 46,228 = 32,359.6 -> rounded up so the floor is never undercut: 32,360
-        (Quarter(2025, 4), 32360),
-        # 70% x 50,851 = 35,595.7 -> 35,596
-        (Quarter(2026, 1), 35596),
-        (Quarter(2026, 4), 35596),
+        (73000, 140000, 51100, "subsistence_minimum"),  # 70% x 73,000 = 51,100 > 35% x 140,000 = 49,000
+        (73000, 150000, 52500, "median_income"),  # 35% x 150,000 = 52,500 > 51,100
+        (73001, 100000, 51101, "subsistence_minimum"),  # 70% x 73,001 = 51,100.7 -> rounded up 51,101
+        (60000, 120000, 42000, "subsistence_minimum"),  # 42,000 = 42,000: equal, the PM is named
+        (60000, 120001, 42001, "median_income"),  # 35% x 120,001 = 42,000.35 -> 42,001
     ],
 )
-def test_without_a_published_line_the_statutory_floor_is_used(params, quarter, line):
-    found = params.poverty_line("KZ-AKT", quarter)
-    assert found.value == line
-    assert found.fallback
-    assert (found.effective_from, found.effective_to) == (quarter.first_day, quarter.last_day)
-    assert found.version.startswith(f"poverty_line/KZ-AKT/{quarter}@floor(subsistence_minimum/national@")
-    assert "operator" in found.note
+def test_the_line_is_the_larger_of_both_shares_of_the_quarter_before(pm, median, line, governed_by):
+    found = poverty_line(inputs(**{"2026_Q1": (pm, median)}), "KZ-MAN", Quarter(2026, 2))
+    assert (found.value, found.governed_by, str(found.inputs_quarter)) == (line, governed_by, "2026-Q1")
+    assert found.subsistence_minimum.value == pm and found.median_income is not None
+    assert "BNS release" in found.subsistence_minimum.source and "2026-02-10" in found.median_income.source
+    assert found.version == "poverty_line.json#KZ-MAN/2026-Q2"
 
 
-def test_a_published_line_is_used_as_loaded():
-    loaded = with_loaded(
-        poverty_line_published={
-            "KZ-ALA": {"2026-Q2": {"value": 41000, "effective_from": "2026-04-01", "source": {"title": "Akimat"}}}
-        }
-    )
-    found = loaded.poverty_line("KZ-ALA", Quarter(2026, 2))
-    assert (found.value, found.fallback, found.version) == (41000, False, "poverty_line/KZ-ALA/2026-Q2@2026-04-01")
-    assert loaded.poverty_line("KZ-ALA", Quarter(2026, 3)).fallback
+@pytest.mark.parametrize(
+    ("loaded", "missing"),
+    [
+        ({"2026_Q1": (None, 150000)}, ("subsistence_minimum",)),
+        ({"2026_Q1": (73000, None)}, ("median_income",)),
+        ({"2026_Q2": (73000, 150000)}, ("subsistence_minimum", "median_income")),  # the application's own quarter
+        ({}, ("subsistence_minimum", "median_income")),
+    ],
+)
+def test_a_missing_input_is_never_made_up(loaded, missing):
+    with pytest.raises(PovertyLineInputsMissing) as raised:
+        poverty_line(inputs(**loaded), "KZ-MAN", Quarter(2026, 2))
+    assert raised.value.missing == missing
+    assert raised.value.code == "parameter.poverty_line_inputs_missing"
+
+
+def test_an_operators_figures_are_laid_over_the_shipped_ones_without_erasing_them():
+    shipped = inputs(**{"2026_Q1": (73000, None)})
+    merged = lay_over(shipped, {"regions": {"KZ-MAN": {"subsistence_minimum": {"2026-Q1": None},
+                                                       "median_income": {"2026-Q1": {"value": 150000,
+                                                                                     "source": SRC}}}}})
+    assert poverty_line(merged, "KZ-MAN", Quarter(2026, 2)).value == 52500
+
+
+def test_the_shipped_file_names_every_region_and_quarter_and_a_source_for_each_figure():
+    table = shipped_json("poverty_line.json")
+    regions = {r["code"] for r in load_json("regions.json")["regions"]}
+    assert set(table["regions"]) == regions  # the three cities and Baikonur included
+    quarters = {f"{y}-Q{q}" for y in (2025, 2026) for q in (1, 2, 3, 4)}
+    for code, entry in table["regions"].items():
+        for name in ("subsistence_minimum", "median_income"):
+            assert quarters <= set(entry[name]), (code, name)
+            for figure in entry[name].values():
+                assert figure is None or (figure["value"] > 0 and figure["source"]["title"]), (code, name)
+    assert table["rule"]["source"]["title"] and table["_notes"]
 
 
 # -- multipliers, retirement age, rounding -----------------------------------------------------------------
@@ -152,7 +164,6 @@ def test_a_published_line_is_used_as_loaded():
         ("caregiver_allowance_pm_multiplier", date(2026, 1, 1), Fraction(161, 100)),
         ("child_disability_benefit_pm_multiplier", date(2023, 7, 1), Fraction(161, 100)),
         ("tsa_child_supplement_mrp_multiplier", date(2026, 1, 1), Fraction(3, 2)),
-        ("poverty_line_floor_share_of_pm", date(2025, 1, 1), Fraction(7, 10)),
     ],
 )
 def test_multipliers_are_exact(params, name, on, value):

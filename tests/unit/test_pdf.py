@@ -127,9 +127,36 @@ def test_an_assignment_notice_prints_the_decision_in_the_chosen_language(languag
     assert ("45,600 ₸" if language == "en" else "45 600 ₸") in text
     assert "01.01.2026 – 31.03.2026" in text
     assert REASON[language] in text.replace("\n", " ")
-    assert "tsa.per_capita_income" in text and "ИС ГЦВП" in text
-    assert "parameters.json@2026-11-23" in text
-    assert code in text and "POST /results/verify" in text
+    # and no rule ids, sources or data versions: they stay in the signed JSON
+    assert "tsa.per_capita_income" not in text and "ИС ГЦВП" not in text and "parameters.json" not in text
+    assert code in text
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_notice_names_who_signed_and_carries_a_qr_code_of_its_check(language: str) -> None:
+    document = a_document()
+    code = verification_code(document)
+    url = f"https://social-benefits.egov.kz/results/{code}"
+    official = {"kind": "official", "name": "САПАРОВА ДИНАРА", "position": "Главный специалист",
+                "signed_at": "2026-11-23T09:40:00Z"}
+    signed = text_of(render_result_notice(document, language, code, signatory=official, verify_url=url))
+    labels = load_json("templates/pdf_labels.json")["labels"][language]
+    assert "САПАРОВА ДИНАРА" in signed and "Главный специалист" in signed and "23.11.2026" in signed
+    assert labels["signed_with_eds"] in signed.replace("\n", " ")
+    assert url in signed.replace("\n", "")
+    sealed = text_of(render_result_notice(document, language, code, verify_url=url))
+    assert labels["provider_seal"] in sealed.replace("\n", " ") and "САПАРОВА" not in sealed
+    # the QR code is drawn (many filled squares), not an image a reader could lose
+    raw = render_result_notice(document, language, code, verify_url=url)
+    assert len(raw) > len(render_result_notice(document, language, code)) + 2000
+
+
+def test_a_reason_prints_its_dates_as_days_and_a_masked_name_is_not_printed_as_a_name() -> None:
+    dated = Reason(rule_id="x.y", outcome="met", facts=(), text={"ru": "Инвалидность установлена 2026-11-24."})
+    document = a_document(reasons=(dated,), full_name="8801****1234")
+    text = text_of(render_result_notice(document, "ru", verification_code(document)))
+    assert "24.11.2026" in text and "2026-11-24" not in text
+    assert "Заявитель" not in text
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])

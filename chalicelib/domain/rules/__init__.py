@@ -11,13 +11,15 @@ The checks shared by several services live here; each service's own rules are in
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 from typing import Any
 
 from chalicelib.data import load_json
+from chalicelib.domain.assignments import Blocking
 from chalicelib.domain.catalog import UnknownService
-from chalicelib.domain.decision import Decision, Explanation, FactUsed, Term, texts_version
+from chalicelib.domain.decision import Decision, Explanation, FactUsed, Reason, Term, render, texts_version
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.facts import Case, parse_day
 from chalicelib.domain.identity import mask_iin
@@ -185,3 +187,23 @@ def pm_benefit(ex: Explanation, params: Parameters, multiplier_name: str, rule_i
 
 def validity(until: date | None) -> object:
     return until if until is not None else Term("validity", "indefinite")
+
+
+def refused_as_assigned(decision: Decision, block: Blocking) -> Decision:
+    """The decision turned into a refusal because this system already assigned the benefit to the subject for
+    the period (one assignment per subject and period): the reason names the assignment, masked."""
+    claim = block.claim
+    fact = FactUsed("assignments", block.masked_subject, "holder", block.masked_holder, "social-benefits", None)
+    text = render(
+        "assignment.exists",
+        "not_met",
+        {
+            "subject": block.masked_subject,
+            "application": block.masked_holder,
+            "from_": claim.period_from or "",
+            "to": claim.period_to if claim.period_to else Term("validity", "indefinite"),
+        },
+    )
+    reason = Reason("assignment.exists", "not_met", (fact,), text)
+    return replace(decision, outcome="refused", amount_monthly=None, period_from=None, period_to=None,
+                   reasons=(*decision.reasons, reason), beneficiaries=())

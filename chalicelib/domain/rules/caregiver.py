@@ -109,7 +109,7 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         return ex.decision(decided_on=on)
     amount = pm_benefit(ex, params, MULTIPLIER, "caregiver.amount", day)
     until = parse_day(record.get("valid_until")) if record else None
-    return ex.decision(decided_on=on, amount_monthly=amount, period_from=day, period_to=until)
+    return ex.decision(decided_on=on, amount_monthly=amount, period_from=day, period_to=until, beneficiaries=(cared,))
 
 
 def _incapable(case: Case, iin: str) -> bool:

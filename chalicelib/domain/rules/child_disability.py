@@ -103,6 +103,7 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         amount_monthly=amount,
         period_from=day,
         period_to=min(until, ends) if until is not None else ends,
+        beneficiaries=(child,),
     )
 
 

@@ -1,14 +1,15 @@
 """State targeted social assistance (TSA, АСП / АӘК).
 
-Rules (Social Code of 2023 as amended from 2025; TSA rules, order No. 237 of 2023; service standard and the
-online pilot):
+Rules (Social Code of 2023 as amended from 2025; TSA rules, order No. 160 of 19.05.2023 as amended; service
+standard and the online pilot):
 - the applicant's status entitles them, and they are registered at a place of residence;
 - the account for payment is at an allowed bank (services.json: Kazpost 563, Halyk 601) and in the applicant's
   name (bank account registry);
 - the family as the rules count it (see `facts.tsa_family`);
 - every kind of income of each counted member in the quarter before the application quarter, divided by the
   months of the quarter and by the members, is below the poverty line of the applicant's region for the
-  application quarter.
+  application quarter: max(35% of the regional median income, 70% of the regional subsistence minimum), both
+  of the quarter before (domain/poverty_line.py; a line whose inputs are not loaded stops the decision).
 Amount a month = (poverty line - per-capita income) x members, rounded up, plus, for each counted child aged
 1 to 6 on the registration date, 1.5 MRP rounded up. Period: from the first day of the month of application to
 the end of its quarter (TSA is assigned quarterly).
@@ -28,7 +29,7 @@ from chalicelib.domain.decision import Decision, Explanation, FactUsed, Term
 from chalicelib.domain.errors import InvalidValue
 from chalicelib.domain.facts import Case, FactKey, Family, disability_group, parse_day, tsa_family
 from chalicelib.domain.identity import mask_iin
-from chalicelib.domain.parameters import Parameters, Quarter, round_tenge
+from chalicelib.domain.parameters import Parameters, ParameterUnknown, Quarter, round_tenge
 from chalicelib.domain.regions import parse_region
 from chalicelib.domain.rules import check_registered, check_residence_status, start, use
 
@@ -78,6 +79,11 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         ex.add(
             "tsa.member_income", "info", facts, member=mask_iin(member.iin), quarter=str(income_quarter), amount=amount
         )
+        sold = _property_sales(case, member.iin, income_quarter, income_policy)
+        if sold:
+            ex.add("tsa.property_sale_income", "info", [case.fact("income_tax", member.iin, "payments[].kind=property",
+                                                                 value=sold)],
+                   member=mask_iin(member.iin), quarter=str(income_quarter), amount=sold)
     monthly = Fraction(total, int(income_policy["months_in_period"]))
     per_capita = monthly / family.size
     ex.add(
@@ -92,20 +98,25 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
 
     period = use(ex, params.policy("tsa_assignment_period", day)).value
     application_quarter = Quarter.containing(day)
-    line_quarter = application_quarter if period["poverty_line_quarter"] == "application" else income_quarter
-    line = use(ex, params.poverty_line(region, line_quarter))
-    if line.fallback:
-        pm = params.pm(line_quarter.first_day, region)
-        share = params.multiplier("poverty_line_floor_share_of_pm", line_quarter.first_day)
-        ex.add(
-            "tsa.poverty_line_floor",
-            "info",
-            region=Term("region", region),
-            quarter=str(line_quarter),
-            share=share.value * 100,
-            pm=pm.value,
-            line=line.value,
-        )
+    line = params.poverty_line(region, application_quarter)
+    ex.cite(line.version)
+    median = line.median_income
+    ex.add(
+        "tsa.poverty_line",
+        "info",
+        region=Term("region", region),
+        quarter=str(application_quarter),
+        inputs_quarter=str(line.inputs_quarter),
+        pm=line.subsistence_minimum.value,
+        pm_share=line.pm_share * 100,
+        from_pm=line.from_pm,
+        pm_source=line.subsistence_minimum.source,
+        median=median.value if median else Term("figure", "not_published"),
+        median_share=line.median_share * 100,
+        from_median=line.from_median if line.from_median is not None else Term("figure", "not_published"),
+        median_source=median.source if median else Term("figure", "not_published"),
+        line=line.value,
+    )
     ex.check(
         "tsa.income_below_poverty_line",
         per_capita < line.value,
@@ -113,9 +124,10 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         per_capita=per_capita,
         line=line.value,
         region=Term("region", region),
-        quarter=str(line_quarter),
+        quarter=str(application_quarter),
     )
     _explain_conditions(ex, case, params, family)
+    _check_no_consumer_credit(ex, case, params, family)
     period_from = day.replace(day=1) if period["from"] == "month_of_application" else day
     period_to = application_quarter.last_day
     _check_no_overlap(ex, case, period_from, period_to)
@@ -125,8 +137,10 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
     rounding = use(ex, params.rounding(day)).value
     base = round_tenge((Fraction(line.value) - per_capita) * family.size, rounding)
     ex.add("tsa.amount", "info", line=line.value, per_capita=per_capita, members=family.size, base=base)
-    supplement = _child_supplement(ex, case, params, family, rounding)
-    return ex.decision(decided_on=on, amount_monthly=base + supplement, period_from=period_from, period_to=period_to)
+    supplement = _child_supplement(ex, case, params, family, rounding, period_from=period_from,
+                                   period_to=period_to, base=base)
+    return ex.decision(decided_on=on, amount_monthly=base + supplement, period_from=period_from, period_to=period_to,
+                       beneficiaries=[m.iin for m in family.counted])
 
 
 def _canonical(region: str) -> str:
@@ -221,6 +235,55 @@ def _member_income(case: Case, iin: str, quarter: Quarter, policy: Mapping[str, 
     return total, facts
 
 
+def _check_no_consumer_credit(ex: Explanation, case: Case, params: Parameters, family: Family) -> None:
+    """From September 2025 TSA is not assigned to a family with credit obligations other than a mortgage
+    (parameters.json `tsa_credit_ground`; checked when the credit bureau was asked)."""
+    day = case.registered_on
+    try:
+        ground = params.policy("tsa_credit_ground", day)
+    except ParameterUnknown:
+        return  # before the ground took effect
+    asked = [m for m in family.counted if case.answer("credit", m.iin) is not None
+             and m.age >= int(ground.value.get("from_age", 18))]
+    if not asked:
+        return
+    use(ex, ground)
+    excluded = set(ground.value.get("excluded_kinds", []))
+    above = int(ground.value.get("outstanding_above_kzt", 0))
+    found: tuple[str, Mapping[str, Any]] | None = None
+    for member in asked:
+        for loan in case.get("credit", member.iin, "loans") or []:
+            if not isinstance(loan, Mapping) or loan.get("kind") in excluded:
+                continue
+            issued, closed = parse_day(loan.get("issued_on")), parse_day(loan.get("closed_on"))
+            if (issued is None or issued <= day) and (closed is None or closed > day) and \
+                    int(loan.get("outstanding") or 0) > above:
+                found = found or (member.iin, loan)
+    ex.check(
+        "tsa.no_consumer_credit",
+        found is None,
+        [case.fact("credit", m.iin, "loans[].kind", value=",".join(
+            sorted({str(loan.get("kind")) for loan in case.get("credit", m.iin, "loans") or []
+                    if isinstance(loan, Mapping)})) or "none") for m in asked],
+        member=mask_iin(found[0]) if found else "",
+        kind=Term("loan", _loan_kind(found[1])) if found else "",
+        outstanding=int(found[1].get("outstanding") or 0) if found else 0,
+    )
+
+
+def _loan_kind(loan: Mapping[str, Any]) -> str:
+    kind = str(loan.get("kind"))
+    return kind if kind in ("consumer", "microcredit", "car", "mortgage") else "other"
+
+
+def _property_sales(case: Case, iin: str, quarter: Quarter, policy: Mapping[str, Any]) -> int:
+    """Income from the sale of immovable and movable property the member declared in the quarter (counted)."""
+    if "property" in policy.get("excluded_kinds", {}).get("income_tax", []):
+        return 0
+    return sum(int(p.get("amount") or 0) for p in case.get("income_tax", iin, "payments") or []
+               if isinstance(p, Mapping) and p.get("kind") == "property" and p.get("month") in quarter.months())
+
+
 def _explain_conditions(ex: Explanation, case: Case, params: Parameters, family: Family) -> None:
     """Able-bodied adults neither employed nor registered unemployed: the assistance is conditional."""
     day = case.registered_on
@@ -250,13 +313,25 @@ def _explain_conditions(ex: Explanation, case: Case, params: Parameters, family:
         )
 
 
-def _child_supplement(ex: Explanation, case: Case, params: Parameters, family: Family, rounding: str) -> int:
+def _child_supplement(ex: Explanation, case: Case, params: Parameters, family: Family, rounding: str, *,
+                      period_from: date, period_to: date, base: int) -> int:
+    """The supplement of the first month of the period (children aged `from`-`to` on the registration day); the
+    age is followed month by month (on the first day of each later month of the period): where a child turns 1 or
+    7 inside the period, the months the supplement changes are named with their amount."""
     day = case.registered_on
     ages = use(ex, params.policy("tsa_child_supplement_ages", day)).value
-    children = [
-        m for m in family.counted if m.role != "applicant" and int(ages["from"]) <= m.age <= int(ages["to"])
-    ]
-    if not children:
+    low, high = int(ages["from"]), int(ages["to"])
+
+    def eligible(on: date) -> list[Any]:
+        return [m for m in family.counted if m.role != "applicant" and low <= case.age_on(m.iin, on) <= high]
+
+    children = eligible(day)
+    later = []
+    month = _next_month(period_from)
+    while month <= period_to:
+        later.append((month, len(eligible(month))))
+        month = _next_month(month)
+    if not children and not any(n for _, n in later):
         return 0
     mrp = use(ex, params.mrp(day))
     multiplier = use(ex, params.multiplier("tsa_child_supplement_mrp_multiplier", day))
@@ -272,4 +347,14 @@ def _child_supplement(ex: Explanation, case: Case, params: Parameters, family: F
         per_child=per_child,
         supplement=supplement,
     )
+    previous = len(children)
+    for first_day, count in later:
+        if count != previous:
+            ex.add("tsa.child_supplement_month", "info", month=f"{first_day:%Y-%m}", children=count,
+                   supplement=per_child * count, amount=base + per_child * count)
+            previous = count
     return supplement
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
