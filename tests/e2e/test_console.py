@@ -102,6 +102,20 @@ def file_tsa_in_person(page: Any, base: str, scenario: str) -> str:
     return str(page.url.split("/")[-2])
 
 
+def fetch_ticket(page: Any, url: str) -> Any:
+    """The ticket's PDF: the first request has the decisions worker render it (503 with Retry-After and a page
+    that refreshes itself), as the API's ticket does."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        answer = page.context.request.get(url)
+        if answer.status != 503 or time.monotonic() > deadline:
+            return answer
+        assert answer.headers["retry-after"]
+        time.sleep(1)
+
+
 def test_an_operator_files_a_tsa_application_in_person_and_gets_the_ticket(console_stack: Stack, new_page: Any) -> None:
     base = console_stack.base
     page = new_page("kk")
@@ -118,7 +132,7 @@ def test_an_operator_files_a_tsa_application_in_person_and_gets_the_ticket(conso
     application_id = file_tsa_in_person(page, base, "tsa-eligible-3-children")
     assert page.locator(".big").inner_text() == application_id
     check_accessibility(page, "filed-kk")
-    ticket = page.context.request.get(base + page.locator("#ticket-pdf").get_attribute("href"))
+    ticket = fetch_ticket(page, base + page.locator("#ticket-pdf").get_attribute("href"))
     assert ticket.status == 200 and ticket.headers["content-type"] == "application/pdf"
     assert ticket.body().startswith(b"%PDF-")
     page.goto(f"{base}/console/applications/{application_id}")

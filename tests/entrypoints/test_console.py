@@ -1,7 +1,7 @@
 """The staff console through the Chalice test client on moto: sign-in (OIDC code flow with PKCE against the local
 stack's development identity provider, served for real on 127.0.0.1), the session cookie, CSRF, the security
 headers, and in-person filing through the same use case as `POST /applications`. The browser tests are in
-tests/console/."""
+tests/e2e/test_console.py."""
 
 from __future__ import annotations
 
@@ -203,8 +203,15 @@ def test_an_operator_files_a_tsa_application_in_person_and_prints_the_ticket(api
     assert again.headers["Location"] == location  # the same form sent twice is one application
     page = api.http.get(location, headers=as_staff(session)).body.decode()
     assert application_id in page and "Сейтқалиева А.М." in page
-    pdf = api.http.get(f"/console/applications/{application_id}/ticket.pdf",
-                       headers={**as_staff(session), "Accept": "text/html,*/*;q=0.8"})  # a link, as browsers ask
+    from tests.support.sms import run_queue
+
+    link = f"/console/applications/{application_id}/ticket.pdf"
+    browser = {**as_staff(session), "Accept": "text/html,*/*;q=0.8"}  # a link, as browsers ask
+    first = api.http.get(link, headers=browser)  # the decisions worker renders it (as for the API's ticket)
+    assert first.status_code == 503 and first.headers["Retry-After"]
+    assert 'http-equiv="refresh"' in first.body.decode()  # the page asks again by itself
+    assert run_queue("decisions") >= 1
+    pdf = api.http.get(link, headers=browser)
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
     assert bytes(pdf.body).startswith(b"%PDF-")
 
