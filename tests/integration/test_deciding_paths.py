@@ -4,7 +4,12 @@ The decision step (services/decisions._decide) is the only way into `deciding`, 
 the machine decides and seals (final at once), a fact came from paper (an official drafts and signs), or the rules
 cannot decide on the facts held (the office asks the agency in writing, an official reviews the reply, then drafts
 and signs). Each path is walked here to its end, and at every stop in `deciding` the work queue names who acts and
-that person has a route that works."""
+that person has a route that works.
+
+Two waits in `deciding` are the machine's, not a person's, and end without anyone acting: `parameters` (a poverty-line
+figure not loaded: the deadline sweep decides again each day, tests/integration/test_poverty_line_wait.py) and
+`assignment` (another open application holds the claim on a beneficiary: its decision wakes this one, and the sweep
+asks again each day; tests/integration/test_official_assignment.py walks it back to the officials)."""
 
 from __future__ import annotations
 

@@ -101,6 +101,8 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
     line = params.poverty_line(region, application_quarter)
     ex.cite(line.version)
     median = line.median_income
+    # The sentence a person reads names the figures only: where each was published (titles and addresses, in one
+    # language) is in poverty_line.json, which the decision cites by region and quarter (`line.version` above).
     ex.add(
         "tsa.poverty_line",
         "info",
@@ -110,11 +112,9 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         pm=line.subsistence_minimum.value,
         pm_share=line.pm_share * 100,
         from_pm=line.from_pm,
-        pm_source=line.subsistence_minimum.source,
         median=median.value if median else Term("figure", "not_published"),
         median_share=line.median_share * 100,
         from_median=line.from_median if line.from_median is not None else Term("figure", "not_published"),
-        median_source=median.source if median else Term("figure", "not_published"),
         line=line.value,
     )
     ex.check(
