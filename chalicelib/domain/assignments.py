@@ -68,6 +68,13 @@ class Blocking:
     def masked_holder(self) -> str:
         return mask_application_id(self.claim.holder)
 
+    def to_problem(self) -> dict[str, str | None]:
+        """What a problem document may say of it (RFC 9457 extension member `assignment`): masked only."""
+        claim = self.claim
+        return {"state": claim.state, "subject": self.masked_subject, "application": self.masked_holder,
+                "period_from": claim.period_from.isoformat() if claim.period_from else None,
+                "period_to": claim.period_to.isoformat() if claim.period_to else None}
+
 
 def mask_application_id(application_id: str) -> str:
     """`261130-AB****YZ`: enough for an official to find it, not to be read back by another citizen."""
@@ -132,3 +139,4 @@ class AssignmentExists(Conflict):
             "one assignment per person and period."
         )
         self.block = block
+        self.extensions = {"assignment": block.to_problem()}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chalice.app import Response
@@ -14,6 +14,7 @@ from chalicelib.domain.errors import DomainError, FieldError
 
 PROBLEM_BASE = "https://social-benefits.egov.kz/problems/"
 PROBLEM_TYPE = "application/problem+json"
+_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "errors"})
 
 
 def _texts() -> dict[str, Any]:
@@ -47,8 +48,10 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def problem(status: int, code: str, detail: str, *, language: str = "ru",
-            errors: Sequence[FieldError] = (), headers: dict[str, str] | None = None) -> Response:
-    """One language per response: title, detail and every message in `language` (kk, ru or en)."""
+            errors: Sequence[FieldError] = (), headers: dict[str, str] | None = None,
+            extensions: Mapping[str, Any] | None = None) -> Response:
+    """One language per response: title, detail and every message in `language` (kk, ru or en). `extensions`:
+    RFC 9457 extension members a code carries as data (e.g. `assignment` for `assignment.exists`: masked values)."""
     if language not in LANGUAGES:
         language = "ru"
     body = {
@@ -60,6 +63,7 @@ def problem(status: int, code: str, detail: str, *, language: str = "ru",
         "errors": [
             {"field": e.field, "code": e.code, "message": _text(e.code, language, e.message, "field")} for e in errors
         ],
+        **{key: value for key, value in (extensions or {}).items() if key not in _MEMBERS},
     }
     return json_response(body, status, {"Content-Language": language, **(headers or {})}, content_type=PROBLEM_TYPE)
 
@@ -69,7 +73,9 @@ def from_domain_error(exc: DomainError, language: str, headers: dict[str, str] |
     errors: Sequence[FieldError] = listed if isinstance(listed, list) else ()
     if not errors and exc.status == 422:
         errors = [FieldError(getattr(exc, "field", "") or "", exc.code, exc.message)]
-    return problem(exc.status, exc.code, exc.message, language=language, errors=errors, headers=headers)
+    extensions = getattr(exc, "extensions", None)
+    return problem(exc.status, exc.code, exc.message, language=language, errors=errors, headers=headers,
+                   extensions=extensions if isinstance(extensions, Mapping) else None)
 
 
 def rendering_problem(error: DomainError, language: str) -> Response:

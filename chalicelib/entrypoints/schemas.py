@@ -152,6 +152,16 @@ class FieldProblem(BaseModel):
     message: str
 
 
+class AssignmentHeld(BaseModel):
+    """The assignment or claim that stops an application (`assignment.exists`, `assignment.pending`): masked."""
+
+    state: Literal["assigned", "pending"]
+    subject: str = Field(description="The person's IIN, masked (8801****1234).")
+    application: str = Field(description="The application holding it, masked.")
+    period_from: str | None = None
+    period_to: str | None = Field(default=None, description="None: no end date.")
+
+
 class Problem(BaseModel):
     type: str
     title: str
@@ -159,6 +169,8 @@ class Problem(BaseModel):
     detail: str
     code: str
     errors: list[FieldProblem] = Field(default_factory=list)
+    assignment: AssignmentHeld | None = Field(
+        default=None, description="Only with `assignment.exists` / `assignment.pending`.")
 
 
 class EligibilityIn(Strict):

@@ -178,6 +178,7 @@ class AssignmentPending(Conflict):
             "application is decided again once that one is decided (one assignment per person and period)."
         )
         self.block = block
+        self.extensions = {"assignment": block.to_problem()}
 
 
 def release(store: AssignmentStore, service_id: str, holder: str, subjects: Iterable[str]) -> set[str]:

@@ -201,3 +201,41 @@ def test_an_official_case_waits_while_another_open_application_holds_the_claim(
     assert draft["decision"]["outcome"] == "refused"
     assert mask_application_id(father.id) in str(draft["decision"]["reasons"])
     assert _sign(app.id, draft, official, official_ca).status is Status.REFUSED
+
+
+def test_over_http_the_refused_signature_is_a_409_problem_naming_the_assignment_masked(
+        gateway: GatewaySimulator, official_ca: OfficialCa, token: Any) -> None:
+    """What the official's console and any client get: a problem document, the stable code, the assignment named
+    only masked (the other applicant's application number and the child's IIN are not given out)."""
+    from chalice.test import Client
+
+    import app as app_module
+    from chalicelib.bootstrap import container
+    from tests.support.api import get, post
+
+    family, child, mother = _parents(gateway)
+    first = _file_as_father(family, "father-1")
+    app = _file_as_mother(family, mother, "mother-1")
+    withdraw_application(first.id, Caller(family["applicant"], "citizen"), container().intake())
+    drain()
+    official = _to_the_official(app.id, mother, app.bank_iban)
+    bearer = token(OFFICIAL_IIN, "official", org=official.org)
+    with Client(app_module.app) as client:
+        draft = get(client, f"/applications/{app.id}/decision/draft", bearer).json_body
+        assert draft["decision"]["outcome"] == "approved"
+        second = _file_as_father(family, "father-2")
+        drain()
+        signed = official_ca.sign(draft["to_sign"], official_ca.official(OFFICIAL_IIN))
+        answer = post(client, f"/applications/{app.id}/decision",
+                      {"draft_id": draft["draft_id"], "signed_xml": signed}, bearer)
+
+    assert answer.status_code == 409
+    assert answer.headers["Content-Type"].startswith("application/problem+json")
+    problem = answer.json_body
+    assert problem["code"] == "assignment.exists" and problem["detail"].startswith("Этому лицу")  # ru, one language
+    held = problem["assignment"]
+    assert held["state"] == "assigned"
+    assert held["application"] == mask_application_id(second.id) and held["subject"] == mask_iin(child)
+    assert held["period_from"] == reload(second.id).decision["period_from"]
+    assert second.id not in str(problem) and child not in str(problem)
+    assert reload(app.id).status is Status.DECIDING
