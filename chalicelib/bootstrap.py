@@ -49,7 +49,7 @@ if TYPE_CHECKING:
         SmsSender,
     )
     from chalicelib.services.printing import PrintingDeps
-    from chalicelib.services.proactive import ProactiveDeps
+    from chalicelib.services.proactive import ProactiveDeps, ProactiveQueueDeps
     from chalicelib.services.registry_port import RegistryGateway
     from chalicelib.services.review import ReviewDeps
     from chalicelib.services.signing import SigningDeps
@@ -354,6 +354,11 @@ class Container:
         return ProactiveDeps(self.proactive_store, self.gateway, self.audit, self.publisher, self.intake(),
                              self.notifications(), self.clock, DialoguePolicy.from_data(), self.lookup_store,
                              DigitalDocumentsPolicy.from_data())
+
+    def proactive_queue(self) -> ProactiveQueueDeps:
+        from chalicelib.services.proactive import ProactiveQueueDeps
+
+        return ProactiveQueueDeps(routing=self.inbound_routing, offers=self.proactive)
 
     def inbound_routing(self) -> InboundRoutingDeps:
         from chalicelib.services.sms_inbound import InboundRoutingDeps

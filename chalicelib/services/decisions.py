@@ -33,6 +33,7 @@ from chalicelib.services.concurrency import Unchanged, update_application
 from chalicelib.services.documents import missing_lookups
 from chalicelib.services.intake import dispatch_outbox, local_date
 from chalicelib.services.lookups import decide_message
+from chalicelib.services.messages import DigitalDocumentsQuestion
 from chalicelib.services.notify import notify
 from chalicelib.services.ports import (
     ApplicationRepository,
@@ -152,8 +153,8 @@ def _ask_the_wallet_first(app: Application, ask: list[LookupRecord], policy: Dig
     if not documents or not app.applicant.phone:
         return False
     app.data["digital_documents"] = {"state": ASKING, "documents": documents}
-    app.send("proactive", f"{app.id}:digital_documents_question",
-             {"type": "digital_documents_question", "application_id": app.id})
+    question = DigitalDocumentsQuestion(application_id=app.id)
+    app.send(question.queue, f"{app.id}:digital_documents_question", question.body())
     return True
 
 

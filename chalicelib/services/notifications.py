@@ -25,12 +25,13 @@ from typing import Any
 
 from chalicelib.data import load_json
 from chalicelib.domain.access import Caller
-from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.application import Application
 from chalicelib.domain.catalog import load_catalog
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.notifications import LANGUAGES, notification_key, render_notice, render_sms, resolve_language
 from chalicelib.domain.otp import OtpPolicy
 from chalicelib.domain.phone import PhoneNumber
+from chalicelib.services.messages import Handlers, Notify, SmsRetry
 from chalicelib.services.ports import (
     ApplicationRepository,
     Clock,
@@ -79,10 +80,6 @@ class NotificationDeps:
     limiter: SmsRateLimiter
     later: DelayedPublisher
     clock: Clock
-
-
-class UnknownMessageType(ValueError):
-    """A queue message this worker does not handle: it fails, so it ends in the DLQ rather than vanishing."""
 
 
 class NoticesNotForRole(DomainError):
@@ -187,17 +184,17 @@ def _resume(record: NotificationRecord, now: datetime, deps: NotificationDeps) -
 
 def handle_notification(body: Mapping[str, Any], deps: NotificationDeps) -> str:
     """One message of the notifications queue: `notify` (from the outbox) or `sms_retry` (after a failed receipt)."""
-    kind = body.get("type")
-    if kind == "sms_retry":
-        return retry_sms(body, deps)
-    if kind != "notify":
-        raise UnknownMessageType(f"notifications cannot handle message type {kind!r}")
+    return NOTIFICATIONS_QUEUE.dispatch(body, deps)
+
+
+def write_and_send(message: Notify, deps: NotificationDeps) -> str:
+    """A `notify` message: the notices, then the SMS where the passport asks for one (at most once)."""
     now = deps.clock.now()
-    application = deps.repo.get(str(body["application_id"]))
-    audience = str(body.get("audience") or "applicant")
+    application = deps.repo.get(str(message.application_id))
+    audience = str(message.audience or "applicant")
     record, _ = deps.store.claim(NotificationRecord(
-        key=str(body["message_key"]), application_id=application.id, purpose=str(body["purpose"]), audience=audience,
-        language=application.language, values=dict(body.get("values") or {}), claimed_at=now,
+        key=str(message.message_key), application_id=application.id, purpose=str(message.purpose),
+        audience=audience, language=application.language, values=dict(message.values or {}), claimed_at=now,
     ))
     _write_notices(application, record, deps)
     if audience == "officials":
@@ -220,8 +217,9 @@ def handle_notification(body: Mapping[str, Any], deps: NotificationDeps) -> str:
     return _deliver(record, phone, text, deps, now, from_status="pending")
 
 
-def retry_sms(body: Mapping[str, Any], deps: NotificationDeps) -> str:
-    key, attempt = str(body["notification_key"]), int(body["attempt"])
+def retry_sms(message: SmsRetry, deps: NotificationDeps) -> str:
+    """An `sms_retry` message: the SMS of a notification whose delivery failed, sent again (at most once)."""
+    key, attempt = str(message.notification_key), int(message.attempt)
     record = deps.store.get(key)
     if record is None or record.status != "failed" or record.attempts != attempt - 1:
         return "duplicate"
@@ -272,6 +270,13 @@ def send_reply(message_id: str, phone: str, text: str, language: str, deps: Noti
     return _deliver(record, phone, text, deps, now, from_status="pending")
 
 
+NOTIFICATIONS_QUEUE: Handlers[NotificationDeps] = Handlers("notifications", {
+    Notify: write_and_send,
+    SmsRetry: retry_sms,
+})
+"""Every message of the `notifications` queue, each to its use case (the notifications worker dispatches here)."""
+
+
 # --- delivery receipts ---------------------------------------------------------------------------------
 
 def record_delivery_receipt(provider_message_id: str, status: str, deps: NotificationDeps) -> str:
@@ -292,10 +297,8 @@ def record_delivery_receipt(provider_message_id: str, status: str, deps: Notific
     delays = SmsPolicy.from_data().retry_delays
     if record.retryable and record.attempts <= len(delays):
         attempt = record.attempts + 1
-        deps.later.publish_later(OutboxMessage("notifications", f"{key}:retry:{attempt}", {
-            "type": "sms_retry", "notification_key": key, "attempt": attempt,
-            "application_id": record.application_id,
-        }), delays[record.attempts - 1])
+        retry = SmsRetry(notification_key=key, attempt=attempt, application_id=record.application_id)
+        deps.later.publish_later(retry.outbox(f"{key}:retry:{attempt}"), delays[record.attempts - 1])
         return "retry_scheduled"
     deps.store.finish(key, "undelivered", now, flag="undelivered")
     return "undelivered"
