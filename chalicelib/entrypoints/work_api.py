@@ -22,9 +22,9 @@ PDF = "application/pdf"
                  ("waiting_for", "only those waiting for: signature, registries, applicant_documents, agency_reply, "
                                  "document_review, official_decision, parameters")), errors=(401, 403, 422))
 def read_work_queue(call: Call) -> dict[str, Any]:
+    from chalicelib.domain.calendar import local_date
     from chalicelib.domain.documents import WAITING_FOR
     from chalicelib.services.deadlines import work_queue
-    from chalicelib.services.intake import local_date
 
     wanted = call.query("waiting_for")
     if wanted is not None and wanted not in WAITING_FOR:

@@ -27,7 +27,7 @@ from typing import Any
 
 from chalicelib.domain.access import Caller
 from chalicelib.domain.application import FINAL, OutboxMessage, Status, TimelineEvent
-from chalicelib.domain.calendar import WorkingDayCalendar
+from chalicelib.domain.calendar import WorkingDayCalendar, local_date
 from chalicelib.domain.deadline_watch import (
     Milestone,
     MilestoneKind,
@@ -41,7 +41,7 @@ from chalicelib.domain.deadline_watch import (
 )
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.notifications import notification_key
-from chalicelib.services.intake import expire_draft, local_date
+from chalicelib.services.intake import expire_draft
 from chalicelib.services.lookups import decide_message
 from chalicelib.services.messages import Notify
 from chalicelib.services.ports import ApplicationRepository, DeadlineIndex, DueEntry, MessagePublisher, WorkQueue

@@ -17,7 +17,7 @@ from typing import Any
 
 from chalicelib.domain.application import Application, Status
 from chalicelib.domain.assignments import PENDING
-from chalicelib.domain.calendar import WorkingDayCalendar
+from chalicelib.domain.calendar import WorkingDayCalendar, local_date
 from chalicelib.domain.catalog import ServiceCatalog
 from chalicelib.domain.deadline_watch import first_sweep_day
 from chalicelib.domain.deadlines import Term, compute_due_dates
@@ -31,10 +31,10 @@ from chalicelib.domain.rules import decide, refused_as_assigned
 from chalicelib.services.assignments import all_subjects, claim_assigned, release, waiters_of
 from chalicelib.services.concurrency import Unchanged, update_application
 from chalicelib.services.documents import missing_lookups
-from chalicelib.services.intake import dispatch_outbox, local_date
 from chalicelib.services.lookups import decide_message
 from chalicelib.services.messages import DigitalDocumentsQuestion
 from chalicelib.services.notify import notify
+from chalicelib.services.outbox import dispatch_outbox
 from chalicelib.services.ports import (
     ApplicationRepository,
     AssignmentStore,
@@ -122,7 +122,7 @@ def _request_missing(application_id: str, ask: list[LookupRecord], write: list[L
                                         app.registered_on, app.channel)
                 previous = app.due_date
                 app.due_date, app.due_date_at_state_corp = due.due_date, due.due_date_at_state_corp
-                app.data["sweep_on"] = first_sweep_day(app, deps.calendar, local_date(now)).isoformat()
+                app.schedule_sweep(first_sweep_day(app, deps.calendar, local_date(now)))
                 app.record(now, "term_extended", "system", previous_due_date=previous.isoformat() if previous else None,
                            due_date=due.due_date.isoformat(), calendar_days=days)
                 notify(app, "written_request_sent", application_number=app.id, new_due_date=due.due_date.isoformat())
@@ -297,7 +297,7 @@ def _wait_for_parameters(application_id: str, deps: DecisionDeps, gap: PovertyLi
         if app.data.get("waiting_for") == "parameters":
             raise Unchanged
         app.data["waiting_for"] = "parameters"
-        app.data["sweep_on"] = (local_date(now) + timedelta(days=1)).isoformat()
+        app.schedule_sweep(local_date(now) + timedelta(days=1))
         app.record(now, "waiting_for_parameters", "system", region=gap.region, quarter=str(gap.quarter),
                    inputs_quarter=str(gap.quarter.previous()), missing=list(gap.missing))
 

@@ -264,6 +264,18 @@ def send_reply(message_id: str, phone: str, text: str, language: str, deps: Noti
         key=f"reply:{message_id}", application_id=None, purpose="reply", audience="sender", language=language,
         values={}, claimed_at=now, retryable=False,
     ))
+    return send_once(record, phone, text, deps)
+
+
+def send_once(record: NotificationRecord, phone: str, text: str, deps: NotificationDeps) -> str:
+    """Send the SMS of a claimed notification (`NotificationStore.claim`) unless an earlier delivery of the same
+    message did or is doing it: at most once per notification key.
+
+    Returns `sent`, `rate_limited`, `duplicate` (another caller won the send), `in_progress` (a send started
+    moments ago), `unknown` (a send abandoned by a worker that died: flagged, never repeated) or
+    `duplicate:<status>` (finished before). Raises SmsRejected when the provider refused it (nothing went out:
+    the claim is released, so a redelivery tries again)."""
+    now = deps.clock.now()
     outcome = _resume(record, now, deps)
     if outcome is not None:
         return outcome

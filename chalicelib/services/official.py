@@ -31,6 +31,7 @@ from typing import Any
 
 from chalicelib.domain.access import Caller
 from chalicelib.domain.application import Application, Status
+from chalicelib.domain.calendar import local_date
 from chalicelib.domain.catalog import ServiceCatalog
 from chalicelib.domain.errors import ApplicationNotFound, Conflict, DomainError, FieldError, ValidationFailed
 from chalicelib.domain.facts import FactsMissing
@@ -41,7 +42,7 @@ from chalicelib.domain.signing import SignatureRefused, canonical_result_content
 from chalicelib.services.audit import AuditEntry, AuditLog
 from chalicelib.services.concurrency import update_application
 from chalicelib.services.decisions import case_of, finish_decision, result_document
-from chalicelib.services.intake import dispatch_outbox, local_date
+from chalicelib.services.outbox import dispatch_outbox
 from chalicelib.services.ports import (
     ApplicationRepository,
     Clock,

@@ -29,9 +29,9 @@ from typing import Any, assert_never
 
 from chalicelib.domain.access import Caller
 from chalicelib.domain.application import Application, OutboxMessage, Status
+from chalicelib.domain.calendar import local_date
 from chalicelib.domain.digital_documents import ASKING, DigitalDocumentsPolicy
 from chalicelib.domain.errors import (
-    ConcurrentUpdate,
     DomainError,
     FieldError,
     InvalidValue,
@@ -81,9 +81,9 @@ from chalicelib.domain.proactive import (
 )
 from chalicelib.domain.regions import parse_region
 from chalicelib.services.audit import AuditEntry, AuditLog
-from chalicelib.services.concurrency import update_application
-from chalicelib.services.digital_documents import fall_back, fetch_documents
-from chalicelib.services.intake import IntakeDeps, dispatch_outbox, local_date, submit_proactive
+from chalicelib.services.concurrency import retry_on_conflict, update_application
+from chalicelib.services.digital_documents import DigitalDocumentsDeps, fall_back, fetch_documents
+from chalicelib.services.intake import IntakeDeps, submit_proactive
 from chalicelib.services.messages import (
     DigitalDocumentsQuestion,
     Handlers,
@@ -91,8 +91,9 @@ from chalicelib.services.messages import (
     OfferEffects,
     RegistryEventQueued,
 )
-from chalicelib.services.notifications import NotificationDeps, _deliver, _resume, notice_texts, template_values
+from chalicelib.services.notifications import NotificationDeps, notice_texts, send_once, template_values
 from chalicelib.services.notify import notify
+from chalicelib.services.outbox import dispatch_outbox
 from chalicelib.services.ports import (
     Clock,
     ConsentRecord,
@@ -106,7 +107,6 @@ from chalicelib.services.ports import (
 from chalicelib.services.registry_port import GatewayRejected, RegistryGateway
 from chalicelib.services.sms_inbound import InboundRoutingDeps, route_inbound_sms
 
-MAX_ATTEMPTS = 8
 MAX_EVENT_ID = 128
 CONSENT_SCOPE = "proactive_application"
 """What an SMS consent allows: the back office files the application for the person and asks the registries the
@@ -129,6 +129,13 @@ class ProactiveDeps:
     policy: DialoguePolicy
     lookups: LookupStore
     documents_policy: DigitalDocumentsPolicy
+
+
+    @property
+    def digital_documents(self) -> DigitalDocumentsDeps:
+        """The part the Digital Documents effects use (services/digital_documents.py)."""
+        return DigitalDocumentsDeps(self.intake.repo, self.lookups, self.gateway, self.audit, self.publisher,
+                                    self.clock, self.documents_policy)
 
 
 class ConsentsNotForRole(DomainError):
@@ -278,22 +285,20 @@ def answer_sms(phone: str, text: str, message_id: str, deps: ProactiveDeps) -> s
     if waiting is None:
         return None
     reply = classify(text, policy)
-    for attempt in range(MAX_ATTEMPTS):
+
+    def step() -> tuple[Offer, Answer | None]:
         offer = deps.store.offer(waiting.id)
         if message_id in offer.answered:
-            answer = respond(offer, reply, message_id, now, policy)
-            break
+            return offer, respond(offer, reply, message_id, now, policy)
         accounts: list[BankAccount] = []
         if needs_accounts(offer, reply, now):
             accounts = accounts_from(_account_reader(offer, deps)("bank_accounts", offer.person_iin))
         taken = claims_the_benefit(offer, reply, now) and deps.store.claim_group(offer.group_id, offer.id) != offer.id
         answer = respond(offer, reply, message_id, now, policy, accounts=accounts, claimed_by_other=taken)
-        try:
-            deps.store.save_offer(offer, next_timer(offer, policy))
-            break
-        except ConcurrentUpdate:
-            if attempt == MAX_ATTEMPTS - 1:
-                raise
+        deps.store.save_offer(offer, next_timer(offer, policy))
+        return offer, answer
+
+    offer, answer = retry_on_conflict(step)
     offer = settle(offer, deps)
     return render_answer(offer, answer) if answer is not None else None
 
@@ -321,19 +326,16 @@ def render_answer(offer: Offer, answer: Answer) -> str:
 
 def _update_offer(offer_id: str, change: Callable[[Offer], bool], deps: ProactiveDeps) -> Offer:
     """Apply `change` to fresh state and save it with its next timer (retried from fresh state on a race)."""
-    for attempt in range(MAX_ATTEMPTS):
+
+    def attempt() -> Offer:
         offer = deps.store.offer(offer_id)
         changed = change(offer)
         timer = next_timer(offer, deps.policy)
-        if not changed and timer == offer.timer_at:
-            return offer
-        try:
+        if changed or timer != offer.timer_at:
             deps.store.save_offer(offer, timer)
-            return offer
-        except ConcurrentUpdate:
-            if attempt == MAX_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+        return offer
+
+    return retry_on_conflict(attempt)
 
 
 def settle(offer: Offer, deps: ProactiveDeps) -> Offer:
@@ -375,9 +377,9 @@ def _carry_out(effect: Effect, offer: Offer, application_id: str | None, deps: P
         case Withdraw():
             _withdraw(offer, application_id, deps)
         case FetchDocuments():
-            fetch_documents(offer, deps)
+            fetch_documents(offer, deps.digital_documents)
         case DocumentsFallback():
-            fall_back(offer, deps)
+            fall_back(offer, deps.digital_documents)
         case RevokeConsent():
             if offer.revoked_at is None or offer.revoked_message_id is None:
                 raise ValueError(f"offer {offer.id} revokes a consent without a revocation")
@@ -417,7 +419,7 @@ def _tell(offer: Offer, purpose: str, occasion: str, deps: ProactiveDeps) -> Non
     if purpose in ("proactive_reminder", "proactive_offer_renewed"):
         values["reply_by"] = reply_by(offer).isoformat()
     key = notification_key(offer.id, purpose, occasion)
-    ndeps, now = deps.notifications, deps.clock.now()
+    ndeps = deps.notifications
     noticed = False
     for language in offer.languages:
         record = _claim(offer, key if len(offer.languages) == 1 else f"{key}:{language}", purpose,
@@ -425,10 +427,7 @@ def _tell(offer: Offer, purpose: str, occasion: str, deps: ProactiveDeps) -> Non
         if not noticed:
             _write_notice(offer, key, purpose, values=values, at=record.claimed_at, deps=deps)
             noticed = True
-        if _resume(record, now, ndeps) is not None:
-            continue
-        text = render_sms(purpose, language, template_values(None, values, language))
-        _deliver(record, offer.phone, text, ndeps, now, from_status="pending")
+        send_once(record, offer.phone, render_sms(purpose, language, template_values(None, values, language)), ndeps)
 
 
 def _notice_only(offer: Offer, purpose: str, deps: ProactiveDeps) -> None:

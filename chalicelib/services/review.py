@@ -37,8 +37,8 @@ from chalicelib.services.audit import AuditEntry, AuditLog
 from chalicelib.services.concurrency import update_application
 from chalicelib.services.decisions import DOCUMENT_SOURCE
 from chalicelib.services.documents import NoSuchDocument, awaited
-from chalicelib.services.intake import dispatch_outbox
 from chalicelib.services.notify import notify
+from chalicelib.services.outbox import dispatch_outbox
 from chalicelib.services.ports import (
     ApplicationRepository,
     Clock,
