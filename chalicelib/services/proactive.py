@@ -39,7 +39,7 @@ from chalicelib.domain.errors import (
     required_text,
 )
 from chalicelib.domain.identity import Iin
-from chalicelib.domain.notifications import notification_key, render_sms
+from chalicelib.domain.notifications import NotificationStatus, notification_key, render_sms
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.proactive import (
     BENEFIT,
@@ -436,8 +436,8 @@ def _notice_only(offer: Offer, purpose: str, deps: ProactiveDeps) -> None:
     key = notification_key(offer.id, purpose)
     record = _claim(offer, key, purpose, language=offer.language or "ru", values=values, deps=deps)
     _write_notice(offer, key, purpose, values=values, at=record.claimed_at, deps=deps)
-    if record.status == "pending":
-        deps.notifications.store.finish(key, "answered", deps.clock.now())
+    if record.status is NotificationStatus.PENDING:
+        deps.notifications.store.finish(key, NotificationStatus.ANSWERED, deps.clock.now())
 
 
 def _close_others(offer: Offer, deps: ProactiveDeps) -> None:
