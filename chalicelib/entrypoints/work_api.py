@@ -69,12 +69,9 @@ def read_ticket(call: Call, application_id: str) -> Any:
     logger.info("ticket read", extra={"application_id": application_id, "format": fmt, "role": call.who.role})
     if fmt == "json":
         return body
-    from chalicelib.entrypoints.problems import rendering_problem
-    from chalicelib.services.printing import DocumentRendering, stored_pdf
+    from chalicelib.services.printing import stored_pdf
 
-    try:  # rendered by a worker
-        pdf = stored_pdf("ticket", application_id, call.language, deps.printing(), ticket_print_source(body))
-    except DocumentRendering as rendering:
-        return rendering_problem(rendering, call.language)
+    # rendered by a worker; until then DocumentRendering: a 503 with Retry-After
+    pdf = stored_pdf("ticket", application_id, call.language, deps.printing(), ticket_print_source(body))
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": PDF, "Content-Disposition": f'inline; filename="ticket-{application_id}.pdf"'})
