@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.access import Caller
+from chalicelib.domain.access import Caller, is_deciding_official
 from chalicelib.domain.application import Application, Status
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.catalog import ServiceCatalog
@@ -55,7 +55,6 @@ from chalicelib.services.ports import (
     RevocationChecker,
 )
 from chalicelib.services.results import SIGNED_BY_OFFICIAL
-from chalicelib.services.review import is_deciding_official
 
 DECISION_PURPOSE = "decision on the application by an official"
 
