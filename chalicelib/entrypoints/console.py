@@ -310,3 +310,49 @@ def ticket_pdf(page: Page, application_id: str) -> Response:
 def _first(form: dict[str, list[str]], name: str) -> str:
     values = form.get(name) or [""]
     return values[0]
+
+
+# --- the official's desk ---------------------------------------------------------------------------------------
+
+@console_page("/console/applications/{application_id}/documents/{document_id}/review", ("POST",),
+              roles=("official",))
+def review(page: Page, application_id: str, document_id: str) -> Response:
+    from chalicelib.console import views
+
+    form = {k: v[0] for k, v in page.form().items() if v}
+    try:
+        views.review(page.staff.caller, application_id, document_id, form)
+    except ValidationFailed as exc:
+        context = views.case_page(page.staff.caller, application_id, page.language,
+                                  review_form=(document_id, form, exc.errors))
+        page.document_urls = tuple(d["url"] for d in context["documents"] if d.get("url"))
+        return page.html("case.html", 422, **context)
+    return redirect(f"/console/applications/{application_id}#documents-h")
+
+
+@console_page("/console/applications/{application_id}/draft", ("POST",), roles=("official",))
+def draft(page: Page, application_id: str) -> Response:
+    """The draft decision made now (`draft_decision`), shown on the case page with the signing button."""
+    from chalicelib.console import views
+
+    made = views.draft(page.staff.caller, application_id, page.language)
+    context = views.case_page(page.staff.caller, application_id, page.language, draft_made=made)
+    page.document_urls = tuple(d["url"] for d in context["documents"] if d.get("url"))
+    return page.html("case.html", **context)
+
+
+@console_page("/console/applications/{application_id}/decision", ("POST",), roles=("official",))
+def decision(page: Page, application_id: str) -> Response:
+    """The page's script posts `{"draft_id", "signed_xml"}` (NCALayer's signature over the draft) with the CSRF token
+    in `X-CSRF-Token`; the answer is JSON: where to go next, or the refusal's code and text."""
+    from chalicelib.console import views
+    from chalicelib.entrypoints.http import parse_json_object
+    from chalicelib.entrypoints.problems import json_response
+
+    try:
+        body = parse_json_object(page.request)
+        status = views.sign(page.staff.caller, application_id, body)
+    except DomainError as exc:
+        return json_response({"code": exc.code, "message": _message(exc, page.language)}, exc.status)
+    logger.info("console decision signed", extra={"application_id": application_id, "status": status})
+    return json_response({"status": status, "location": f"/console/applications/{application_id}"})

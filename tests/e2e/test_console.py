@@ -23,6 +23,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 STAFF = json.loads((ROOT / "local" / "seed" / "staff.json").read_text())["staff"]
 OPERATOR = next(s for s in STAFF if s["role"] == "operator" and s["org"] == "employment-center:KZ-AKT")
 OFFICIAL = next(s for s in STAFF if s["role"] == "official" and s["org"] == "employment-center:KZ-AKT")
+NORTH_OPERATOR = next(s for s in STAFF if s["role"] == "operator" and s["org"] == "employment-center:KZ-SEV")
+NORTH_OFFICIAL = next(s for s in STAFF if s["role"] == "official" and s["org"] == "employment-center:KZ-SEV")
 FAMILIES = json.loads((ROOT / "local" / "seed" / "registries.json").read_text())["families"]
 SCREENS = ROOT / os.environ.get("CONSOLE_SCREENSHOTS", ".local/console-screens")
 
@@ -35,7 +37,8 @@ def family(scenario: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def console_stack() -> Iterator[Stack]:
-    running = start_stack(Stack, {"NCALAYER_PORT": "0", "NCALAYER_SIGNER_IIN": OFFICIAL["iin"]})
+    # the NCALayer stand-in holds the key of the official who signs in the test below
+    running = start_stack(Stack, {"NCALAYER_PORT": "0", "NCALAYER_SIGNER_IIN": NORTH_OFFICIAL["iin"]})
     yield running
     code, output = running.stop()
     assert code == 0, output[-3000:]
@@ -187,3 +190,79 @@ def test_the_queue_and_the_case_page_for_an_official_at_tablet_width(console_sta
     page.click("a[hreflang=kk]")
     assert page.locator("html").get_attribute("lang") == "kk"
     check_accessibility(page, "case-official-kk")
+
+
+def scanned_pdf(text: str) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=16)
+    pdf.cell(text=text)
+    return bytes(pdf.output())
+
+
+def test_an_official_finds_the_case_by_waiting_for_reviews_a_document_signs_and_sees_it_approved(
+        console_stack: Stack, new_page: Any) -> None:
+    import requests
+
+    base = console_stack.base
+    chosen = family("tsa-bank-account-not-found")  # the bank account registry has no record of the applicant
+    operator = new_page("ru")
+    sign_in(operator, base, NORTH_OPERATOR)
+    application_id = file_tsa_in_person(operator, base, "tsa-bank-account-not-found")
+
+    # The office scans the bank's certificate the applicant brought (through the API, as a scanner's software would)
+    office = console_stack.token(NORTH_OPERATOR["iin"], "operator", NORTH_OPERATOR["org"])
+
+    def read() -> Any:
+        return console_stack.request("GET", f"/applications/{application_id}", token=office)[2]
+
+    console_stack.wait_until(lambda: read()["status"] == "awaiting_documents", timeout=300)
+    status, _, slot = console_stack.request("POST", f"/applications/{application_id}/documents",
+                                            {"kind": "bank_account_certificate", "content_type": "application/pdf"},
+                                            token=office)
+    assert status == 201, slot
+    sent = requests.post(slot["upload"]["url"], data=slot["upload"]["fields"], timeout=10,
+                         files={"file": ("bank.pdf", scanned_pdf(f"Account {chosen['iban']}"), "application/pdf")})
+    assert sent.status_code < 300, sent.text
+    console_stack.wait_until(lambda: any(d["state"] == "document_received" for d in read().get("documents", [])),
+                             timeout=60)
+
+    # The official finds it among the applications waiting for a document review
+    page = new_page("ru")
+    sign_in(page, base, NORTH_OFFICIAL)
+    page.select_option("#waiting_for", "document_review")
+    page.click("form.filters button")
+    page.click(f"a:text-is('{application_id}')")
+    assert page.locator(".preview iframe").count() == 1  # the scan, in the page
+    check_accessibility(page, "case-review-ru")
+
+    # reads it, and records what it says in the bank account registry's answer shape
+    def fill(bank_code: str) -> None:
+        page.fill("[name='fact.accounts[0].iban']", chosen["iban"])
+        page.fill("[name='fact.accounts[0].bank_code']", bank_code)
+        page.fill("[name='fact.accounts[0].owner_iin']", chosen["applicant"])
+        page.fill("[name='fact.accounts[0].opened_on']", "2020-01-15")
+        page.click("button[name=decision][value=accept]")
+
+    fill("")  # a field left out: refused as the API refuses it, and shown beside the field
+    assert page.locator("[name='fact.accounts[0].bank_code'][aria-invalid=true]").count() == 1
+    check_accessibility(page, "case-review-errors-ru")
+    fill(chosen["iban"][4:7])
+    assert page.locator(".state.st-accepted").count() == 1
+
+    # the rules decide on the facts; the official prepares the draft, reads it and signs it with NCALayer
+    def draft_button() -> bool:
+        page.reload()
+        return page.locator("#make-draft").count() == 1
+
+    console_stack.wait_until(draft_button, timeout=60)
+    page.click("#make-draft")
+    assert page.locator(".draft .outcome").inner_text().startswith("Назначить")
+    check_accessibility(page, "draft-ru")
+    page.click("#sign-button")
+    page.wait_for_selector(".status.s-approved", timeout=30_000)
+    assert read()["status"] == "approved"
+    page.click("a[hreflang=kk]")
+    check_accessibility(page, "decided-kk")
