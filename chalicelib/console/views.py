@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.bootstrap import container
-from chalicelib.console.pages import texts
+from chalicelib.console.pages import day, texts
 from chalicelib.data import load_json
 from chalicelib.domain.access import IN_PERSON_CHANNELS, Caller
 from chalicelib.domain.documents import REJECT_REASONS, WAITING_FOR
@@ -139,7 +139,33 @@ def case_page(caller: Caller, application_id: str, language: str, *, draft_made:
                            and bool(app.data.get("official_decision")),
         "can_review": caller.role == "official",
         "reject_reasons": REJECT_REASONS,
+        "result": result_summary(caller, app.id, poll.decision) if poll.decision else None,
     }
+
+
+def _amount(value: Any) -> str | None:
+    return f"{value:,} ₸".replace(",", "\u00a0") if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _period(decision: Mapping[str, Any]) -> str:
+    return " — ".join(day(d) for d in (decision.get("period_from"), decision.get("period_to")) if d)
+
+
+def result_summary(caller: Caller, application_id: str, decision: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The decision as its signed result says it (`signed_result`, as `GET /applications/{id}/result`): amount,
+    period, who signed (the official's name, position and time, or the provider's seal), the verification code."""
+    from chalicelib.domain.result_document import verification_code
+    from chalicelib.services.results import SIGNED_BY_OFFICIAL, ResultNotReady, signed_result
+
+    deps = container()
+    try:
+        signed = signed_result(deps.repo, deps.results, application_id, caller)
+    except ResultNotReady:
+        return None
+    official = signed.get("signer") if signed.get("kind") == SIGNED_BY_OFFICIAL else None
+    return {"amount": _amount(decision.get("amount_monthly")), "period": _period(decision),
+            "official": official, "signed_at": signed.get("signed_at"),
+            "code": verification_code(signed["document"])}
 
 
 # --- in-person filing ------------------------------------------------------------------------------------------
@@ -310,18 +336,30 @@ def documents_for_page(caller: Caller, application: Any, records: Sequence[Any],
             by_path = {e.field.removeprefix("facts."): e for e in mine}
             for field in fields_for(shape):
                 error = by_path.pop(field.path, None)
-                label = t(f"fact.{field.name}") if t.has(f"fact.{field.name}") else field.name.replace("_", " ")
-                if field.group and field.group != field.name:
-                    group = t(f"fact.{field.group}") if t.has(f"fact.{field.group}") else field.group
-                    label = f"{group}{f' {field.row + 1}' if field.row is not None else ''}: {label}"
                 options = [(v, t(f"review.{o}") if o in ("yes", "no") else o) for v, o in field.options]
-                view["fields"].append({"name": field.path, "label": label, "input": field.input, "options": options,
-                                       "required": field.required, "hint": field.hint,
+                view["fields"].append({"name": field.path, "label": _field_label(field, t), "input": field.input,
+                                       "options": options, "required": field.required,
+                                       "hint": t(f"hint.{field.name}") if t.has(f"hint.{field.name}") else "",
                                        "value": (form or {}).get(f"fact.{field.path}", ""),
                                        "error": _error_text(error, t) if error else None})
             view["errors"] = [(e.field, _error_text(e, t)) for e in by_path.values()]
         shown.append(view)
     return shown
+
+
+def _field_label(field: Any, t: Any) -> str:
+    """«Счёт 2: IBAN» for a list's row, «Брак: суд» for an optional object's part, «Дата рождения» otherwise: in the
+    page's language (a field without a text shows its name)."""
+    def label(key: str, name: str) -> str:
+        return str(t(key)) if t.has(key) else name.replace("_", " ")
+
+    own = label(f"fact.{field.name}", field.name)
+    if field.group is None:
+        return own
+    if field.row is not None:
+        row = f"{label(f'fact_row.{field.group}', label(f'fact.{field.group}', field.group))} {field.row + 1}"
+        return row if field.name == field.group else f"{row}: {own}"
+    return own if field.name == field.group else f"{label(f'fact.{field.group}', field.group)}: {own}"
 
 
 def _people_of(document: Any, application: Any, records: Sequence[Any], language: str) -> list[tuple[str, str]]:
@@ -375,10 +413,8 @@ def draft(caller: Caller, application_id: str, language: str) -> dict[str, Any]:
     except DraftFactsMissing as missing:
         return {"missing": [e.message for e in missing.errors]}
     decision = made["decision"]
-    amount = decision.get("amount_monthly")
-    period = " — ".join(p for p in (decision.get("period_from"), decision.get("period_to")) if p)
     return {"draft_id": made["draft_id"], "to_sign": made["to_sign"], "outcome": decision.get("outcome"),
-            "amount": f"{amount:,} ₸".replace(",", " ") if isinstance(amount, int) else None, "period": period,
+            "amount": _amount(decision.get("amount_monthly")), "period": _period(decision),
             "reasons": [{"rule": r.get("rule_id"), "result": r.get("outcome"),
                          "text": _reason_text(r, language)} for r in decision.get("reasons", [])]}
 

@@ -290,21 +290,37 @@ def ticket_pdf(page: Page, application_id: str) -> Response:
     """The ticket's PDF as the API serves it (rendered once by the decisions worker); while it is being rendered,
     a page that asks again by itself a few seconds later."""
     from chalicelib.entrypoints.views import ticket_print_source, ticket_view
-    from chalicelib.services.printing import RETRY_AFTER_SECONDS, DocumentRendering, stored_pdf
     from chalicelib.services.tickets import applicant_name, ticket_for
 
     deps = container()
     ticket = ticket_for(deps.repo, deps.catalog, application_id, page.staff.caller)
     body = ticket_view(ticket, applicant_name(ticket.application, deps.lookup_store))
+    return _stored_pdf(page, "ticket", application_id, ticket_print_source(body))
+
+
+@console_page("/console/applications/{application_id}/result.pdf", roles=("operator", "official"))
+def result_pdf(page: Page, application_id: str) -> Response:
+    """The signed result's notice, to print for the applicant: `signed_result` (who may see it, as the API's result
+    route), then the PDF the decisions worker rendered (a self-refreshing page while it renders)."""
+    from chalicelib.services.results import signed_result
+
+    deps = container()
+    signed_result(deps.repo, deps.results, application_id, page.staff.caller)
+    return _stored_pdf(page, "result", application_id)
+
+
+def _stored_pdf(page: Page, document: str, application_id: str, source: dict[str, Any] | None = None) -> Response:
+    from chalicelib.services.printing import RETRY_AFTER_SECONDS, DocumentRendering, stored_pdf
+
     try:
-        pdf = stored_pdf("ticket", application_id, page.language, deps.printing(), ticket_print_source(body))
+        pdf = stored_pdf(document, application_id, page.language, container().printing(), source)
     except DocumentRendering:
         response = page.html("rendering.html", 503, retry_after=RETRY_AFTER_SECONDS)
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": "application/pdf", "Cache-Control": "no-store",
-        "Content-Disposition": f'inline; filename="ticket-{application_id}.pdf"'})
+        "Content-Disposition": f'inline; filename="{document}-{application_id}.pdf"'})
 
 
 def _first(form: dict[str, list[str]], name: str) -> str:
