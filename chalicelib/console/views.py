@@ -96,10 +96,12 @@ def queue_page(caller: Caller, language: str, *, waiting_for: str | None, servic
 # --- a case ----------------------------------------------------------------------------------------------------
 
 def case_page(caller: Caller, application_id: str, language: str, *, draft_made: dict[str, Any] | None = None,
+              draft_id: str | None = None,
               review_form: tuple[str, Mapping[str, str], Sequence[FieldError]] | None = None) -> dict[str, Any]:
     """The case: summary, uploads (with the review form of one awaiting review), lookups, timeline; the draft
-    decision when one was just made (`draft_made`); a review form sent back with its errors (`review_form`:
-    document id, the form, the errors)."""
+    decision `draft_id` when it is still the application's current draft and this official's (`draft_decision`
+    keeps it there), or what a draft could not be made on (`draft_made`); a review form sent back with its errors
+    (`review_form`: document id, the form, the errors)."""
     from chalicelib.entrypoints.views import lookups_view
     from chalicelib.services.queries import read_application
 
@@ -127,14 +129,15 @@ def case_page(caller: Caller, application_id: str, language: str, *, draft_made:
         "handling_office": office_name(app.handling_office, language),
         "accepted_office": office_name(app.accepted_by.office, language) if app.accepted_by else "",
         "lookups": lookups,
-        # what a clerk acts on: an answer that did not come and is not itself the answer (a document, a written
-        # request), or a lookup that failed
-        "attention": [lk for lk in lookups if lk["status"] != "found" and lk.get("on_not_found") != "fact"],
+        # what a clerk acts on: an answer that did not come (nor a reviewed document in its place) and whose absence
+        # is not itself the answer (a document, a written request awaited), or a lookup that failed
+        "attention": [lk for lk in lookups if lk["status"] not in ("found", "provided")
+                      and lk.get("on_not_found") != "fact"],
         "timeline": list(reversed(shown["timeline"])),
         "documents": documents_for_page(
             caller, app, records, language, form=review_form[1] if review_form else None,
             errors={review_form[0]: review_form[2]} if review_form else None),
-        "draft": draft_made,
+        "draft": draft_made or (current_draft(app, caller, draft_id, language) if draft_id else None),
         "awaits_official": caller.role == "official" and app.status.value == "deciding"
                            and bool(app.data.get("official_decision")),
         "can_review": caller.role == "official",
@@ -292,6 +295,7 @@ def ticket_page(caller: Caller, application_id: str, language: str) -> dict[str,
     found = ticket_for(deps.repo, deps.catalog, application_id, caller)
     ticket = ticket_view(found, applicant_name(found.application, deps.lookup_store))
     ticket["service"] = _name(ticket["service_name"], language)
+    ticket["office_label"] = _name(ticket["office_name"], language)
     return {"ticket": ticket, "due": date.fromisoformat(ticket["due_date"])}
 
 
@@ -405,15 +409,28 @@ def review(caller: Caller, application_id: str, document_id: str, form: Mapping[
 
 
 def draft(caller: Caller, application_id: str, language: str) -> dict[str, Any]:
-    """The decision the rules make on the facts held, to sign (`draft_decision`); or what is still missing."""
+    """The decision the rules make on the facts held, to sign (`draft_decision`): its `draft_id`; or what is still
+    missing (`missing`)."""
     from chalicelib.services.official import DraftFactsMissing, draft_decision
 
     try:
         made = draft_decision(application_id, caller, container().official())
     except DraftFactsMissing as missing:
         return {"missing": [e.message for e in missing.errors]}
-    decision = made["decision"]
-    return {"draft_id": made["draft_id"], "to_sign": made["to_sign"], "outcome": decision.get("outcome"),
+    return {"draft_id": made["draft_id"]}
+
+
+def current_draft(application: Any, caller: Caller, draft_id: str, language: str) -> dict[str, Any] | None:
+    """The draft `draft_decision` kept in the application, shown for signing while it is the current one and this
+    official's: the decision and `to_sign`, the canonical XML `sign_decision` checks the signature against."""
+    from chalicelib.domain.signing import canonical_result_content
+
+    kept = application.data.get("draft") or {}
+    if caller.role != "official" or kept.get("draft_id") != draft_id or kept.get("official") != caller.iin:
+        return None
+    decision = kept["document"]["decision"]
+    return {"draft_id": draft_id, "to_sign": canonical_result_content(kept["document"], draft_id).decode("utf-8"),
+            "outcome": decision.get("outcome"),
             "amount": _amount(decision.get("amount_monthly")), "period": _period(decision),
             "reasons": [{"rule": r.get("rule_id"), "result": r.get("outcome"),
                          "text": _reason_text(r, language)} for r in decision.get("reasons", [])]}

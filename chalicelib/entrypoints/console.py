@@ -70,9 +70,15 @@ class Page:
         text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw)
         return parse_qs(text, keep_blank_values=True, max_num_fields=200)
 
-    def html(self, template: str, status: int = 200, **context: Any) -> Response:
+    def html(self, template: str, status: int = 200, *, here: str | None = None, **context: Any) -> Response:
+        """The page; `here`: the address its language links lead to, when the page answers a POST (the case page
+        after a review or a draft): the GET page it shows."""
         settings = container().settings
-        body = render(template, self.language, session=self.session, path=self.request.context.get("path", ""),
+        path = self.request.context.get("path", "")
+        params: Any = (self.request.query_params or {}) if here is None and self.request.method == "GET" else {}
+        kept = {k: v for k, v in params.items() if k != "lang"}
+        language_links = {lang: f"{here or path}?{urlencode({**kept, 'lang': lang})}" for lang in LANGUAGES}
+        body = render(template, self.language, session=self.session, path=path, language_links=language_links,
                       ncalayer_url=settings.ncalayer_url, languages=LANGUAGES, **context)
         csp = content_security_policy(settings.ncalayer_url, self.document_urls)
         headers: dict[str, str | list[str]] = {"Content-Type": HTML, **security_headers(csp)}
@@ -252,9 +258,10 @@ def queue(page: Page) -> Response:
 
 @console_page("/console/applications/{application_id}", roles=("operator", "official", "admin"))
 def case(page: Page, application_id: str) -> Response:
+    """The case page; `?draft=<draft_id>`: with the official's current draft to read and sign."""
     from chalicelib.console import views
 
-    context = views.case_page(page.staff.caller, application_id, page.language)
+    context = views.case_page(page.staff.caller, application_id, page.language, draft_id=page.query("draft") or None)
     page.document_urls = tuple(d["url"] for d in context["documents"] if d.get("url"))
     return page.html("case.html", **context)
 
@@ -342,19 +349,22 @@ def review(page: Page, application_id: str, document_id: str) -> Response:
         context = views.case_page(page.staff.caller, application_id, page.language,
                                   review_form=(document_id, form, exc.errors))
         page.document_urls = tuple(d["url"] for d in context["documents"] if d.get("url"))
-        return page.html("case.html", 422, **context)
+        return page.html("case.html", 422, here=f"/console/applications/{application_id}", **context)
     return redirect(f"/console/applications/{application_id}#documents-h")
 
 
 @console_page("/console/applications/{application_id}/draft", ("POST",), roles=("official",))
 def draft(page: Page, application_id: str) -> Response:
-    """The draft decision made now (`draft_decision`), shown on the case page with the signing button."""
+    """The draft decision made now (`draft_decision`), then the case page showing it with the signing button (a
+    redirect: reloading or switching the language does not make another draft); or the facts still missing."""
     from chalicelib.console import views
 
     made = views.draft(page.staff.caller, application_id, page.language)
+    if made.get("draft_id"):
+        return redirect(f"/console/applications/{application_id}?{urlencode({'draft': made['draft_id']})}#draft-h")
     context = views.case_page(page.staff.caller, application_id, page.language, draft_made=made)
     page.document_urls = tuple(d["url"] for d in context["documents"] if d.get("url"))
-    return page.html("case.html", **context)
+    return page.html("case.html", 409, here=f"/console/applications/{application_id}", **context)
 
 
 @console_page("/console/applications/{application_id}/decision", ("POST",), roles=("official",))

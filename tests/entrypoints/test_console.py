@@ -203,6 +203,7 @@ def test_an_operator_files_a_tsa_application_in_person_and_prints_the_ticket(api
     assert again.headers["Location"] == location  # the same form sent twice is one application
     page = api.http.get(location, headers=as_staff(session)).body.decode()
     assert application_id in page and "Сейтқалиева А.М." in page
+    assert "Актюбинская область" in page and OPERATOR["org"] not in page  # the office by its name, not its id
     from tests.support.sms import run_queue
 
     link = f"/console/applications/{application_id}/ticket.pdf"
