@@ -114,6 +114,18 @@ def file_tsa_in_person(page: Any, base: str, scenario: str) -> str:
     return str(page.url.split("/")[-2])
 
 
+def check_rendering_page(page: Any, url: str, name: str) -> None:
+    """The page a PDF's first request answers while the worker renders it (503, it refreshes itself): checked as it
+    is, its refresh held back so that axe reads a page that stays put."""
+    first = page.context.request.get(url)
+    assert first.status == 503 and first.headers["retry-after"]
+    html = first.text().replace('http-equiv="refresh"', 'data-held-refresh=""')
+    page.route(url, lambda route: route.fulfill(status=503, body=html, content_type="text/html; charset=utf-8"))
+    page.goto(url)
+    check_accessibility(page, name)
+    page.unroute(url)
+
+
 def fetch_pdf(page: Any, url: str) -> Any:
     """A PDF of the console (ticket, notice): the first request may have the decisions worker render it (503 with
     Retry-After and a page that refreshes itself), as the API's PDFs do."""
@@ -144,7 +156,9 @@ def test_an_operator_files_a_tsa_application_in_person_and_gets_the_ticket(conso
     application_id = file_tsa_in_person(page, base, "tsa-eligible-3-children")
     assert page.locator(".big").inner_text() == application_id
     check_accessibility(page, "filed-kk")
-    ticket = fetch_pdf(page, base + page.locator("#ticket-pdf").get_attribute("href"))
+    link = base + page.locator("#ticket-pdf").get_attribute("href")
+    check_rendering_page(page, link, "rendering-kk")
+    ticket = fetch_pdf(page, link)
     assert ticket.status == 200 and ticket.headers["content-type"] == "application/pdf"
     assert ticket.body().startswith(b"%PDF-")
     page.goto(f"{base}/console/applications/{application_id}")
@@ -180,6 +194,17 @@ def test_a_form_posted_without_its_csrf_token_is_refused(console_stack: Stack, n
     assert "CSRF" in page.locator("[role=alert]").inner_text()
     session = next(c for c in page.context.cookies() if c["name"] == "__Host-sb-console")
     assert session["httpOnly"] and session["secure"] and session["sameSite"] == "Strict"
+    page.click("header form.inline button")  # sign out: the session cookie goes
+    check_accessibility(page, "signed-out-ru")
+    assert not [c for c in page.context.cookies() if c["name"] == "__Host-sb-console"]
+
+
+def test_a_page_of_another_role_is_refused_in_words(console_stack: Stack, new_page: Any) -> None:
+    page = new_page("kk")
+    sign_in(page, console_stack.base, OFFICIAL)
+    page.goto(f"{console_stack.base}/console/file")  # filing in person is the operators'
+    assert page.locator("[role=alert]").count() == 1
+    check_accessibility(page, "error-role-kk")
 
 
 def test_the_queue_and_the_case_page_for_an_official_at_tablet_width(console_stack: Stack, new_page: Any) -> None:
