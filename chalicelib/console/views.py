@@ -102,12 +102,15 @@ def case_page(caller: Caller, application_id: str, language: str, *, draft_made:
     decision `draft_id` when it is still the application's current draft and this official's (`draft_decision`
     keeps it there), or what a draft could not be made on (`draft_made`); a review form sent back with its errors
     (`review_form`: document id, the form, the errors)."""
-    from chalicelib.entrypoints.views import lookups_view
-    from chalicelib.services.queries import read_application
+    from chalicelib.entrypoints.views import application_view, lookups_view
+    from chalicelib.services.queries import poll_application
 
     deps = container()
-    app = read_application(deps.repo, deps.audit, deps.clock, application_id, caller)
-    records = deps.lookup_store.for_application(application_id)
+    # what `GET /applications/{id}` reads: the application (audited), its decision's reasons, the sweep's events
+    poll = poll_application(application_id, caller, repo=deps.repo, audit=deps.audit, clock=deps.clock,
+                            lookups=deps.lookup_store, results=deps.results, events=deps.deadline_index)
+    app = poll.application
+    records = deps.lookup_store.for_application(application_id)  # the facts themselves: shown to officials
     service = deps.catalog.get(app.service_id)
     lookups = []
     facts = {r.key: r.data for r in records}
@@ -117,11 +120,7 @@ def case_page(caller: Caller, application_id: str, language: str, *, draft_made:
         view["person_label"] = person_label(record.person_ref, [s.relation for s in app.subjects], language)
         view["facts"] = facts.get(record.key) if caller.role == "official" else None
         lookups.append(view)
-    from chalicelib.entrypoints.views import application_view
-    from chalicelib.services.queries import status_poll
-
-    poll = status_poll(app, deps.lookup_store, deps.results)  # the decision's reasons live in the signed result
-    shown = application_view(app, deps.deadline_index.events_of(application_id), records, decision=poll.decision)
+    shown = application_view(app, poll.kept_apart, records, decision=poll.decision)
     return {
         "app": shown,
         "service_name": service.name_in(language),
