@@ -5,6 +5,7 @@ from chalice.app import Chalice
 from chalicelib.entrypoints.api import api
 from chalicelib.entrypoints.audit_api import audit_api
 from chalicelib.entrypoints.consents_api import consents_api
+from chalicelib.entrypoints.console import console
 from chalicelib.entrypoints.desk_api import desk_api
 from chalicelib.entrypoints.middleware import framework_errors_as_problems, observe_http
 from chalicelib.entrypoints.notifications_api import notifications_api
@@ -27,6 +28,7 @@ app.register_blueprint(signing_api)
 app.register_blueprint(notifications_api)
 app.register_blueprint(webhooks)
 app.register_blueprint(consents_api)
+app.register_blueprint(console)
 app.register_blueprint(desk_api)
 app.register_middleware(observe_http, "http")
 app.register_middleware(framework_errors_as_problems, "http")

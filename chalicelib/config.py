@@ -30,6 +30,14 @@ class Settings:
     requesting_system: str
     max_body_bytes: int
     eds_trust_anchors_pem: str
+    # The staff console's OpenID Connect client (README "The staff console"): the identity provider's issuer and
+    # endpoints, this stage's client id and the redirect URI registered for it, and where NCALayer listens.
+    oidc_issuer: str
+    oidc_client_id: str
+    oidc_authorization_endpoint: str
+    oidc_token_endpoint: str
+    oidc_redirect_uri: str
+    ncalayer_url: str
     public_base_url: str  # where anyone checks a printed verification code (`GET /results/{code}`)
 
     # Secrets: the variable itself (local stack, tests), or `<NAME>_ARN` naming a Secrets Manager secret that
@@ -64,6 +72,11 @@ class Settings:
     @property
     def otp_secret(self) -> str:
         return secret("OTP_SECRET")
+
+    @property
+    def console_session_secret(self) -> str:
+        """Seals the console's session cookie (encrypted and authenticated); at least 32 characters."""
+        return secret("CONSOLE_SESSION_SECRET")
 
     def queue_name(self, purpose: str) -> str:
         from chalicelib.adapters.resources import queue_name
@@ -104,5 +117,11 @@ def get_settings() -> Settings:
         requesting_system=_env("REQUESTING_SYSTEM", "social-benefits-back-office"),
         max_body_bytes=int(_env("MAX_BODY_BYTES", "65536")),
         eds_trust_anchors_pem=_env("EDS_TRUST_ANCHORS_PEM"),
+        oidc_issuer=_env("OIDC_ISSUER") or _env("JWT_ISSUER", "https://idp.egov.kz"),
+        oidc_client_id=_env("OIDC_CLIENT_ID", "social-benefits-console"),
+        oidc_authorization_endpoint=_env("OIDC_AUTHORIZATION_ENDPOINT"),
+        oidc_token_endpoint=_env("OIDC_TOKEN_ENDPOINT"),
+        oidc_redirect_uri=_env("OIDC_REDIRECT_URI"),
+        ncalayer_url=_env("NCALAYER_URL", "wss://127.0.0.1:13579"),
         public_base_url=_env("PUBLIC_BASE_URL", "https://social-benefits.egov.kz"),
     )

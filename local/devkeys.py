@@ -41,7 +41,7 @@ def jwks_for(pem: bytes, kid: str = KID) -> dict[str, Any]:
 
 def mint(pem: bytes, *, iin: str, role: str, org: str | None = None, name: str | None = None,
          ttl_seconds: int = 3600, issuer: str = ISSUER, audience: str = AUDIENCE, kid: str = KID,
-         now: float | None = None) -> str:
+         now: float | None = None, nonce: str | None = None) -> str:
     import jwt
 
     issued = int(now if now is not None else time.time())
@@ -51,4 +51,6 @@ def mint(pem: bytes, *, iin: str, role: str, org: str | None = None, name: str |
         claims["org"] = org
     if name:
         claims["name"] = name
+    if nonce:
+        claims["nonce"] = nonce
     return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": kid})

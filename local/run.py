@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> None:
         gateway_port=int(os.environ.get("GATEWAY_PORT", "0")),
         tick_seconds=float(os.environ.get("SCHEDULE_TICK_SECONDS", "60")),
         seed=os.environ.get("REGISTRY_SEED"),
+        ncalayer_port=int(os.environ.get("NCALAYER_PORT", "13579")),
+        ncalayer_signer=os.environ.get("NCALAYER_SIGNER_IIN") or None,
     )
     # `kill -USR1 <pid>` prints every thread's stack: the way to see what a stuck stack is doing.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
@@ -65,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  tokens                   {python} -m local.token --iin <IIN> --role citizen", flush=True)
     print(f"  sent SMS                 {python} -m local.outbox [--phone +77...] [--since 2026-11-24T10:00]",
           flush=True)
+    print("  staff console            sign in at /console with a seeded member of local/seed/staff.json", flush=True)
     print("Ctrl-C stops everything (the state is saved); `make reset` starts empty.", flush=True)
     while not stopping:
         time.sleep(0.25)

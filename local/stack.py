@@ -29,6 +29,8 @@ STATE_FILE = LOCAL_DIR / "stack.json"
 AWS_STATE_NAME = "aws-state.pickle"
 DEFAULT_SAVE_SECONDS = 2.0
 REGION = "eu-central-1"
+CONSOLE_CLIENT_ID = "social-benefits-console"
+LOCAL_CONSOLE_SECRET = "local-console-session-secret-0123456789"  # noqa: S105 (development only)
 LOCAL_DATA_DIR = Path(__file__).parent / "seed" / "data"
 
 
@@ -155,6 +157,8 @@ class LocalStack:
     tick_seconds: float = 60.0
     pump_interval: float = 0.2
     seed: str | None = None
+    ncalayer_port: int = 13579
+    ncalayer_signer: str | None = None
     aws_state_file: Path | None = None
     """Where moto's state is kept across restarts (None: nothing is kept, e.g. `make demo`)."""
     save_seconds: float = DEFAULT_SAVE_SECONDS
@@ -165,7 +169,7 @@ class LocalStack:
     _closers: list[Any] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
 
-    def environment(self, moto_url: str, gateway_url: str) -> dict[str, str]:
+    def environment(self, moto_url: str, gateway_url: str, idp_url: str = "", ncalayer_url: str = "") -> dict[str, str]:
         from local.dev_ca import trust_anchor_pem
         from local.devkeys import AUDIENCE, ISSUER, jwks_for, private_key_pem
         from local.gateway_participant import client_environment
@@ -191,10 +195,23 @@ class LocalStack:
             "POWERTOOLS_METRICS_NAMESPACE": "SocialBenefits",
             "POWERTOOLS_DEV": "false",
             "EDS_TRUST_ANCHORS_PEM": os.environ.get("EDS_TRUST_ANCHORS_PEM") or trust_anchor_pem(),
+            # the staff console signs in at the development identity provider (local/dev_idp.py) and signs
+            # decisions through the NCALayer stand-in (local/ncalayer.py)
+            "OIDC_ISSUER": ISSUER,
+            "OIDC_CLIENT_ID": CONSOLE_CLIENT_ID,
+            "OIDC_AUTHORIZATION_ENDPOINT": f"{idp_url}/authorize",
+            "OIDC_TOKEN_ENDPOINT": f"{idp_url}/token",
+            "OIDC_REDIRECT_URI": self.console_redirect_uri,
+            "CONSOLE_SESSION_SECRET": os.environ.get("CONSOLE_SESSION_SECRET", LOCAL_CONSOLE_SECRET),
+            "NCALAYER_URL": ncalayer_url,
             # The synthetic world's legal figures laid over the shipped ones (the TSA poverty line's regional
             # inputs: local/seed/data/poverty_line.json), like the registry seed; an operator's folder instead.
             "SB_DATA_OVERRIDE_DIR": os.environ.get("SB_DATA_OVERRIDE_DIR") or str(LOCAL_DATA_DIR),
         }
+
+    @property
+    def console_redirect_uri(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}/console/callback"
 
     def start(self) -> dict[str, Any]:
         import logging
@@ -210,7 +227,9 @@ class LocalStack:
         self._closers.append(self._aws.stop)
 
         gateway_url = self._start_gateway()
-        env = self.environment(moto_url, gateway_url)
+        idp_url = self._start_identity_provider()
+        ncalayer_url = self._start_ncalayer()
+        env = self.environment(moto_url, gateway_url, idp_url, ncalayer_url)
         os.environ.update(env)
 
         from chalicelib import bootstrap
@@ -241,6 +260,9 @@ class LocalStack:
             "gateway_webhook_secret": env["GATEWAY_WEBHOOK_SECRET"],
             "jwt_issuer": env["JWT_ISSUER"],
             "jwt_audience": env["JWT_AUDIENCE"],
+            "console": f"http://127.0.0.1:{self.api_port}/console",
+            "identity_provider": idp_url,
+            "ncalayer": ncalayer_url or "not started (port busy)",
             "state": (f"{self.aws_state_file} (every {self.save_seconds:g} s and on stop; "
                       + ("restored" if self._aws.stats.restored_from else "new") + ")")
             if self.aws_state_file else "not kept",
@@ -260,6 +282,29 @@ class LocalStack:
         url = sim.start()
         self._closers.append(sim.stop)
         return url
+
+    def _start_identity_provider(self) -> str:
+        from local.dev_idp import DevIdentityProvider
+
+        provider = DevIdentityProvider(clients={CONSOLE_CLIENT_ID: (self.console_redirect_uri,)})
+        url = provider.start()
+        self._closers.append(provider.stop)
+        return url
+
+    def _start_ncalayer(self) -> str:
+        """The NCALayer stand-in on its usual port (13579); when that port is taken (a real NCALayer, another stack),
+        on a free one: the console reads its address from NCALAYER_URL."""
+        from local.ncalayer import NCALayerStandIn
+
+        for port in dict.fromkeys((self.ncalayer_port, 0)):
+            stand_in = NCALayerStandIn(port=port, signer_iin=self.ncalayer_signer)
+            try:
+                url = stand_in.start()
+            except OSError:
+                continue
+            self._closers.append(stand_in.stop)
+            return url
+        return ""
 
     def _start_api(self, app: Any) -> None:
         server, thread = serve_api(app, self.api_port)

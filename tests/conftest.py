@@ -33,6 +33,7 @@ TEST_ENV = {
     "GATEWAY_WEBHOOK_SECRET": "test-gateway-secret",
     "POWERTOOLS_METRICS_NAMESPACE": "SocialBenefitsTest",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    "CONSOLE_SESSION_SECRET": "test-console-session-secret-of-32+-characters",
 }
 # The synthetic world's legal figures (the TSA poverty line's regional inputs), laid over the shipped ones as on the
 # local stack: the seeded families are decided on their region's line. Tests of a missing figure build their own.

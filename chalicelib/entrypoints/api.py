@@ -114,15 +114,11 @@ def file_application(call: Call) -> Response:
 @endpoint(api, "/applications/{application_id}", summary="An application: status, timeline, lookups, decision",
           roles=SIGNED_IN, response="ApplicationOut", errors=(401, 404))
 def read_application(call: Call, application_id: str) -> dict[str, Any]:
-    from chalicelib.services.queries import get_application, status_poll
+    from chalicelib.services.queries import read_application as read
+    from chalicelib.services.queries import status_poll
 
     deps = container()
-    application = get_application(deps.repo, application_id, call.who)
-    if call.who.role in ("operator", "official", "admin"):
-        from chalicelib.services.audit import AuditEntry
-
-        deps.audit.record(AuditEntry.by_caller(call.who, at=deps.clock.now(), purpose="processing of the application",
-                                               application_id=application_id, action="application_read"))
+    application = read(deps.repo, deps.audit, deps.clock, application_id, call.who)
     poll = status_poll(application, deps.lookup_store, deps.results)
     return application_view(application, deps.deadline_index.events_of(application_id), poll.lookups,
                             decision=poll.decision)

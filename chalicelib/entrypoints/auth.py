@@ -11,6 +11,7 @@ provider issues tokens of minutes, so anything longer is a token minted elsewher
 
 from __future__ import annotations
 
+import hmac
 import json
 from functools import cache
 from typing import Any
@@ -70,17 +71,24 @@ def bearer_token(authorization: str | None) -> str:
 
 
 def authenticate(authorization: str | None) -> Caller:
-    import jwt
-
     token = bearer_token(authorization)
     settings = get_settings()
+    return caller_from_token(token, audience=settings.jwt_audience,
+                             issuer=settings.jwt_issuer)
+
+
+def caller_from_token(token: str, *, audience: str, issuer: str, nonce: str | None = None) -> Caller:
+    """The caller a JWT of the identity provider names, checked against its JWKS (RS256; issuer, audience, expiry;
+    the `nonce` too when given: an OpenID Connect ID token of the console's sign-in). Raises `Unauthenticated`."""
+    import jwt
+
     try:
         claims = jwt.decode(
             token,
             _signing_key(token),
             algorithms=ALGORITHMS,
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
+            audience=audience,
+            issuer=issuer,
             leeway=LEEWAY_SECONDS,
             options={"require": ["exp", "iat", "iss", "aud", "sub"]},
         )
@@ -88,6 +96,8 @@ def authenticate(authorization: str | None) -> Caller:
         raise Unauthenticated("The token has expired.", code="auth.expired_token") from None
     except (jwt.PyJWTError, ValueError):
         raise Unauthenticated("The token is not valid.") from None
+    if nonce is not None and not hmac.compare_digest(str(claims.get("nonce", "")), nonce):
+        raise Unauthenticated("The ID token does not answer this sign-in (nonce).")
     return caller_of(claims)
 
 

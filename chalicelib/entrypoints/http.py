@@ -205,11 +205,16 @@ def _depth(value: Any) -> int:
 
 
 def parse_body(request: Request, schema_name: str) -> tuple[Any, dict[str, Any]]:
+    return validate_schema(schema_name, parse_json_object(request))
+
+
+def validate_schema(schema_name: str, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """`data` checked against the request schema `schema_name` (entrypoints/schemas.py): the parsed model and its
+    JSON form, or `ValidationFailed` with one error per field (the console's forms are checked by this too)."""
     from pydantic import ValidationError
 
     from chalicelib.entrypoints import schemas
 
-    data = parse_json_object(request)
     model = getattr(schemas, schema_name)
     try:
         parsed = model.model_validate(data)

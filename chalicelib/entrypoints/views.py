@@ -12,6 +12,7 @@ from chalicelib.domain.identity import mask_iin
 
 if TYPE_CHECKING:
     from chalicelib.services.ports import LookupRecord
+    from chalicelib.services.tickets import Ticket
 
 
 def _merged(timeline: Sequence[TimelineEvent], kept_apart: Sequence[TimelineEvent]) -> list[TimelineEvent]:
@@ -113,3 +114,32 @@ def service_view(service: Service, registries: list[str]) -> dict[str, Any]:
                          "allowed_banks": list(service.allowed_banks) if service.allowed_banks else None},
         "source": dict(service.source),
     }
+
+
+def ticket_view(ticket: Ticket, applicant_name: str | None) -> dict[str, Any]:
+    """The tear-off ticket as JSON (`GET /applications/{id}/ticket`; the PDF and the console print it).
+    `applicant_name`: services.tickets.applicant_name (None before the State Database of Individuals answered)."""
+    from chalicelib.adapters.pdf import surname_and_initials
+    from chalicelib.domain.offices import office_name
+
+    return {
+        "application_id": ticket.application.id,
+        "service_id": ticket.service.id,
+        "service_name": dict(ticket.service.name),
+        "channel": ticket.application.channel,
+        "registered_on": ticket.registered_on.isoformat(),
+        "registered_at": ticket.registered_at.isoformat() if ticket.registered_at else None,
+        "due_date": ticket.due_date.isoformat(),
+        "due_date_at_state_corp": ticket.due_date_at_state_corp.isoformat() if ticket.due_date_at_state_corp else None,
+        "office": ticket.office,
+        "handling_office": ticket.application.handling_office,
+        "accepted_by": surname_and_initials(ticket.official),
+        "office_name": office_name(ticket.office),
+        "documents": list(ticket.service.required_documents.get(ticket.application.channel, ())),
+        "applicant_name": applicant_name,
+    }
+
+
+def ticket_print_source(body: dict[str, Any]) -> dict[str, Any]:
+    """What the ticket's PDF is rendered from (services.printing): the JSON body with the office's name printed."""
+    return {**body, "office": body["office_name"]}

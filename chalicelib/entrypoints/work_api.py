@@ -59,30 +59,13 @@ def read_work_queue(call: Call) -> dict[str, Any]:
           roles=("citizen", "operator"), response="TicketOut", query=(("format", "json (default) or pdf"),),
           produces=("application/json", PDF), errors=(401, 403, 404, 409, 422, 503))
 def read_ticket(call: Call, application_id: str) -> Any:
-    from chalicelib.adapters.pdf import surname_and_initials
-    from chalicelib.domain.offices import office_name
+    from chalicelib.entrypoints.views import ticket_print_source, ticket_view
     from chalicelib.services.tickets import applicant_name, ticket_for
 
     fmt = call.document_format()
     deps = container()
     ticket = ticket_for(deps.repo, deps.catalog, application_id, call.who)
-    name = applicant_name(ticket.application, deps.lookup_store)
-    body = {
-        "application_id": ticket.application.id,
-        "service_id": ticket.service.id,
-        "service_name": dict(ticket.service.name),
-        "channel": ticket.application.channel,
-        "registered_on": ticket.registered_on.isoformat(),
-        "registered_at": ticket.registered_at.isoformat() if ticket.registered_at else None,
-        "due_date": ticket.due_date.isoformat(),
-        "due_date_at_state_corp": ticket.due_date_at_state_corp.isoformat() if ticket.due_date_at_state_corp else None,
-        "office": ticket.office,
-        "handling_office": ticket.application.handling_office,
-        "accepted_by": surname_and_initials(ticket.official),
-        "office_name": office_name(ticket.office),
-        "documents": list(ticket.service.required_documents.get(ticket.application.channel, ())),
-        "applicant_name": name,
-    }
+    body = ticket_view(ticket, applicant_name(ticket.application, deps.lookup_store))
     logger.info("ticket read", extra={"application_id": application_id, "format": fmt, "role": call.who.role})
     if fmt == "json":
         return body
@@ -90,8 +73,7 @@ def read_ticket(call: Call, application_id: str) -> Any:
     from chalicelib.services.printing import DocumentRendering, stored_pdf
 
     try:  # rendered by a worker
-        pdf = stored_pdf("ticket", application_id, call.language, deps.printing(),
-                         {**body, "office": body["office_name"]})
+        pdf = stored_pdf("ticket", application_id, call.language, deps.printing(), ticket_print_source(body))
     except DocumentRendering as rendering:
         return rendering_problem(rendering, call.language)
     return Response(body=pdf, status_code=200, headers={

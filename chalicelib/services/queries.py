@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.data import load_json
 from chalicelib.domain.access import Caller, can_view
@@ -13,12 +13,16 @@ from chalicelib.domain.errors import ApplicationNotFound, DomainError
 from chalicelib.domain.lookups import plan_for
 from chalicelib.services.ports import (
     ApplicationRepository,
+    Clock,
     HistoryPage,
     LookupRecord,
     LookupState,
     LookupStore,
     ResultStore,
 )
+
+if TYPE_CHECKING:
+    from chalicelib.services.audit import AuditLog
 
 MAX_PAGE = 50
 
@@ -33,6 +37,19 @@ def get_application(repo: ApplicationRepository, application_id: str, caller: Ca
     application = repo.get(application_id)
     if not can_view(caller, application):
         raise ApplicationNotFound("No such application.")
+    return application
+
+
+def read_application(repo: ApplicationRepository, audit: AuditLog, clock: Clock, application_id: str,
+                     caller: Caller) -> Application:
+    """`get_application`, and for the staff (operators, officials, administrators) the audit record of their reading
+    the application's personal data (purpose: processing of the application)."""
+    application = get_application(repo, application_id, caller)
+    if caller.role in ("operator", "official", "admin"):
+        from chalicelib.services.audit import AuditEntry
+
+        audit.record(AuditEntry.by_caller(caller, at=clock.now(), purpose="processing of the application",
+                                          application_id=application_id, action="application_read"))
     return application
 
 

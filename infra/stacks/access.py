@@ -10,7 +10,8 @@ Why each entry is what it is:
   message for any queue (and the deadline sweep re-sends what a crash left behind): they may send to
   every work queue. Only functions that never change applications would get less.
 - PERSON_KEY_SECRET keys the person index (HMAC of the IIN); the repository needs it wherever it is built.
-- The webhook secrets and the OTP secret are only used by routes, all served by `api_handler`.
+- The webhook secrets, the OTP secret and the console's session secret are only used by routes, all served by
+  `api_handler`.
 - Only `decisions_worker` signs result documents (the signing key's policy names its role alone);
   verification (`POST /results/verify`) needs only the public key.
 - Only `notifications_worker` sends SMS (the brief). NB: the code also sends SMS directly from `api_handler`
@@ -28,7 +29,8 @@ from chalicelib.adapters.resources import QUARANTINE_PREFIX, RECEIVED_PREFIX, RE
 # The secrets the app reads, by the environment variable config.py reads today. In AWS a function
 # receives `<NAME>_ARN` (the Secrets Manager secret's ARN) and resolves it at cold start.
 SECRET_NAMES = ("SMS_WEBHOOK_SECRET", "GATEWAY_WEBHOOK_SECRET", "PERSON_KEY_SECRET", "OTP_SECRET",
-                "GATEWAY_SENDER_PASSWORD", "GATEWAY_SIGNING_KEY_PEM", "GATEWAY_SIGNING_CERT_PEM")
+                "GATEWAY_SENDER_PASSWORD", "GATEWAY_SIGNING_KEY_PEM", "GATEWAY_SIGNING_CERT_PEM",
+                "CONSOLE_SESSION_SECRET")
 # What a function that asks registries through the e-government gateway (ШЭП) needs: its login and the key and
 # certificate it signs each SendMessage with (chalicelib/adapters/shep_wss.py).
 GATEWAY_SECRETS = ("GATEWAY_SENDER_PASSWORD", "GATEWAY_SIGNING_KEY_PEM", "GATEWAY_SIGNING_CERT_PEM")
@@ -55,7 +57,8 @@ FUNCTION_ACCESS: dict[str, Access] = {
     "api_handler": Access(
         send_to=ALL_WORK_QUEUES,
         secrets=("SMS_WEBHOOK_SECRET", "GATEWAY_WEBHOOK_SECRET", "PERSON_KEY_SECRET", "OTP_SECRET",
-                 *GATEWAY_SECRETS),  # the eligibility pre-check asks registries while the citizen waits
+                 *GATEWAY_SECRETS,  # the eligibility pre-check asks registries while the citizen waits
+                 "CONSOLE_SESSION_SECRET"),  # the staff console's session cookie is sealed with it
         read_signing_public_key=True,
         put_documents=(UPLOAD_PREFIX,),  # signs the pre-signed POST: the upload runs with this role's rights
         # serves the PDFs the decisions worker rendered; signs the official's short-lived download link of a document

@@ -18,6 +18,7 @@ from local.api_client import ApiClient, wait_until
 from local.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+BANNER_LAST_LINE = "Ctrl-C stops everything"  # local/run.py prints it last, once everything started
 
 
 class Stack:
@@ -107,13 +108,16 @@ def start_stack(kind: type[S], extra_env: dict[str, str] | None = None, port: in
             stack._reader.join(timeout=5)
             raise AssertionError(f"local stack exited: {''.join(stack.lines)}")
         try:
-            if stack.request("GET", "/health")[0] == 200:
+            # ready as a developer sees it: /health answers and the banner is printed in full (the API serves
+            # before `local.run` prints what the stack started, e.g. whether its state was restored)
+            if stack.request("GET", "/health")[0] == 200 and any(
+                    line.startswith(BANNER_LAST_LINE) for line in list(stack.lines)):
                 return stack
         except OSError:
             pass
         time.sleep(0.3)
     process.kill()
-    raise AssertionError("local stack did not serve /health within 60 s")
+    raise AssertionError("local stack did not serve /health and print its banner within 60 s")
 
 
 @pytest.fixture(scope="module")
