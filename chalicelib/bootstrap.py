@@ -245,10 +245,26 @@ class Container:
         return DynamoProactiveStore(self.settings.person_key_secret)
 
     @cached_property
+    def trust_anchors_pem(self) -> str:
+        """The CAs an EDS must chain to (an applicant's signature, an official's decision), chosen here only:
+        `EDS_TRUST_STORE=nca` (dev, prod) the National Certification Centre's store in data/nca, checked
+        (adapters/trust_store.py); otherwise `EDS_TRUST_ANCHORS_PEM` (the local stack's development CA, tests)."""
+        store = self.settings.eds_trust_store
+        if store == "nca":
+            if self.settings.eds_trust_anchors_pem:
+                raise ValueError("EDS_TRUST_STORE=nca takes its CAs from data/nca: unset EDS_TRUST_ANCHORS_PEM.")
+            from chalicelib.adapters.trust_store import nca_trust_anchors_pem
+
+            return nca_trust_anchors_pem()
+        if store != "pem":
+            raise ValueError(f"EDS_TRUST_STORE is `nca` or `pem`, not {store!r}.")
+        return self.settings.eds_trust_anchors_pem
+
+    @cached_property
     def eds_verifier(self) -> EdsVerifier:
         from chalicelib.adapters.trusted_eds import TrustedEdsVerifier
 
-        return TrustedEdsVerifier(self.settings.eds_trust_anchors_pem)
+        return TrustedEdsVerifier(self.trust_anchors_pem)
 
     # --- dependencies of each use case -------------------------------------------------------------------
 
@@ -295,7 +311,7 @@ class Container:
     def revocation(self) -> RevocationChecker:
         from chalicelib.adapters.revocation import CrlRevocationChecker
 
-        return CrlRevocationChecker(self.settings.eds_trust_anchors_pem)
+        return CrlRevocationChecker(self.trust_anchors_pem)
 
     def review(self) -> ReviewDeps:
         """An official's review of uploaded documents (services/review.py)."""
@@ -308,7 +324,7 @@ class Container:
         from chalicelib.services.official import OfficialDeps
 
         return OfficialDeps(self.repo, self.lookup_store, self.results, self.publisher, self.clock, self.catalog,
-                            self.eds_verifier, self.revocation, self.audit)
+                            self.eds_verifier, self.revocation, self.audit, self.assignments)
 
     def eligibility(self) -> EligibilityDeps:
         from chalicelib.services.eligibility import EligibilityDeps

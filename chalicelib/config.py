@@ -29,6 +29,7 @@ class Settings:
     gateway_signing_kms_key_id: str
     requesting_system: str
     max_body_bytes: int
+    eds_trust_store: str  # `nca`: the National Certification Centre's store (data/nca); `pem`: eds_trust_anchors_pem
     eds_trust_anchors_pem: str
     # The staff console's OpenID Connect client (README "The staff console"): the identity provider's issuer and
     # endpoints, this stage's client id and the redirect URI registered for it, and where NCALayer listens.
@@ -116,6 +117,7 @@ def get_settings() -> Settings:
         gateway_signing_kms_key_id=_env("GATEWAY_SIGNING_KMS_KEY_ID"),
         requesting_system=_env("REQUESTING_SYSTEM", "social-benefits-back-office"),
         max_body_bytes=int(_env("MAX_BODY_BYTES", "65536")),
+        eds_trust_store=_env("EDS_TRUST_STORE", "pem"),
         eds_trust_anchors_pem=_env("EDS_TRUST_ANCHORS_PEM"),
         oidc_issuer=_env("OIDC_ISSUER") or _env("JWT_ISSUER", "https://idp.egov.kz"),
         oidc_client_id=_env("OIDC_CLIENT_ID", "social-benefits-console"),

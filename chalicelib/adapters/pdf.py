@@ -209,8 +209,10 @@ def _section(pdf: FPDF, title: str) -> None:
     pdf.ln(1)
 
 
-def _fields(pdf: FPDF, rows: Sequence[tuple[str, str]], *, emphasise: Callable[[str], bool] = lambda _: False) -> None:
-    """Label / value rows with light lines between them; values wrap, labels stay in their column."""
+def _fields(pdf: FPDF, rows: Sequence[tuple[str, str]], *, emphasise: Callable[[str], bool] = lambda _: False,
+            line_height: float = 5.2, gap: float = 1.6) -> None:
+    """Label / value rows with light lines between them; values wrap, labels stay in their column. `line_height`
+    and `gap` (mm above and below a row's text) are tighter on the tear-off ticket, which must fit one page."""
     from fpdf.fonts import FontFace
 
     usable = pdf.w - pdf.l_margin - pdf.r_margin
@@ -226,8 +228,8 @@ def _fields(pdf: FPDF, rows: Sequence[tuple[str, str]], *, emphasise: Callable[[
         borders_layout="HORIZONTAL_LINES",
         text_align="LEFT",
         v_align="TOP",
-        line_height=5.2,
-        padding=(1.6, 1, 1.6, 0),
+        line_height=line_height,
+        padding=(gap, 1, gap, 0),
     ) as table:
         for label, value in rows:
             row = table.row()
@@ -408,17 +410,19 @@ def render_ticket(ticket: Mapping[str, Any], language: str) -> bytes:
     created = datetime.fromisoformat(ticket["registered_on"]).replace(tzinfo=UTC)
 
     pdf = _new_sheet(language, None, created)
+    pdf.set_auto_page_break(auto=True, margin=12)  # no footer: the ticket and its stub share one sheet
     pdf.set_title(labels["ticket_title"])
     pdf.set_author(office_name)
 
     def part(title: str, subtitle: str, rows: list[tuple[str, str]], signature: str) -> None:
         _write(pdf, office_name, size=8, grey=True)
-        pdf.ln(2)
+        pdf.ln(1.5)
         _write(pdf, title, size=14, bold=True, align="C")
         _write(pdf, subtitle, size=8, grey=True, align="C")
-        pdf.ln(4)
-        _fields(pdf, rows, emphasise=lambda label: label in {labels["application_number"], labels["result_due"]})
-        pdf.ln(9)
+        pdf.ln(3)
+        _fields(pdf, rows, emphasise=lambda label: label in {labels["application_number"], labels["result_due"]},
+                line_height=4.7, gap=1.2)
+        pdf.ln(7)
         pdf.set_font(FONT, "", 9)
         pdf.set_text_color(_GREY)
         pdf.cell(60, 5, f"{signature}:")
@@ -427,7 +431,7 @@ def render_ticket(ticket: Mapping[str, Any], language: str) -> bytes:
         y = pdf.get_y() + 4.5
         pdf.line(pdf.l_margin + 60, y, pdf.w - pdf.r_margin, y)
         pdf.set_text_color(0)
-        pdf.ln(8)
+        pdf.ln(6)
 
     number = (labels["application_number"], str(ticket["application_id"]))
     when = registered

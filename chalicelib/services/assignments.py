@@ -9,6 +9,10 @@
   pending claim, and are decided again when that one ends.
 - `release` gives the claims of a refused or withdrawn application back and returns who waited on them.
 
+Every path that ends in an approval goes through `one_assignment`: the machine's decision (first decision, the
+sweep's re-decision, a proactive application), and an official's EDS-signed decision (services/official.py: the
+draft looks with `take=False`, the signature takes the claim with `take=True` before the result is stored).
+
 Claims are held in the AssignmentStore (adapters/assignments.py); the rules are in domain/assignments.py.
 """
 
@@ -28,7 +32,9 @@ from chalicelib.domain.assignments import (
     filing_subjects,
     subjects_of,
 )
-from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate
+from chalicelib.domain.decision import Decision
+from chalicelib.domain.errors import ApplicationNotFound, ConcurrentUpdate, Conflict
+from chalicelib.domain.rules import refused_as_assigned
 from chalicelib.services.ports import ApplicationRepository, AssignmentStore
 
 MAX_ATTEMPTS = 8
@@ -116,6 +122,62 @@ def claim_assigned(store: AssignmentStore, repo: ApplicationRepository, applicat
         if store.put(fresh):
             return None
     raise ConcurrentUpdate("The assignment claims kept changing; the decision is retried.")
+
+
+def check_assignable(store: AssignmentStore, repo: ApplicationRepository, application: Application,
+                     beneficiaries: Sequence[str]) -> Blocking | None:
+    """Whether an approval of `application` for `beneficiaries` could take their assignment now, without taking
+    it (an official's draft, before the signature): a `Blocking` of kind `assigned` (an approval would be refused,
+    naming it) or `pending` (another open application holds the claim: this one is noted as its waiter and is
+    decided again when that one ends), or None."""
+    on = application.registered_on
+    assert on is not None
+    for _ in range(MAX_ATTEMPTS):
+        _, blocks = _read(store, repo, application.service_id, beneficiaries, application_id=application.id, on=on)
+        assigned = next((b for b in blocks if b.kind == ASSIGNED), None)
+        if assigned is not None:
+            return assigned
+        if not blocks:
+            return None
+        if store.add_waiter(blocks[0].claim, application.id):
+            return blocks[0]
+    raise ConcurrentUpdate("The assignment claims kept changing; try again.")
+
+
+def one_assignment(store: AssignmentStore, repo: ApplicationRepository, application: Application,
+                   decision: Decision, *, take: bool) -> tuple[Decision, Blocking | None]:
+    """The decision as the one-assignment rule leaves it, and what blocked the approval (None: nothing did).
+
+    An approval whose beneficiary this system already assigned for the period becomes a refusal naming that
+    assignment (masked subject and application: domain.rules.refused_as_assigned), with the `assigned` Blocking;
+    while another open application holds the claim, the decision is unchanged and the `pending` Blocking says it
+    must wait (this application is noted as a waiter and decided again when that one ends). `take`: claim the assignment
+    (conditional writes: of concurrent approvals exactly one holds it), as the machine's decision and the
+    official's signature do; otherwise only look (the official's draft). A refusal takes nothing."""
+    if not (decision.approved and decision.beneficiaries):
+        return decision, None
+    if take:
+        block = claim_assigned(store, repo, application, decision.beneficiaries, period_from=decision.period_from,
+                               period_to=decision.period_to)
+    else:
+        block = check_assignable(store, repo, application, decision.beneficiaries)
+    if block is None or block.kind == PENDING:
+        return decision, block
+    return refused_as_assigned(decision, block), block
+
+
+class AssignmentPending(Conflict):
+    """409: another open application holds the claim on a beneficiary; this one is decided again (and goes back
+    to the officials) once that one is decided. The work queue shows it `waiting_for: assignment`."""
+
+    code = "assignment.pending"
+
+    def __init__(self, block: Blocking) -> None:
+        super().__init__(
+            f"Application {block.masked_holder}, still open, holds the claim on {block.masked_subject}: this "
+            "application is decided again once that one is decided (one assignment per person and period)."
+        )
+        self.block = block
 
 
 def release(store: AssignmentStore, service_id: str, holder: str, subjects: Iterable[str]) -> set[str]:

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.application import Application, Status
-from chalicelib.domain.assignments import PENDING
+from chalicelib.domain.assignments import PENDING, Blocking
 from chalicelib.domain.calendar import WorkingDayCalendar
 from chalicelib.domain.catalog import ServiceCatalog
 from chalicelib.domain.deadline_watch import first_sweep_day
@@ -27,8 +27,8 @@ from chalicelib.domain.facts import Case, FactsMissing, RegistryAnswer
 from chalicelib.domain.identity import mask_iin
 from chalicelib.domain.poverty_line import PovertyLineInputsMissing
 from chalicelib.domain.result_document import ResultDocument, verification_code
-from chalicelib.domain.rules import decide, refused_as_assigned
-from chalicelib.services.assignments import all_subjects, claim_assigned, release, waiters_of
+from chalicelib.domain.rules import decide
+from chalicelib.services.assignments import all_subjects, one_assignment, release, waiters_of
 from chalicelib.services.concurrency import Unchanged, update_application
 from chalicelib.services.documents import missing_lookups
 from chalicelib.services.intake import dispatch_outbox, local_date
@@ -170,9 +170,13 @@ def to_official(application_id: str, reason: str, deps: DecisionDeps, missing: l
     now = deps.clock.now()
 
     def change(app: Application) -> None:
+        # a machine wait (parameters, assignment) is over once the rules decided and the officials act
+        waited = app.data.pop("waiting_for", None)
         current = app.data.get("official_decision") or {}
         wanted = {"reason": reason, "missing": missing or []}
         if {k: current.get(k) for k in wanted} == wanted:
+            if waited is None:
+                raise Unchanged
             return
         app.data["official_decision"] = {**wanted, "since": now.isoformat()}
         detail: dict[str, Any] = {"reason": reason}
@@ -217,16 +221,18 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
         to_official(application_id, "rules_cannot_decide", deps, _missing_facts(records, gap))
         return "manual_review"
     if needs_official(records):
+        # an official signs; while another open application holds the claim on a beneficiary, the officials would
+        # only draft an approval that cannot be signed: it waits for that one first (and is handed over after)
+        _, block = one_assignment(deps.assignments, deps.repo, application, decision, take=False)
+        if block is not None and block.kind == PENDING:
+            return wait_for_assignment(application_id, block, repo=deps.repo, clock=deps.clock)
         to_official(application_id, "facts_from_documents", deps)
         return "official_decision"
 
-    if decision.approved and decision.beneficiaries:  # one assignment per person and period
-        block = claim_assigned(deps.assignments, deps.repo, application, decision.beneficiaries,
-                               period_from=decision.period_from, period_to=decision.period_to)
-        if block is not None and block.kind == PENDING:
-            return _wait_for_assignment(application_id, deps, block.masked_subject, block.masked_holder)
-        if block is not None:
-            decision = refused_as_assigned(decision, block)
+    # one assignment per person and period: the approval takes the claims before it is saved
+    decision, block = one_assignment(deps.assignments, deps.repo, application, decision, take=True)
+    if block is not None and block.kind == PENDING:
+        return wait_for_assignment(application_id, block, repo=deps.repo, clock=deps.clock)
 
     document = result_document(application, case, decision, now, deps.catalog)
     signed = deps.results.put_once(application.id, deps.signer.sign(document).to_dict(),
@@ -234,7 +240,7 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
     application = finish_decision(application_id, decision, signed["document"], "system", repo=deps.repo,
                                   clock=deps.clock)
     dispatch_outbox(deps.repo, deps.publisher, application)
-    _after_assignment(application, decision.beneficiaries if decision.outcome == "approved" else (), deps)
+    after_assignment(application, decision, deps.assignments, deps.publisher)
     return decision.outcome
 
 
@@ -304,30 +310,32 @@ def _wait_for_parameters(application_id: str, deps: DecisionDeps, gap: PovertyLi
     return "waiting_for_parameters"
 
 
-def _wait_for_assignment(application_id: str, deps: DecisionDeps, subject: str, holder: str) -> str:
+def wait_for_assignment(application_id: str, block: Blocking, *, repo: ApplicationRepository, clock: Clock) -> str:
     """Another open application holds the claim on a beneficiary: wait until it is decided (it sends a decide
-    message for this one then)."""
-    now = deps.clock.now()
+    message for this one then; the deadline sweep asks again each day too). Work queue: `waiting_for: assignment`."""
+    now = clock.now()
 
     def wait(app: Application) -> None:
         if app.data.get("waiting_for") == "assignment":
             raise Unchanged
         app.data["waiting_for"] = "assignment"
-        app.record(now, "waiting_for_assignment", "system", subject=subject, application=holder)
+        app.record(now, "waiting_for_assignment", "system", subject=block.masked_subject,
+                   application=block.masked_holder)
 
-    update_application(deps.repo, application_id, wait)
+    update_application(repo, application_id, wait)
     return "waiting_for_assignment"
 
 
-def _after_assignment(application: Application, beneficiaries: tuple[str, ...], deps: DecisionDeps) -> None:
-    """Give back the claims the decision does not keep (all of them on a refusal; TSA's declared people who
-    were not counted) and decide again the applications that waited on them."""
-    kept = set(beneficiaries)
+def after_assignment(application: Application, decision: Decision, store: AssignmentStore,
+                     publisher: MessagePublisher) -> None:
+    """Once a decision is saved (machine or official): give back the claims it does not keep (all of them on a
+    refusal; TSA's declared people who were not counted) and decide again the applications that waited on them."""
+    kept = set(decision.beneficiaries if decision.outcome == "approved" else ())
     others = [iin for iin in all_subjects(application) if iin not in kept]
-    waiters = release(deps.assignments, application.service_id, application.id, others)
-    waiters |= waiters_of(deps.assignments, application.service_id, application.id, beneficiaries)
+    waiters = release(store, application.service_id, application.id, others)
+    waiters |= waiters_of(store, application.service_id, application.id, kept)
     if waiters:
-        deps.publisher.publish([decide_message(w) for w in sorted(waiters)])
+        publisher.publish([decide_message(w) for w in sorted(waiters)])
 
 
 def _approval(amount: int | None, start: date | None, end: date | None) -> tuple[str, dict[str, Any]]:

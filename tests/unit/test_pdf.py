@@ -224,6 +224,28 @@ def test_a_ticket_prints_both_parts_with_dates_office_and_official(language: str
     assert labels["cut_here"] in text and "✂" in text
 
 
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_longest_ticket_at_a_state_corporation_office_stays_on_one_sheet(language: str) -> None:
+    """The caregiver allowance at a State Corporation office: the longest service name, four documents taken and
+    the State Corporation's day. The stub and the applicant's signature line must not spill onto a second page."""
+    from chalicelib.domain.catalog import load_catalog
+
+    service = load_catalog().get("caregiver-allowance")
+    ticket = a_ticket(service_name=dict(service.name), office={"kk": "Ақтөбе қаласы бойынша № 1 ХҚКО",
+                                                                "ru": "ЦОН № 1 города Актобе", "en": "PSC No. 1"},
+                      registered_at="2026-11-23T09:15:00+00:00", due_date_at_state_corp="2026-12-11",
+                      applicant_name="Модельбаева Лаура Дамировна",
+                      documents=list(service.required_documents["state_corp"]))
+    assert len(ticket["documents"]) >= 4
+
+    reader = pypdf.PdfReader(io.BytesIO(render_ticket(ticket, language)))
+
+    assert len(reader.pages) == 1
+    labels = load_json("templates/pdf_labels.json")["labels"][language]
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert labels["applicant_signature"] in text and labels["result_at_state_corp"] in text
+
+
 def test_an_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="language"):
         render_ticket(a_ticket(), "de")
