@@ -49,7 +49,7 @@ if TYPE_CHECKING:
         SmsSender,
     )
     from chalicelib.services.printing import PrintingDeps
-    from chalicelib.services.proactive import ProactiveDeps
+    from chalicelib.services.proactive import ProactiveDeps, ProactiveQueueDeps
     from chalicelib.services.registry_port import RegistryGateway
     from chalicelib.services.review import ReviewDeps
     from chalicelib.services.signing import SigningDeps
@@ -70,33 +70,35 @@ class Container:
             )
         return self._clients[service]
 
-    @cached_property
-    def table(self) -> str:
-        """Points every PynamoDB model at the table; adapters on the table depend on this first."""
+    def bind_table(self) -> None:
+        """Point every PynamoDB model at the configured table (a class-level setting of PynamoDB's, so it is a step
+        of its own): every adapter on the table calls this before it is built. Raises ValueError when no table
+        is configured; binding again to the same table does nothing."""
         from chalicelib.adapters.dynamodb import bind_models
 
+        if not self.settings.table_name:
+            raise ValueError("TABLE_NAME must be set: every adapter on the table needs it.")
         bind_models(self.settings.table_name, self.settings.region, os.environ.get("AWS_ENDPOINT_URL") or None)
-        return self.settings.table_name
 
     @cached_property
     def repo(self) -> DynamoApplicationRepository:
         from chalicelib.adapters.dynamodb import DynamoApplicationRepository
 
-        assert self.table
+        self.bind_table()
         return DynamoApplicationRepository(self.settings.person_key_secret)
 
     @cached_property
     def lookup_store(self) -> DynamoLookupStore:
         from chalicelib.adapters.lookup_store import DynamoLookupStore
 
-        assert self.table
+        self.bind_table()
         return DynamoLookupStore()
 
     @cached_property
     def calendar_state(self) -> DynamoCalendarState:
         from chalicelib.adapters.calendar_state import DynamoCalendarState
 
-        assert self.table
+        self.bind_table()
         return DynamoCalendarState()
 
     def calendar_changes(self) -> CalendarChangeDeps:
@@ -108,35 +110,35 @@ class Container:
     def assignments(self) -> DynamoAssignmentStore:
         from chalicelib.adapters.assignments import DynamoAssignmentStore
 
-        assert self.table
+        self.bind_table()
         return DynamoAssignmentStore(self.settings.person_key_secret)
 
     @cached_property
     def results(self) -> DynamoResultStore:
         from chalicelib.adapters.results import DynamoResultStore
 
-        assert self.table
+        self.bind_table()
         return DynamoResultStore()
 
     @cached_property
     def audit(self) -> AuditLog:
         from chalicelib.adapters.audit import DynamoAuditLog
 
-        assert self.table
+        self.bind_table()
         return DynamoAuditLog()
 
     @cached_property
     def deadline_index(self) -> DynamoDeadlineIndex:
         from chalicelib.adapters.deadline_index import DynamoDeadlineIndex
 
-        assert self.table
+        self.bind_table()
         return DynamoDeadlineIndex()
 
     @cached_property
     def work_queue(self) -> DynamoWorkQueue:
         from chalicelib.adapters.deadline_index import DynamoWorkQueue
 
-        assert self.table
+        self.bind_table()
         return DynamoWorkQueue(self.settings.person_key_secret)
 
     @cached_property
@@ -204,7 +206,7 @@ class Container:
     def notification_store(self) -> NotificationStore:
         from chalicelib.adapters.notification_store import DynamoNotificationStore
 
-        assert self.table
+        self.bind_table()
         return DynamoNotificationStore(self.settings.person_key_secret)
 
     @cached_property
@@ -212,7 +214,7 @@ class Container:
         from chalicelib.adapters.notification_store import DynamoSmsRateLimiter
         from chalicelib.services.notifications import SmsPolicy
 
-        assert self.table
+        self.bind_table()
         policy = SmsPolicy.from_data()
         return DynamoSmsRateLimiter(self.settings.person_key_secret, identical_per_hour=policy.identical_per_hour,
                                     total_per_hour=policy.total_per_hour)
@@ -221,7 +223,7 @@ class Container:
     def sms_inbox(self) -> SmsInbox:
         from chalicelib.adapters.notification_store import DynamoSmsInbox
 
-        assert self.table
+        self.bind_table()
         return DynamoSmsInbox()
 
     @cached_property
@@ -241,7 +243,7 @@ class Container:
     def proactive_store(self) -> ProactiveStore:
         from chalicelib.adapters.proactive_store import DynamoProactiveStore
 
-        assert self.table
+        self.bind_table()
         return DynamoProactiveStore(self.settings.person_key_secret)
 
     @cached_property
@@ -370,6 +372,11 @@ class Container:
         return ProactiveDeps(self.proactive_store, self.gateway, self.audit, self.publisher, self.intake(),
                              self.notifications(), self.clock, DialoguePolicy.from_data(), self.lookup_store,
                              DigitalDocumentsPolicy.from_data())
+
+    def proactive_queue(self) -> ProactiveQueueDeps:
+        from chalicelib.services.proactive import ProactiveQueueDeps
+
+        return ProactiveQueueDeps(routing=self.inbound_routing, offers=self.proactive)
 
     def inbound_routing(self) -> InboundRoutingDeps:
         from chalicelib.services.sms_inbound import InboundRoutingDeps

@@ -99,6 +99,61 @@ def create_root_ca(
     return Credential(key, certificate)
 
 
+def _end_entity(
+    ca: Credential,
+    public: rsa.RSAPublicKey,
+    subject: list[x509.NameAttribute[str]],
+    *,
+    content_commitment: bool,
+    extended_key_usage: list[x509.ObjectIdentifier] | None,
+    not_before: datetime | None,
+    not_after: datetime | None,
+    crl_url: str | None = None,
+) -> x509.Certificate:
+    """An end-entity certificate for `public`, issued by `ca` (valid from yesterday for a year unless told).
+
+    The three kinds differ only in key usage (`content_commitment`: non-repudiation, for a person's signature) and
+    extended key usage (none for an official's, as NCA's employee certificates), and an official's names its CA's
+    CRL (`crl_url`)."""
+    now = datetime.now(UTC)
+    ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name(subject))
+        .issuer_name(ca.certificate.subject)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before or now - timedelta(days=1))
+        .not_valid_after(not_after or now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=content_commitment,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+    )
+    if extended_key_usage is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(extended_key_usage), critical=False)
+    builder = (
+        builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+    )
+    if crl_url:
+        builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None, reasons=None,
+            crl_issuer=None)]), critical=False)
+    return builder.sign(ca.key, hashes.SHA256())
+
+
 def issue_citizen_certificate(
     ca: Credential,
     *,
@@ -113,49 +168,15 @@ def issue_citizen_certificate(
     Pass `not_after` in the past for an expired certificate, or another `ca` for one the anchors do not trust.
     """
     key = key or new_key()
-    now = datetime.now(UTC)
-    not_before = not_before or now - timedelta(days=1)
-    not_after = not_after or now + timedelta(days=365)
-    public = key.public_key()
-    ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(
-            x509.Name(
-                [
-                    x509.NameAttribute(NameOID.COMMON_NAME, name),
-                    x509.NameAttribute(NameOID.SERIAL_NUMBER, f"IIN{iin}"),
-                    x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
-                ]
-            )
-        )
-        .issuer_name(ca.certificate.subject)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.CLIENT_AUTH]),
-            critical=False,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
-        .sign(ca.key, hashes.SHA256())
+    subject = [
+        x509.NameAttribute(NameOID.COMMON_NAME, name),
+        x509.NameAttribute(NameOID.SERIAL_NUMBER, f"IIN{iin}"),
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+    ]
+    certificate = _end_entity(
+        ca, key.public_key(), subject, content_commitment=True,
+        extended_key_usage=[ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.CLIENT_AUTH],
+        not_before=not_before, not_after=not_after,
     )
     return Credential(key, certificate)
 
@@ -189,46 +210,15 @@ def system_certificate_for(
     not_after: datetime | None = None,
 ) -> x509.Certificate:
     """The certificate of `issue_system_certificate` for a public key whose private half is elsewhere (a KMS key)."""
-    now = datetime.now(UTC)
-    ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(
-            x509.Name(
-                [
-                    x509.NameAttribute(NameOID.COMMON_NAME, name),
-                    x509.NameAttribute(NameOID.SERIAL_NUMBER, f"BIN{bin_}"),
-                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-                    x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
-                ]
-            )
-        )
-        .issuer_name(ca.certificate.subject)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before or now - timedelta(days=1))
-        .not_valid_after(not_after or now + timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
-        .sign(ca.key, hashes.SHA256())
-    )
-    return certificate
+    subject = [
+        x509.NameAttribute(NameOID.COMMON_NAME, name),
+        x509.NameAttribute(NameOID.SERIAL_NUMBER, f"BIN{bin_}"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+    ]
+    return _end_entity(ca, public, subject, content_commitment=False,
+                       extended_key_usage=[ExtendedKeyUsageOID.CLIENT_AUTH], not_before=not_before,
+                       not_after=not_after)
 
 
 def issue_official_certificate(
@@ -247,9 +237,6 @@ def issue_official_certificate(
     `CN=<SURNAME NAME>, SERIALNUMBER=IIN<iin>, O=<organisation>, T=<position>, C=KZ`, naming the CA's CRL (when
     `crl_url` is given) so that the back office can check it is not revoked."""
     key = key or new_key()
-    now = datetime.now(UTC)
-    public = key.public_key()
-    ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     attributes = [
         x509.NameAttribute(NameOID.COMMON_NAME, name),
         x509.NameAttribute(NameOID.SERIAL_NUMBER, f"IIN{iin}"),
@@ -258,30 +245,9 @@ def issue_official_certificate(
     ]
     if position:
         attributes.insert(3, x509.NameAttribute(NameOID.TITLE, position))
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name(attributes))
-        .issuer_name(ca.certificate.subject)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before or now - timedelta(days=1))
-        .not_valid_after(not_after or now + timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False,
-                key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
-    )
-    if crl_url:
-        builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
-            full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None, reasons=None,
-            crl_issuer=None)]), critical=False)
-    return Credential(key, builder.sign(ca.key, hashes.SHA256()))
+    certificate = _end_entity(ca, key.public_key(), attributes, content_commitment=True, extended_key_usage=None,
+                              not_before=not_before, not_after=not_after, crl_url=crl_url)
+    return Credential(key, certificate)
 
 
 def make_crl(ca: Credential, revoked_serials: tuple[int, ...] = (), *, now: datetime | None = None) -> bytes:

@@ -260,20 +260,19 @@ def index_keys(app: Application) -> dict[str, str | None]:
     return keys
 
 
-def sweep_keys(app: Application) -> dict[str, str | None] | None:
+def sweep_keys(app: Application, sweep_on: date | None) -> dict[str, str | None] | None:
     """The deadline index keys, or None to leave them as they are.
 
     The sweep owns these attributes between deadline changes (it moves each application to its next
     milestone without reading the item). A save sets them only when the deadline service has scheduled
-    a new first check (`data["sweep_on"]`, consumed here), and removes them when the application closes.
-    An unsigned draft is listed on the day it expires (intake), so the same sweep withdraws it.
+    a new first check (`sweep_on`, which the save took from the aggregate: `Application.take_sweep_schedule`), and
+    removes them when the application closes. An unsigned draft is listed on the day it expires (intake), so the
+    same sweep withdraws it.
     """
-    sweep_on = app.data.pop("sweep_on", None)
     if app.is_final or (app.due_date is None and not app.is_unsigned_draft):
         return {"gsi3pk": None, "gsi3sk": None, "risk": None}
-    if sweep_on:
-        return {"gsi3pk": sweep_partition(date.fromisoformat(sweep_on), sweep_shard(app.id)), "gsi3sk": app.id,
-                "risk": None}
+    if sweep_on is not None:
+        return {"gsi3pk": sweep_partition(sweep_on, sweep_shard(app.id)), "gsi3sk": app.id, "risk": None}
     return None
 
 
@@ -315,7 +314,7 @@ class DynamoApplicationRepository:
         return item
 
     def _new_item(self, app: Application) -> ApplicationItem:
-        sweep = sweep_keys(app)
+        sweep = sweep_keys(app, app.take_sweep_schedule())  # first: the instruction is not part of the stored body
         item = self._item(app)
         for name, value in (sweep or {}).items():
             setattr(item, name, value)
@@ -395,7 +394,7 @@ class DynamoApplicationRepository:
 
     def save(self, application: Application) -> None:
         """UpdateItem of what the aggregate owns, conditional on the version read (and incrementing it)."""
-        sweep = sweep_keys(application)
+        sweep = sweep_keys(application, application.take_sweep_schedule())  # first: not part of the stored body
         fresh = self._item(application)
         owned = [ApplicationItem.body, ApplicationItem.status, ApplicationItem.due_date,
                  ApplicationItem.due_date_at_state_corp, ApplicationItem.registered_at, ApplicationItem.waiting_for,

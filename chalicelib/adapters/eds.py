@@ -35,6 +35,7 @@ from lxml import etree
 from signxml.exceptions import InvalidCertificate, InvalidInput, InvalidSignature, SignXMLException
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
+from chalicelib.adapters.safe_xml import safe_parser
 from chalicelib.domain.signing import EdsSignature, SignatureRefused, canonical_application_content
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -46,15 +47,11 @@ def _refuse(code: str, message: str) -> SignatureRefused:
     return SignatureRefused(code, message)
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-
 def _parse(data: bytes) -> Any:
     if len(data) > MAX_SIGNED_XML_BYTES:
         raise _refuse("eds.malformed", "The signed document is too large.")
     try:
-        root = etree.fromstring(data, parser=_parser())
+        root = etree.fromstring(data, parser=safe_parser())
     except etree.XMLSyntaxError:
         raise _refuse("eds.malformed", "The signed document is not well-formed XML.") from None
     docinfo = root.getroottree().docinfo
@@ -245,7 +242,7 @@ def verify_signed_xml(
     )
     signature, signed = verify_xml_signature(signed_xml, trust_anchors_pem, on)
     try:
-        expected_c14n = _c14n(etree.fromstring(expected, parser=_parser()))
+        expected_c14n = _c14n(etree.fromstring(expected, parser=safe_parser()))
     except etree.XMLSyntaxError as exc:
         raise ValueError("The expected canonical content is not XML.") from exc
     if signed != expected_c14n:

@@ -29,6 +29,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.cursors import CursorCodec
 from chalicelib.adapters.dynamodb import TableMeta
+from chalicelib.domain.notifications import NotificationStatus as Status
 from chalicelib.services.ports import InboundSms, Notice, NoticePage, NotificationRecord
 
 RECEIPT_DEDUPE_TTL = timedelta(days=30)
@@ -147,7 +148,8 @@ def _record(item: NotificationItem) -> NotificationRecord:
     return NotificationRecord(
         key=item.pk.removeprefix("NOTIF#"), application_id=item.application_id, purpose=item.purpose,
         audience=item.audience, language=item.language, values=json.loads(item.template_values),
-        claimed_at=claimed, retryable=bool(item.retryable), status=item.status, attempts=int(item.attempts or 0),
+        claimed_at=claimed, retryable=bool(item.retryable), status=Status(item.status),
+        attempts=int(item.attempts or 0),
         provider_message_id=item.provider_message_id, flag=item.flag, sending_at=_parse_instant(item.sending_at),
     )
 
@@ -170,7 +172,7 @@ class DynamoNotificationStore:
             pk=f"NOTIF#{record.key}", sk="NOTIF", application_id=record.application_id, purpose=record.purpose,
             audience=record.audience, language=record.language,
             template_values=json.dumps(record.values, ensure_ascii=False, separators=(",", ":"), default=str),
-            claimed_at=_instant(record.claimed_at), retryable=record.retryable, status="pending", attempts=0,
+            claimed_at=_instant(record.claimed_at), retryable=record.retryable, status=Status.PENDING, attempts=0,
         )
         try:
             item.save(condition=NotificationItem.pk.does_not_exist())
@@ -188,10 +190,10 @@ class DynamoNotificationStore:
         except DoesNotExist:
             return None
 
-    def start_sending(self, key: str, *, from_status: str, attempts: int, at: datetime) -> bool:
+    def start_sending(self, key: str, *, from_status: Status, attempts: int, at: datetime) -> bool:
         try:
             self._item(key).update(
-                actions=[NotificationItem.status.set("sending"), NotificationItem.attempts.add(1),
+                actions=[NotificationItem.status.set(Status.SENDING), NotificationItem.attempts.add(1),
                          NotificationItem.sending_at.set(_instant(at))],
                 condition=(NotificationItem.status == from_status) & (NotificationItem.attempts == attempts),
             )
@@ -204,21 +206,21 @@ class DynamoNotificationStore:
     def sent(self, key: str, provider_message_id: str, at: datetime) -> None:
         SmsMessageItem(pk=f"SMS#{provider_message_id}", sk="SMS", notification_key=key, sent_at=_instant(at)).save()
         self._item(key).update(actions=[
-            NotificationItem.status.set("sent"), NotificationItem.provider_message_id.set(provider_message_id),
+            NotificationItem.status.set(Status.SENT), NotificationItem.provider_message_id.set(provider_message_id),
             NotificationItem.sent_at.set(_instant(at)),
         ])
 
-    def release(self, key: str, *, to_status: str) -> None:
+    def release(self, key: str, *, to_status: Status) -> None:
         try:
             self._item(key).update(
                 actions=[NotificationItem.status.set(to_status), NotificationItem.attempts.add(-1)],
-                condition=NotificationItem.status == "sending",
+                condition=NotificationItem.status == Status.SENDING,
             )
         except UpdateError as exc:
             if not _conditional_failed(exc):
                 raise
 
-    def finish(self, key: str, status: str, at: datetime, *, flag: str | None = None) -> None:
+    def finish(self, key: str, status: Status, at: datetime, *, flag: str | None = None) -> None:
         actions: list[Any] = [NotificationItem.status.set(status), NotificationItem.finished_at.set(_instant(at))]
         if flag is not None:
             actions.append(NotificationItem.flag.set(flag))
@@ -237,11 +239,11 @@ class DynamoNotificationStore:
     def delivery(self, key: str, provider_message_id: str, status: str, at: datetime) -> NotificationRecord | None:
         actions: list[Any]
         if status == "delivered":
-            actions = [NotificationItem.status.set("delivered"), NotificationItem.delivered_at.set(_instant(at))]
-            allowed = ("sent", "delivered")
+            actions = [NotificationItem.status.set(Status.DELIVERED), NotificationItem.delivered_at.set(_instant(at))]
+            allowed = (Status.SENT, Status.DELIVERED)
         else:
-            actions = [NotificationItem.status.set("failed"), NotificationItem.failed_at.set(_instant(at))]
-            allowed = ("sent", "failed")
+            actions = [NotificationItem.status.set(Status.FAILED), NotificationItem.failed_at.set(_instant(at))]
+            allowed = (Status.SENT, Status.FAILED)
         item = self._item(key)
         try:
             item.update(actions=actions, condition=(NotificationItem.provider_message_id == provider_message_id)

@@ -34,6 +34,7 @@ from typing import Any
 
 from lxml import etree
 
+from chalicelib.adapters.safe_xml import safe_parser
 from chalicelib.data import DATA_DIR, load_json
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -68,12 +69,6 @@ def services() -> dict[str, dict[str, str]]:
 
 def fault_codes() -> dict[str, dict[str, Any]]:
     return {code: dict(spec) for code, spec in load_json("gateway_services.json")["fault_codes"].items()}
-
-
-def parser() -> etree.XMLParser:
-    """A parser for what comes off the wire: no DTDs, no entities, no network."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                           remove_blank_text=False)
 
 
 def rfc3339(moment: datetime) -> str:
@@ -117,7 +112,7 @@ def wsdl_text(location: str | None = None) -> bytes:
     """The WSDL as served, its soap:address pointing at `location` when given."""
     text = (GATEWAY_DIR / WSDL_FILE).read_bytes()
     if location:
-        root = etree.fromstring(text, parser=parser())
+        root = etree.fromstring(text, parser=safe_parser())
         for address in root.iter("{http://schemas.xmlsoap.org/wsdl/soap/}address"):
             address.set("location", location)
         text = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
@@ -247,7 +242,7 @@ def parse_envelope(raw: bytes) -> Any:
     if len(raw) > MAX_MESSAGE_BYTES:
         raise MessageInvalid("MESSAGE_INVALID", "The message is too large.")
     try:
-        root = etree.fromstring(raw, parser=parser())
+        root = etree.fromstring(raw, parser=safe_parser())
     except etree.XMLSyntaxError:
         raise MessageInvalid("MESSAGE_INVALID", "The message is not well-formed XML.") from None
     docinfo = root.getroottree().docinfo

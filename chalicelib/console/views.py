@@ -69,8 +69,8 @@ def region_options(language: str) -> list[tuple[str, str]]:
 
 def queue_page(caller: Caller, language: str, *, waiting_for: str | None, service_id: str | None,
                cursor: str | None) -> dict[str, Any]:
+    from chalicelib.domain.calendar import local_date
     from chalicelib.services.deadlines import work_queue
-    from chalicelib.services.intake import local_date
 
     deps = container()
     today = local_date(deps.clock.now())

@@ -35,3 +35,15 @@ def can_view(caller: Caller, application: Application) -> bool:
 
 def is_owner(caller: Caller, application: Application) -> bool:
     return caller.role == "citizen" and application.concerns(caller.iin)
+
+
+def is_accepting_operator(caller: Caller, application: Application) -> bool:
+    """An operator of the office that accepted the application in person (it issued the tear-off ticket)."""
+    accepted = application.accepted_by
+    return (caller.role == "operator" and accepted is not None and caller.org is not None
+            and accepted.office == caller.org)
+
+
+def is_deciding_official(caller: Caller, application: Application) -> bool:
+    """An official of the office that decides the application (API.md: officials see what their office decides)."""
+    return caller.role == "official" and caller.org is not None and caller.org == application.handling_office

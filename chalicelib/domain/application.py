@@ -115,6 +115,10 @@ class OutboxMessage:
         return cls(raw["queue"], raw["key"], dict(raw["body"]))
 
 
+SWEEP_ON = "sweep_on"
+"""Where `Application.schedule_sweep` keeps its instruction for the repository until the next save."""
+
+
 @dataclass
 class Application:
     id: str
@@ -172,8 +176,28 @@ class Application:
         self.record(at, "registered", "system", **detail)
 
     def send(self, queue: str, key: str, body: dict[str, Any]) -> None:
+        """Put a message in the outbox, to send once this state is saved (once per key)."""
         if all(m.key != key for m in self.outbox):
             self.outbox.append(OutboxMessage(queue, key, body))
+
+    def schedule_sweep(self, day: date) -> None:
+        """Ask the next save to list the application for the deadline sweep of `day` (its first check after a
+        deadline change). The instruction travels with the aggregate until the repository takes it
+        (`take_sweep_schedule`); it is never stored."""
+        self.data[SWEEP_ON] = day.isoformat()
+
+    def take_sweep_schedule(self) -> date | None:
+        """The sweep day asked for since the last save, removed from the aggregate (the repository calls this once
+        per save, before it serialises the application: adapters/dynamodb.py)."""
+        raw = self.data.pop(SWEEP_ON, None)
+        return date.fromisoformat(raw) if raw else None
+
+    def lookups_sent(self) -> None:
+        """The registry questions of a submitted application are out (the outbox was dispatched): it is now being
+        checked. Dated at its registration, when the law's term started; nothing changes in any other status."""
+        if self.status is Status.SUBMITTED:
+            self.transition(Status.CHECKING, at=self.registered_at or self.created_at, actor="system",
+                            reason="lookups_sent", lookups=self.data.get("lookups_planned", 0))
 
     @property
     def is_unsigned_draft(self) -> bool:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any, Literal
 
 import holidays
 
 from chalicelib.data import load_json
+from chalicelib.domain.local_time import ALMATY
 
 CALENDAR_FILE = "calendar.json"
 
@@ -24,6 +25,12 @@ DayKind = Literal["day_off", "working_day"]
 _KINDS: tuple[DayKind, ...] = ("day_off", "working_day")
 _SATURDAY = 5
 _ONE_DAY = timedelta(days=1)
+
+
+def local_date(instant: datetime) -> date:
+    """The calendar day an instant falls on in Kazakhstan (Asia/Almaty, domain/local_time.py): the day a term
+    counts from, a sweep runs on, a citizen reads."""
+    return instant.astimezone(ALMATY).date()
 
 
 @cache

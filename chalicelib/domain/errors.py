@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 
@@ -32,6 +33,9 @@ class DomainError(Exception):
 
     code = "domain.error"
     status = 400
+    headers: Mapping[str, str] = MappingProxyType({})
+    """HTTP headers its problem document carries (a 401's challenge, a 503's Retry-After): the error says them,
+    so an entrypoint only raises it (entrypoints/http.py:endpoint answers)."""
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)

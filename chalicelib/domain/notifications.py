@@ -15,6 +15,7 @@ import string
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, Literal
 
 from chalicelib.data import load_json
@@ -23,6 +24,38 @@ from chalicelib.domain.errors import DomainError, InvalidValue
 Language = Literal["kk", "ru", "en"]
 LANGUAGES: tuple[Language, ...] = ("kk", "ru", "en")
 DEFAULT_LANGUAGE: Language = "ru"
+
+
+
+class NotificationStatus(StrEnum):
+    """Where one notification (its claim, `NOTIF#<key>`) stands. In flight: pending (claimed) -> sending -> sent ->
+    delivered, or failed -> sending (a retry) -> ... Final without an SMS: the rest."""
+
+    PENDING = "pending"
+    """Claimed: nothing sent yet."""
+    SENDING = "sending"
+    """One caller won the send and is talking to the provider."""
+    SENT = "sent"
+    """The provider took it (its message id is kept, for the delivery receipt)."""
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    """A failed delivery receipt: another attempt follows after a delay, or `undelivered`."""
+    UNDELIVERED = "undelivered"
+    """Every attempt failed (flagged for the support desk); the notice stays in the personal account."""
+    UNKNOWN = "unknown"
+    """A send abandoned by a worker that died mid-send: never repeated, flagged."""
+    RATE_LIMITED = "rate_limited"
+    """The phone's SMS allowance per hour was used up (flagged)."""
+    NO_PHONE = "no_phone"
+    """Nowhere to send it: the notice tells it."""
+    NOTICE_ONLY = "notice_only"
+    """The service passport asks for no SMS here: the notice tells it."""
+    OFFICE = "office"
+    """A notice to the officials of an office: there is no SMS."""
+    ANSWERED = "answered"
+    """A personal-account notice of what an SMS answer of the proactive dialogue already told the person
+    (declined, taken, expired, consent revoked): the answer was its SMS."""
+
 
 SMS_TEMPLATES = "templates/sms.json"
 NOTICE_TEMPLATES = "templates/notices.json"

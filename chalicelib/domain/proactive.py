@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from chalicelib.data import load_json
 from chalicelib.domain.application import Application, Status, TimelineEvent
@@ -67,12 +67,6 @@ class OfferState(StrEnum):
     """A Digital Documents question answered yes (closed: the documents are fetched)."""
 
 
-BENEFIT = "benefit"
-"""An offer of a benefit after a registry event."""
-DIGITAL_DOCUMENTS = "digital_documents"
-"""A question to an applicant: may the service fetch their documents from Digital Documents?"""
-
-
 OPEN_STATES = frozenset({OfferState.OFFERED, OfferState.AWAITING_ACCOUNT})
 
 CLOSED_ANSWER = {
@@ -81,6 +75,19 @@ CLOSED_ANSWER = {
     OfferState.TAKEN_BY_OTHER: "proactive_taken_by_other_parent",
 }
 """What a late consent to a closed offer is told."""
+
+
+class OfferKind(StrEnum):
+    """What an offer asks."""
+
+    BENEFIT = "benefit"
+    """An offer of a benefit after a registry event."""
+    DIGITAL_DOCUMENTS = "digital_documents"
+    """A question to an applicant: may the service fetch their documents from Digital Documents?"""
+
+
+BENEFIT = OfferKind.BENEFIT
+DIGITAL_DOCUMENTS = OfferKind.DIGITAL_DOCUMENTS
 
 
 class ReplyKind(StrEnum):
@@ -239,6 +246,130 @@ class Answer:
         return cls(str(raw["purpose"]), dict(raw.get("values") or {}))
 
 
+# --- what a step leaves to do ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class _Effect:
+    """Something a step leaves to do once the offer is saved (services/proactive.py:settle carries it out).
+
+    An offer keeps its effects in `pending` as text (`str(effect)`: `sms:proactive_reminder:2`, `consent`), and an
+    effect equals its text, so the stored form and the value are one: `"consent" in offer.pending` holds."""
+
+    name: ClassVar[str]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Effect | str):
+            return str(self) == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+@dataclass(frozen=True, eq=False)
+class SendSms(_Effect):
+    """An SMS that is not an answer (the offer, the reminder, the expiry, "taken by the other parent", the renewal),
+    with its personal-account notice; `occasion` tells apart SMS of one purpose (the 2nd reminder, the 1st renewal)."""
+
+    name = "sms"
+    purpose: str
+    occasion: str = ""
+
+    def __str__(self) -> str:
+        return ":".join(part for part in (self.name, self.purpose, self.occasion) if part)
+
+
+@dataclass(frozen=True, eq=False)
+class WriteNotice(_Effect):
+    """A personal-account notice of what the SMS answer told (declined, taken, expired, consent revoked)."""
+
+    name = "notice"
+    purpose: str
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.purpose}"
+
+
+@dataclass(frozen=True, eq=False)
+class RecordConsent(_Effect):
+    """The consent record (`consent_at`, `consent_message_id`) for the person's list of consents."""
+
+    name = "consent"
+
+
+@dataclass(frozen=True, eq=False)
+class CloseOthers(_Effect):
+    """The other claimants of the group are told the benefit was taken (close_taken)."""
+
+    name = "close_others"
+
+
+@dataclass(frozen=True, eq=False)
+class ReleaseGroup(_Effect):
+    """The claimant who took the benefit let it go: the others closed for that reason are offered it again."""
+
+    name = "release_group"
+
+
+@dataclass(frozen=True, eq=False)
+class FileApplication(_Effect):
+    """File the application with the account confirmed (then record the consent with its number)."""
+
+    name = "apply"
+
+
+@dataclass(frozen=True, eq=False)
+class Withdraw(_Effect):
+    """STOP after filing: the revocation goes into the application's timeline; withdrawn if it still can be."""
+
+    name = "withdraw"
+
+
+@dataclass(frozen=True, eq=False)
+class FetchDocuments(_Effect):
+    """Digital Documents consented: read the documents from the wallet and complete the lookups."""
+
+    name = "fetch_documents"
+
+
+@dataclass(frozen=True, eq=False)
+class DocumentsFallback(_Effect):
+    """Digital Documents not consented (declined, expired, STOP): ask the applicant to upload instead."""
+
+    name = "documents_fallback"
+
+
+@dataclass(frozen=True, eq=False)
+class RevokeConsent(_Effect):
+    """STOP after consenting: the consent record is marked revoked."""
+
+    name = "revoke_consent"
+
+
+Effect = (SendSms | WriteNotice | RecordConsent | CloseOthers | ReleaseGroup | FileApplication | Withdraw
+          | FetchDocuments | DocumentsFallback | RevokeConsent)
+"""Every effect a step may leave (services/proactive.py has one handler for each)."""
+
+_PLAIN: dict[str, Effect] = {e.name: e for e in (RecordConsent(), CloseOthers(), ReleaseGroup(), FileApplication(),
+                                                   Withdraw(), FetchDocuments(), DocumentsFallback(), RevokeConsent())}
+
+
+def parse_effect(text: str) -> Effect:
+    """The effect an offer's stored `pending` text names. ValueError for a text no step leaves."""
+    name, _, argument = text.partition(":")
+    if name == SendSms.name and argument:
+        purpose, _, occasion = argument.partition(":")
+        return SendSms(purpose, occasion)
+    if name == WriteNotice.name and argument:
+        return WriteNotice(argument)
+    if name in _PLAIN and not argument:
+        return _PLAIN[name]
+    raise ValueError(f"unknown proactive effect {text!r}")
+
+
 def _instant(raw: str | None) -> datetime | None:
     return datetime.fromisoformat(raw) if raw else None
 
@@ -271,9 +402,10 @@ class Offer:
     closed_at: datetime | None = None
     application_id: str | None = None
     answered: dict[str, dict[str, Any] | None] = field(default_factory=dict)
-    pending: list[str] = field(default_factory=list)
+    pending: list[Effect] = field(default_factory=list)
+    """What the last steps left to do after the save (carried out and forgotten by services/proactive.py)."""
     events: list[TimelineEvent] = field(default_factory=list)
-    kind: str = BENEFIT
+    kind: OfferKind = OfferKind.BENEFIT
     documents: list[str] = field(default_factory=list)
     """Digital Documents questions: the kinds of document asked for."""
     version: int = 0
@@ -296,9 +428,10 @@ class Offer:
     def record(self, at: datetime, type_: str, actor: str, **detail: Any) -> None:
         self.events.append(TimelineEvent(at, type_, actor, {"offer_id": self.id, **detail}))
 
-    def effect(self, name: str) -> None:
-        if name not in self.pending:
-            self.pending.append(name)
+    def effect(self, effect: Effect) -> None:
+        """Leave `effect` to do after the save (once: an effect already pending is not added again)."""
+        if effect not in self.pending:
+            self.pending.append(effect)
 
     def close(self, state: OfferState, at: datetime) -> None:
         self.state = state
@@ -314,10 +447,10 @@ class Offer:
             value = getattr(self, name)
             out[name] = value.isoformat() if value else None
         out["state"] = self.state.value
-        out["kind"] = self.kind
+        out["kind"] = self.kind.value
         out["documents"] = list(self.documents)
         out["answered"] = dict(self.answered)
-        out["pending"] = list(self.pending)
+        out["pending"] = [str(e) for e in self.pending]
         out["events"] = [e.to_dict() for e in self.events]
         return out
 
@@ -336,8 +469,9 @@ class Offer:
             consent_message_id=raw.get("consent_message_id"), revoked_at=_instant(raw.get("revoked_at")),
             revoked_message_id=raw.get("revoked_message_id"), closed_at=_instant(raw.get("closed_at")),
             application_id=raw.get("application_id"), answered=dict(raw.get("answered") or {}),
-            pending=list(raw.get("pending") or []),
-            events=[TimelineEvent.from_dict(e) for e in raw.get("events") or []], kind=raw.get("kind") or BENEFIT,
+            pending=[parse_effect(e) for e in raw.get("pending") or []],
+            events=[TimelineEvent.from_dict(e) for e in raw.get("events") or []],
+            kind=OfferKind(raw.get("kind") or BENEFIT),
             documents=list(raw.get("documents") or []), version=version, timer_at=timer_at,
         )
 
@@ -350,7 +484,7 @@ def new_offer(*, offer_id: str, group_id: str, rule: EventRule, claimant: Claima
                   region=region, offered_at=now, expires_at=now + policy.offer_valid)
     offer.record(now, "proactive_offer_made", "system", event_type=rule.event_type, kinship=claimant.kinship,
                  reply_by=reply_by(offer).isoformat())
-    offer.effect("sms:proactive_offer")
+    offer.effect(SendSms("proactive_offer"))
     return offer
 
 
@@ -365,7 +499,7 @@ def new_documents_request(*, offer_id: str, application_id: str, service_id: str
                   documents=sorted(documents))
     offer.record(now, "digital_documents_consent_requested", "system", documents=offer.documents,
                  reply_by=reply_by(offer).isoformat())
-    offer.effect("sms:digital_documents_consent")
+    offer.effect(SendSms("digital_documents_consent"))
     return offer
 
 
@@ -418,7 +552,7 @@ def _step(offer: Offer, reply: Reply, message_id: str, now: datetime, *, policy:
         return _on_documents_question(offer, reply, message_id, now, policy)
     if offer.is_open and now >= offer.expires_at:  # the timer has not run yet: the offer is over all the same
         _expire(offer, now, tell=False)
-        offer.effect("notice:proactive_expired")
+        offer.effect(WriteNotice("proactive_expired"))
         return Answer("proactive_expired")
     if offer.state is OfferState.OFFERED:
         return _on_offer(offer, reply, message_id, now, policy=policy, accounts=accounts,
@@ -453,15 +587,15 @@ def _on_documents_question(offer: Offer, reply: Reply, message_id: str, now: dat
         offer.consent_at, offer.consent_message_id = now, message_id
         offer.record(now, "digital_documents_consent_given", "citizen", message_id=message_id,
                      documents=offer.documents)
-        offer.effect("consent")
-        offer.effect("fetch_documents")
+        offer.effect(RecordConsent())
+        offer.effect(FetchDocuments())
         return Answer("digital_documents_consented")
     if reply.kind is ReplyKind.REFUSAL:
-        return _decline(offer, message_id, now, effect="documents_fallback", answer="digital_documents_not_used")
+        return _decline(offer, message_id, now, effect=DocumentsFallback(), answer="digital_documents_not_used")
     return _help(offer, policy, "digital_documents_help")
 
 
-def _decline(offer: Offer, message_id: str, now: datetime, *, effect: str, answer: str) -> Answer:
+def _decline(offer: Offer, message_id: str, now: datetime, *, effect: Effect, answer: str) -> Answer:
     offer.close(OfferState.DECLINED, now)
     offer.record(now, f"{offer.prefix}_declined", "citizen", message_id=message_id)
     offer.effect(effect)
@@ -474,21 +608,21 @@ def _on_offer(offer: Offer, reply: Reply, message_id: str, now: datetime, *, pol
         if claimed_by_other:
             offer.close(OfferState.TAKEN_BY_OTHER, now)
             offer.record(now, "proactive_taken_by_other", "system")
-            offer.effect("notice:proactive_taken_by_other_parent")
+            offer.effect(WriteNotice("proactive_taken_by_other_parent"))
             return Answer("proactive_taken_by_other_parent")
         offer.state = OfferState.AWAITING_ACCOUNT
         offer.consent_at, offer.consent_message_id = now, message_id
         offer.expires_at = now + policy.account_valid
         offer.record(now, "proactive_consent_given", "citizen", message_id=message_id, service_id=offer.service_id)
-        offer.effect("consent")
-        offer.effect("close_others")
+        offer.effect(RecordConsent())
+        offer.effect(CloseOthers())
         own = own_accounts(accounts, offer.person_iin)
         if own:
             offer.proposed_iban = own[0].iban
             return Answer("proactive_ask_account", {"masked_iban": Iban(own[0].iban).masked})
         return Answer("proactive_ask_iban")
     if reply.kind is ReplyKind.REFUSAL:
-        return _decline(offer, message_id, now, effect="notice:proactive_declined", answer="proactive_declined")
+        return _decline(offer, message_id, now, effect=WriteNotice("proactive_declined"), answer="proactive_declined")
     return _help(offer, policy)
 
 
@@ -528,7 +662,7 @@ def _apply(offer: Offer, iban: str, source: str, now: datetime) -> None:
     offer.iban = iban
     offer.close(OfferState.APPLIED, now)
     offer.record(now, "proactive_account_confirmed", "citizen", masked_iban=Iban(iban).masked, source=source)
-    offer.effect("apply")
+    offer.effect(FileApplication())
 
 
 def _revoke(offer: Offer, message_id: str, now: datetime) -> Answer | None:
@@ -536,29 +670,29 @@ def _revoke(offer: Offer, message_id: str, now: datetime) -> Answer | None:
         return None
     applied, was_open = offer.state is OfferState.APPLIED, offer.is_open
     if offer.state is OfferState.AWAITING_ACCOUNT:
-        offer.effect("release_group")
+        offer.effect(ReleaseGroup())
     offer.close(OfferState.REVOKED, now)
     offer.revoked_at, offer.revoked_message_id = now, message_id
     offer.record(now, f"{offer.prefix}_consent_revoked", "citizen", message_id=message_id)
     if offer.consent_at is not None:
-        offer.effect("revoke_consent")
+        offer.effect(RevokeConsent())
     if applied:
-        offer.effect("withdraw")
+        offer.effect(Withdraw())
     if offer.kind == DIGITAL_DOCUMENTS and was_open:
-        offer.effect("documents_fallback")
-    offer.effect("notice:consent_revoked")
+        offer.effect(DocumentsFallback())
+    offer.effect(WriteNotice("consent_revoked"))
     return Answer("consent_revoked")
 
 
 def _expire(offer: Offer, now: datetime, *, tell: bool) -> None:
     if offer.state is OfferState.AWAITING_ACCOUNT:
-        offer.effect("release_group")  # consented, never confirmed: the other claimants may take it after all
+        offer.effect(ReleaseGroup())  # consented, never confirmed: the other claimants may take it after all
     offer.close(OfferState.EXPIRED, now)
     offer.record(now, f"{offer.prefix}_expired", "system")
     if offer.kind == DIGITAL_DOCUMENTS:  # silence: the upload is asked for, whose SMS tells what to do
-        offer.effect("documents_fallback")
+        offer.effect(DocumentsFallback())
     elif tell:
-        offer.effect("sms:proactive_expired")
+        offer.effect(SendSms("proactive_expired"))
 
 
 def on_timer(offer: Offer, now: datetime, policy: DialoguePolicy) -> bool:
@@ -570,7 +704,7 @@ def on_timer(offer: Offer, now: datetime, policy: DialoguePolicy) -> bool:
             and now >= offer.offered_at + policy.reminder_after):
         offer.reminders_sent += 1
         offer.record(now, "proactive_reminder_sent", "system", reminder=offer.reminders_sent)
-        offer.effect(f"sms:proactive_reminder:{offer.reminders_sent}")
+        offer.effect(SendSms("proactive_reminder", str(offer.reminders_sent)))
         return True
     return False
 
@@ -592,7 +726,7 @@ def close_taken(offer: Offer, now: datetime) -> bool:
         return False
     offer.close(OfferState.TAKEN_BY_OTHER, now)
     offer.record(now, "proactive_taken_by_other", "system")
-    offer.effect("sms:proactive_taken_by_other_parent")
+    offer.effect(SendSms("proactive_taken_by_other_parent"))
     return True
 
 
@@ -606,7 +740,7 @@ def reopen_taken(offer: Offer, now: datetime, policy: DialoguePolicy) -> bool:
     offer.reminders_sent = 0
     offer.record(now, "proactive_offer_renewed", "system", reply_by=reply_by(offer).isoformat())
     renewals = sum(1 for e in offer.events if e.type == "proactive_offer_renewed")
-    offer.effect(f"sms:proactive_offer_renewed:{renewals}")
+    offer.effect(SendSms("proactive_offer_renewed", str(renewals)))
     return True
 
 

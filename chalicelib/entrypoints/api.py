@@ -59,8 +59,8 @@ def services(call: Call) -> dict[str, Any]:
           response="TermOut", query=(("from", "YYYY-MM-DD, default today (Asia/Almaty)"),
                                      ("channel", "filing channel, default portal")), errors=(404, 422))
 def service_term(call: Call, service_id: str) -> dict[str, Any]:
+    from chalicelib.domain.calendar import local_date
     from chalicelib.domain.deadlines import Term, compute_due_dates
-    from chalicelib.services.intake import local_date
 
     deps = container()
     service = deps.catalog.get(service_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import json
 from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from chalicelib.config import get_settings
@@ -30,6 +31,7 @@ MAX_LIFETIME_SECONDS = 12 * 3600
 class Unauthenticated(DomainError):
     status = 401
     code = "auth.invalid_token"
+    headers = MappingProxyType({"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
 class RoleNotAllowed(DomainError):

@@ -284,9 +284,8 @@ def endpoint(
                 if request is not None:
                     call.body, call.raw = parse_body(req, request)
                 result = handler(call, **params)
-            except DomainError as exc:
-                challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if exc.status == 401 else None
-                return from_domain_error(exc, language, headers=challenge)
+            except DomainError as exc:  # its problem document, with the headers the error carries
+                return from_domain_error(exc, language, headers=dict(exc.headers) or None)
             except Exception:
                 logger.exception("unhandled error", extra={"route": path, "method": method})
                 return problem(500, "internal", "Unexpected error.", language=language)

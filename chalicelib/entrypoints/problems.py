@@ -71,9 +71,3 @@ def from_domain_error(exc: DomainError, language: str, headers: dict[str, str] |
         errors = [FieldError(getattr(exc, "field", "") or "", exc.code, exc.message)]
     return problem(exc.status, exc.code, exc.message, language=language, errors=errors, headers=headers)
 
-
-def rendering_problem(error: DomainError, language: str) -> Response:
-    """503 `document.rendering` with Retry-After: the PDF is being rendered by the decisions worker."""
-    from chalicelib.services.printing import RETRY_AFTER_SECONDS
-
-    return from_domain_error(error, language, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

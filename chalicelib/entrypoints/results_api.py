@@ -26,15 +26,12 @@ def read_result(call: Call, application_id: str) -> Any:
     code = verification_code(signed["document"])
     fmt = call.document_format()
     if fmt == "pdf":
-        from chalicelib.entrypoints.problems import rendering_problem
-        from chalicelib.services.printing import DocumentRendering, stored_pdf
+        from chalicelib.services.printing import stored_pdf
 
         language = call.language if call.request.headers.get("accept-language") else signed["document"].get(
             "language", "ru")
-        try:
-            pdf = stored_pdf("result", application_id, language, deps.printing())  # rendered by the decisions worker
-        except DocumentRendering as rendering:
-            return rendering_problem(rendering, call.language)
+        # rendered by the decisions worker; until then DocumentRendering: a 503 with Retry-After
+        pdf = stored_pdf("result", application_id, language, deps.printing())
         return Response(body=pdf, status_code=200, headers={
             "Content-Type": "application/pdf",
             "Content-Disposition": f'inline; filename="result-{application_id}.pdf"'})

@@ -15,7 +15,6 @@ from chalice.app import Blueprint, Response
 from chalicelib.bootstrap import container
 from chalicelib.domain.webhook_signature import WebhookUnauthenticated, verify_signature
 from chalicelib.entrypoints.http import BodyTooLarge, Call, endpoint, json_object
-from chalicelib.entrypoints.problems import problem
 from chalicelib.observability import logger
 
 webhooks = Blueprint(__name__)
@@ -28,8 +27,6 @@ def sms_webhook(call: Call) -> Any:
 
     deps = container()
     payload = _verified_payload(call, deps.settings.sms_webhook_secret, deps.clock.now(), "sms webhook")
-    if isinstance(payload, Response):
-        return payload
     outcome = receive_sms_webhook(payload, deps.sms_webhooks())
     logger.info("sms webhook", extra={"outcome": outcome})
     return Response(body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
@@ -46,16 +43,15 @@ def registry_events_webhook(call: Call) -> Any:
     deps = container()
     payload = _verified_payload(call, deps.settings.gateway_webhook_secret, deps.clock.now(),
                                 "registry event webhook")
-    if isinstance(payload, Response):
-        return payload
     outcome = receive_registry_event(payload, deps.proactive())
     logger.info("registry event webhook", extra={"outcome": outcome})
     return Response(body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
                     status_code=200, headers={"Content-Type": "application/json; charset=utf-8"})
 
 
-def _verified_payload(call: Call, secret: str, now: datetime, what: str) -> dict[str, Any] | Response:
-    """The body as a JSON object once its HMAC signature checks out; a 401 problem when it does not."""
+def _verified_payload(call: Call, secret: str, now: datetime, what: str) -> dict[str, Any]:
+    """The body as a JSON object once its HMAC signature checks out. Raises WebhookUnauthenticated when it does not
+    (a 401 problem document, without a Bearer challenge: webhooks do not use tokens), BodyTooLarge."""
     raw_body = call.request.raw_body or b""
     raw = raw_body.encode() if isinstance(raw_body, str) else raw_body
     if len(raw) > container().settings.max_body_bytes:
@@ -64,5 +60,5 @@ def _verified_payload(call: Call, secret: str, now: datetime, what: str) -> dict
         verify_signature(secret.encode(), call.header("x-signature"), raw, now)
     except WebhookUnauthenticated as refused:
         logger.warning(f"{what} refused", extra={"code": refused.code})
-        return problem(401, refused.code, refused.message, language=call.language)
+        raise
     return json_object(raw)

@@ -22,9 +22,9 @@ PDF = "application/pdf"
                  ("waiting_for", "only those waiting for: signature, registries, applicant_documents, agency_reply, "
                                  "document_review, official_decision, parameters")), errors=(401, 403, 422))
 def read_work_queue(call: Call) -> dict[str, Any]:
+    from chalicelib.domain.calendar import local_date
     from chalicelib.domain.documents import WAITING_FOR
     from chalicelib.services.deadlines import work_queue
-    from chalicelib.services.intake import local_date
 
     wanted = call.query("waiting_for")
     if wanted is not None and wanted not in WAITING_FOR:
@@ -69,12 +69,9 @@ def read_ticket(call: Call, application_id: str) -> Any:
     logger.info("ticket read", extra={"application_id": application_id, "format": fmt, "role": call.who.role})
     if fmt == "json":
         return body
-    from chalicelib.entrypoints.problems import rendering_problem
-    from chalicelib.services.printing import DocumentRendering, stored_pdf
+    from chalicelib.services.printing import stored_pdf
 
-    try:  # rendered by a worker
-        pdf = stored_pdf("ticket", application_id, call.language, deps.printing(), ticket_print_source(body))
-    except DocumentRendering as rendering:
-        return rendering_problem(rendering, call.language)
+    # rendered by a worker; until then DocumentRendering: a 503 with Retry-After
+    pdf = stored_pdf("ticket", application_id, call.language, deps.printing(), ticket_print_source(body))
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": PDF, "Content-Disposition": f'inline; filename="ticket-{application_id}.pdf"'})

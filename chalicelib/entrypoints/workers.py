@@ -101,7 +101,8 @@ def documents_worker(event: SQSEvent) -> dict[str, Any]:
 
 @workers.on_sqs_message(queue=queue_name("notifications"), batch_size=10, name="notifications_worker")
 def notifications_worker(event: SQSEvent) -> dict[str, Any]:
-    """Notices and SMS from the outbox (and SMS retries after failed receipts); see services/notifications.py."""
+    """Notices and SMS from the outbox (and SMS retries after failed receipts): the queue's table of handlers is
+    services/notifications.py:NOTIFICATIONS_QUEUE."""
     from chalicelib.services.notifications import handle_notification
 
     deps = container().notifications()
@@ -119,28 +120,17 @@ def notifications_worker(event: SQSEvent) -> dict[str, Any]:
 def proactive_worker(event: SQSEvent) -> dict[str, Any]:
     """Proactive-service messages: inbound SMS, routed to the conversation waiting on the phone; registry events,
     which make the offers; offer effects (the SMS of reminders and expiries); and the Digital Documents questions
-    the decision step asks applicants: services/proactive.py.
+    the decision step asks applicants: the queue's table of handlers is services/proactive.py:PROACTIVE_QUEUE.
 
     A type nobody handles fails (and reaches the DLQ after 5 receives) rather than vanish.
     """
-    from chalicelib.services.notifications import UnknownMessageType
-    from chalicelib.services.sms_inbound import route_inbound_sms
+    from chalicelib.services.proactive import handle_proactive_message
 
-    deps = container().inbound_routing()
+    deps = container().proactive_queue()
 
     def handle(body: dict[str, Any]) -> str:
-        if body.get("type") in ("registry_event", "offer_effects", "digital_documents_question"):
-            from chalicelib.services.proactive import ask_digital_documents, handle_registry_event, settle_offer
-
-            use_case = {"registry_event": handle_registry_event, "offer_effects": settle_offer,
-                        "digital_documents_question": ask_digital_documents}[body["type"]]
-            outcome = use_case(body, container().proactive())
-            logger.info("proactive message handled", extra={"type": body["type"], "outcome": outcome})
-            return outcome
-        if body.get("type") != "inbound_sms":
-            raise UnknownMessageType(f"proactive cannot handle message type {body.get('type')!r}")
-        outcome = route_inbound_sms(body, deps)
-        logger.info("inbound sms routed", extra={"outcome": outcome})
+        outcome = handle_proactive_message(body, deps)
+        logger.info("proactive message handled", extra={"type": body.get("type"), "outcome": outcome})
         return outcome
 
     return run_batch(event, handle)

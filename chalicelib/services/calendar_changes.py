@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.domain.application import Application
-from chalicelib.domain.calendar import WorkingDayCalendar
+from chalicelib.domain.calendar import WorkingDayCalendar, local_date
 from chalicelib.domain.catalog import ServiceCatalog
 from chalicelib.domain.deadline_watch import first_sweep_day
 from chalicelib.domain.deadlines import Term, legal_due_dates
 from chalicelib.services.concurrency import Unchanged, update_application
-from chalicelib.services.intake import dispatch_outbox, local_date
 from chalicelib.services.notify import notify
+from chalicelib.services.outbox import dispatch_outbox
 from chalicelib.services.ports import ApplicationRepository, CalendarState, MessagePublisher
 
 ACTOR = "calendar_change"
@@ -72,7 +72,7 @@ def recompute_due_dates(now: datetime, deps: CalendarChangeDeps, *, force: bool 
                 raise Unchanged
             previous = app.due_date
             app.due_date, app.due_date_at_state_corp = due.due_date, due.due_date_at_state_corp
-            app.data["sweep_on"] = first_sweep_day(app, calendar, today).isoformat()
+            app.schedule_sweep(first_sweep_day(app, calendar, today))
             app.record(now, "due_date_recomputed", ACTOR, reason="calendar_changed",
                        previous_due_date=previous.isoformat() if previous else None,
                        due_date=due.due_date.isoformat(),

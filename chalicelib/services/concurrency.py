@@ -1,4 +1,5 @@
-"""Read-modify-write of one application under optimistic locking."""
+"""Read-modify-write under optimistic locking: one retry loop (`retry_on_conflict`) for every aggregate saved
+conditionally on its version (an application here, a proactive offer in services/proactive.py)."""
 
 from __future__ import annotations
 
@@ -26,17 +27,27 @@ def update_application(
     `change` must be a pure function of the application it is given (it may run more than once) and
     raise to abort. The saved application and what `change` returned are given back.
     """
-    for attempt in range(MAX_ATTEMPTS):
+
+    def attempt() -> tuple[Application, T]:
         application = repo.get(application_id)
         try:
             result = change(application)
         except Unchanged:
             return application, None  # type: ignore[return-value]
-        try:
-            repo.save(application)
-        except ConcurrentUpdate:
-            if attempt == MAX_ATTEMPTS - 1:
-                raise
-            continue
+        repo.save(application)
         return application, result
+
+    return retry_on_conflict(attempt)
+
+
+def retry_on_conflict(attempt: Callable[[], T], *, attempts: int = MAX_ATTEMPTS) -> T:
+    """Run `attempt` (read fresh state, change it, save it conditionally) until its save does not lose a race:
+    a ConcurrentUpdate runs it again from the start, up to `attempts` times; the last one's ConcurrentUpdate is
+    raised (a message handler then fails and is redelivered)."""
+    for n in range(attempts):
+        try:
+            return attempt()
+        except ConcurrentUpdate:
+            if n == attempts - 1:
+                raise
     raise AssertionError("unreachable")

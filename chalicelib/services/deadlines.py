@@ -27,7 +27,7 @@ from typing import Any
 
 from chalicelib.domain.access import Caller
 from chalicelib.domain.application import FINAL, OutboxMessage, Status, TimelineEvent
-from chalicelib.domain.calendar import WorkingDayCalendar
+from chalicelib.domain.calendar import WorkingDayCalendar, local_date
 from chalicelib.domain.deadline_watch import (
     Milestone,
     MilestoneKind,
@@ -41,8 +41,9 @@ from chalicelib.domain.deadline_watch import (
 )
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.notifications import notification_key
-from chalicelib.services.intake import expire_draft, local_date
+from chalicelib.services.intake import expire_draft
 from chalicelib.services.lookups import decide_message
+from chalicelib.services.messages import Notify
 from chalicelib.services.ports import ApplicationRepository, DeadlineIndex, DueEntry, MessagePublisher, WorkQueue
 
 # what a decision may wait for that the sweep asks about again each day (the rest waits for a person to act)
@@ -194,20 +195,13 @@ def _officials_notice(app: WatchedApplication, milestone: Milestone, calendar: W
     """The same message `services.notify.notify` queues, for the provider's officials (the sweep holds no
     Application to put it in the outbox of, so it is sent directly; its key makes a resend harmless)."""
     key = notification_key(app.id, "overdue", milestone.key)
-    return OutboxMessage("notifications", key, {
-        "type": "notify",
-        "purpose": "overdue",
-        "audience": "officials",
-        "application_id": app.id,
-        "office": app.office,
-        "values": {
-            "application_number": app.id,
-            "service_id": app.service_id,
-            "days_overdue": working_days_late(milestone, app, calendar),
-            "deadline": milestone.kind.value,
-            "step": milestone.step,
-        },
-    })
+    return Notify(purpose="overdue", audience="officials", application_id=app.id, office=app.office, values={
+        "application_number": app.id,
+        "service_id": app.service_id,
+        "days_overdue": working_days_late(milestone, app, calendar),
+        "deadline": milestone.kind.value,
+        "step": milestone.step,
+    }).outbox(key)
 
 
 # --- work queues --------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 
 from chalicelib.domain.application import Application, Status
 from chalicelib.domain.assignments import PENDING, Blocking
-from chalicelib.domain.calendar import WorkingDayCalendar
+from chalicelib.domain.calendar import WorkingDayCalendar, local_date
 from chalicelib.domain.catalog import ServiceCatalog
 from chalicelib.domain.deadline_watch import first_sweep_day
 from chalicelib.domain.deadlines import Term, compute_due_dates
@@ -31,9 +31,10 @@ from chalicelib.domain.rules import decide
 from chalicelib.services.assignments import all_subjects, one_assignment, release, waiters_of
 from chalicelib.services.concurrency import Unchanged, update_application
 from chalicelib.services.documents import missing_lookups
-from chalicelib.services.intake import dispatch_outbox, local_date
 from chalicelib.services.lookups import decide_message
+from chalicelib.services.messages import DigitalDocumentsQuestion
 from chalicelib.services.notify import notify
+from chalicelib.services.outbox import dispatch_outbox
 from chalicelib.services.ports import (
     ApplicationRepository,
     AssignmentStore,
@@ -121,7 +122,7 @@ def _request_missing(application_id: str, ask: list[LookupRecord], write: list[L
                                         app.registered_on, app.channel)
                 previous = app.due_date
                 app.due_date, app.due_date_at_state_corp = due.due_date, due.due_date_at_state_corp
-                app.data["sweep_on"] = first_sweep_day(app, deps.calendar, local_date(now)).isoformat()
+                app.schedule_sweep(first_sweep_day(app, deps.calendar, local_date(now)))
                 app.record(now, "term_extended", "system", previous_due_date=previous.isoformat() if previous else None,
                            due_date=due.due_date.isoformat(), calendar_days=days)
                 notify(app, "written_request_sent", application_number=app.id, new_due_date=due.due_date.isoformat())
@@ -152,8 +153,8 @@ def _ask_the_wallet_first(app: Application, ask: list[LookupRecord], policy: Dig
     if not documents or not app.applicant.phone:
         return False
     app.data["digital_documents"] = {"state": ASKING, "documents": documents}
-    app.send("proactive", f"{app.id}:digital_documents_question",
-             {"type": "digital_documents_question", "application_id": app.id})
+    question = DigitalDocumentsQuestion(application_id=app.id)
+    app.send(question.queue, f"{app.id}:digital_documents_question", question.body())
     return True
 
 
@@ -302,7 +303,7 @@ def _wait_for_parameters(application_id: str, deps: DecisionDeps, gap: PovertyLi
         if app.data.get("waiting_for") == "parameters":
             raise Unchanged
         app.data["waiting_for"] = "parameters"
-        app.data["sweep_on"] = (local_date(now) + timedelta(days=1)).isoformat()
+        app.schedule_sweep(local_date(now) + timedelta(days=1))
         app.record(now, "waiting_for_parameters", "system", region=gap.region, quarter=str(gap.quarter),
                    inputs_quarter=str(gap.quarter.previous()), missing=list(gap.missing))
 

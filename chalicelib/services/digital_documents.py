@@ -13,29 +13,42 @@ offer of kind `digital_documents`). The dialogue's effects land here, each idemp
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.domain.application import Application
-from chalicelib.domain.digital_documents import ASKING, document_for, wallet_documents
+from chalicelib.domain.digital_documents import ASKING, DigitalDocumentsPolicy, document_for, wallet_documents
 from chalicelib.domain.proactive import Offer
-from chalicelib.services.audit import AuditEntry
+from chalicelib.services.audit import AuditEntry, AuditLog
 from chalicelib.services.concurrency import update_application
 from chalicelib.services.decisions import gaps_of
-from chalicelib.services.intake import dispatch_outbox
 from chalicelib.services.lookups import decide_message
-from chalicelib.services.registry_port import GatewayRejected
-
-if TYPE_CHECKING:
-    from chalicelib.services.proactive import ProactiveDeps
+from chalicelib.services.outbox import dispatch_outbox
+from chalicelib.services.ports import ApplicationRepository, Clock, LookupStore, MessagePublisher
+from chalicelib.services.registry_port import GatewayRejected, RegistryGateway
 
 WORKER = "proactive-worker"
 
 
-def fetch_documents(offer: Offer, deps: ProactiveDeps) -> None:
+@dataclass(frozen=True)
+class DigitalDocumentsDeps:
+    """What the Digital Documents effects need: the application and its lookups, the gateway to the wallet (every
+    read audited), the publisher of the decision message, the clock and the policy (data/digital_documents.json)."""
+
+    repo: ApplicationRepository
+    lookups: LookupStore
+    gateway: RegistryGateway
+    audit: AuditLog
+    publisher: MessagePublisher
+    clock: Clock
+    policy: DigitalDocumentsPolicy
+
+
+def fetch_documents(offer: Offer, deps: DigitalDocumentsDeps) -> None:
     """Read the wallet (after consent only) and complete the lookups its documents answer."""
-    application_id, policy = offer.application_id, deps.documents_policy
+    application_id, policy = offer.application_id, deps.policy
     assert application_id is not None
-    if not _still_asking(deps.intake.repo.get(application_id)):
+    if not _still_asking(deps.repo.get(application_id)):
         return  # done before: a repeated effect
     try:
         answer = deps.gateway.fetch(policy.registry, offer.person_iin, service_id=offer.service_id,
@@ -63,7 +76,7 @@ def fetch_documents(offer: Offer, deps: ProactiveDeps) -> None:
     _hand_back(offer, "fetched", deps, documents=sorted(provided), not_in_wallet=sorted(lacking))
 
 
-def fall_back(offer: Offer, deps: ProactiveDeps) -> None:
+def fall_back(offer: Offer, deps: DigitalDocumentsDeps) -> None:
     """No consent (refused, revoked, or no answer in time): the application goes on to ask for the upload."""
     _hand_back(offer, offer.state.value, deps)
 
@@ -73,7 +86,7 @@ def _still_asking(application: Application) -> bool:
     return question.get("state") == ASKING and not application.is_final
 
 
-def _hand_back(offer: Offer, outcome: str, deps: ProactiveDeps, **detail: Any) -> None:
+def _hand_back(offer: Offer, outcome: str, deps: DigitalDocumentsDeps, **detail: Any) -> None:
     assert offer.application_id is not None
     now = deps.clock.now()
 
@@ -90,5 +103,5 @@ def _hand_back(offer: Offer, outcome: str, deps: ProactiveDeps, **detail: Any) -
         message = decide_message(app.id)
         app.send(message.queue, f"{message.key}:digital_documents", message.body)
 
-    application, _ = update_application(deps.intake.repo, offer.application_id, change)
-    dispatch_outbox(deps.intake.repo, deps.publisher, application)
+    application, _ = update_application(deps.repo, offer.application_id, change)
+    dispatch_outbox(deps.repo, deps.publisher, application)

@@ -26,6 +26,7 @@ from typing import Any
 
 from chalicelib.domain.access import Caller
 from chalicelib.domain.application import Application, Filer, Status
+from chalicelib.domain.calendar import local_date
 from chalicelib.domain.catalog import ServiceCatalog
 from chalicelib.domain.errors import DomainError, FieldError, ValidationFailed
 from chalicelib.domain.facts import FactsMissing
@@ -34,7 +35,7 @@ from chalicelib.domain.lookups import LookupSpec, dynamic_condition_holds, plan_
 from chalicelib.domain.rules import decide
 from chalicelib.services.audit import AuditEntry, AuditLog
 from chalicelib.services.decisions import case_of, gaps_of
-from chalicelib.services.intake import local_date, validate_request
+from chalicelib.services.intake import validate_request
 from chalicelib.services.ports import Clock, LookupRecord
 from chalicelib.services.registry_port import GatewayRejected, RegistryGateway, RegistryUnavailable
 from chalicelib.services.representation import (

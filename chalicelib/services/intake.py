@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.access import IN_PERSON_CHANNELS, Caller, is_owner
@@ -24,13 +24,12 @@ from chalicelib.domain.application import (
 )
 from chalicelib.domain.assignments import AssignmentExists
 from chalicelib.domain.banking import Iban
-from chalicelib.domain.calendar import WorkingDayCalendar
+from chalicelib.domain.calendar import WorkingDayCalendar, local_date
 from chalicelib.domain.catalog import LANGUAGES, Service, ServiceCatalog, UnknownService
 from chalicelib.domain.deadline_watch import first_sweep_day
 from chalicelib.domain.deadlines import Term, compute_due_dates
 from chalicelib.domain.errors import (
     ApplicationNotFound,
-    ConcurrentUpdate,
     DomainError,
     DuplicateRequest,
     FieldError,
@@ -39,7 +38,6 @@ from chalicelib.domain.errors import (
     ValidationFailed,
 )
 from chalicelib.domain.identity import Iin, mask_iin
-from chalicelib.domain.local_time import ALMATY
 from chalicelib.domain.lookups import plan_for
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.regions import parse_region
@@ -47,8 +45,9 @@ from chalicelib.domain.text import stored_text
 from chalicelib.services.assignments import all_subjects, claim_pending, release, stop_if_assigned
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.concurrency import Unchanged, update_application
-from chalicelib.services.lookups import decide_message, expand, fan_out_marker
+from chalicelib.services.lookups import decide_message, fan_out_marker
 from chalicelib.services.notify import notify
+from chalicelib.services.outbox import dispatch_outbox
 from chalicelib.services.ports import (
     ApplicationRepository,
     AssignmentStore,
@@ -64,8 +63,6 @@ from chalicelib.services.representation import (
     confirm_power_of_attorney,
     registered_phone,
 )
-
-LOCAL_TZ = ALMATY
 
 
 @dataclass(frozen=True)
@@ -88,10 +85,6 @@ class Filed:
     status: int
     response: dict[str, Any]
     replayed: bool
-
-
-def local_date(instant: datetime) -> date:
-    return instant.astimezone(LOCAL_TZ).date()
 
 
 def request_hash(caller: Caller, body: Mapping[str, Any]) -> str:
@@ -251,7 +244,7 @@ def register(application: Application, service: Service, calendar: WorkingDayCal
     on = local_date(at)
     due = compute_due_dates(calendar.as_of(on), Term(term.working_days, term.calendar_days), on, application.channel)
     application.register(at=at, on=on, due_date=due.due_date, due_date_at_state_corp=due.due_date_at_state_corp)
-    application.data["sweep_on"] = first_sweep_day(application, calendar, on).isoformat()
+    application.schedule_sweep(first_sweep_day(application, calendar, on))
     plan = plan_for(application, on)
     application.data["lookups_planned"] = len(plan)
     # The outbox keeps one marker, not the lookup messages themselves: they follow from the application and
@@ -305,7 +298,7 @@ def submit_application(
         register(application, service, deps.calendar, now)
     else:
         # listed for the deadline sweep on the day it expires unsigned (signing lists it again, for its term)
-        application.data["sweep_on"] = local_date(application.draft_expires_at()).isoformat()
+        application.schedule_sweep(local_date(application.draft_expires_at()))
 
     record = None
     digest = request_hash(caller, body)
@@ -391,42 +384,6 @@ def _redispatch(deps: IntakeDeps, application_id: str) -> None:
     except ApplicationNotFound:
         return
     dispatch_outbox(deps.repo, deps.publisher, application)
-
-
-def dispatch_outbox(repo: ApplicationRepository, publisher: MessagePublisher, application: Application) -> None:
-    """Send the application's pending messages, then clear them (messages are keyed: a resend is harmless)."""
-    if not application.outbox:
-        return
-    sent = list(application.outbox)
-    if any(m.body.get("type") == "fan_out" for m in sent):
-        # The lookups follow from the application as it is now: withdrawn meanwhile (a withdrawal racing the
-        # signature), its fan-out sends nothing.
-        application = _fresh(repo, application)
-    publisher.publish([m for pending in sent for m in expand(application, pending)])
-    sent_keys = {m.key for m in sent}
-    lookups_sent = any(m.queue == "lookups" for m in sent)
-
-    def clear(app: Application) -> None:
-        if not any(m.key in sent_keys for m in app.outbox):
-            raise Unchanged  # another dispatcher cleared them first
-        app.outbox = [m for m in app.outbox if m.key not in sent_keys]
-        if lookups_sent and app.status is Status.SUBMITTED:
-            app.transition(Status.CHECKING, at=app.registered_at or app.created_at, actor="system",
-                           reason="lookups_sent", lookups=app.data.get("lookups_planned", 0))
-
-    try:
-        update_application(repo, application.id, clear)
-    except ConcurrentUpdate:
-        # The messages are out; clearing lost every race to other writers. Leaving them in the outbox
-        # only means a later dispatch sends them again, which their keys make harmless.
-        return
-
-
-def _fresh(repo: ApplicationRepository, application: Application) -> Application:
-    try:
-        return repo.get(application.id)
-    except ApplicationNotFound:
-        return application
 
 
 def withdraw_application(application_id: str, caller: Caller, deps: IntakeDeps) -> Application:

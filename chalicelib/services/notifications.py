@@ -25,12 +25,20 @@ from typing import Any
 
 from chalicelib.data import load_json
 from chalicelib.domain.access import Caller
-from chalicelib.domain.application import Application, OutboxMessage
+from chalicelib.domain.application import Application
 from chalicelib.domain.catalog import load_catalog
 from chalicelib.domain.errors import DomainError
-from chalicelib.domain.notifications import LANGUAGES, notification_key, render_notice, render_sms, resolve_language
+from chalicelib.domain.notifications import (
+    LANGUAGES,
+    NotificationStatus,
+    notification_key,
+    render_notice,
+    render_sms,
+    resolve_language,
+)
 from chalicelib.domain.otp import OtpPolicy
 from chalicelib.domain.phone import PhoneNumber
+from chalicelib.services.messages import Handlers, Notify, SmsRetry
 from chalicelib.services.ports import (
     ApplicationRepository,
     Clock,
@@ -79,10 +87,6 @@ class NotificationDeps:
     limiter: SmsRateLimiter
     later: DelayedPublisher
     clock: Clock
-
-
-class UnknownMessageType(ValueError):
-    """A queue message this worker does not handle: it fails, so it ends in the DLQ rather than vanishing."""
 
 
 class NoticesNotForRole(DomainError):
@@ -156,12 +160,12 @@ def _write_notices(application: Application, record: NotificationRecord, deps: N
 # --- sending -------------------------------------------------------------------------------------------
 
 def _deliver(record: NotificationRecord, phone: str, text: str, deps: NotificationDeps, now: datetime,
-             *, from_status: str) -> str:
+             *, from_status: NotificationStatus) -> str:
     """Send one attempt, at most once: only the caller whose conditional `from_status -> sending` wins sends."""
     if not deps.store.start_sending(record.key, from_status=from_status, attempts=record.attempts, at=now):
         return "duplicate"
     if not deps.limiter.take(phone, text, now):
-        deps.store.finish(record.key, "rate_limited", now, flag="rate_limited")
+        deps.store.finish(record.key, NotificationStatus.RATE_LIMITED, now, flag="rate_limited")
         return "rate_limited"
     try:
         provider_message_id = deps.sms.send(phone, text)
@@ -174,35 +178,35 @@ def _deliver(record: NotificationRecord, phone: str, text: str, deps: Notificati
 
 def _resume(record: NotificationRecord, now: datetime, deps: NotificationDeps) -> str | None:
     """What a redelivered message finds: None to go on sending, else the outcome (nothing is sent again)."""
-    if record.status == "pending":
+    if record.status is NotificationStatus.PENDING:
         return None
-    if record.status == "sending":
+    if record.status is NotificationStatus.SENDING:
         started = record.sending_at or record.claimed_at
         if (now - started).total_seconds() < STALE_SENDING_SECONDS:
             return "in_progress"
-        deps.store.finish(record.key, "unknown", now, flag="unknown")
+        deps.store.finish(record.key, NotificationStatus.UNKNOWN, now, flag="unknown")
         return "unknown"
     return f"duplicate:{record.status}"
 
 
 def handle_notification(body: Mapping[str, Any], deps: NotificationDeps) -> str:
     """One message of the notifications queue: `notify` (from the outbox) or `sms_retry` (after a failed receipt)."""
-    kind = body.get("type")
-    if kind == "sms_retry":
-        return retry_sms(body, deps)
-    if kind != "notify":
-        raise UnknownMessageType(f"notifications cannot handle message type {kind!r}")
+    return NOTIFICATIONS_QUEUE.dispatch(body, deps)
+
+
+def write_and_send(message: Notify, deps: NotificationDeps) -> str:
+    """A `notify` message: the notices, then the SMS where the passport asks for one (at most once)."""
     now = deps.clock.now()
-    application = deps.repo.get(str(body["application_id"]))
-    audience = str(body.get("audience") or "applicant")
+    application = deps.repo.get(str(message.application_id))
+    audience = str(message.audience or "applicant")
     record, _ = deps.store.claim(NotificationRecord(
-        key=str(body["message_key"]), application_id=application.id, purpose=str(body["purpose"]), audience=audience,
-        language=application.language, values=dict(body.get("values") or {}), claimed_at=now,
+        key=str(message.message_key), application_id=application.id, purpose=str(message.purpose),
+        audience=audience, language=application.language, values=dict(message.values or {}), claimed_at=now,
     ))
     _write_notices(application, record, deps)
     if audience == "officials":
-        if record.status == "pending":
-            deps.store.finish(record.key, "office", now)
+        if record.status is NotificationStatus.PENDING:
+            deps.store.finish(record.key, NotificationStatus.OFFICE, now)
         return "office"
     outcome = _resume(record, now, deps)
     if outcome is not None:
@@ -210,29 +214,31 @@ def handle_notification(body: Mapping[str, Any], deps: NotificationDeps) -> str:
     # The principal's "filed on your behalf" is a security alert, not a passport notice: it always goes by SMS too
     if audience != "principal" and not load_catalog().get(application.service_id).sends_sms(application.channel,
                                                                                              record.purpose):
-        deps.store.finish(record.key, "notice_only", now)  # the passport asks for no SMS here: the notice tells it
+        # the passport asks for no SMS here: the notice tells it
+        deps.store.finish(record.key, NotificationStatus.NOTICE_ONLY, now)
         return "notice_only"
     phone = sms_phone(application, audience)
     if not phone:
-        deps.store.finish(record.key, "no_phone", now)
+        deps.store.finish(record.key, NotificationStatus.NO_PHONE, now)
         return "no_phone"
     text = render_sms(record.purpose, record.language, template_values(application, record.values, record.language))
-    return _deliver(record, phone, text, deps, now, from_status="pending")
+    return _deliver(record, phone, text, deps, now, from_status=NotificationStatus.PENDING)
 
 
-def retry_sms(body: Mapping[str, Any], deps: NotificationDeps) -> str:
-    key, attempt = str(body["notification_key"]), int(body["attempt"])
+def retry_sms(message: SmsRetry, deps: NotificationDeps) -> str:
+    """An `sms_retry` message: the SMS of a notification whose delivery failed, sent again (at most once)."""
+    key, attempt = str(message.notification_key), int(message.attempt)
     record = deps.store.get(key)
-    if record is None or record.status != "failed" or record.attempts != attempt - 1:
+    if record is None or record.status is not NotificationStatus.FAILED or record.attempts != attempt - 1:
         return "duplicate"
     assert record.application_id is not None
     application = deps.repo.get(record.application_id)
     phone = sms_phone(application, record.audience)
     if not phone:
-        deps.store.finish(key, "undelivered", deps.clock.now(), flag="undelivered")
+        deps.store.finish(key, NotificationStatus.UNDELIVERED, deps.clock.now(), flag="undelivered")
         return "undelivered"
     text = render_sms(record.purpose, record.language, template_values(application, record.values, record.language))
-    return _deliver(record, phone, text, deps, deps.clock.now(), from_status="failed")
+    return _deliver(record, phone, text, deps, deps.clock.now(), from_status=NotificationStatus.FAILED)
 
 
 def send_one_time_code(application: Application, code: str, issued_at: datetime, deps: NotificationDeps,
@@ -252,11 +258,11 @@ def send_one_time_code(application: Application, code: str, issued_at: datetime,
         values=values, claimed_at=now, retryable=False,
     ))
     _write_notices(application, record, deps)
-    if record.status != "pending":
+    if record.status is not NotificationStatus.PENDING:
         return f"duplicate:{record.status}"
     text = render_sms("otp", application.language, {**template_values(application, values, application.language),
                                                      "code": code})
-    return _deliver(record, phone.value, text, deps, now, from_status="pending")
+    return _deliver(record, phone.value, text, deps, now, from_status=NotificationStatus.PENDING)
 
 
 def send_reply(message_id: str, phone: str, text: str, language: str, deps: NotificationDeps) -> str:
@@ -266,10 +272,29 @@ def send_reply(message_id: str, phone: str, text: str, language: str, deps: Noti
         key=f"reply:{message_id}", application_id=None, purpose="reply", audience="sender", language=language,
         values={}, claimed_at=now, retryable=False,
     ))
+    return send_once(record, phone, text, deps)
+
+
+def send_once(record: NotificationRecord, phone: str, text: str, deps: NotificationDeps) -> str:
+    """Send the SMS of a claimed notification (`NotificationStore.claim`) unless an earlier delivery of the same
+    message did or is doing it: at most once per notification key.
+
+    Returns `sent`, `rate_limited`, `duplicate` (another caller won the send), `in_progress` (a send started
+    moments ago), `unknown` (a send abandoned by a worker that died: flagged, never repeated) or
+    `duplicate:<status>` (finished before). Raises SmsRejected when the provider refused it (nothing went out:
+    the claim is released, so a redelivery tries again)."""
+    now = deps.clock.now()
     outcome = _resume(record, now, deps)
     if outcome is not None:
         return outcome
-    return _deliver(record, phone, text, deps, now, from_status="pending")
+    return _deliver(record, phone, text, deps, now, from_status=NotificationStatus.PENDING)
+
+
+NOTIFICATIONS_QUEUE: Handlers[NotificationDeps] = Handlers("notifications", {
+    Notify: write_and_send,
+    SmsRetry: retry_sms,
+})
+"""Every message of the `notifications` queue, each to its use case (the notifications worker dispatches here)."""
 
 
 # --- delivery receipts ---------------------------------------------------------------------------------
@@ -292,12 +317,10 @@ def record_delivery_receipt(provider_message_id: str, status: str, deps: Notific
     delays = SmsPolicy.from_data().retry_delays
     if record.retryable and record.attempts <= len(delays):
         attempt = record.attempts + 1
-        deps.later.publish_later(OutboxMessage("notifications", f"{key}:retry:{attempt}", {
-            "type": "sms_retry", "notification_key": key, "attempt": attempt,
-            "application_id": record.application_id,
-        }), delays[record.attempts - 1])
+        retry = SmsRetry(notification_key=key, attempt=attempt, application_id=record.application_id)
+        deps.later.publish_later(retry.outbox(f"{key}:retry:{attempt}"), delays[record.attempts - 1])
         return "retry_scheduled"
-    deps.store.finish(key, "undelivered", now, flag="undelivered")
+    deps.store.finish(key, NotificationStatus.UNDELIVERED, now, flag="undelivered")
     return "undelivered"
 
 

@@ -10,15 +10,11 @@ from typing import Any
 
 from chalicelib.domain.application import Application
 from chalicelib.domain.notifications import notification_key
+from chalicelib.services.messages import Notify
 
 
 def notify(application: Application, purpose: str, *, audience: str = "applicant", extra: str = "",
            **values: Any) -> None:
     key = notification_key(application.id, purpose, extra)
-    application.send("notifications", key, {
-        "type": "notify",
-        "purpose": purpose,
-        "audience": audience,
-        "application_id": application.id,
-        "values": values,
-    })
+    message = Notify(purpose=purpose, audience=audience, application_id=application.id, values=values)
+    application.send(message.queue, key, message.body())

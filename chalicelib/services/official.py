@@ -38,9 +38,10 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-from chalicelib.domain.access import Caller
+from chalicelib.domain.access import Caller, is_deciding_official
 from chalicelib.domain.application import Application, Status
 from chalicelib.domain.assignments import ASSIGNED, PENDING, AssignmentExists
+from chalicelib.domain.calendar import local_date
 from chalicelib.domain.catalog import ServiceCatalog
 from chalicelib.domain.decision import Decision
 from chalicelib.domain.errors import ApplicationNotFound, Conflict, DomainError, FieldError, ValidationFailed
@@ -59,7 +60,7 @@ from chalicelib.services.decisions import (
     result_document,
     wait_for_assignment,
 )
-from chalicelib.services.intake import dispatch_outbox, local_date
+from chalicelib.services.outbox import dispatch_outbox
 from chalicelib.services.ports import (
     ApplicationRepository,
     AssignmentStore,
@@ -73,7 +74,6 @@ from chalicelib.services.ports import (
     RevocationChecker,
 )
 from chalicelib.services.results import SIGNED_BY_OFFICIAL
-from chalicelib.services.review import is_deciding_official
 
 DECISION_PURPOSE = "decision on the application by an official"
 

@@ -1,6 +1,6 @@
 """Ports: what the use cases need from the outside world, as small Protocols.
 
-Adapters implement them for AWS (chalicelib/adapters); tests implement them in memory (tests/fakes.py).
+Adapters implement them for AWS (chalicelib/adapters); tests implement them in memory (tests/support/fakes.py).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.domain.application import Application, OutboxMessage, Status
 from chalicelib.domain.assignments import Claim
+from chalicelib.domain.notifications import NotificationStatus
 
 
 class Clock(Protocol):
@@ -336,8 +337,7 @@ class NotificationRecord:
 
     `values` are the template values (never personal data); `retryable` is False for one-time codes and replies,
     whose text cannot (or must not) be rebuilt for a second delivery attempt.
-    status: pending (claimed) -> sending -> sent -> delivered, or failed -> sending (a retry) -> ...; or a final
-    no_phone | rate_limited | undelivered | unknown | office (officials: a notice only, no SMS).
+    `status` is a NotificationStatus (domain/notifications.py, which says what each means).
     """
 
     key: str
@@ -348,7 +348,7 @@ class NotificationRecord:
     values: dict[str, Any]
     claimed_at: datetime
     retryable: bool = True
-    status: str = "pending"
+    status: NotificationStatus = NotificationStatus.PENDING
     attempts: int = 0
     provider_message_id: str | None = None
     flag: str | None = None
@@ -379,7 +379,7 @@ class NotificationStore(Protocol):
 
     def get(self, key: str) -> NotificationRecord | None: ...
 
-    def start_sending(self, key: str, *, from_status: str, attempts: int, at: datetime) -> bool:
+    def start_sending(self, key: str, *, from_status: NotificationStatus, attempts: int, at: datetime) -> bool:
         """from_status -> sending, attempts + 1, only if both still hold: True for the one caller that wins."""
         ...
 
@@ -387,11 +387,11 @@ class NotificationStore(Protocol):
         """Record the provider's message id (and index it, for delivery receipts)."""
         ...
 
-    def release(self, key: str, *, to_status: str) -> None:
+    def release(self, key: str, *, to_status: NotificationStatus) -> None:
         """The provider refused a send (nothing went out): back to `to_status`, attempts - 1, to be tried again."""
         ...
 
-    def finish(self, key: str, status: str, at: datetime, *, flag: str | None = None) -> None:
+    def finish(self, key: str, status: NotificationStatus, at: datetime, *, flag: str | None = None) -> None:
         """A final status; a flag also lists the notification among those the support desk looks at."""
         ...
 

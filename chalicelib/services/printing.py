@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from chalicelib.domain.application import OutboxMessage
@@ -29,6 +30,7 @@ class DocumentRendering(DomainError):
 
     code = "document.rendering"
     status = 503
+    headers = MappingProxyType({"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 @dataclass(frozen=True)

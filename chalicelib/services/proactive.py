@@ -25,13 +25,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from chalicelib.domain.access import Caller
 from chalicelib.domain.application import Application, OutboxMessage, Status
+from chalicelib.domain.calendar import local_date
 from chalicelib.domain.digital_documents import ASKING, DigitalDocumentsPolicy
 from chalicelib.domain.errors import (
-    ConcurrentUpdate,
     DomainError,
     FieldError,
     InvalidValue,
@@ -39,7 +39,7 @@ from chalicelib.domain.errors import (
     required_text,
 )
 from chalicelib.domain.identity import Iin
-from chalicelib.domain.notifications import notification_key, render_sms
+from chalicelib.domain.notifications import NotificationStatus, notification_key, render_sms
 from chalicelib.domain.phone import PhoneNumber
 from chalicelib.domain.proactive import (
     BENEFIT,
@@ -47,9 +47,20 @@ from chalicelib.domain.proactive import (
     Answer,
     BankAccount,
     Claimant,
+    CloseOthers,
     DialoguePolicy,
+    DocumentsFallback,
+    Effect,
+    FetchDocuments,
+    FileApplication,
     Offer,
+    RecordConsent,
+    ReleaseGroup,
+    RevokeConsent,
+    SendSms,
     UnknownEvent,
+    Withdraw,
+    WriteNotice,
     accounts_from,
     claimants,
     claims_the_benefit,
@@ -70,11 +81,19 @@ from chalicelib.domain.proactive import (
 )
 from chalicelib.domain.regions import parse_region
 from chalicelib.services.audit import AuditEntry, AuditLog
-from chalicelib.services.concurrency import update_application
-from chalicelib.services.digital_documents import fall_back, fetch_documents
-from chalicelib.services.intake import IntakeDeps, dispatch_outbox, local_date, submit_proactive
-from chalicelib.services.notifications import NotificationDeps, _deliver, _resume, notice_texts, template_values
+from chalicelib.services.concurrency import retry_on_conflict, update_application
+from chalicelib.services.digital_documents import DigitalDocumentsDeps, fall_back, fetch_documents
+from chalicelib.services.intake import IntakeDeps, submit_proactive
+from chalicelib.services.messages import (
+    DigitalDocumentsQuestion,
+    Handlers,
+    InboundSmsQueued,
+    OfferEffects,
+    RegistryEventQueued,
+)
+from chalicelib.services.notifications import NotificationDeps, notice_texts, send_once, template_values
 from chalicelib.services.notify import notify
+from chalicelib.services.outbox import dispatch_outbox
 from chalicelib.services.ports import (
     Clock,
     ConsentRecord,
@@ -86,8 +105,8 @@ from chalicelib.services.ports import (
     RegistryEvent,
 )
 from chalicelib.services.registry_port import GatewayRejected, RegistryGateway
+from chalicelib.services.sms_inbound import InboundRoutingDeps, route_inbound_sms
 
-MAX_ATTEMPTS = 8
 MAX_EVENT_ID = 128
 CONSENT_SCOPE = "proactive_application"
 """What an SMS consent allows: the back office files the application for the person and asks the registries the
@@ -110,6 +129,13 @@ class ProactiveDeps:
     policy: DialoguePolicy
     lookups: LookupStore
     documents_policy: DigitalDocumentsPolicy
+
+
+    @property
+    def digital_documents(self) -> DigitalDocumentsDeps:
+        """The part the Digital Documents effects use (services/digital_documents.py)."""
+        return DigitalDocumentsDeps(self.intake.repo, self.lookups, self.gateway, self.audit, self.publisher,
+                                    self.clock, self.documents_policy)
 
 
 class ConsentsNotForRole(DomainError):
@@ -140,8 +166,7 @@ def receive_registry_event(payload: Mapping[str, Any], deps: ProactiveDeps) -> s
                                            deps.clock.now())
     if seen == "done":
         return "duplicate"
-    deps.publisher.publish([OutboxMessage("proactive", f"event:{event.ref}",
-                                          {"type": "registry_event", "event_id": event.event_id})])
+    deps.publisher.publish([RegistryEventQueued(event.event_id).outbox(f"event:{event.ref}")])
     deps.store.event_queued(event.event_id)
     return "queued"
 
@@ -186,9 +211,9 @@ def _phone(answer: Mapping[str, Any] | None) -> str | None:
         return None
 
 
-def handle_registry_event(body: Mapping[str, Any], deps: ProactiveDeps) -> str:
+def handle_registry_event(message: RegistryEventQueued, deps: ProactiveDeps) -> str:
     """Make the offers an event leads to. A redelivered event changes nothing (offers are keyed by the event)."""
-    event = deps.store.event(str(body["event_id"]))
+    event = deps.store.event(str(message.event_id))
     if event is None:
         return "unknown_event"
     if event.outcome is not None:
@@ -260,22 +285,20 @@ def answer_sms(phone: str, text: str, message_id: str, deps: ProactiveDeps) -> s
     if waiting is None:
         return None
     reply = classify(text, policy)
-    for attempt in range(MAX_ATTEMPTS):
+
+    def step() -> tuple[Offer, Answer | None]:
         offer = deps.store.offer(waiting.id)
         if message_id in offer.answered:
-            answer = respond(offer, reply, message_id, now, policy)
-            break
+            return offer, respond(offer, reply, message_id, now, policy)
         accounts: list[BankAccount] = []
         if needs_accounts(offer, reply, now):
             accounts = accounts_from(_account_reader(offer, deps)("bank_accounts", offer.person_iin))
         taken = claims_the_benefit(offer, reply, now) and deps.store.claim_group(offer.group_id, offer.id) != offer.id
         answer = respond(offer, reply, message_id, now, policy, accounts=accounts, claimed_by_other=taken)
-        try:
-            deps.store.save_offer(offer, next_timer(offer, policy))
-            break
-        except ConcurrentUpdate:
-            if attempt == MAX_ATTEMPTS - 1:
-                raise
+        deps.store.save_offer(offer, next_timer(offer, policy))
+        return offer, answer
+
+    offer, answer = retry_on_conflict(step)
     offer = settle(offer, deps)
     return render_answer(offer, answer) if answer is not None else None
 
@@ -303,53 +326,26 @@ def render_answer(offer: Offer, answer: Answer) -> str:
 
 def _update_offer(offer_id: str, change: Callable[[Offer], bool], deps: ProactiveDeps) -> Offer:
     """Apply `change` to fresh state and save it with its next timer (retried from fresh state on a race)."""
-    for attempt in range(MAX_ATTEMPTS):
+
+    def attempt() -> Offer:
         offer = deps.store.offer(offer_id)
         changed = change(offer)
         timer = next_timer(offer, deps.policy)
-        if not changed and timer == offer.timer_at:
-            return offer
-        try:
+        if changed or timer != offer.timer_at:
             deps.store.save_offer(offer, timer)
-            return offer
-        except ConcurrentUpdate:
-            if attempt == MAX_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+        return offer
+
+    return retry_on_conflict(attempt)
 
 
 def settle(offer: Offer, deps: ProactiveDeps) -> Offer:
     """Carry out the effects the offer's last steps left (each idempotent), then forget them."""
     if not offer.pending:
         return offer
-    done: list[str] = []
+    done: list[Effect] = []
     application_id = offer.application_id
     for effect in list(offer.pending):
-        kind, _, argument = effect.partition(":")
-        if kind == "sms":
-            _tell(offer, argument, deps)
-        elif kind == "notice":
-            _notice_only(offer, argument, deps)
-        elif kind == "consent":
-            deps.store.record_consent(_consent(offer, application_id))
-        elif kind == "close_others":
-            _close_others(offer, deps)
-        elif kind == "release_group":
-            _release_group(offer, deps)
-        elif kind == "apply":
-            application_id = _file_application(offer, deps)
-            deps.store.record_consent(_consent(offer, application_id))
-        elif kind == "withdraw":
-            _withdraw(offer, application_id, deps)
-        elif kind == "fetch_documents":
-            fetch_documents(offer, deps)
-        elif kind == "documents_fallback":
-            fall_back(offer, deps)
-        elif kind == "revoke_consent":
-            assert offer.revoked_at is not None and offer.revoked_message_id is not None
-            deps.store.revoke_consent(offer.person_iin, offer.id, offer.revoked_at, offer.revoked_message_id)
-        else:
-            raise ValueError(f"unknown proactive effect {effect!r}")
+        application_id = _carry_out(effect, offer, application_id, deps)
         done.append(effect)
 
     def forget(fresh: Offer) -> bool:
@@ -359,6 +355,38 @@ def settle(offer: Offer, deps: ProactiveDeps) -> Offer:
         return True
 
     return _update_offer(offer.id, forget, deps)
+
+
+def _carry_out(effect: Effect, offer: Offer, application_id: str | None, deps: ProactiveDeps) -> str | None:
+    """One effect of domain/proactive.py's `Effect`, each to its handler; the application's number after it (the
+    application filed by `FileApplication` is the one later effects of the same settling name)."""
+    match effect:
+        case SendSms(purpose=purpose, occasion=occasion):
+            _tell(offer, purpose, occasion, deps)
+        case WriteNotice(purpose=purpose):
+            _notice_only(offer, purpose, deps)
+        case RecordConsent():
+            deps.store.record_consent(_consent(offer, application_id))
+        case CloseOthers():
+            _close_others(offer, deps)
+        case ReleaseGroup():
+            _release_group(offer, deps)
+        case FileApplication():
+            application_id = _file_application(offer, deps)
+            deps.store.record_consent(_consent(offer, application_id))
+        case Withdraw():
+            _withdraw(offer, application_id, deps)
+        case FetchDocuments():
+            fetch_documents(offer, deps.digital_documents)
+        case DocumentsFallback():
+            fall_back(offer, deps.digital_documents)
+        case RevokeConsent():
+            if offer.revoked_at is None or offer.revoked_message_id is None:
+                raise ValueError(f"offer {offer.id} revokes a consent without a revocation")
+            deps.store.revoke_consent(offer.person_iin, offer.id, offer.revoked_at, offer.revoked_message_id)
+        case _:
+            assert_never(effect)
+    return application_id
 
 
 def _consent(offer: Offer, application_id: str | None) -> ConsentRecord:
@@ -383,16 +411,15 @@ def _write_notice(offer: Offer, key: str, purpose: str, *, values: dict[str, Any
     deps.notifications.store.add_notice(("person", offer.person_iin), notice)
 
 
-def _tell(offer: Offer, argument: str, deps: ProactiveDeps) -> None:
+def _tell(offer: Offer, purpose: str, occasion: str, deps: ProactiveDeps) -> None:
     """An SMS that is not an answer (offer, reminder, expiry, taken by the other parent), with its notice: at most
     once per offer and purpose (and language); not retried after a failed receipt (no application to hang it on:
     the notice stays, and the next timer or the citizen's reply goes on)."""
-    purpose, _, extra = argument.partition(":")
     values = _values(offer)
     if purpose in ("proactive_reminder", "proactive_offer_renewed"):
         values["reply_by"] = reply_by(offer).isoformat()
-    key = notification_key(offer.id, purpose, extra)
-    ndeps, now = deps.notifications, deps.clock.now()
+    key = notification_key(offer.id, purpose, occasion)
+    ndeps = deps.notifications
     noticed = False
     for language in offer.languages:
         record = _claim(offer, key if len(offer.languages) == 1 else f"{key}:{language}", purpose,
@@ -400,10 +427,7 @@ def _tell(offer: Offer, argument: str, deps: ProactiveDeps) -> None:
         if not noticed:
             _write_notice(offer, key, purpose, values=values, at=record.claimed_at, deps=deps)
             noticed = True
-        if _resume(record, now, ndeps) is not None:
-            continue
-        text = render_sms(purpose, language, template_values(None, values, language))
-        _deliver(record, offer.phone, text, ndeps, now, from_status="pending")
+        send_once(record, offer.phone, render_sms(purpose, language, template_values(None, values, language)), ndeps)
 
 
 def _notice_only(offer: Offer, purpose: str, deps: ProactiveDeps) -> None:
@@ -412,8 +436,8 @@ def _notice_only(offer: Offer, purpose: str, deps: ProactiveDeps) -> None:
     key = notification_key(offer.id, purpose)
     record = _claim(offer, key, purpose, language=offer.language or "ru", values=values, deps=deps)
     _write_notice(offer, key, purpose, values=values, at=record.claimed_at, deps=deps)
-    if record.status == "pending":
-        deps.notifications.store.finish(key, "answered", deps.clock.now())
+    if record.status is NotificationStatus.PENDING:
+        deps.notifications.store.finish(key, NotificationStatus.ANSWERED, deps.clock.now())
 
 
 def _close_others(offer: Offer, deps: ProactiveDeps) -> None:
@@ -476,10 +500,10 @@ def _withdraw(offer: Offer, application_id: str | None, deps: ProactiveDeps) -> 
 
 # --- 5. the Digital Documents question of an application -----------------------------------------------
 
-def ask_digital_documents(body: Mapping[str, Any], deps: ProactiveDeps) -> str:
+def ask_digital_documents(message: DigitalDocumentsQuestion, deps: ProactiveDeps) -> str:
     """A `digital_documents_question` message: ask the applicant by SMS (once: the offer is keyed by the
     application). The documents are fetched only after their answer (services/digital_documents.py)."""
-    application = deps.intake.repo.get(str(body["application_id"]))
+    application = deps.intake.repo.get(str(message.application_id))
     question = application.data.get("digital_documents") or {}
     phone = application.applicant.phone
     if question.get("state") != ASKING or application.is_final or not phone:
@@ -512,22 +536,47 @@ def run_proactive_timers(deps: ProactiveDeps) -> dict[str, int]:
         elif offer.reminders_sent != before.reminders_sent:
             counts["reminders"] += 1
         if offer.pending:
-            queued.append(OutboxMessage("proactive", f"effects:{offer.id}:{offer.version}",
-                                        {"type": "offer_effects", "offer_id": offer.id}))
+            queued.append(OfferEffects(offer.id).outbox(f"effects:{offer.id}:{offer.version}"))
     if queued:
         deps.publisher.publish(queued)
     return counts
 
 
-def settle_offer(body: Mapping[str, Any], deps: ProactiveDeps) -> str:
+def settle_offer(message: OfferEffects, deps: ProactiveDeps) -> str:
     """An `offer_effects` message: carry out what the offer's last steps left to do."""
     try:
-        offer = deps.store.offer(str(body["offer_id"]))
+        offer = deps.store.offer(str(message.offer_id))
     except KeyError:
         return "unknown_offer"
     left = len(offer.pending)
     settle(offer, deps)
     return f"settled:{left}"
+
+
+# --- the proactive queue -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProactiveQueueDeps:
+    """What the proactive queue's use cases need, each built on first use (an inbound SMS with no conversation
+    waiting needs no gateway)."""
+
+    routing: Callable[[], InboundRoutingDeps]
+    offers: Callable[[], ProactiveDeps]
+
+
+PROACTIVE_QUEUE: Handlers[ProactiveQueueDeps] = Handlers("proactive", {
+    InboundSmsQueued: lambda message, deps: route_inbound_sms(message, deps.routing()),
+    RegistryEventQueued: lambda message, deps: handle_registry_event(message, deps.offers()),
+    OfferEffects: lambda message, deps: settle_offer(message, deps.offers()),
+    DigitalDocumentsQuestion: lambda message, deps: ask_digital_documents(message, deps.offers()),
+})
+"""Every message of the `proactive` queue, each to its use case (the proactive worker dispatches here)."""
+
+
+def handle_proactive_message(body: Mapping[str, Any], deps: ProactiveQueueDeps) -> str:
+    """One message of the proactive queue: an inbound SMS, a registry event, an offer's effects, a Digital
+    Documents question. A type nobody handles raises UnknownMessageType (services/messages.py)."""
+    return PROACTIVE_QUEUE.dispatch(body, deps)
 
 
 # --- reading -------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,10 +32,12 @@ class HistoryNotForRole(DomainError):
     status = 403
 
 
-def get_application(repo: ApplicationRepository, application_id: str, caller: Caller) -> Application:
-    """The application if the caller may see it; otherwise the same answer as for one that does not exist."""
+def get_application(repo: ApplicationRepository, application_id: str, caller: Caller,
+                    may: Callable[[Caller, Application], bool] = can_view) -> Application:
+    """The application if the caller `may` (domain/access.py: `can_view` unless a use case asks for less) see it;
+    otherwise ApplicationNotFound, the same answer as for one that does not exist."""
     application = repo.get(application_id)
-    if not can_view(caller, application):
+    if not may(caller, application):
         raise ApplicationNotFound("No such application.")
     return application
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.data import load_json
-from chalicelib.domain.access import Caller
+from chalicelib.domain.access import Caller, is_accepting_operator, is_deciding_official
 from chalicelib.domain.application import Application, Status
 from chalicelib.domain.documents import (
     COMMENT_MAX,
@@ -31,14 +31,14 @@ from chalicelib.domain.documents import (
     put_document,
     validate_facts,
 )
-from chalicelib.domain.errors import ApplicationNotFound, Conflict, FieldError, ValidationFailed
+from chalicelib.domain.errors import Conflict, FieldError, ValidationFailed
 from chalicelib.domain.identity import mask_iin
 from chalicelib.services.audit import AuditEntry, AuditLog
 from chalicelib.services.concurrency import update_application
 from chalicelib.services.decisions import DOCUMENT_SOURCE
 from chalicelib.services.documents import NoSuchDocument, awaited
-from chalicelib.services.intake import dispatch_outbox
 from chalicelib.services.notify import notify
+from chalicelib.services.outbox import dispatch_outbox
 from chalicelib.services.ports import (
     ApplicationRepository,
     Clock,
@@ -47,6 +47,7 @@ from chalicelib.services.ports import (
     MessagePublisher,
     UploadStore,
 )
+from chalicelib.services.queries import get_application
 
 DOWNLOAD_LINK_SECONDS = 300
 REVIEW_PURPOSE = "review of a document standing in for registry data"
@@ -70,17 +71,9 @@ class ReviewDeps:
     clock: Clock
 
 
-def is_deciding_official(caller: Caller, application: Application) -> bool:
-    """An official of the office that decides the application (API.md: officials see what their office decides)."""
-    return caller.role == "official" and caller.org is not None and caller.org == application.handling_office
-
-
 def _may_read(caller: Caller, application: Application) -> bool:
-    if is_deciding_official(caller, application):
-        return True
-    accepted = application.accepted_by
-    return (caller.role == "operator" and accepted is not None and caller.org is not None
-            and accepted.office == caller.org)
+    """An official of the deciding office, or an operator of the accepting office (who took the documents)."""
+    return is_deciding_official(caller, application) or is_accepting_operator(caller, application)
 
 
 def _registries() -> Mapping[str, Any]:
@@ -104,9 +97,7 @@ def read_document(application_id: str, document_id: str, caller: Caller, deps: R
 
     For an official of the deciding office or an operator of the accepting office; anyone else gets 404
     (ApplicationNotFound), as does an unknown document (NoSuchDocument). The read is in the audit log."""
-    application = deps.repo.get(application_id)
-    if not _may_read(caller, application):
-        raise ApplicationNotFound("No such application.")
+    application = get_application(deps.repo, application_id, caller, may=_may_read)
     document = pick(documents_of(application.data), document_id)
     if document is None:
         raise NoSuchDocument("No such document.")
@@ -176,9 +167,7 @@ def review_document(application_id: str, document_id: str, raw: Mapping[str, Any
     fact field missing or malformed against the registry's answer shape; `review.person_required` when the
     document stands for several people and `person_iin` does not name one of them)."""
     request = ReviewRequest.parse(raw)
-    application = deps.repo.get(application_id)
-    if not is_deciding_official(caller, application):
-        raise ApplicationNotFound("No such application.")
+    application = get_application(deps.repo, application_id, caller, may=is_deciding_official)
     document = pick(documents_of(application.data), document_id)
     if document is None:
         raise NoSuchDocument("No such document.")

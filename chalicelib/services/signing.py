@@ -27,8 +27,9 @@ from chalicelib.domain.signing import EdsSignature, canonical_application_conten
 from chalicelib.services.assignments import claim_pending
 from chalicelib.services.audit import AuditLog
 from chalicelib.services.concurrency import update_application
-from chalicelib.services.intake import dispatch_outbox, register
+from chalicelib.services.intake import register
 from chalicelib.services.notifications import NotificationDeps, send_one_time_code
+from chalicelib.services.outbox import dispatch_outbox
 from chalicelib.services.ports import (
     ApplicationRepository,
     AssignmentStore,

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.application import OutboxMessage
 from chalicelib.domain.errors import FieldError, InvalidValue, ValidationFailed, required_text
 from chalicelib.domain.phone import PhoneNumber
+from chalicelib.services.messages import InboundSmsQueued
 from chalicelib.services.notifications import NotificationDeps, record_delivery_receipt, send_reply
 from chalicelib.services.ports import Clock, ConversationRouter, InboundSms, MessagePublisher, SmsInbox
 
@@ -87,16 +87,15 @@ def receive_sms_webhook(payload: Mapping[str, Any], deps: SmsWebhookDeps) -> str
                                                                           received_at))
         if seen == "done":
             return "duplicate"
-        deps.publisher.publish([OutboxMessage("proactive", f"inbound:{message_id}",
-                                              {"type": "inbound_sms", "message_id": message_id})])
+        deps.publisher.publish([InboundSmsQueued(message_id).outbox(f"inbound:{message_id}")])
         outcome = "queued"
     deps.inbox.done(message_id)
     return outcome
 
 
-def route_inbound_sms(body: Mapping[str, Any], deps: InboundRoutingDeps) -> str:
+def route_inbound_sms(message: InboundSmsQueued, deps: InboundRoutingDeps) -> str:
     """Hand one stored inbound SMS to the conversation waiting on its phone, and send its reply (at most once)."""
-    message_id = str(body["message_id"])
+    message_id = message.message_id
     inbound = deps.inbox.inbound(message_id)
     if inbound is None:
         return "unknown_message"

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from chalicelib.domain.access import Caller, is_owner
+from chalicelib.domain.access import Caller, is_accepting_operator, is_owner
 from chalicelib.domain.application import Application
 from chalicelib.domain.catalog import Service, ServiceCatalog
-from chalicelib.domain.errors import ApplicationNotFound, Conflict, NotFound
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.services.ports import ApplicationRepository, LookupStore
+from chalicelib.services.queries import get_application
 
 
 class NoTicketForChannel(NotFound):
@@ -39,15 +40,12 @@ class Ticket:
 
 
 def _may_have_ticket(caller: Caller, app: Application) -> bool:
-    if caller.role == "operator":
-        return app.accepted_by is not None and caller.org is not None and app.accepted_by.office == caller.org
-    return is_owner(caller, app)
+    """The operator of the accepting office (who hands it over), or the applicant (and their representative)."""
+    return is_accepting_operator(caller, app) if caller.role == "operator" else is_owner(caller, app)
 
 
 def ticket_for(repo: ApplicationRepository, catalog: ServiceCatalog, application_id: str, caller: Caller) -> Ticket:
-    application = repo.get(application_id)
-    if not _may_have_ticket(caller, application):
-        raise ApplicationNotFound("No such application.")
+    application = get_application(repo, application_id, caller, may=_may_have_ticket)
     service = catalog.get(application.service_id)
     accepted = application.accepted_by
     if application.channel not in service.ticket_channels or accepted is None:

@@ -13,6 +13,7 @@ import argparse
 import json
 import random
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -468,7 +469,7 @@ def _tsa_members(c: Couple, *, include_father: bool = True) -> list[tuple[Person
     return members + [(k, "child") for k in c.children]
 
 
-def tsa_families(b: SeedBuilder) -> None:
+def _tsa_eligible_3_children(b: SeedBuilder) -> None:
     # Eligible, 5 members, children aged 3, 5 and 11 (two in the 1-6 band), one wage, prior TSA in 2025.
     home = b.home("KZ-AKT")
     c = _couple(
@@ -497,6 +498,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.mother, HALYK),
     )
 
+
+def _tsa_eligible_single_mother_kazpost(b: SeedBuilder) -> None:
     # Eligible single mother, children aged 1 and 4, child-care benefit and alimony; Kazpost account.
     home = b.home("KZ-SHY")
     stem = b.surname_stem()
@@ -527,6 +530,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(mother, KAZPOST),
     )
 
+
+def _tsa_eligible_student_dependant(b: SeedBuilder) -> None:
     # Eligible with a full-time student aged 20 and a scholarship.
     home = b.home("KZ-KAR")
     c = _couple(
@@ -550,6 +555,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.father, HALYK),
     )
 
+
+def _tsa_eligible_several_incomes(b: SeedBuilder) -> None:
     # Eligible rural family with several incomes: entrepreneur, wages, farm, grandmother's pension.
     home = b.home("KZ-YUZ", rural=True)
     c = _couple(
@@ -581,6 +588,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.father, HALYK),
     )
 
+
+def _tsa_eligible_5_children_rural(b: SeedBuilder) -> None:
     # Eligible large rural family with five children and a farm.
     home = b.home("KZ-ZHA", rural=True)
     c = _couple(
@@ -613,6 +622,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.mother, KAZPOST),
     )
 
+
+def _tsa_eligible_guardian_grandmother(b: SeedBuilder) -> None:
     # Eligible grandmother raising two orphaned grandchildren under guardianship (their mother died).
     home = b.home("KZ-PAV")
     stem = b.surname_stem()
@@ -641,6 +652,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(granny, HALYK),
     )
 
+
+def _tsa_eligible_kandas(b: SeedBuilder) -> None:
     # Eligible kandas family.
     home = b.home("KZ-ALM", rural=True)
     c = _couple(
@@ -663,6 +676,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.father, HALYK),
     )
 
+
+def _tsa_eligible_refugee(b: SeedBuilder) -> None:
     # Eligible refugee family.
     home = b.home("KZ-ALA")
     c = _couple(b, home, date(1993, 6, 6), date(1991, 8, 8), [(date(2021, 10, 10), "female")])
@@ -682,6 +697,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.father, HALYK),
     )
 
+
+def _tsa_eligible_adopted_child(b: SeedBuilder) -> None:
     # Eligible with an adopted child.
     home = b.home("KZ-AST")
     c = _couple(b, home, date(1985, 2, 2), date(1983, 4, 4), [(date(2016, 12, 12), "female")])
@@ -704,6 +721,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.mother, HALYK),
     )
 
+
+def _tsa_families_9(b: SeedBuilder) -> None:
     # Income just below and just above the poverty line (same region, 4 members each).
     for slug, husband, wife, per_capita in (
         ("tsa-income-just-below-line", 96_000, 40_000, 34_000),
@@ -728,6 +747,8 @@ def tsa_families(b: SeedBuilder) -> None:
             iban=b.account(c.mother, HALYK),
         )
 
+
+def _tsa_iban_bank_not_allowed(b: SeedBuilder) -> None:
     # IBAN at a bank outside the TSA pilot (Kaspi 722).
     home = b.home("KZ-KAR")
     c = _couple(b, home, date(1995, 1, 10), date(1994, 2, 11), [(date(2020, 2, 2), "female")])
@@ -744,6 +765,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.mother, KASPI),
     )
 
+
+def _tsa_iban_owned_by_someone_else(b: SeedBuilder) -> None:
     # IBAN owned by the husband, not by the applicant.
     home = b.home("KZ-VOS")
     c = _couple(b, home, date(1990, 10, 1), date(1988, 11, 2), [(date(2019, 3, 3), "male"), (date(2022, 4, 4), "male")])
@@ -762,6 +785,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.father, HALYK),
     )
 
+
+def _tsa_bank_account_not_found(b: SeedBuilder) -> None:
     # No bank account record at all for the applicant.
     home = b.home("KZ-SEV")
     c = _couple(b, home, date(1986, 6, 16), date(1984, 4, 14), [(date(2017, 7, 17), "female")])
@@ -779,6 +804,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.unlisted_iban(HALYK),
     )
 
+
+def _tsa_no_residence_registration(b: SeedBuilder) -> None:
     # No residence registration for the applicant (address not_found: written request to the akim).
     home = b.home("KZ-ALA")
     stem = b.surname_stem()
@@ -801,6 +828,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(mother, KAZPOST),
     )
 
+
+def _tsa_child_born_abroad(b: SeedBuilder) -> None:
     # A child's birth is not in the civil registry (born abroad): ask for the birth certificate.
     home = b.home("KZ-SHY")
     c = _couple(b, home, date(1991, 1, 1), date(1990, 2, 2), [(date(2018, 3, 3), "female")])
@@ -820,6 +849,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.mother, HALYK),
     )
 
+
+def _tsa_member_not_in_gbdfl(b: SeedBuilder) -> None:
     # A family member is missing from the State Database of Individuals.
     home = b.home("KZ-KZY")
     c = _couple(b, home, date(1994, 4, 24), date(1992, 2, 12), [(date(2020, 10, 20), "male")])
@@ -840,6 +871,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.mother, HALYK),
     )
 
+
+def _tsa_farm_record_missing(b: SeedBuilder) -> None:
     # The household book of the rural akim has no record (written request, 30-day term).
     home = b.home("KZ-KAR", rural=True)
     c = _couple(
@@ -859,6 +892,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.father, HALYK),
     )
 
+
+def _tsa_member_in_custody(b: SeedBuilder) -> None:
     # The husband is serving a sentence: not counted in the family.
     home = b.home("KZ-PAV")
     c = _couple(
@@ -879,6 +914,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.mother, HALYK),
     )
 
+
+def _tsa_member_compulsory_treatment(b: SeedBuilder) -> None:
     # An adult son under compulsory treatment: not counted in the family.
     home = b.home("KZ-ZHA")
     stem = b.surname_stem()
@@ -904,6 +941,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(mother, HALYK),
     )
 
+
+def _tsa_owns_property(b: SeedBuilder) -> None:
     # Owns more than one dwelling and a vehicle, with a low declared income (assets test).
     home = b.home("KZ-AST")
     c = _couple(b, home, date(1980, 8, 1), date(1979, 9, 2), [(date(2012, 12, 1), "male")])
@@ -922,6 +961,8 @@ def tsa_families(b: SeedBuilder) -> None:
         iban=b.account(c.father, HALYK),
     )
 
+
+def _unknown_person(b: SeedBuilder) -> None:
     # Nobody knows this person.
     nobody = b.unknown_person(date(1985, 5, 15), "male")
     b.family(
@@ -934,6 +975,38 @@ def tsa_families(b: SeedBuilder) -> None:
         region="KZ-ALA",
         iban=b.unlisted_iban(HALYK),
     )
+
+
+TSA_FAMILIES: tuple[Callable[[SeedBuilder], None], ...] = (
+    _tsa_eligible_3_children,
+    _tsa_eligible_single_mother_kazpost,
+    _tsa_eligible_student_dependant,
+    _tsa_eligible_several_incomes,
+    _tsa_eligible_5_children_rural,
+    _tsa_eligible_guardian_grandmother,
+    _tsa_eligible_kandas,
+    _tsa_eligible_refugee,
+    _tsa_eligible_adopted_child,
+    _tsa_families_9,
+    _tsa_iban_bank_not_allowed,
+    _tsa_iban_owned_by_someone_else,
+    _tsa_bank_account_not_found,
+    _tsa_no_residence_registration,
+    _tsa_child_born_abroad,
+    _tsa_member_not_in_gbdfl,
+    _tsa_farm_record_missing,
+    _tsa_member_in_custody,
+    _tsa_member_compulsory_treatment,
+    _tsa_owns_property,
+    _unknown_person,
+)
+"""One small builder per scenario (or per group of scenarios sharing people), in the order they are built:
+the order fixes the random draws, so a builder is added at the end, never in between."""
+
+
+def tsa_families(b: SeedBuilder) -> None:
+    for build in TSA_FAMILIES:
+        build(b)
 
 
 def _carer_pair(
@@ -956,7 +1029,7 @@ def _carer_pair(
     return carer_p, cared_p
 
 
-def caregiver_families(b: SeedBuilder) -> None:
+def _caregiver_eligible(b: SeedBuilder) -> None:
     home = b.home("KZ-AKT")
     carer, cared = _carer_pair(b, home, (date(1974, 3, 3), "female"), (date(1999, 9, 9), "male"))
     b.birth(cared, carer)
@@ -972,6 +1045,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         iban=b.account(carer, KASPI),
     )
 
+
+def _caregiver_eligible_representative(b: SeedBuilder) -> None:
     home = b.home("KZ-ALA")
     carer, cared = _carer_pair(b, home, (date(1981, 1, 31), "female"), (date(1948, 4, 18), "male"))
     b.birth(carer, cared)
@@ -993,6 +1068,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         representative=(agent, "ЕНИС-2026-000781"),
     )
 
+
+def _caregiver_representative_no_power_of_attorney(b: SeedBuilder) -> None:
     home = b.home("KZ-ALA")
     carer, cared = _carer_pair(b, home, (date(1982, 5, 5), "male"), (date(1955, 6, 6), "female"))
     agent = b.person(date(1990, 3, 3), "female", stem=b.surname_stem())
@@ -1011,6 +1088,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         representative=(agent, "ЕНИС-2025-004410"),
     )
 
+
+def _caregiver_representative_power_revoked(b: SeedBuilder) -> None:
     home = b.home("KZ-KAR")
     carer, cared = _carer_pair(b, home, (date(1985, 8, 8), "female"), (date(1960, 1, 1), "female"))
     agent = b.person(date(1987, 7, 7), "male", stem=b.surname_stem())
@@ -1029,6 +1108,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         representative=(agent, "ЕНИС-2024-019302"),
     )
 
+
+def _caregiver_subject_not_group_1(b: SeedBuilder) -> None:
     home = b.home("KZ-SHY")
     carer, cared = _carer_pair(
         b, home, (date(1979, 9, 9), "female"), (date(2001, 1, 10), "male"), group=2, needs_care=False
@@ -1045,6 +1126,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         iban=b.account(carer, HALYK),
     )
 
+
+def _caregiver_carer_incapable(b: SeedBuilder) -> None:
     home = b.home("KZ-PAV")
     stem = b.surname_stem()
     carer = b.person(
@@ -1070,6 +1153,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         iban=b.account(carer, HALYK),
     )
 
+
+def _caregiver_carer_mental_health_registered(b: SeedBuilder) -> None:
     home = b.home("KZ-VOS")
     carer, cared = _carer_pair(b, home, (date(1977, 7, 17), "male"), (date(1950, 5, 5), "male"))
     carer.records["mental_health"] = {"registered": True}
@@ -1085,6 +1170,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         iban=b.account(carer, HALYK),
     )
 
+
+def _caregiver_already_assigned(b: SeedBuilder) -> None:
     home = b.home("KZ-AST")
     carer, cared = _carer_pair(b, home, (date(1969, 6, 26), "female"), (date(1994, 4, 4), "female"))
     b.birth(cared, carer)
@@ -1102,6 +1189,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         iban=b.account(carer, HALYK),
     )
 
+
+def _caregiver_baikonur_resident(b: SeedBuilder) -> None:
     baikonur = Household("KZ-KZY", "г. Байконыр", rural=False, baikonur=True)
     carer, cared = _carer_pair(b, baikonur, (date(1972, 2, 29), "female"), (date(1947, 11, 7), "female"))
     carer.records["baikonur_housing"] = {"resides": True, "certificate_no": "БЖО-2026-00417"}
@@ -1130,6 +1219,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         iban=b.account(carer, HALYK),
     )
 
+
+def _caregiver_subject_disability_not_found(b: SeedBuilder) -> None:
     home = b.home("KZ-ZHA")
     carer, cared = _carer_pair(b, home, (date(1975, 5, 25), "female"), (date(1945, 5, 9), "male"), group=None)
     phone = b.phone(carer, "kk")
@@ -1144,6 +1235,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         iban=b.account(carer, FORTE),
     )
 
+
+def _caregiver_no_residence_registration(b: SeedBuilder) -> None:
     home = b.home("KZ-ALM")
     carer, cared = _carer_pair(b, home, (date(1984, 4, 4), "female"), (date(2003, 3, 3), "female"))
     del carer.records["address"]
@@ -1159,6 +1252,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         iban=b.account(carer, HALYK),
     )
 
+
+def _caregiver_cared_person_not_in_gbdfl(b: SeedBuilder) -> None:
     home = b.home("KZ-AKT")
     stem = b.surname_stem()
     carer = b.person(date(1988, 8, 28), "male", stem=stem)
@@ -1178,6 +1273,8 @@ def caregiver_families(b: SeedBuilder) -> None:
         iban=b.account(carer, HALYK),
     )
 
+
+def _caregiver_bank_account_not_found(b: SeedBuilder) -> None:
     home = b.home("KZ-SEV")
     carer, cared = _carer_pair(b, home, (date(1976, 1, 6), "female"), (date(1998, 8, 8), "female"))
     phone = b.phone(carer, "ru")
@@ -1191,6 +1288,30 @@ def caregiver_families(b: SeedBuilder) -> None:
         region=home.region,
         iban=b.unlisted_iban(CENTERCREDIT),
     )
+
+
+CAREGIVER_FAMILIES: tuple[Callable[[SeedBuilder], None], ...] = (
+    _caregiver_eligible,
+    _caregiver_eligible_representative,
+    _caregiver_representative_no_power_of_attorney,
+    _caregiver_representative_power_revoked,
+    _caregiver_subject_not_group_1,
+    _caregiver_carer_incapable,
+    _caregiver_carer_mental_health_registered,
+    _caregiver_already_assigned,
+    _caregiver_baikonur_resident,
+    _caregiver_subject_disability_not_found,
+    _caregiver_no_residence_registration,
+    _caregiver_cared_person_not_in_gbdfl,
+    _caregiver_bank_account_not_found,
+)
+"""One small builder per scenario (or per group of scenarios sharing people), in the order they are built:
+the order fixes the random draws, so a builder is added at the end, never in between."""
+
+
+def caregiver_families(b: SeedBuilder) -> None:
+    for build in CAREGIVER_FAMILIES:
+        build(b)
 
 
 def _child_family(
@@ -1214,7 +1335,7 @@ def _child_family(
     return c
 
 
-def child_disability_families(b: SeedBuilder) -> None:
+def _child_disability_families_0(b: SeedBuilder) -> None:
     for language, region in (("kk", "KZ-KZY"), ("ru", "KZ-SEV")):
         home = b.home(region)
         c = _child_family(b, home, date(2019, 2, 13))
@@ -1233,6 +1354,8 @@ def child_disability_families(b: SeedBuilder) -> None:
             language=language,
         )
 
+
+def _child_disability_eligible_father(b: SeedBuilder) -> None:
     home = b.home("KZ-AKT")
     c = _child_family(b, home, date(2020, 5, 4))
     phone = b.phone(c.father, "ru")
@@ -1248,6 +1371,8 @@ def child_disability_families(b: SeedBuilder) -> None:
         iban=b.account(c.father, KASPI),
     )
 
+
+def _child_disability_eligible_adoptive_parent(b: SeedBuilder) -> None:
     home = b.home("KZ-AST")
     stem = b.surname_stem()
     parent = b.person(date(1983, 1, 1), "female", stem=stem)
@@ -1270,6 +1395,8 @@ def child_disability_families(b: SeedBuilder) -> None:
         iban=b.account(parent, HALYK),
     )
 
+
+def _child_disability_eligible_guardian(b: SeedBuilder) -> None:
     home = b.home("KZ-ALM")
     stem = b.surname_stem()
     aunt = b.person(date(1986, 6, 6), "female", stem=stem)
@@ -1293,6 +1420,8 @@ def child_disability_families(b: SeedBuilder) -> None:
         iban=b.account(aunt, KAZPOST),
     )
 
+
+def _child_disability_applicant_not_parent(b: SeedBuilder) -> None:
     home = b.home("KZ-KAR")
     c = _child_family(b, home, date(2018, 8, 8))
     uncle = b.person(date(1980, 10, 10), "male", stem=c.father.last_name)
@@ -1309,6 +1438,8 @@ def child_disability_families(b: SeedBuilder) -> None:
         iban=b.account(uncle, HALYK),
     )
 
+
+def _child_disability_marriage_abroad(b: SeedBuilder) -> None:
     home = b.home("KZ-SHY")
     c = _child_family(b, home, date(2016, 4, 4), marriage_abroad=True)
     phone = b.phone(c.father, "kk")
@@ -1323,6 +1454,8 @@ def child_disability_families(b: SeedBuilder) -> None:
         iban=b.account(c.father, HALYK),
     )
 
+
+def _child_disability_born_abroad(b: SeedBuilder) -> None:
     home = b.home("KZ-ZHA")
     c = _child_family(b, home, date(2021, 1, 11), in_births=False)
     phone = b.phone(c.mother, "ru")
@@ -1337,6 +1470,8 @@ def child_disability_families(b: SeedBuilder) -> None:
         iban=b.account(c.mother, HALYK),
     )
 
+
+def _child_disability_already_assigned(b: SeedBuilder) -> None:
     home = b.home("KZ-PAV")
     c = _child_family(b, home, date(2014, 2, 2))
     b.assigned(c.mother, CHILD, c.children[0], date(2024, 3, 1))
@@ -1352,6 +1487,8 @@ def child_disability_families(b: SeedBuilder) -> None:
         iban=b.account(c.mother, HALYK),
     )
 
+
+def _child_disability_no_mobile(b: SeedBuilder) -> None:
     home = b.home("KZ-VOS")
     c = _child_family(b, home, date(2022, 12, 12))
     phone = b.phone(c.mother, None, registered=False)
@@ -1366,6 +1503,8 @@ def child_disability_families(b: SeedBuilder) -> None:
         iban=b.account(c.mother, HALYK),
     )
 
+
+def _child_disability_disability_not_found(b: SeedBuilder) -> None:
     home = b.home("KZ-AKT", rural=True)
     c = _child_family(b, home, date(2019, 9, 19), disability=False)
     phone = b.phone(c.mother, "kk")
@@ -1380,6 +1519,8 @@ def child_disability_families(b: SeedBuilder) -> None:
         iban=b.account(c.mother, HALYK),
     )
 
+
+def _child_disability_bank_account_not_found(b: SeedBuilder) -> None:
     home = b.home("KZ-KAR")
     c = _child_family(b, home, date(2020, 11, 30))
     phone = b.phone(c.mother, "ru")
@@ -1394,6 +1535,8 @@ def child_disability_families(b: SeedBuilder) -> None:
         iban=b.unlisted_iban(KASPI),
     )
 
+
+def _child_disability_child_not_in_gbdfl(b: SeedBuilder) -> None:
     home = b.home("KZ-ALA")
     stem = b.surname_stem()
     mother = b.person(date(1993, 3, 13), "female", stem=stem)
@@ -1416,7 +1559,30 @@ def child_disability_families(b: SeedBuilder) -> None:
     )
 
 
-def special_social_services_families(b: SeedBuilder) -> None:
+CHILD_DISABILITY_FAMILIES: tuple[Callable[[SeedBuilder], None], ...] = (
+    _child_disability_families_0,
+    _child_disability_eligible_father,
+    _child_disability_eligible_adoptive_parent,
+    _child_disability_eligible_guardian,
+    _child_disability_applicant_not_parent,
+    _child_disability_marriage_abroad,
+    _child_disability_born_abroad,
+    _child_disability_already_assigned,
+    _child_disability_no_mobile,
+    _child_disability_disability_not_found,
+    _child_disability_bank_account_not_found,
+    _child_disability_child_not_in_gbdfl,
+)
+"""One small builder per scenario (or per group of scenarios sharing people), in the order they are built:
+the order fixes the random draws, so a builder is added at the end, never in between."""
+
+
+def child_disability_families(b: SeedBuilder) -> None:
+    for build in CHILD_DISABILITY_FAMILIES:
+        build(b)
+
+
+def _sss_eligible_disability_group_1(b: SeedBuilder) -> None:
     home = b.home("KZ-ALA")
     stem = b.surname_stem()
     daughter = b.person(date(1975, 5, 5), "female", stem=stem)
@@ -1438,6 +1604,8 @@ def special_social_services_families(b: SeedBuilder) -> None:
         iban=None,
     )
 
+
+def _sss_eligible_disability_group_2(b: SeedBuilder) -> None:
     home = b.home("KZ-KAR")
     self_ = b.person(date(1968, 8, 18), "male", stem=b.surname_stem())
     b.live(self_, home)
@@ -1455,6 +1623,8 @@ def special_social_services_families(b: SeedBuilder) -> None:
         iban=None,
     )
 
+
+def _sss_eligible_retirement_age(b: SeedBuilder) -> None:
     home = b.home("KZ-AKT")
     self_ = b.person(date(1954, 2, 14), "female", stem=b.surname_stem())
     b.live(self_, home)
@@ -1472,6 +1642,8 @@ def special_social_services_families(b: SeedBuilder) -> None:
         iban=None,
     )
 
+
+def _sss_eligible_court_incapacity(b: SeedBuilder) -> None:
     home = b.home("KZ-SHY")
     stem = b.surname_stem()
     guardian = b.person(date(1972, 12, 1), "male", stem=stem)
@@ -1498,6 +1670,8 @@ def special_social_services_families(b: SeedBuilder) -> None:
         iban=None,
     )
 
+
+def _sss_eligible_veteran(b: SeedBuilder) -> None:
     home = b.home("KZ-VOS")
     self_ = b.person(date(1964, 6, 12), "male", stem=b.surname_stem())
     b.live(self_, home)
@@ -1515,6 +1689,8 @@ def special_social_services_families(b: SeedBuilder) -> None:
         iban=None,
     )
 
+
+def _sss_eligible_representative(b: SeedBuilder) -> None:
     home = b.home("KZ-AST")
     carer, cared = _carer_pair(b, home, (date(1983, 3, 3), "female"), (date(1940, 1, 1), "female"), group=1)
     agent = b.person(date(1982, 2, 2), "male", stem=b.surname_stem())
@@ -1534,6 +1710,8 @@ def special_social_services_families(b: SeedBuilder) -> None:
         representative=(agent, "ЕНИС-2026-003300"),
     )
 
+
+def _sss_no_grounds(b: SeedBuilder) -> None:
     home = b.home("KZ-PAV")
     self_ = b.person(date(1981, 1, 18), "male", stem=b.surname_stem())
     b.live(self_, home)
@@ -1551,6 +1729,8 @@ def special_social_services_families(b: SeedBuilder) -> None:
         iban=None,
     )
 
+
+def _sss_medical_record_missing(b: SeedBuilder) -> None:
     home = b.home("KZ-ZHA")
     stem = b.surname_stem()
     son = b.person(date(1978, 7, 7), "male", stem=stem)
@@ -1571,6 +1751,8 @@ def special_social_services_families(b: SeedBuilder) -> None:
         iban=None,
     )
 
+
+def _sss_no_residence_registration(b: SeedBuilder) -> None:
     home = b.home("KZ-SHY")
     self_ = b.person(date(1957, 10, 10), "male", stem=b.surname_stem())
     b.disability(self_, 1, established=date(2025, 5, 5), needs_care=True)
@@ -1588,6 +1770,8 @@ def special_social_services_families(b: SeedBuilder) -> None:
         iban=None,
     )
 
+
+def _sss_representative_gaps(b: SeedBuilder) -> None:
     home = b.home("KZ-KZY")
     stem = b.surname_stem()
     niece = b.person(date(1990, 9, 9), "female", stem=stem)
@@ -1611,6 +1795,27 @@ def special_social_services_families(b: SeedBuilder) -> None:
         iban=None,
         representative=(agent, "ЕНИС-2026-007007"),
     )
+
+
+SPECIAL_SOCIAL_SERVICES_FAMILIES: tuple[Callable[[SeedBuilder], None], ...] = (
+    _sss_eligible_disability_group_1,
+    _sss_eligible_disability_group_2,
+    _sss_eligible_retirement_age,
+    _sss_eligible_court_incapacity,
+    _sss_eligible_veteran,
+    _sss_eligible_representative,
+    _sss_no_grounds,
+    _sss_medical_record_missing,
+    _sss_no_residence_registration,
+    _sss_representative_gaps,
+)
+"""One small builder per scenario (or per group of scenarios sharing people), in the order they are built:
+the order fixes the random draws, so a builder is added at the end, never in between."""
+
+
+def special_social_services_families(b: SeedBuilder) -> None:
+    for build in SPECIAL_SOCIAL_SERVICES_FAMILIES:
+        build(b)
 
 
 def digital_documents_families(b: SeedBuilder) -> None:

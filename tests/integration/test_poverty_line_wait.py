@@ -15,10 +15,11 @@ import pytest
 
 from chalicelib.domain.access import Caller
 from chalicelib.domain.application import Status
+from chalicelib.domain.calendar import local_date
 from chalicelib.domain.parameters import Quarter
 from chalicelib.entrypoints.views import application_view
 from chalicelib.services.deadlines import sweep_deadlines
-from chalicelib.services.intake import local_date, submit_application
+from chalicelib.services.intake import submit_application
 from local.families import operator_iin
 from local.gateway_sim import GatewaySimulator
 from tests.conftest import LOCAL_DATA_DIR

@@ -5,42 +5,22 @@ registries, and the app's own handlers do the work (drain())."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-
-import pytest
 
 from chalicelib.domain.application import Status
 from chalicelib.domain.banking import Iban
 from chalicelib.domain.webhook_signature import signature_header
 from local.gateway_sim import GatewaySimulator
+from tests.support import world
 from tests.support.api import JSON, get
 from tests.support.fakes import FakeClock
 from tests.support.pipeline import body_for, drain
 from tests.support.sms import sent_sms, webhook
 
+gateway, clock = world.gateway, world.clock  # the fixtures, shared with the security suite
+
 GATEWAY_SECRET = "test-gateway-secret"
-
-
-@pytest.fixture
-def gateway(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[GatewaySimulator]:
-    from chalicelib import bootstrap
-
-    with GatewaySimulator() as sim:
-        monkeypatch.setenv("GATEWAY_URL", sim.base_url)
-        monkeypatch.setenv("GATEWAY_BACKOFF_CAP_S", "0.01")
-        bootstrap.reset()
-        yield sim
-
-
-@pytest.fixture
-def clock(gateway: GatewaySimulator, api: Any) -> FakeClock:
-    from chalicelib.bootstrap import container
-
-    fake = FakeClock(datetime.now(UTC).replace(microsecond=0))
-    container().clock = fake  # type: ignore[misc]
-    return fake
 
 
 class Family:

@@ -1,33 +1,6 @@
-"""Fixtures of the security suite: the API with the gateway simulator behind it, and a clock the test moves."""
+"""Fixtures of the security suite: the API with the gateway simulator behind it, and a clock the test moves
+(tests/support/world.py, shared with the proactive integration tests)."""
 
-from __future__ import annotations
+from tests.support import world
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from typing import Any
-
-import pytest
-
-from local.gateway_sim import GatewaySimulator
-from tests.support.fakes import FakeClock
-
-
-@pytest.fixture
-def gateway(api: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[GatewaySimulator]:
-    """The gateway simulator (the seeded synthetic registries) behind the app the `api` client calls."""
-    from chalicelib import bootstrap
-
-    with GatewaySimulator() as sim:
-        monkeypatch.setenv("GATEWAY_URL", sim.base_url)
-        monkeypatch.setenv("GATEWAY_BACKOFF_CAP_S", "0.01")
-        bootstrap.reset()
-        yield sim
-
-
-@pytest.fixture
-def clock(gateway: GatewaySimulator) -> FakeClock:
-    from chalicelib.bootstrap import container
-
-    fake = FakeClock(datetime.now(UTC).replace(microsecond=0))
-    container().clock = fake  # type: ignore[misc]
-    return fake
+gateway, clock = world.gateway, world.clock
