@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.bootstrap import container
 from chalicelib.data import data_path, load_json
-from chalicelib.domain.errors import FieldError, InvalidValue, ValidationFailed
+from chalicelib.domain.errors import InvalidValue
 from chalicelib.entrypoints.http import SIGNED_IN, Call, endpoint
 from chalicelib.entrypoints.problems import json_response
-from chalicelib.entrypoints.views import application_view, service_view, summary_view
+from chalicelib.entrypoints.views import application_view, service_view, summary_view, term_view
 from chalicelib.observability import logger
 
 api = Blueprint(__name__)
@@ -60,35 +59,12 @@ def services(call: Call) -> dict[str, Any]:
                                      ("channel", "filing channel, default portal")), errors=(404, 422))
 def service_term(call: Call, service_id: str) -> dict[str, Any]:
     from chalicelib.domain.calendar import local_date
-    from chalicelib.domain.deadlines import Term, compute_due_dates
+    from chalicelib.services.terms import quote_term
 
     deps = container()
-    service = deps.catalog.get(service_id)
-    channel = call.query("channel") or "portal"
-    raw_from = call.query("from")
-    errors = []
-    start = local_date(deps.clock.now())
-    if raw_from is not None:
-        try:
-            start = date.fromisoformat(raw_from)
-        except ValueError:
-            errors.append(FieldError("from", "term.from_invalid", "`from` is a date, YYYY-MM-DD."))
-        else:
-            known = deps.calendar.years
-            if start.year not in known:
-                errors.append(FieldError("from", "term.from_out_of_range",
-                                         f"`from` is a day of the years {known[0]} to {known[-1]}."))
-    if not service.accepts_channel(channel):
-        errors.append(FieldError("channel", "channel.not_allowed",
-                                 f"This service is filed through: {', '.join(service.channels)}."))
-    if errors:
-        raise ValidationFailed(errors)
-    term = service.terms[channel]
-    due = compute_due_dates(deps.calendar, Term(term.working_days, term.calendar_days), start, channel)
-    return {"service_id": service.id, "channel": channel, "registered_on": start.isoformat(),
-            "term": {"working_days": term.working_days, "calendar_days": term.calendar_days},
-            "due_date": due.due_date.isoformat(),
-            "due_date_at_state_corp": due.due_date_at_state_corp.isoformat() if due.due_date_at_state_corp else None}
+    quote = quote_term(deps.catalog, deps.calendar, service_id, today=local_date(deps.clock.now()),
+                       channel=call.query("channel"), raw_from=call.query("from"))
+    return term_view(quote)
 
 
 @endpoint(api, "/applications", "POST", summary="File an application", roles=("citizen", "operator"),
@@ -114,14 +90,12 @@ def file_application(call: Call) -> Response:
 @endpoint(api, "/applications/{application_id}", summary="An application: status, timeline, lookups, decision",
           roles=SIGNED_IN, response="ApplicationOut", errors=(401, 404))
 def read_application(call: Call, application_id: str) -> dict[str, Any]:
-    from chalicelib.services.queries import read_application as read
-    from chalicelib.services.queries import status_poll
+    from chalicelib.services.queries import poll_application
 
     deps = container()
-    application = read(deps.repo, deps.audit, deps.clock, application_id, call.who)
-    poll = status_poll(application, deps.lookup_store, deps.results)
-    return application_view(application, deps.deadline_index.events_of(application_id), poll.lookups,
-                            decision=poll.decision)
+    poll = poll_application(application_id, call.who, repo=deps.repo, audit=deps.audit, clock=deps.clock,
+                            lookups=deps.lookup_store, results=deps.results, events=deps.deadline_index)
+    return application_view(poll.application, poll.kept_apart, poll.lookups, decision=poll.decision)
 
 
 @endpoint(api, "/applications", summary="The caller's History of services, newest first", roles=("citizen",),

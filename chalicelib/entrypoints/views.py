@@ -12,6 +12,7 @@ from chalicelib.domain.identity import mask_iin
 
 if TYPE_CHECKING:
     from chalicelib.services.ports import LookupRecord
+    from chalicelib.services.terms import TermQuote
     from chalicelib.services.tickets import Ticket
 
 
@@ -52,6 +53,15 @@ def documents_view(app: Application) -> list[dict[str, Any]]:
             view["rejection"] = {"reason": document.review.reason, "comment": document.review.comment}
         views.append(view)
     return views
+
+
+def term_view(quote: TermQuote) -> dict[str, Any]:
+    """`GET /services/{service_id}/term` (API.md): the due dates of an application filed that day."""
+    due = quote.due
+    return {"service_id": quote.service.id, "channel": quote.channel, "registered_on": quote.registered_on.isoformat(),
+            "term": {"working_days": quote.working_days, "calendar_days": quote.calendar_days},
+            "due_date": due.due_date.isoformat(),
+            "due_date_at_state_corp": due.due_date_at_state_corp.isoformat() if due.due_date_at_state_corp else None}
 
 
 def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = (),

@@ -70,9 +70,11 @@ class Notify(Message):
     type = "notify"
     queue = "notifications"
     purpose: str
-    audience: str
     application_id: str
-    values: dict[str, Any]
+    audience: str = _optional("applicant")
+    """applicant, principal (told someone filed on their behalf) or officials."""
+    values: dict[str, Any] = field(default_factory=dict, metadata={"required": False})
+    """The template values (never personal data)."""
     office: str | None = _optional(omit_none=True)
     """The office told (the deadline sweep's notices to officials name it; the worker reads it from the
     application)."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.data import load_json
 from chalicelib.domain.access import Caller, can_view
-from chalicelib.domain.application import Application
+from chalicelib.domain.application import Application, TimelineEvent
 from chalicelib.domain.errors import ApplicationNotFound, DomainError
 from chalicelib.domain.lookups import plan_for
 from chalicelib.services.ports import (
@@ -19,6 +19,7 @@ from chalicelib.services.ports import (
     LookupState,
     LookupStore,
     ResultStore,
+    TimelineEvents,
 )
 
 if TYPE_CHECKING:
@@ -85,6 +86,8 @@ class StatusPoll:
     application: Application
     lookups: list[LookupRecord]
     decision: dict[str, Any] | None
+    kept_apart: list[TimelineEvent] = field(default_factory=list)
+    """Timeline events kept beside the application item (the deadline sweep's), to merge into its timeline."""
 
 
 def status_poll(application: Application, lookups: LookupStore, results: ResultStore) -> StatusPoll:
@@ -99,3 +102,13 @@ def status_poll(application: Application, lookups: LookupStore, results: ResultS
         shown["reasons"] = decided.signed["document"]["decision"]["reasons"] if decided.signed else []
     states = decided.lookups if decided.lookups is not None else lookups.states(application.id)
     return StatusPoll(application, lookups_shown(application, states), shown)
+
+
+def poll_application(application_id: str, caller: Caller, *, repo: ApplicationRepository, audit: AuditLog,
+                     clock: Clock, lookups: LookupStore, results: ResultStore, events: TimelineEvents) -> StatusPoll:
+    """What `GET /applications/{id}` shows: the application (read as `read_application` reads it: ApplicationNotFound
+    for a caller who may not see it, the staff's reading audited), its status poll, and the timeline events kept
+    beside it."""
+    application = read_application(repo, audit, clock, application_id, caller)
+    poll = status_poll(application, lookups, results)
+    return replace(poll, kept_apart=events.events_of(application_id))
