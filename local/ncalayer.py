@@ -10,8 +10,9 @@ page code (chalicelib/console/static/ncalayer.js) runs unchanged on the local st
   RSA key); `getActiveTokens`, `getKeyInfo` and `changeLocale` answer as NCALayer does; `--heartbeat--` is ignored.
 
 Where real NCALayer asks the official to choose their key file and type its password, the stand-in signs with the
-key of one official: a certificate from the local test CA (local/dev_ca.py) for `signer_iin` (default: the first
-official of local/seed/staff.json; `NCALAYER_SIGNER_IIN` in the local stack). It listens on wss://127.0.0.1 with a
+key of one official: an official's certificate from the local test CA (local/dev_ca.py: name, IIN, organisation,
+position, and the CA's revocation list) for `signer_iin` (default: the first official of local/seed/staff.json;
+`NCALAYER_SIGNER_IIN` in the local stack). It listens on wss://127.0.0.1 with a
 TLS certificate from the same test CA (a browser must be told to accept it, as officials once did for NCALayer).
 
     python -m local.ncalayer [--port 13579] [--iin <official's IIN>]
@@ -77,6 +78,7 @@ class NCALayerStandIn:
     port: int = DEFAULT_PORT
     signer_iin: str | None = None
     tls: bool = True
+    crl_url: str | None = None
     _loop: asyncio.AbstractEventLoop | None = None
     _stop: asyncio.Event | None = None
     _ready: threading.Event = field(default_factory=threading.Event)
@@ -89,12 +91,15 @@ class NCALayerStandIn:
 
     def start(self) -> str:
         from local.dev_ca import load_ca
-        from local.test_ca import issue_citizen_certificate
+        from local.test_ca import issue_official_certificate
 
         ca: Any = load_ca()
         official = _official(self.signer_iin)
         self.signer_iin = official["iin"]
-        self._credential = issue_citizen_certificate(ca, iin=official["iin"], name=official["name"].upper())
+        self._credential = issue_official_certificate(
+            ca, iin=official["iin"], name=official["name"].upper(),
+            organization=official.get("organization") or official.get("org") or "",
+            position=official.get("position"), crl_url=self.crl_url)
         self._ssl = _tls_context(ca) if self.tls else None
         threading.Thread(target=self._run, name="ncalayer", daemon=True).start()
         self._ready.wait(10)

@@ -228,7 +228,12 @@ class LocalStack:
 
         gateway_url = self._start_gateway()
         idp_url = self._start_identity_provider()
-        ncalayer_url = self._start_ncalayer()
+        from local.dev_ca import crl_bytes
+        from local.test_ca import CrlServer
+
+        crl = CrlServer(crl_bytes).__enter__()  # the development CA's revocation list, named in its officials' certs
+        self._closers.append(lambda: crl.__exit__(None, None, None))
+        ncalayer_url = self._start_ncalayer(crl.url)
         env = self.environment(moto_url, gateway_url, idp_url, ncalayer_url)
         os.environ.update(env)
 
@@ -239,12 +244,6 @@ class LocalStack:
         from local.provision import provision
 
         provision(container.settings, container.client)
-
-        from local.dev_ca import crl_bytes
-        from local.test_ca import CrlServer
-
-        crl = CrlServer(crl_bytes).__enter__()  # the development CA's revocation list, named in its officials' certs
-        self._closers.append(lambda: crl.__exit__(None, None, None))
 
         import app as app_module
 
@@ -291,13 +290,13 @@ class LocalStack:
         self._closers.append(provider.stop)
         return url
 
-    def _start_ncalayer(self) -> str:
+    def _start_ncalayer(self, crl_url: str | None = None) -> str:
         """The NCALayer stand-in on its usual port (13579); when that port is taken (a real NCALayer, another stack),
         on a free one: the console reads its address from NCALAYER_URL."""
         from local.ncalayer import NCALayerStandIn
 
         for port in dict.fromkeys((self.ncalayer_port, 0)):
-            stand_in = NCALayerStandIn(port=port, signer_iin=self.ncalayer_signer)
+            stand_in = NCALayerStandIn(port=port, signer_iin=self.ncalayer_signer, crl_url=crl_url)
             try:
                 url = stand_in.start()
             except OSError:

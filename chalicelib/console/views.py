@@ -7,18 +7,17 @@ shown to officials only (they decide on them), never to operators.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from chalicelib.bootstrap import container
-from chalicelib.console.pages import texts
+from chalicelib.console.pages import day, texts
 from chalicelib.data import load_json
 from chalicelib.domain.access import IN_PERSON_CHANNELS, Caller
+from chalicelib.domain.documents import REJECT_REASONS, WAITING_FOR
 from chalicelib.domain.errors import FieldError, ValidationFailed
 
-WAITING_FOR = ("signature", "registries", "applicant_documents", "agency_reply", "document_review",
-               "official_decision")
 SUBJECT_ROWS_MAX = 8
 CONDITIONAL_MARKERS = ("_if_", "_not_in_registr")
 
@@ -39,15 +38,11 @@ def region_name(code: str, language: str) -> str:
 
 
 def office_name(org: str | None, language: str) -> str:
-    """`employment-center:KZ-AKT` as a clerk says it: «Центр занятости, Актюбинская область»; an id the console has
-    no name for is shown as it is."""
-    if not org:
-        return ""
-    kind, _, region = org.partition(":")
-    t = texts(language)
-    if not region or not t.has(f"office.{kind}"):
-        return org
-    return f"{t(f'office.{kind}')}, {region_name(region, language)}"
+    """`employment-center:KZ-AKT` as a clerk says it (chalicelib/data/offices.json, as the ticket prints it):
+    «Центр занятости, Актюбинская область»."""
+    from chalicelib.domain.offices import office_name as names
+
+    return _name(names(org), language) if org else ""
 
 
 def person_label(person: str, relations: Sequence[str], language: str) -> str:
@@ -74,7 +69,8 @@ def queue_page(caller: Caller, language: str, *, waiting_for: str | None, servic
 
     deps = container()
     today = local_date(deps.clock.now())
-    view = work_queue(caller, deps.work_queue, deps.calendar, today, cursor=cursor, limit=50)
+    wanted = waiting_for if waiting_for in WAITING_FOR else None
+    view = work_queue(caller, deps.work_queue, deps.calendar, today, cursor=cursor, limit=50, waiting_for=wanted)
     items = []
     for queued in view.items:
         app, flags = queued.application, queued.flags
@@ -84,7 +80,7 @@ def queue_page(caller: Caller, language: str, *, waiting_for: str | None, servic
             "id": app.id,
             "service_name": deps.catalog.get(app.service_id).name_in(language),
             "status": str(app.status),
-            "waiting_for": getattr(queued, "waiting_for", None),
+            "waiting_for": app.waiting_for,
             "registered_at": app.registered_at,
             "due_date": app.due_date,
             "days_left": flags.working_days_left,
@@ -99,13 +95,22 @@ def queue_page(caller: Caller, language: str, *, waiting_for: str | None, servic
 
 # --- a case ----------------------------------------------------------------------------------------------------
 
-def case_page(caller: Caller, application_id: str, language: str) -> dict[str, Any]:
-    from chalicelib.entrypoints.views import lookups_view
-    from chalicelib.services.queries import read_application
+def case_page(caller: Caller, application_id: str, language: str, *, draft_made: dict[str, Any] | None = None,
+              draft_id: str | None = None,
+              review_form: tuple[str, Mapping[str, str], Sequence[FieldError]] | None = None) -> dict[str, Any]:
+    """The case: summary, uploads (with the review form of one awaiting review), lookups, timeline; the draft
+    decision `draft_id` when it is still the application's current draft and this official's (`draft_decision`
+    keeps it there), or what a draft could not be made on (`draft_made`); a review form sent back with its errors
+    (`review_form`: document id, the form, the errors)."""
+    from chalicelib.entrypoints.views import application_view, lookups_view
+    from chalicelib.services.queries import poll_application
 
     deps = container()
-    app = read_application(deps.repo, deps.audit, deps.clock, application_id, caller)
-    records = deps.lookup_store.for_application(application_id)
+    # what `GET /applications/{id}` reads: the application (audited), its decision's reasons, the sweep's events
+    poll = poll_application(application_id, caller, repo=deps.repo, audit=deps.audit, clock=deps.clock,
+                            lookups=deps.lookup_store, results=deps.results, events=deps.deadline_index)
+    app = poll.application
+    records = deps.lookup_store.for_application(application_id)  # the facts themselves: shown to officials
     service = deps.catalog.get(app.service_id)
     lookups = []
     facts = {r.key: r.data for r in records}
@@ -115,11 +120,7 @@ def case_page(caller: Caller, application_id: str, language: str) -> dict[str, A
         view["person_label"] = person_label(record.person_ref, [s.relation for s in app.subjects], language)
         view["facts"] = facts.get(record.key) if caller.role == "official" else None
         lookups.append(view)
-    from chalicelib.entrypoints.views import application_view
-    from chalicelib.services.queries import status_poll
-
-    poll = status_poll(app, deps.lookup_store, deps.results)  # the decision's reasons live in the signed result
-    shown = application_view(app, deps.deadline_index.events_of(application_id), records, decision=poll.decision)
+    shown = application_view(app, poll.kept_apart, records, decision=poll.decision)
     return {
         "app": shown,
         "service_name": service.name_in(language),
@@ -127,11 +128,46 @@ def case_page(caller: Caller, application_id: str, language: str) -> dict[str, A
         "handling_office": office_name(app.handling_office, language),
         "accepted_office": office_name(app.accepted_by.office, language) if app.accepted_by else "",
         "lookups": lookups,
+        # what a clerk acts on: an answer that did not come (nor a reviewed document in its place) and whose absence
+        # is not itself the answer (a document, a written request awaited), or a lookup that failed
+        "attention": [lk for lk in lookups if lk["status"] not in ("found", "provided")
+                      and lk.get("on_not_found") != "fact"],
         "timeline": list(reversed(shown["timeline"])),
-        "documents": [],
-        "draft": None,
+        "documents": documents_for_page(
+            caller, app, records, language, form=review_form[1] if review_form else None,
+            errors={review_form[0]: review_form[2]} if review_form else None),
+        "draft": draft_made or (current_draft(app, caller, draft_id, language) if draft_id else None),
+        "awaits_official": caller.role == "official" and app.status.value == "deciding"
+                           and bool(app.data.get("official_decision")),
         "can_review": caller.role == "official",
+        "reject_reasons": REJECT_REASONS,
+        "result": result_summary(caller, app.id, poll.decision) if poll.decision else None,
     }
+
+
+def _amount(value: Any) -> str | None:
+    return f"{value:,} ₸".replace(",", "\u00a0") if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _period(decision: Mapping[str, Any]) -> str:
+    return " — ".join(day(d) for d in (decision.get("period_from"), decision.get("period_to")) if d)
+
+
+def result_summary(caller: Caller, application_id: str, decision: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The decision as its signed result says it (`signed_result`, as `GET /applications/{id}/result`): amount,
+    period, who signed (the official's name, position and time, or the provider's seal), the verification code."""
+    from chalicelib.domain.result_document import verification_code
+    from chalicelib.services.results import SIGNED_BY_OFFICIAL, ResultNotReady, signed_result
+
+    deps = container()
+    try:
+        signed = signed_result(deps.repo, deps.results, application_id, caller)
+    except ResultNotReady:
+        return None
+    official = signed.get("signer") if signed.get("kind") == SIGNED_BY_OFFICIAL else None
+    return {"amount": _amount(decision.get("amount_monthly")), "period": _period(decision),
+            "official": official, "signed_at": signed.get("signed_at"),
+            "code": verification_code(signed["document"])}
 
 
 # --- in-person filing ------------------------------------------------------------------------------------------
@@ -258,4 +294,157 @@ def ticket_page(caller: Caller, application_id: str, language: str) -> dict[str,
     found = ticket_for(deps.repo, deps.catalog, application_id, caller)
     ticket = ticket_view(found, applicant_name(found.application, deps.lookup_store))
     ticket["service"] = _name(ticket["service_name"], language)
+    ticket["office_label"] = _name(ticket["office_name"], language)
     return {"ticket": ticket, "due": date.fromisoformat(ticket["due_date"])}
+
+
+# --- the official's desk: documents, review, draft, decision -----------------------------------------------------
+
+def _document_registries(document: Any, records: Sequence[Any]) -> list[str]:
+    """The registries whose answer a document stands for: those of the lookups it was uploaded for, or the one an
+    agency's written reply (`agency_reply:<registry>`) answers."""
+    from chalicelib.domain.documents import AGENCY_REPLY
+
+    if document.kind.startswith(AGENCY_REPLY):
+        return [document.kind[len(AGENCY_REPLY):]]
+    return list(dict.fromkeys(r.registry for r in records if r.key in document.lookup_keys))
+
+
+def documents_for_page(caller: Caller, application: Any, records: Sequence[Any], language: str, *,
+                       form: Mapping[str, str] | None = None,
+                       errors: Mapping[str, Sequence[FieldError]] | None = None) -> list[dict[str, Any]]:
+    """Each upload with a short-lived download link (for the preview; read through `read_document`, so audited) and,
+    for one awaiting review, the review form's fields from the answer shape of the registry it stands for."""
+    from chalicelib.console.forms import fields_for
+    from chalicelib.domain.documents import RECEIVED, documents_of
+    from chalicelib.services.review import read_document
+
+    deps = container()
+    t = texts(language)
+    shown = []
+    for document in documents_of(application.data):
+        view = read_document(application.id, document.document_id, caller, deps.review())
+        view["url"] = view.get("download_url")
+        registries = _document_registries(document, records)
+        view["registry"] = registries[0] if registries else None
+        view["registry_name"] = ", ".join(registry_name(r, language) for r in registries)
+        view["fields"] = []
+        view["errors"] = []
+        view["people"] = []
+        if document.state == RECEIVED and registries:
+            view["people"] = _people_of(document, application, records, language)
+            view["person"] = (form or {}).get("person_iin", "")
+            shape = load_json("registries.json")["registries"][registries[0]]["answer"]
+            mine = (errors or {}).get(document.document_id, ())
+            by_path = {e.field.removeprefix("facts."): e for e in mine}
+            for field in fields_for(shape):
+                error = by_path.pop(field.path, None)
+                options = [(v, t(f"review.{o}") if o in ("yes", "no") else o) for v, o in field.options]
+                view["fields"].append({"name": field.path, "label": _field_label(field, t), "input": field.input,
+                                       "options": options, "required": field.required,
+                                       "hint": t(f"hint.{field.name}") if t.has(f"hint.{field.name}") else "",
+                                       "value": (form or {}).get(f"fact.{field.path}", ""),
+                                       "error": _error_text(error, t) if error else None})
+            view["errors"] = [(e.field, _error_text(e, t)) for e in by_path.values()]
+        shown.append(view)
+    return shown
+
+
+def _field_label(field: Any, t: Any) -> str:
+    """«Счёт 2: IBAN» for a list's row, «Брак: суд» for an optional object's part, «Дата рождения» otherwise: in the
+    page's language (a field without a text shows its name)."""
+    def label(key: str, name: str) -> str:
+        return str(t(key)) if t.has(key) else name.replace("_", " ")
+
+    own = label(f"fact.{field.name}", field.name)
+    if field.group is None:
+        return own
+    if field.row is not None:
+        row = f"{label(f'fact_row.{field.group}', label(f'fact.{field.group}', field.group))} {field.row + 1}"
+        return row if field.name == field.group else f"{row}: {own}"
+    return own if field.name == field.group else f"{label(f'fact.{field.group}', field.group)}: {own}"
+
+
+def _people_of(document: Any, application: Any, records: Sequence[Any], language: str) -> list[tuple[str, str]]:
+    """(IIN, who) of each person whose awaited lookups the document may complete, when there are several: the
+    official then says whose document it is (`person_iin`, as the review route asks)."""
+    from chalicelib.domain.documents import is_agency_reply
+    from chalicelib.services.documents import awaited
+
+    relations = [s.relation for s in application.subjects]
+    people: dict[str, str] = {}
+    for target in awaited(application, list(records)).get(document.kind, []):
+        if target.key in document.lookup_keys or is_agency_reply(document.kind):
+            people.setdefault(target.iin, person_label(target.key.split("#", 1)[-1], relations, language))
+    return list(people.items()) if len(people) > 1 else []
+
+
+def _error_text(error: FieldError, t: Any) -> str:
+    return str(t(f"field.{error.code}")) if t.has(f"field.{error.code}") else error.message
+
+
+def review(caller: Caller, application_id: str, document_id: str, form: Mapping[str, str]) -> None:
+    """Accept the document with the facts the form records (in the shape of the registry it stands for), or reject
+    it with a reason: `review_document`, as `POST /applications/{id}/documents/{document_id}/review`. Raises
+    ValidationFailed with the API's field paths (`facts.birth_date`)."""
+    from chalicelib.console.forms import facts_from_form
+    from chalicelib.domain.documents import documents_of, pick
+    from chalicelib.services.review import review_document
+
+    deps = container()
+    if form.get("decision") == "reject":
+        raw: dict[str, Any] = {"accept": False, "reason": form.get("reason", ""),
+                               "comment": form.get("comment") or None}
+    else:
+        application = deps.repo.get(application_id)
+        document = pick(documents_of(application.data), document_id)
+        registries = _document_registries(document, deps.lookup_store.for_application(application_id)) \
+            if document else []
+        shape = load_json("registries.json")["registries"][registries[0]]["answer"] if registries else {}
+        raw = {"accept": True, "facts": facts_from_form(shape, form)}
+        if form.get("person_iin"):
+            raw["person_iin"] = form["person_iin"]
+    review_document(application_id, document_id, raw, caller, deps.review())
+
+
+def draft(caller: Caller, application_id: str, language: str) -> dict[str, Any]:
+    """The decision the rules make on the facts held, to sign (`draft_decision`): its `draft_id`; or what is still
+    missing (`missing`)."""
+    from chalicelib.services.official import DraftFactsMissing, draft_decision
+
+    try:
+        made = draft_decision(application_id, caller, container().official())
+    except DraftFactsMissing as missing:
+        return {"missing": [e.message for e in missing.errors]}
+    return {"draft_id": made["draft_id"]}
+
+
+def current_draft(application: Any, caller: Caller, draft_id: str, language: str) -> dict[str, Any] | None:
+    """The draft `draft_decision` kept in the application, shown for signing while it is the current one and this
+    official's: the decision and `to_sign`, the canonical XML `sign_decision` checks the signature against."""
+    from chalicelib.domain.signing import canonical_result_content
+
+    kept = application.data.get("draft") or {}
+    if caller.role != "official" or kept.get("draft_id") != draft_id or kept.get("official") != caller.iin:
+        return None
+    decision = kept["document"]["decision"]
+    return {"draft_id": draft_id, "to_sign": canonical_result_content(kept["document"], draft_id).decode("utf-8"),
+            "outcome": decision.get("outcome"),
+            "amount": _amount(decision.get("amount_monthly")), "period": _period(decision),
+            "reasons": [{"rule": r.get("rule_id"), "result": r.get("outcome"),
+                         "text": _reason_text(r, language)} for r in decision.get("reasons", [])]}
+
+
+def _reason_text(reason: Mapping[str, Any], language: str) -> str:
+    text = reason.get("text")
+    if isinstance(text, Mapping):
+        return str(text.get(language) or text.get("ru") or "")
+    return str(text or reason.get("message") or "")
+
+
+def sign(caller: Caller, application_id: str, body: Mapping[str, Any]) -> str:
+    """The official's signed XML over the draft: `sign_decision`, as `POST /applications/{id}/decision`."""
+    from chalicelib.services.official import sign_decision
+
+    decided = sign_decision(application_id, dict(body), caller, container().official())
+    return str(decided.status.value)

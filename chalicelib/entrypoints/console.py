@@ -70,9 +70,15 @@ class Page:
         text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw)
         return parse_qs(text, keep_blank_values=True, max_num_fields=200)
 
-    def html(self, template: str, status: int = 200, **context: Any) -> Response:
+    def html(self, template: str, status: int = 200, *, here: str | None = None, **context: Any) -> Response:
+        """The page; `here`: the address its language links lead to, when the page answers a POST (the case page
+        after a review or a draft): the GET page it shows."""
         settings = container().settings
-        body = render(template, self.language, session=self.session, path=self.request.context.get("path", ""),
+        path = self.request.context.get("path", "")
+        params: Any = (self.request.query_params or {}) if here is None and self.request.method == "GET" else {}
+        kept = {k: v for k, v in params.items() if k != "lang"}
+        language_links = {lang: f"{here or path}?{urlencode({**kept, 'lang': lang})}" for lang in LANGUAGES}
+        body = render(template, self.language, session=self.session, path=path, language_links=language_links,
                       ncalayer_url=settings.ncalayer_url, languages=LANGUAGES, **context)
         csp = content_security_policy(settings.ncalayer_url, self.document_urls)
         headers: dict[str, str | list[str]] = {"Content-Type": HTML, **security_headers(csp)}
@@ -252,9 +258,10 @@ def queue(page: Page) -> Response:
 
 @console_page("/console/applications/{application_id}", roles=("operator", "official", "admin"))
 def case(page: Page, application_id: str) -> Response:
+    """The case page; `?draft=<draft_id>`: with the official's current draft to read and sign."""
     from chalicelib.console import views
 
-    context = views.case_page(page.staff.caller, application_id, page.language)
+    context = views.case_page(page.staff.caller, application_id, page.language, draft_id=page.query("draft") or None)
     page.document_urls = tuple(d["url"] for d in context["documents"] if d.get("url"))
     return page.html("case.html", **context)
 
@@ -290,23 +297,88 @@ def ticket_pdf(page: Page, application_id: str) -> Response:
     """The ticket's PDF as the API serves it (rendered once by the decisions worker); while it is being rendered,
     a page that asks again by itself a few seconds later."""
     from chalicelib.entrypoints.views import ticket_print_source, ticket_view
-    from chalicelib.services.printing import RETRY_AFTER_SECONDS, DocumentRendering, stored_pdf
     from chalicelib.services.tickets import applicant_name, ticket_for
 
     deps = container()
     ticket = ticket_for(deps.repo, deps.catalog, application_id, page.staff.caller)
     body = ticket_view(ticket, applicant_name(ticket.application, deps.lookup_store))
+    return _stored_pdf(page, "ticket", application_id, ticket_print_source(body))
+
+
+@console_page("/console/applications/{application_id}/result.pdf", roles=("operator", "official"))
+def result_pdf(page: Page, application_id: str) -> Response:
+    """The signed result's notice, to print for the applicant: `signed_result` (who may see it, as the API's result
+    route), then the PDF the decisions worker rendered (a self-refreshing page while it renders)."""
+    from chalicelib.services.results import signed_result
+
+    deps = container()
+    signed_result(deps.repo, deps.results, application_id, page.staff.caller)
+    return _stored_pdf(page, "result", application_id)
+
+
+def _stored_pdf(page: Page, document: str, application_id: str, source: dict[str, Any] | None = None) -> Response:
+    from chalicelib.services.printing import RETRY_AFTER_SECONDS, DocumentRendering, stored_pdf
+
     try:
-        pdf = stored_pdf("ticket", application_id, page.language, deps.printing(), ticket_print_source(body))
+        pdf = stored_pdf(document, application_id, page.language, container().printing(), source)
     except DocumentRendering:
         response = page.html("rendering.html", 503, retry_after=RETRY_AFTER_SECONDS)
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": "application/pdf", "Cache-Control": "no-store",
-        "Content-Disposition": f'inline; filename="ticket-{application_id}.pdf"'})
+        "Content-Disposition": f'inline; filename="{document}-{application_id}.pdf"'})
 
 
 def _first(form: dict[str, list[str]], name: str) -> str:
     values = form.get(name) or [""]
     return values[0]
+
+
+# --- the official's desk ---------------------------------------------------------------------------------------
+
+@console_page("/console/applications/{application_id}/documents/{document_id}/review", ("POST",),
+              roles=("official",))
+def review(page: Page, application_id: str, document_id: str) -> Response:
+    from chalicelib.console import views
+
+    form = {k: v[0] for k, v in page.form().items() if v}
+    try:
+        views.review(page.staff.caller, application_id, document_id, form)
+    except ValidationFailed as exc:
+        context = views.case_page(page.staff.caller, application_id, page.language,
+                                  review_form=(document_id, form, exc.errors))
+        page.document_urls = tuple(d["url"] for d in context["documents"] if d.get("url"))
+        return page.html("case.html", 422, here=f"/console/applications/{application_id}", **context)
+    return redirect(f"/console/applications/{application_id}#documents-h")
+
+
+@console_page("/console/applications/{application_id}/draft", ("POST",), roles=("official",))
+def draft(page: Page, application_id: str) -> Response:
+    """The draft decision made now (`draft_decision`), then the case page showing it with the signing button (a
+    redirect: reloading or switching the language does not make another draft); or the facts still missing."""
+    from chalicelib.console import views
+
+    made = views.draft(page.staff.caller, application_id, page.language)
+    if made.get("draft_id"):
+        return redirect(f"/console/applications/{application_id}?{urlencode({'draft': made['draft_id']})}#draft-h")
+    context = views.case_page(page.staff.caller, application_id, page.language, draft_made=made)
+    page.document_urls = tuple(d["url"] for d in context["documents"] if d.get("url"))
+    return page.html("case.html", 409, here=f"/console/applications/{application_id}", **context)
+
+
+@console_page("/console/applications/{application_id}/decision", ("POST",), roles=("official",))
+def decision(page: Page, application_id: str) -> Response:
+    """The page's script posts `{"draft_id", "signed_xml"}` (NCALayer's signature over the draft) with the CSRF token
+    in `X-CSRF-Token`; the answer is JSON: where to go next, or the refusal's code and text."""
+    from chalicelib.console import views
+    from chalicelib.entrypoints.http import parse_json_object
+    from chalicelib.entrypoints.problems import json_response
+
+    try:
+        body = parse_json_object(page.request)
+        status = views.sign(page.staff.caller, application_id, body)
+    except DomainError as exc:
+        return json_response({"code": exc.code, "message": _message(exc, page.language)}, exc.status)
+    logger.info("console decision signed", extra={"application_id": application_id, "status": status})
+    return json_response({"status": status, "location": f"/console/applications/{application_id}"})

@@ -1842,8 +1842,8 @@ def digital_documents_families(b: SeedBuilder) -> None:
 
 
 def tsa_credit_families(b: SeedBuilder) -> None:
-    """TSA and the credit bureau (the consumer-credit ground from September 2025)."""
-    # Otherwise eligible, the husband repays a consumer loan: refused.
+    """TSA and the credit bureau (a consumer-credit ground announced in September 2025, not enacted)."""
+    # Eligible, the husband repays a consumer loan: approved while no act makes credit a ground.
     home = b.home("KZ-KAR")
     c = _couple(b, home, date(1991, 3, 14), date(1989, 10, 2), [(date(2020, 6, 6), "female")])
     b.wages(c.father, 75_000, "ТОО «Қарағанды Агро-тест»")
@@ -1856,7 +1856,7 @@ def tsa_credit_families(b: SeedBuilder) -> None:
         "tsa-consumer-credit",
         TSA,
         "Family of 3, wages 75,000 (per-capita 25,000); the husband repays a consumer loan taken in November 2025 "
-        "(no TSA for families with credit other than a mortgage from September 2025).",
+        "(credit announced as a TSA ground in 2025, not enacted: approved; parameters.json tsa_credit_ground).",
         c.mother,
         _tsa_members(c),
         phone=phone,

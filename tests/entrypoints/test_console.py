@@ -203,6 +203,7 @@ def test_an_operator_files_a_tsa_application_in_person_and_prints_the_ticket(api
     assert again.headers["Location"] == location  # the same form sent twice is one application
     page = api.http.get(location, headers=as_staff(session)).body.decode()
     assert application_id in page and "Сейтқалиева А.М." in page
+    assert "Актюбинская область" in page and OPERATOR["org"] not in page  # the office by its name, not its id
     from tests.support.sms import run_queue
 
     link = f"/console/applications/{application_id}/ticket.pdf"
@@ -242,3 +243,31 @@ def test_the_case_page_shows_the_application_and_its_timeline(api: Any, idp: Any
     page = api.http.get(f"/console/applications/{application_id}", headers=as_staff(session))
     assert page.status_code == 200, page.body.decode()[-1500:]
     assert application_id in page.body.decode()
+
+
+def test_every_review_field_and_timeline_event_has_its_words_in_each_language() -> None:
+    """A clerk reads labels, not keys: each field of every registry's answer shape (the review form), each list's row
+    and each event the application's timeline may carry has a text in kk, ru and en."""
+    import re
+    from datetime import date
+
+    from chalicelib.console.forms import fields_for
+    from chalicelib.data import load_json
+
+    texts = load_json("texts/console.json")["texts"]
+    wanted = set()
+    for registry in load_json("registries.json")["registries"].values():
+        for field in fields_for(registry["answer"]):
+            wanted.add(f"fact.{field.name}")
+            if field.row is not None:
+                wanted.add(f"fact_row.{field.group}")
+    recorded = re.compile(r"(?:\.record|TimelineEvent)\(\s*[a-z_.()]+,\s*\"([a-z_]+)\"")
+    for source in (ROOT / "chalicelib").rglob("*.py"):
+        wanted.update(f"event.{name}" for name in recorded.findall(source.read_text()))
+    from chalicelib.domain.deadline_watch import Milestone, MilestoneKind
+
+    wanted.update(f"event.{Milestone(kind, date(2026, 1, 5)).event_type}" for kind in MilestoneKind
+                  if Milestone(kind, date(2026, 1, 5)).escalates)  # the deadline sweep's events
+    assert len([k for k in wanted if k.startswith("event.")]) > 15  # the scan finds the events
+    missing = sorted(k for k in wanted if any(not (texts.get(k) or {}).get(lang) for lang in ("kk", "ru", "en")))
+    assert missing == []

@@ -1,5 +1,6 @@
 """The consumer-credit ground end to end: the credit bureau is asked about every TSA family member (through the
-gateway simulator) and a loan other than a mortgage refuses, naming it."""
+gateway simulator), and, the ground announced in 2025 not being enacted (parameters.json `tsa_credit_ground`,
+in_force false), a consumer loan refuses no family."""
 
 from __future__ import annotations
 
@@ -29,12 +30,8 @@ def world(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[GatewaySi
         yield sim, bootstrap.container()
 
 
-@pytest.mark.parametrize(("scenario", "status", "credit"), [
-    ("tsa-consumer-credit", Status.REFUSED, "not_met"),
-    ("tsa-mortgage-only", Status.APPROVED, "met"),
-])
-def test_a_consumer_loan_refuses_tsa_and_a_mortgage_does_not(world: Any, scenario: str, status: Status,
-                                                             credit: str) -> None:
+@pytest.mark.parametrize("scenario", ["tsa-consumer-credit", "tsa-mortgage-only"])
+def test_the_credit_bureau_is_asked_and_a_loan_is_no_ground_while_none_is_enacted(world: Any, scenario: str) -> None:
     sim, container = world
     family = sim.family(scenario)
     operator = Caller(operator_iin(), "operator", org=OFFICE)
@@ -42,9 +39,10 @@ def test_a_consumer_loan_refuses_tsa_and_a_mortgage_does_not(world: Any, scenari
                                container.intake(), render=application_view)
     drain()
     app = container.repo.get(filed.response["id"])
-    assert app.status is status, app.decision
+    # Per-capita income 25,000 / 26,000 is below the local stack's line: approved, the loan notwithstanding
+    assert app.status is Status.APPROVED, app.decision
     reasons = container.results.get(app.id)["document"]["decision"]["reasons"]
-    [rule] = [r for r in reasons if r["rule_id"] == "tsa.no_consumer_credit"]
-    assert rule["outcome"] == credit
-    asked = {(f["registry"], f["person_masked_iin"]) for f in rule["facts"]}
-    assert len(asked) == 2  # both adults of the family were asked
+    assert not [r for r in reasons if r["rule_id"] == "tsa.no_consumer_credit"]
+    asked = {lookup.iin for lookup in container.lookup_store.for_application(app.id)
+             if lookup.registry == "credit"}
+    assert len(asked) == 3  # the bureau was asked about each member of the family of three

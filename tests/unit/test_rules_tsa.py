@@ -13,6 +13,7 @@ Child supplement: 1.5 MRP rounded up -> 2025: 1.5 x 3,932 = 5,898; 2026: 1.5 x 4
 from __future__ import annotations
 
 from collections.abc import Iterable
+from copy import deepcopy
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -594,30 +595,54 @@ def test_income_from_the_sale_of_property_is_income(title, payments, outcome, am
         assert shown == []
 
 
-# -- consumer credit (from September 2025) -------------------------------------------------------------------
+# -- consumer credit: announced in September 2025, not enacted -----------------------------------------------
 
 
 def loan(kind: str, outstanding: int = 400000, *, issued: str = "2025-06-01", closed: str | None = None) -> dict:
     return {"kind": kind, "lender": "bank", "issued_on": issued, "outstanding": outstanding, "closed_on": closed}
 
 
+def credit_ground_in_force(outstanding_above_kzt: int = 0, figures: dict | None = None) -> Parameters:
+    """The parameters an operator would load once an act enacts the ground (the shipped entry is not in force)."""
+    raw = deepcopy(load_json("parameters.json"))
+    [entry] = raw["parameters"]["tsa_credit_ground"]["entries"]
+    entry["value"] = {**entry["value"], "in_force": True, "outstanding_above_kzt": outstanding_above_kzt}
+    return Parameters(raw, shipped_json("poverty_line.json")).with_poverty_figures(figures or POVERTY_INPUTS)
+
+
+def test_the_shipped_data_refuses_no_family_on_a_loan():
+    # Given a family whose father repays a consumer loan, in April 2026
+    case = tsa_case(on=APRIL, spouse=FATHER, answers=[found("credit", FATHER, loans=[loan("consumer", 640000)]),
+                                                      none("credit", MOTHER)])
+    # When decided on the shipped parameters (the ground announced in 2025 was not found enacted)
+    decision = decide(case)
+    # Then the loan is no ground: no income, two members -> 45,500 x 2 = 91,000
+    assert (decision.outcome, decision.amount_monthly) == ("approved", 91000)
+    assert not [r for r in decision.reasons if r.rule_id == "tsa.no_consumer_credit"]
+    assert not [p for p in decision.parameters if p.startswith("tsa_credit_ground")]
+
+
 @pytest.mark.parametrize(
-    ("title", "loans_of_father", "on", "outcome"),
+    ("title", "loans_of_father", "above", "outcome"),
     [
-        ("a consumer loan refuses", [loan("consumer")], APRIL, "refused"),
-        ("a microcredit refuses", [loan("microcredit", 50000)], APRIL, "refused"),
-        ("a mortgage alone does not", [loan("mortgage", 9000000)], APRIL, "approved"),
-        ("a loan closed before the application does not", [loan("consumer", 0, closed="2026-03-01")], APRIL,
+        ("a consumer loan refuses", [loan("consumer")], 0, "refused"),
+        ("a microcredit refuses", [loan("microcredit", 50000)], 0, "refused"),
+        ("a mortgage alone does not", [loan("mortgage", 9000000)], 0, "approved"),
+        ("a loan closed before the application does not", [loan("consumer", 0, closed="2026-03-01")], 0,
          "approved"),
-        ("a loan taken after the registration day does not", [loan("consumer", issued="2026-05-01")], APRIL,
+        ("a loan taken after the registration day does not", [loan("consumer", issued="2026-05-01")], 0,
          "approved"),
-        ("no loans", [], APRIL, "approved"),
+        ("no loans", [], 0, "approved"),
+        # An enacted threshold (e.g. twice the quarterly PM per member, as the 2025 draft proposed): owed up to it,
+        # no refusal; above it, refused
+        ("a loan at the threshold does not", [loan("consumer", 305106)], 305106, "approved"),
+        ("a loan above the threshold refuses", [loan("consumer", 305107)], 305106, "refused"),
     ],
 )
-def test_consumer_credit_of_a_counted_adult_refuses(title, loans_of_father, on, outcome):
-    case = tsa_case(on=on, spouse=FATHER, answers=[found("credit", FATHER, loans=loans_of_father),
-                                                   none("credit", MOTHER)])
-    decision = decide(case)
+def test_once_in_force_a_loan_of_a_counted_adult_refuses(title, loans_of_father, above, outcome):
+    case = tsa_case(on=APRIL, spouse=FATHER, answers=[found("credit", FATHER, loans=loans_of_father),
+                                                      none("credit", MOTHER)])
+    decision = decide(case, credit_ground_in_force(outstanding_above_kzt=above))
     assert decision.outcome == outcome, [r.text["en"] for r in decision.failed]
     rule = reason(decision, "tsa.no_consumer_credit")
     assert rule.outcome == ("met" if outcome == "approved" else "not_met")
@@ -627,8 +652,8 @@ def test_consumer_credit_of_a_counted_adult_refuses(title, loans_of_father, on, 
         assert "tsa_credit_ground@2025-09-01" in decision.parameters
 
 
-def test_the_credit_ground_does_not_apply_before_september_2025():
-    params = SHIPPED.with_poverty_figures({"regions": {"KZ-AKT": {
+def test_the_credit_ground_does_not_apply_before_its_effective_date():
+    params = credit_ground_in_force(figures={"regions": {"KZ-AKT": {
         "subsistence_minimum": {"2025-Q2": {"value": 54000, "source": SOURCE}},
         "median_income": {"2025-Q2": {"value": 90000, "source": SOURCE}}}}})
     credit = found("credit", MOTHER, loans=[loan("consumer", issued="2025-01-01")])

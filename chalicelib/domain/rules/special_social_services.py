@@ -1,6 +1,8 @@
-"""Preparation of documents for special social services in medical-social institutions.
+"""Preparation of documents for special social services (in centres for special social services since order
+No. 411 of 25.12.2025; in medical-social institutions before).
 
-Rules (Social Code of 2023, special social services; service standard of the Ministry of Labour):
+Rules (Social Code of 2023, special social services; rules of the public service, order No. 197 of 28.05.2020 as
+worded by order No. 411 of 25.12.2025, whose body could not be read: the grounds below are the earlier standard's):
 - the person the services are for (the `cared_person` subject, or the applicant when none is named) has a
   ground: first- or second-group disability valid on the registration date, retirement age, legal incapacity
   declared by a court, or veteran status;

@@ -1,7 +1,7 @@
 """State targeted social assistance (TSA, АСП / АӘК).
 
-Rules (Social Code of 2023 as amended from 2025; TSA rules, order No. 160 of 19.05.2023 as amended; service
-standard and the online pilot):
+Rules (Social Code of 2023 as amended from 2025; TSA rules, order No. 227 of 21.06.2023 as amended; the poverty
+line, order No. 160 of 19.05.2023 as amended by No. 473 of 20.12.2024; service standard and the online pilot):
 - the applicant's status entitles them, and they are registered at a place of residence;
 - the account for payment is at an allowed bank (services.json: Kazpost 563, Halyk 601) and in the applicant's
   name (bank account registry);
@@ -9,7 +9,9 @@ standard and the online pilot):
 - every kind of income of each counted member in the quarter before the application quarter, divided by the
   months of the quarter and by the members, is below the poverty line of the applicant's region for the
   application quarter: max(35% of the regional median income, 70% of the regional subsistence minimum), both
-  of the quarter before (domain/poverty_line.py; a line whose inputs are not loaded stops the decision).
+  of the quarter before (domain/poverty_line.py; a line whose inputs are not loaded stops the decision);
+- a loan other than a mortgage refuses only while parameters.json `tsa_credit_ground` is in force (it is not:
+  no legal act enacting the ground was found, see the parameter's note).
 Amount a month = (poverty line - per-capita income) x members, rounded up, plus, for each counted child aged
 1 to 6 on the registration date, 1.5 MRP rounded up. Period: from the first day of the month of application to
 the end of its quarter (TSA is assigned quarterly).
@@ -236,13 +238,17 @@ def _member_income(case: Case, iin: str, quarter: Quarter, policy: Mapping[str, 
 
 
 def _check_no_consumer_credit(ex: Explanation, case: Case, params: Parameters, family: Family) -> None:
-    """From September 2025 TSA is not assigned to a family with credit obligations other than a mortgage
-    (parameters.json `tsa_credit_ground`; checked when the credit bureau was asked)."""
+    """A counted adult's outstanding loan other than a mortgage refuses TSA, when parameters.json
+    `tsa_credit_ground` is in force on the registration day (`in_force`, absent = true) and the credit bureau was
+    asked. The shipped entry is not in force: the Ministry announced the ground in September 2025 as a draft law,
+    and no act enacting it was found; an operator puts it in force with the act's number and date."""
     day = case.registered_on
     try:
         ground = params.policy("tsa_credit_ground", day)
     except ParameterUnknown:
         return  # before the ground took effect
+    if not ground.value.get("in_force", True):
+        return  # announced, not enacted: no refusal rests on it
     asked = [m for m in family.counted if case.answer("credit", m.iin) is not None
              and m.age >= int(ground.value.get("from_age", 18))]
     if not asked:
