@@ -9,15 +9,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from chalicelib.data import load_json
+from chalicelib.domain.local_time import ALMATY
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 LANGUAGES = ("kk", "ru", "en")
 HTML = "text/html; charset=utf-8"
-LOCAL_TZ = ZoneInfo("Asia/Almaty")
+LOCAL_TZ = ALMATY  # the pinned tzdata zone, never the host's (domain/local_time.py)
 
 
 @cache
