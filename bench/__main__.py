@@ -24,8 +24,16 @@ from bench.meter import AwsMeter
 from bench.pipeline import PipelineBench, lambda_memory_mb
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-OWN_KEYS = ("cold_start", "packages", "per_application", "cost_per_1000_applications", "throughput", "goals",
-            "bench_run", "gateway")
+OWN_KEYS = (
+    "cold_start",
+    "packages",
+    "per_application",
+    "cost_per_1000_applications",
+    "throughput",
+    "goals",
+    "bench_run",
+    "gateway",
+)
 # Not one of the scenarios below: a person has one assignment per period, so each family is filed once.
 WARM_UP = "tsa-eligible-several-incomes"
 # One seeded family per service (and a TSA refusal): scenario -> why it is here.
@@ -36,8 +44,12 @@ SCENARIOS = {
     "child-disability-eligible-father": "child disability benefit, approved",
     "sss-eligible-disability-group-1": "special social services, approved",
 }
-MIX = ("tsa-eligible-3-children", "caregiver-eligible", "child-disability-eligible-father",
-       "sss-eligible-disability-group-1")
+MIX = (
+    "tsa-eligible-3-children",
+    "caregiver-eligible",
+    "child-disability-eligible-father",
+    "sss-eligible-disability-group-1",
+)
 MAX_WRITES_PER_LOOKUP = 2
 MAX_SMS_SEGMENTS_PER_APPLICATION = 2  # the one-time password apart (itself one segment)
 MAX_ITEMS_PER_STATUS_POLL = 2
@@ -47,13 +59,25 @@ FINAL = ("approved", "refused")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--tsa", type=int, default=THROUGHPUT_EACH,
-                        help=f"TSA applications in the throughput run (default {THROUGHPUT_EACH})")
-    parser.add_argument("--child-disability", type=int, default=THROUGHPUT_EACH,
-                        help=f"child-disability applications in the throughput run (default {THROUGHPUT_EACH})")
+    parser.add_argument(
+        "--tsa",
+        type=int,
+        default=THROUGHPUT_EACH,
+        help=f"TSA applications in the throughput run (default {THROUGHPUT_EACH})",
+    )
+    parser.add_argument(
+        "--child-disability",
+        type=int,
+        default=THROUGHPUT_EACH,
+        help=f"child-disability applications in the throughput run (default {THROUGHPUT_EACH})",
+    )
     parser.add_argument("--skip-cold-start", action="store_true", help="keep the cold-start figures of the last run")
-    parser.add_argument("--package-runs", type=int, default=packages.RUNS,
-                        help=f"fresh interpreters per function for the handler import (default {packages.RUNS})")
+    parser.add_argument(
+        "--package-runs",
+        type=int,
+        default=packages.RUNS,
+        help=f"fresh interpreters per function for the handler import (default {packages.RUNS})",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     previous = _load()
@@ -87,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         filed = {WARM_UP, *SCENARIOS}  # each family once: a second filing for an assigned person is refused
         tsa = [s for s in families if s.startswith("tsa-eligible-") and s not in filed]
         child = [s for s in families if s.startswith("child-disability-eligible-") and s not in filed]
-        pairs = zip_longest(tsa[:args.tsa], child[:args.child_disability])
+        pairs = zip_longest(tsa[: args.tsa], child[: args.child_disability])
         mixed = [s for pair in pairs for s in pair if s is not None]
         throughput = bench.throughput(mixed)
         parts["throughput"] = round(time.perf_counter() - mark, 1)
@@ -144,13 +168,20 @@ def _load() -> dict[str, Any]:
     return loaded
 
 
-def _goals(cold: dict[str, Any], per_application: dict[str, dict[str, Any]],
-           package_figures: dict[str, Any]) -> dict[str, Any]:
-    per_lookup = {s: f["registry_lookups"]["dynamodb_writes_per_lookup"] for s, f in per_application.items()
-                  if f["registry_lookups"]["count"]}
+def _goals(
+    cold: dict[str, Any], per_application: dict[str, dict[str, Any]], package_figures: dict[str, Any]
+) -> dict[str, Any]:
+    per_lookup = {
+        s: f["registry_lookups"]["dynamodb_writes_per_lookup"]
+        for s, f in per_application.items()
+        if f["registry_lookups"]["count"]
+    }
     worst = max(per_lookup.items(), key=lambda kv: kv[1])
-    batched = {s: f["registry_lookups"]["fan_out_send_requests"]
-               <= f["registry_lookups"]["fan_out_fewest_possible_send_requests"] for s, f in per_application.items()}
+    batched = {
+        s: f["registry_lookups"]["fan_out_send_requests"]
+        <= f["registry_lookups"]["fan_out_fewest_possible_send_requests"]
+        for s, f in per_application.items()
+    }
     finished = {s: f["outcome"] for s, f in per_application.items()}
     segments = {s: f["sms"]["segments"] for s, f in per_application.items()}
     polled = {s: f["status_poll"]["items_read"] for s, f in per_application.items()}
@@ -158,18 +189,26 @@ def _goals(cold: dict[str, Any], per_application: dict[str, dict[str, Any]],
     return {
         "import_app_at_most_1_5x_import_boto3": {"met": cold["goal_met"], "ratio": cold["app_to_boto3_ratio"]},
         "at_most_2_dynamodb_writes_per_registry_lookup": {
-            "met": worst[1] <= MAX_WRITES_PER_LOOKUP, "worst": {"scenario": worst[0], "writes_per_lookup": worst[1]},
-            "per_scenario": per_lookup},
+            "met": worst[1] <= MAX_WRITES_PER_LOOKUP,
+            "worst": {"scenario": worst[0], "writes_per_lookup": worst[1]},
+            "per_scenario": per_lookup,
+        },
         "fan_out_batched": {"met": all(batched.values()), "per_scenario": batched},
         "every_application_decided": {"met": all(o in FINAL for o in finished.values()), "outcomes": finished},
         "at_most_2_sms_segments_per_application": {
-            "met": max(segments.values()) <= MAX_SMS_SEGMENTS_PER_APPLICATION, "per_scenario": segments},
+            "met": max(segments.values()) <= MAX_SMS_SEGMENTS_PER_APPLICATION,
+            "per_scenario": segments,
+        },
         "one_time_password_in_one_segment": {"met": max(otp.values()) == 1, "segments_by_language": otp},
         "api_function_at_most_20_mb_zipped": {
-            "met": bool(package_figures.get("goal_met")), "api_zipped_mb": package_figures.get("api_zipped_mb"),
-            **({"skipped": package_figures["skipped"]} if "skipped" in package_figures else {})},
+            "met": bool(package_figures.get("goal_met")),
+            "api_zipped_mb": package_figures.get("api_zipped_mb"),
+            **({"skipped": package_figures["skipped"]} if "skipped" in package_figures else {}),
+        },
         "status_poll_reads_at_most_2_items": {
-            "met": max(polled.values()) <= MAX_ITEMS_PER_STATUS_POLL, "per_scenario": polled},
+            "met": max(polled.values()) <= MAX_ITEMS_PER_STATUS_POLL,
+            "per_scenario": polled,
+        },
     }
 
 
@@ -185,8 +224,12 @@ def otp_segments() -> dict[str, int]:
 
     number = RandomIds().application_id(datetime.now(UTC))
     minutes = int(OtpPolicy.from_data().valid_for.total_seconds() // 60)
-    return {lang: segments(render_sms("otp", lang, {"code": "123456", "application_number": number,
-                                                    "valid_minutes": minutes})) for lang in LANGUAGES}
+    return {
+        lang: segments(
+            render_sms("otp", lang, {"code": "123456", "application_number": number, "valid_minutes": minutes})
+        )
+        for lang in LANGUAGES
+    }
 
 
 def _money(value: float) -> str:
@@ -206,26 +249,37 @@ def render(results: dict[str, Any]) -> str:
         f"   app/boto3 = {cold['app_to_boto3_ratio']}",
         f"  first request  import app {first['import_ms_in_process']:.0f} ms + GET /health "
         f"{first['request_ms']:.0f} ms (process wall with start and exit {first['wall_ms']:.0f} ms)",
-        "  heaviest at import (self ms): " + ", ".join(
-            f"{k} {v}" for k, v in islice(cold["importtime"]["heaviest_packages_self_ms"].items(), 6)),
+        "  heaviest at import (self ms): "
+        + ", ".join(f"{k} {v}" for k, v in islice(cold["importtime"]["heaviest_packages_self_ms"].items(), 6)),
         "",
     ]
     pkg = results.get("packages") or {}
     if pkg.get("functions"):
-        out.append(f"Lambda packages ({pkg['source']}): zipped MB (code + dependency layer), handler module import "
-                   "vs import boto3 (-S, only that package and the runtime's SDK on the path)")
+        out.append(
+            f"Lambda packages ({pkg['source']}): zipped MB (code + dependency layer), handler module import "
+            "vs import boto3 (-S, only that package and the runtime's SDK on the path)"
+        )
         for name, f in pkg["functions"].items():
-            timing = (f"import {f['handler_module']} {f['import_handler_ms']:.0f} ms vs boto3 "
-                      f"{f['import_boto3_ms']:.0f} ms = {f['handler_to_boto3_ratio']}" if "import_handler_ms" in f
-                      else f"import FAILED: {f.get('import_error', '')[:120]}")
-            out.append(f"  {name:22} {f['zipped_mb']:6.2f} MB ({f['code_zipped_mb']:.2f} + {f['layers_zipped_mb']:.2f})"
-                       f"  {timing}")
+            timing = (
+                f"import {f['handler_module']} {f['import_handler_ms']:.0f} ms vs boto3 "
+                f"{f['import_boto3_ms']:.0f} ms = {f['handler_to_boto3_ratio']}"
+                if "import_handler_ms" in f
+                else f"import FAILED: {f.get('import_error', '')[:120]}"
+            )
+            out.append(
+                f"  {name:22} {f['zipped_mb']:6.2f} MB ({f['code_zipped_mb']:.2f} + {f['layers_zipped_mb']:.2f})"
+                f"  {timing}"
+            )
     else:
         out.append(f"Lambda packages: {pkg.get('skipped', 'not measured')}")
-    out += ["", "Per application, alone, full pipeline on moto + gateway simulator (DynamoDB units: AWS rules, "
-            "see README)"]
-    header = (f"  {'scenario':34} {'outcome':9} {'AWS req':>7} {'DDB r/w':>8} {'RRU':>6} {'WRU':>6} "
-              f"{'SQS msg':>7} {'SMS seg':>7} {'lookups':>7} {'W/lookup':>8} {'WRU/lkp':>7} {'$/1000':>7}")
+    out += [
+        "",
+        "Per application, alone, full pipeline on moto + gateway simulator (DynamoDB units: AWS rules, see README)",
+    ]
+    header = (
+        f"  {'scenario':34} {'outcome':9} {'AWS req':>7} {'DDB r/w':>8} {'RRU':>6} {'WRU':>6} "
+        f"{'SQS msg':>7} {'SMS seg':>7} {'lookups':>7} {'W/lookup':>8} {'WRU/lkp':>7} {'$/1000':>7}"
+    )
     out.append(header)
     for scenario, f in per_app.items():
         d, lk = f["dynamodb"], f["registry_lookups"]
@@ -236,52 +290,84 @@ def render(results: dict[str, Any]) -> str:
             f"{f['sqs']['messages_sent']:>7} {f['sms']['segments']:>7} {lk['count']:>7} "
             f"{lk['dynamodb_writes_per_lookup'] if lk['count'] else '-':>8} "
             f"{lk['dynamodb_wru_per_lookup'] if lk['count'] else '-':>7} "
-            f"{_money(costs['per_scenario'][scenario]['total_usd']):>7}")
+            f"{_money(costs['per_scenario'][scenario]['total_usd']):>7}"
+        )
     for scenario, f in per_app.items():
         d = f["dynamodb"]
-        by_function = ", ".join(f"{p} {w:g}" for p, w in sorted(d["wru_estimated_by_function"].items(),
-                                                                 key=lambda kv: -kv[1]))
-        out.append(f"  {scenario}: WRU by function {by_function}; largest item written "
-                   f"{d['largest_item_written_bytes']:,} bytes")
-    out += ["", "SMS segments per application by purpose (the one-time password apart: "
-                + ", ".join(f"{k} {v}" for k, v in otp_segments().items()) + " segment(s) per code)"]
+        by_function = ", ".join(
+            f"{p} {w:g}" for p, w in sorted(d["wru_estimated_by_function"].items(), key=lambda kv: -kv[1])
+        )
+        out.append(
+            f"  {scenario}: WRU by function {by_function}; largest item written "
+            f"{d['largest_item_written_bytes']:,} bytes"
+        )
+    out += [
+        "",
+        "SMS segments per application by purpose (the one-time password apart: "
+        + ", ".join(f"{k} {v}" for k, v in otp_segments().items())
+        + " segment(s) per code)",
+    ]
     for scenario, f in per_app.items():
         purposes = ", ".join(f"{p} {n}" for p, n in f["sms"].get("segments_by_purpose", {}).items()) or "none"
         out.append(f"  {scenario:34} {f['sms']['segments']} segment(s): {purposes}")
     out += ["", "Status poll (GET /applications/{id} by the applicant, once decided): DynamoDB reads"]
     for scenario, f in per_app.items():
         poll = f["status_poll"]
-        out.append(f"  {scenario:34} items read {poll['items_read']}, RRU {poll['rru_estimated']}, requests "
-                   f"{poll['read_requests_by_operation']}; lists {poll['lookups_listed']} lookups, "
-                   f"{poll['reasons_listed']} reasons")
+        out.append(
+            f"  {scenario:34} items read {poll['items_read']}, RRU {poll['rru_estimated']}, requests "
+            f"{poll['read_requests_by_operation']}; lists {poll['lookups_listed']} lookups, "
+            f"{poll['reasons_listed']} reasons"
+        )
     sms_price = load_prices()["prices"]["sms_kazakhstan_per_segment"]
-    out += ["", f"Cost per 1,000 applications, USD ({costs['region']} list prices of {costs['prices_taken_on']}, "
-                f"bench/prices.json; SMS at {sms_price['kzt']} KZT = ${sms_price['usd']} a segment)"]
+    out += [
+        "",
+        f"Cost per 1,000 applications, USD ({costs['region']} list prices of {costs['prices_taken_on']}, "
+        f"bench/prices.json; SMS at {sms_price['kzt']} KZT = ${sms_price['usd']} a segment)",
+    ]
     lines = list(next(iter(costs["per_scenario"].values()))["usd"])
-    short = {"dynamodb_writes": "DDB W", "dynamodb_reads": "DDB R", "sqs": "SQS", "lambda_requests": "λ req",
-             "lambda_duration": "λ GB-s", "kms": "KMS", "api_gateway": "API GW", "cloudwatch_logs": "logs"}
-    out.append(f"  {'scenario':34} " + " ".join(f"{short.get(n, n):>7}" for n in lines)
-               + f" {'total':>7} {'SMS seg':>8} {'SMS $':>7} {'with SMS':>8}")
+    short = {
+        "dynamodb_writes": "DDB W",
+        "dynamodb_reads": "DDB R",
+        "sqs": "SQS",
+        "lambda_requests": "λ req",
+        "lambda_duration": "λ GB-s",
+        "kms": "KMS",
+        "api_gateway": "API GW",
+        "cloudwatch_logs": "logs",
+    }
+    out.append(
+        f"  {'scenario':34} "
+        + " ".join(f"{short.get(n, n):>7}" for n in lines)
+        + f" {'total':>7} {'SMS seg':>8} {'SMS $':>7} {'with SMS':>8}"
+    )
     rows = [*costs["per_scenario"].items(), ("four services, equal mix", costs["four_services_equal_mix"])]
     for scenario, c in rows:
-        out.append(f"  {scenario:34} " + " ".join(f"{_money(c['usd'][n]):>7}" for n in lines)
-                   + f" {_money(c['total_usd']):>7} {c['sms_segments']:>8} {c['sms_usd']:>7.2f} "
-                   f"{c['total_with_sms_usd']:>8.2f}")
+        out.append(
+            f"  {scenario:34} "
+            + " ".join(f"{_money(c['usd'][n]):>7}" for n in lines)
+            + f" {_money(c['total_usd']):>7} {c['sms_segments']:>8} {c['sms_usd']:>7.2f} "
+            f"{c['total_with_sms_usd']:>8.2f}"
+        )
     g = results.get("gateway")
     if g:
         imports, lookup = g["cold_imports"]["net_ms"], g["per_lookup"]
-        out += ["", "E-government gateway (ШЭП SyncChannel, SOAP + WS-Security)",
-                "  cold import, net ms: " + ", ".join(f"{k} {v}" for k, v in imports.items()),
-                f"  per lookup (client + simulator in-process): sent {lookup['request_bytes_median']:.0f} B, "
-                f"received {lookup['response_bytes_median']:.0f} B (max {lookup['response_bytes_max']}), "
-                f"client {lookup['client_ms_per_lookup_median']} ms, of which build+sign "
-                f"{lookup['build_and_sign_ms_median']} ms and HTTP exchange {lookup['http_exchange_ms_median']} ms"]
+        out += [
+            "",
+            "E-government gateway (ШЭП SyncChannel, SOAP + WS-Security)",
+            "  cold import, net ms: " + ", ".join(f"{k} {v}" for k, v in imports.items()),
+            f"  per lookup (client + simulator in-process): sent {lookup['request_bytes_median']:.0f} B, "
+            f"received {lookup['response_bytes_median']:.0f} B (max {lookup['response_bytes_max']}), "
+            f"client {lookup['client_ms_per_lookup_median']} ms, of which build+sign "
+            f"{lookup['build_and_sign_ms_median']} ms and HTTP exchange {lookup['http_exchange_ms_median']} ms",
+        ]
         for scenario, f in per_app.items():
             share = f.get("gateway", {})
             if share.get("exchanges"):
-                out.append(f"  {scenario}: {share['exchanges']} exchanges, {share['bytes_total']:,} bytes, "
-                           f"{share['ms_per_lookup']} ms per lookup, {share['seconds_total']} s = "
-                           f"{share['share_of_lookups_worker_seconds']} of the lookups worker's time")
+                out.append(
+                    f"  {scenario}: {share['exchanges']} exchanges, {share['bytes_total']:,} bytes, "
+                    f"{share['ms_per_lookup']} ms per lookup, {share['seconds_total']} s = "
+                    f"{share['share_of_lookups_worker_seconds']} of the lookups worker's time"
+                )
     t = results["throughput"]
     mix_text = ", ".join(f"{n} {s}" for s, n in t["mix"].items())
     out += [
@@ -302,10 +388,15 @@ def render(results: dict[str, Any]) -> str:
     sweep = results.get("deadline_sweep")
     if isinstance(sweep, dict):
         runs = sweep.get("runs", [])
-        figures = ", ".join(f"{r.get('items_read_per_due_item')} at {r.get('open_applications'):,} open"
-                            for r in runs if isinstance(r, dict))
-        out.append(f"  deadline sweep (bench/sweep.py): items read per due item {figures}: "
-                   f"{'met' if sweep.get('goal_met') else 'NOT met'}")
+        figures = ", ".join(
+            f"{r.get('items_read_per_due_item')} at {r.get('open_applications'):,} open"
+            for r in runs
+            if isinstance(r, dict)
+        )
+        out.append(
+            f"  deadline sweep (bench/sweep.py): items read per due item {figures}: "
+            f"{'met' if sweep.get('goal_met') else 'NOT met'}"
+        )
     out.append(f"\nbench/results.json written ({results['bench_run']['seconds']} s)")
     return "\n".join(out)
 

@@ -29,16 +29,24 @@ VARIANTS = {"bare": "pass", "boto3": "import boto3", "app": "import app"}
 def _environment() -> dict[str, str]:
     keep = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR")
     env = {k: os.environ[k] for k in keep if k in os.environ}
-    env.update({"STAGE": "bench", "AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": "eu-central-1",
-                "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_SERVICE_NAME": "social-benefits",
-                "LOG_LEVEL": "INFO"})
+    env.update(
+        {
+            "STAGE": "bench",
+            "AWS_REGION": "eu-central-1",
+            "AWS_DEFAULT_REGION": "eu-central-1",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_SERVICE_NAME": "social-benefits",
+            "LOG_LEVEL": "INFO",
+        }
+    )
     return env
 
 
 def _run(args: list[str]) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=_environment(), capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=_environment(), capture_output=True, text=True, check=False
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"python {' '.join(args)} failed: {done.stderr.strip().splitlines()[-1:]}")

@@ -27,8 +27,9 @@ def cost_per_thousand(figures: dict[str, Any], prices: dict[str, Any]) -> dict[s
     wru = dynamodb["wru_estimated_table"] + dynamodb["wru_estimated_indexes"]
     sqs_requests = sqs["billed_requests_by_app"] + sqs["batches_delivered"] + sqs["delete_batches"]
     invocations = sum(lam["invocations"].values())
-    kms_asymmetric = sum(n for op, n in operations.items() if op.split(":")[0] == "kms" and
-                         op.split(":")[1] in KMS_ASYMMETRIC)
+    kms_asymmetric = sum(
+        n for op, n in operations.items() if op.split(":")[0] == "kms" and op.split(":")[1] in KMS_ASYMMETRIC
+    )
     kms_other = sum(n for op, n in operations.items() if op.split(":")[0] == "kms") - kms_asymmetric
     lines = {
         "dynamodb_writes": PER * wru * _usd(prices, "dynamodb_on_demand_per_million_wru") / 1e6,
@@ -36,10 +37,16 @@ def cost_per_thousand(figures: dict[str, Any], prices: dict[str, Any]) -> dict[s
         "sqs": PER * sqs_requests * _usd(prices, "sqs_standard_per_million_requests") / 1e6,
         "lambda_requests": PER * invocations * _usd(prices, "lambda_per_million_requests") / 1e6,
         "lambda_duration": PER * lam["gb_seconds"] * _usd(prices, "lambda_per_gb_second"),
-        "kms": PER * (kms_asymmetric * _usd(prices, "kms_per_10000_asymmetric_requests")
-                      + kms_other * _usd(prices, "kms_per_10000_requests")) / 1e4,
-        "api_gateway": PER * lam["invocations"].get("api_handler", 0)
-        * _usd(prices, "api_gateway_rest_per_million_requests") / 1e6,
+        "kms": PER
+        * (
+            kms_asymmetric * _usd(prices, "kms_per_10000_asymmetric_requests")
+            + kms_other * _usd(prices, "kms_per_10000_requests")
+        )
+        / 1e4,
+        "api_gateway": PER
+        * lam["invocations"].get("api_handler", 0)
+        * _usd(prices, "api_gateway_rest_per_million_requests")
+        / 1e6,
         "cloudwatch_logs": PER * figures["log_bytes"] / 2**30 * _usd(prices, "cloudwatch_logs_ingestion_per_gb"),
     }
     usd = {name: round(value, 4) for name, value in lines.items()}
@@ -52,10 +59,13 @@ def cost_per_thousand(figures: dict[str, Any], prices: dict[str, Any]) -> dict[s
         "sms_usd": round(sms_usd, 2),
         "total_with_sms_usd": round(sum(lines.values()) + sms_usd, 2),
         "counts_per_application": {
-            "dynamodb_wru": round(wru, 2), "dynamodb_rru": dynamodb["rru_estimated"],
+            "dynamodb_wru": round(wru, 2),
+            "dynamodb_rru": dynamodb["rru_estimated"],
             "sqs_billed_requests": sqs_requests,
-            "lambda_invocations": invocations, "lambda_gb_seconds": lam["gb_seconds"],
-            "kms_asymmetric_requests": kms_asymmetric, "kms_other_requests": kms_other,
+            "lambda_invocations": invocations,
+            "lambda_gb_seconds": lam["gb_seconds"],
+            "kms_asymmetric_requests": kms_asymmetric,
+            "kms_other_requests": kms_other,
         },
     }
 

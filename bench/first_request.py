@@ -37,8 +37,11 @@ def main() -> None:
 
     response = app.app(proxy_event("GET", "/health"), ColdContext())
     handled = time.perf_counter()
-    figures = {"import_ms": round((imported - _STARTED) * 1000, 1),
-               "request_ms": round((handled - imported) * 1000, 1), "status": response["statusCode"]}
+    figures = {
+        "import_ms": round((imported - _STARTED) * 1000, 1),
+        "request_ms": round((handled - imported) * 1000, 1),
+        "status": response["statusCode"],
+    }
     print(f"FIRST_REQUEST {json.dumps(figures)}", file=sys.stderr, flush=True)
 
 

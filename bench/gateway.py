@@ -24,13 +24,19 @@ from bench.cold_start import _run
 
 RUNS = 7
 LOOKUPS = 60
-CLIENT_PATH = ("import chalicelib.adapters.gateway, chalicelib.adapters.shep_soap, chalicelib.adapters.shep_wss, "
-               "signxml.signer, lxml.etree")
+CLIENT_PATH = (
+    "import chalicelib.adapters.gateway, chalicelib.adapters.shep_soap, chalicelib.adapters.shep_wss, "
+    "signxml.signer, lxml.etree"
+)
 
 
 def cold_imports() -> dict[str, Any]:
-    variants = {"bare": "pass", "lxml.etree": "import lxml.etree", "signxml": "import signxml.signer",
-                "soap_client_path": CLIENT_PATH}
+    variants = {
+        "bare": "pass",
+        "lxml.etree": "import lxml.etree",
+        "signxml": "import signxml.signer",
+        "soap_client_path": CLIENT_PATH,
+    }
     zeep_path = os.environ.get("BENCH_ZEEP_PATH")  # a `pip install --target` folder: zeep stays out of the venv
     if zeep_path:
         variants["zeep"] = f"import sys; sys.path.insert(0, {zeep_path!r}); import zeep"
@@ -62,17 +68,32 @@ def per_lookup(lookups: int = LOOKUPS) -> dict[str, Any]:
     with GatewaySimulator() as sim:
         family = sim.family("tsa-eligible-3-children")
         people = [family["applicant"], *(m["iin"] for m in family["members"])]
-        registries = [r for r in sim.registries if r in ("gbdfl", "address", "income_wages", "civil_births",
-                                                          "vehicles", "disability")]
+        registries = [
+            r
+            for r in sim.registries
+            if r in ("gbdfl", "address", "income_wages", "civil_births", "vehicles", "disability")
+        ]
         client = GatewayClient(sim.base_url, SENDER_ID, SENDER_PASSWORD, PemEnvelopeSigner(*provider_pem()))
-        client.fetch("gbdfl", people[0], service_id="targeted-social-assistance", purpose="bench warm-up",
-                     on_behalf_of="bench", request_id="bench:warm")
+        client.fetch(
+            "gbdfl",
+            people[0],
+            service_id="targeted-social-assistance",
+            purpose="bench warm-up",
+            on_behalf_of="bench",
+            request_id="bench:warm",
+        )
         walls, signing, exchanges, found = [], [], [], 0
         for n in range(lookups):
             registry, iin = registries[n % len(registries)], people[n % len(people)]
             started = time.perf_counter()
-            answer = client.fetch(registry, iin, service_id="targeted-social-assistance", purpose="bench",
-                                  on_behalf_of="bench", request_id=f"bench:{n}")
+            answer = client.fetch(
+                registry,
+                iin,
+                service_id="targeted-social-assistance",
+                purpose="bench",
+                on_behalf_of="bench",
+                request_id=f"bench:{n}",
+            )
             walls.append(time.perf_counter() - started)
             exchanges.extend(answer.exchanges)
             found += answer.found
@@ -93,7 +114,7 @@ def per_lookup(lookups: int = LOOKUPS) -> dict[str, Any]:
         "build_and_sign_ms_median": round(statistics.median(signing) * 1000, 2),
         "http_exchange_ms_median": statistics.median(e.duration_ms for e in exchanges),
         "what": "client and simulator in one process on 127.0.0.1, no latency; the exchange includes the "
-                "simulator's schema validation and signature check",
+        "simulator's schema validation and signature check",
     }
 
 

@@ -7,9 +7,15 @@ import uuid
 from typing import Any
 
 
-def proxy_event(method: str, resource: str, *, path: str | None = None, body: Any = None,
-                headers: dict[str, str] | None = None,
-                path_parameters: dict[str, str] | None = None) -> dict[str, Any]:
+def proxy_event(
+    method: str,
+    resource: str,
+    *,
+    path: str | None = None,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    path_parameters: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """A REST API proxy event for `resource` (the route as declared, e.g. `/applications/{application_id}`)."""
     path = path or resource
     sent = {"content-type": "application/json", **{k.lower(): v for k, v in (headers or {}).items()}}

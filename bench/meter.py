@@ -79,6 +79,7 @@ def _items_read(parsed: dict[str, Any]) -> int:
 
 # --- item sizes, by DynamoDB's published rules ----------------------------------------------------------------
 
+
 def value_size(value: dict[str, Any]) -> int:
     """Bytes a low-level AttributeValue counts for: strings and binaries by length, numbers about one byte per
     two significant digits plus one, lists and maps 3 bytes plus one per element."""
@@ -156,8 +157,11 @@ class CapacityEstimator:
         if operation in ("UpdateItem", "DeleteItem"):
             return [(params["TableName"], params["Key"], False)]
         if operation == "BatchWriteItem":
-            return [(table, r.get("PutRequest", {}).get("Item") or r.get("DeleteRequest", {}).get("Key"), False)
-                    for table, requests in params.get("RequestItems", {}).items() for r in requests]
+            return [
+                (table, r.get("PutRequest", {}).get("Item") or r.get("DeleteRequest", {}).get("Key"), False)
+                for table, requests in params.get("RequestItems", {}).items()
+                for r in requests
+            ]
         if operation == "TransactWriteItems":
             targets = []
             for entry in params.get("TransactItems", []):
@@ -166,8 +170,9 @@ class CapacityEstimator:
             return targets
         return []
 
-    def write_units(self, table_name: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
-                    transactional: bool) -> tuple[float, float]:
+    def write_units(
+        self, table_name: str, before: dict[str, Any] | None, after: dict[str, Any] | None, transactional: bool
+    ) -> tuple[float, float]:
         """(table WRU, index WRU) of one item write."""
         table_units = _units(max(item_size(before), item_size(after)), WRITE_UNIT_BYTES) * (2 if transactional else 1)
         index_units = 0
@@ -182,8 +187,9 @@ class CapacityEstimator:
             kind = projection.get("ProjectionType", "ALL")
             projected = set(table_keys) | set(keys) | set(projection.get("NonKeyAttributes", []))
 
-            def entry(item: dict[str, Any] | None, keys: list[str] = keys, kind: str = kind,
-                      projected: set[str] = projected) -> dict[str, Any] | None:
+            def entry(
+                item: dict[str, Any] | None, keys: list[str] = keys, kind: str = kind, projected: set[str] = projected
+            ) -> dict[str, Any] | None:
                 if item is None or any(k not in item for k in keys):
                     return None
                 return dict(item) if kind == "ALL" else {k: v for k, v in item.items() if k in projected}
@@ -207,12 +213,17 @@ class CapacityEstimator:
             total = 0.0
             for table, spec in params.get("RequestItems", {}).items():
                 factor = 1.0 if spec.get("ConsistentRead") else 0.5
-                total += sum(_units(item_size(self.snapshot(table, k)), READ_UNIT_BYTES) * factor
-                             for k in spec.get("Keys", []))
+                total += sum(
+                    _units(item_size(self.snapshot(table, k)), READ_UNIT_BYTES) * factor for k in spec.get("Keys", [])
+                )
             return total
         if operation == "TransactGetItems":
-            return float(sum(2 * _units(item_size(self.snapshot(e["Get"]["TableName"], e["Get"]["Key"])),
-                                        READ_UNIT_BYTES) for e in params.get("TransactItems", [])))
+            return float(
+                sum(
+                    2 * _units(item_size(self.snapshot(e["Get"]["TableName"], e["Get"]["Key"])), READ_UNIT_BYTES)
+                    for e in params.get("TransactItems", [])
+                )
+            )
         if operation in ("Query", "Scan"):
             items = parsed.get("Items", [])
             returned = sum(item_size(i) for i in items)
@@ -288,10 +299,12 @@ class AwsMeter:
     def watch(self, client: Any) -> None:
         service = client.meta.service_model.service_name
         region = client.meta.region_name
-        client.meta.events.register("before-parameter-build", self._before_hook(service, region),
-                                    unique_id=f"bench-meter-before-{id(client)}")
-        client.meta.events.register("after-call", self._after_hook(service, region),
-                                    unique_id=f"bench-meter-after-{id(client)}")
+        client.meta.events.register(
+            "before-parameter-build", self._before_hook(service, region), unique_id=f"bench-meter-before-{id(client)}"
+        )
+        client.meta.events.register(
+            "after-call", self._after_hook(service, region), unique_id=f"bench-meter-after-{id(client)}"
+        )
 
     def take(self) -> list[Request]:
         """The requests recorded since the last take (and forget them)."""
@@ -315,14 +328,14 @@ class AwsMeter:
                     estimator = self._estimator(region)
                     context["bench_writes"] = [
                         (table, key, transactional, estimator.snapshot(table, key))
-                        for table, key, transactional in estimator.write_targets(model.name, params)]
+                        for table, key, transactional in estimator.write_targets(model.name, params)
+                    ]
             context["bench_t0"] = time.perf_counter()
 
         return before
 
     def _after_hook(self, service: str, region: str) -> Callable[..., None]:
-        def after(http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any],
-                  **_: Any) -> None:
+        def after(http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
             elapsed = time.perf_counter() - context.get("bench_t0", time.perf_counter())
             params: dict[str, Any] = context.get("bench_params", {})
             status = int(getattr(http_response, "status_code", 200) or 200)
@@ -340,8 +353,9 @@ class AwsMeter:
 
         return after
 
-    def _dynamodb(self, request: Request, region: str, params: dict[str, Any], parsed: dict[str, Any],
-                  context: dict[str, Any]) -> None:
+    def _dynamodb(
+        self, request: Request, region: str, params: dict[str, Any], parsed: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         operation = request.operation
         if operation in DYNAMO_READS:
             request.reported_rru = _reported(parsed)
@@ -380,6 +394,7 @@ class AwsMeter:
 
 
 # --- summaries -----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Tally:
@@ -436,8 +451,11 @@ class Tally:
 
     def count(self, service: str, operation: str | None = None, *, phase: str | None = None) -> int:
         source = self.by_phase.get(phase, Counter()) if phase is not None else self.requests
-        return sum(n for name, n in source.items()
-                   if name.split(":")[0] == service and (operation is None or name.split(":")[1] == operation))
+        return sum(
+            n
+            for name, n in source.items()
+            if name.split(":")[0] == service and (operation is None or name.split(":")[1] == operation)
+        )
 
     def by_service(self) -> dict[str, int]:
         services: Counter[str] = Counter()

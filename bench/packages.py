@@ -47,12 +47,16 @@ def measure(runs: int = RUNS) -> dict[str, Any]:
                 continue
             props = resource["Properties"]
             code = _asset_path(assets, _s3_key(props.get("CodeUri") or props.get("Code")))
-            layers = [_asset_path(assets, _s3_key(resources[ref["Ref"]]["Properties"]["Content"]))
-                      for ref in props.get("Layers", []) if isinstance(ref, dict) and "Ref" in ref]
+            layers = [
+                _asset_path(assets, _s3_key(resources[ref["Ref"]]["Properties"]["Content"]))
+                for ref in props.get("Layers", [])
+                if isinstance(ref, dict) and "Ref" in ref
+            ]
             code_mb = _zipped_mb(code)
             layers_mb = sum(_zipped_mb(layer) for layer in layers)
-            paths = [_extracted(code, work, extracted)] + [_extracted(layer, work, extracted) / "python"
-                                                            for layer in layers]
+            paths = [_extracted(code, work, extracted)] + [
+                _extracted(layer, work, extracted) / "python" for layer in layers
+            ]
             imports = _cold_import([*paths, sdk], _handler_module(props.get("Handler", "app.app")), runs)
             functions[logical_id] = {
                 "handler": props.get("Handler"),
@@ -133,10 +137,14 @@ def _handler_module(handler: str) -> str:
 
 
 def _timed(paths: list[Path], module: str) -> float:
-    code = ("import sys, time; sys.path[:0] = " + json.dumps([str(p) for p in paths]) +
-            f"; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)")
-    result = subprocess.run([sys.executable, "-S", "-c", code], check=False, capture_output=True, text=True,
-                            cwd=tempfile.gettempdir())
+    code = (
+        "import sys, time; sys.path[:0] = "
+        + json.dumps([str(p) for p in paths])
+        + f"; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code], check=False, capture_output=True, text=True, cwd=tempfile.gettempdir()
+    )
     if result.returncode != 0:
         raise RuntimeError(f"import {module} failed with only {paths}: {result.stderr[-1500:]}")
     return float(result.stdout.strip().splitlines()[-1]) * 1000
@@ -155,8 +163,12 @@ def _cold_import(paths: list[Path], module: str, runs: int) -> dict[str, Any]:
     except RuntimeError as failed:
         return {"handler_module": module, "import_error": str(failed)}
     handler, boto3 = statistics.median(handler_ms), statistics.median(boto3_ms)
-    return {"handler_module": module, "import_handler_ms": round(handler, 1), "import_boto3_ms": round(boto3, 1),
-            "handler_to_boto3_ratio": round(handler / boto3, 2) if boto3 else None}
+    return {
+        "handler_module": module,
+        "import_handler_ms": round(handler, 1),
+        "import_boto3_ms": round(boto3, 1),
+        "handler_to_boto3_ratio": round(handler / boto3, 2) if boto3 else None,
+    }
 
 
 if __name__ == "__main__":

@@ -96,8 +96,11 @@ def lambda_memory_mb() -> tuple[dict[str, int], int, str]:
         return {}, 128, "Chalice default (no .chalice/config.json)"
     config = json.loads(config_file.read_text(encoding="utf-8"))
     default = int(config.get("lambda_memory_size", 128))
-    per_function = {name: int(spec["lambda_memory_size"])
-                    for name, spec in config.get("lambda_functions", {}).items() if "lambda_memory_size" in spec}
+    per_function = {
+        name: int(spec["lambda_memory_size"])
+        for name, spec in config.get("lambda_functions", {}).items()
+        if "lambda_memory_size" in spec
+    }
     return per_function, default, ".chalice/config.json"
 
 
@@ -124,8 +127,9 @@ class PipelineBench:
         from local.devkeys import jwks_for
 
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self._idp_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption())
+        self._idp_key = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         self._operator = operator_iin()
         self._saved_env = dict(os.environ)
         os.environ.update({**ENV, "JWKS_JSON": json.dumps(jwks_for(self._idp_key, kid=IDP_KID))})
@@ -205,8 +209,15 @@ class PipelineBench:
     def token(self, iin: str, role: str, org: str | None) -> str:
         from local.devkeys import mint
 
-        return mint(self._idp_key, iin=iin, role=role, org=org, issuer=ENV["JWT_ISSUER"],
-                    audience=ENV["JWT_AUDIENCE"], kid=IDP_KID)
+        return mint(
+            self._idp_key,
+            iin=iin,
+            role=role,
+            org=org,
+            issuer=ENV["JWT_ISSUER"],
+            audience=ENV["JWT_AUDIENCE"],
+            kid=IDP_KID,
+        )
 
     def file(self, scenario: str) -> str:
         """File the seeded family's application through the API handler; returns its id."""
@@ -216,8 +227,12 @@ class PipelineBench:
         channel, role = FILING[family["service_id"]]
         office = OPERATOR_OFFICE if role == "operator" else None
         caller = self._operator if role == "operator" else family["applicant"]
-        event = proxy_event("POST", "/applications", body=application_body(family, channel=channel, office=office),
-                            headers={"Authorization": f"Bearer {self.token(caller, role, office)}"})
+        event = proxy_event(
+            "POST",
+            "/applications",
+            body=application_body(family, channel=channel, office=office),
+            headers={"Authorization": f"Bearer {self.token(caller, role, office)}"},
+        )
         started = time.perf_counter()
         with phase(API_FUNCTION):
             response = self.app(event, LambdaContext(API_FUNCTION))
@@ -270,8 +285,17 @@ class PipelineBench:
         by_purpose = self.sms_by_purpose(requests)
         exchanges = self.message_log(application_id)
         self.meter.take()
-        figures = per_application_figures(scenario, self.sim.family(scenario)["service_id"], outcome, requests,
-                                          invocations, gateway_requests, handled, log_bytes, wall)
+        figures = per_application_figures(
+            scenario,
+            self.sim.family(scenario)["service_id"],
+            outcome,
+            requests,
+            invocations,
+            gateway_requests,
+            handled,
+            log_bytes,
+            wall,
+        )
         figures["gateway"] = gateway_share(exchanges, figures["lambda"]["seconds"].get("lookups_worker", 0.0))
         figures["sms"]["segments_by_purpose"] = by_purpose
         figures["status_poll"] = self.status_poll(scenario, application_id)
@@ -305,9 +329,13 @@ class PipelineBench:
 
         self.meter.take()
         applicant = self.sim.family(scenario)["applicant"]
-        event = proxy_event("GET", "/applications/{application_id}", path=f"/applications/{application_id}",
-                            path_parameters={"application_id": application_id},
-                            headers={"Authorization": f"Bearer {self.token(applicant, 'citizen', None)}"})
+        event = proxy_event(
+            "GET",
+            "/applications/{application_id}",
+            path=f"/applications/{application_id}",
+            path_parameters={"application_id": application_id},
+            headers={"Authorization": f"Bearer {self.token(applicant, 'citizen', None)}"},
+        )
         with phase("poll"):
             response = self.app(event, LambdaContext(API_FUNCTION))
         if response["statusCode"] != 200:
@@ -369,7 +397,8 @@ class PipelineBench:
             url = sqs.create_queue(QueueName="bench-floor")["QueueUrl"]
             cheap: dict[str, Callable[[], Any]] = {
                 "dynamodb": lambda: dynamodb.get_item(
-                    TableName=table, Key={"PK": {"S": "BENCH#missing"}, "SK": {"S": "BENCH"}}),
+                    TableName=table, Key={"PK": {"S": "BENCH#missing"}, "SK": {"S": "BENCH"}}
+                ),
                 "sqs": lambda: sqs.send_message(QueueUrl=url, MessageBody="{}"),
                 "kms": lambda: c.client("kms").describe_key(KeyId=c.settings.signing_key_id),
                 "sns": lambda: c.client("sns").list_topics(),
@@ -399,23 +428,35 @@ def gateway_share(exchanges: list[dict[str, Any]], lookups_worker_seconds: float
         "bytes_total": sum(x["request_bytes"] + x["response_bytes"] for x in exchanges),
         "ms_per_lookup": round(seconds * 1000 / n, 1),
         "seconds_total": round(seconds, 3),
-        "share_of_lookups_worker_seconds": round(seconds / lookups_worker_seconds, 2) if lookups_worker_seconds
+        "share_of_lookups_worker_seconds": round(seconds / lookups_worker_seconds, 2)
+        if lookups_worker_seconds
         else None,
         "statuses": dict(sorted(Counter(x["status"] for x in exchanges).items())),
     }
 
 
-def per_application_figures(scenario: str, service_id: str, outcome: str, requests: list[Request],
-                            invocations: list[Invocation], gateway_requests: int, handled: int, log_bytes: int,
-                            wall: float) -> dict[str, Any]:
+def per_application_figures(
+    scenario: str,
+    service_id: str,
+    outcome: str,
+    requests: list[Request],
+    invocations: list[Invocation],
+    gateway_requests: int,
+    handled: int,
+    log_bytes: int,
+    wall: float,
+) -> dict[str, Any]:
     app_requests = [r for r in requests if r.phase not in ("pump", "harness")]
     polling = [r for r in requests if r.phase == "pump"]
     tally, poll = Tally.of(app_requests), Tally.of(polling)
     lookups = gateway_requests
     in_lookups = [r for r in app_requests if r.phase == "lookups_worker" and r.service == "dynamodb"]
     lookup_writes = Counter(r.operation for r in in_lookups if r.operation in DYNAMO_WRITES)
-    intake_sends = [r for r in app_requests if r.phase == API_FUNCTION and r.service == "sqs"
-                    and r.operation in ("SendMessage", "SendMessageBatch")]
+    intake_sends = [
+        r
+        for r in app_requests
+        if r.phase == API_FUNCTION and r.service == "sqs" and r.operation in ("SendMessage", "SendMessageBatch")
+    ]
     fan_out: Counter[str] = Counter()
     for r in intake_sends:
         fan_out[r.queue] += r.sqs_sent
@@ -464,8 +505,11 @@ def per_application_figures(scenario: str, service_id: str, outcome: str, reques
             "dynamodb_write_requests_in_lookups_worker": sum(lookup_writes.values()),
             "dynamodb_writes_per_lookup": round(sum(lookup_writes.values()) / lookups, 2) if lookups else None,
             "dynamodb_writes_by_operation": dict(sorted(lookup_writes.items())),
-            "dynamodb_wru_per_lookup": round(sum(r.estimated_wru + r.estimated_gsi_wru for r in in_lookups)
-                                             / lookups, 2) if lookups else None,
+            "dynamodb_wru_per_lookup": round(
+                sum(r.estimated_wru + r.estimated_gsi_wru for r in in_lookups) / lookups, 2
+            )
+            if lookups
+            else None,
             "fan_out_messages": sum(r.sqs_sent for r in intake_sends),
             "fan_out_send_requests": len(intake_sends),
             "fan_out_fewest_possible_send_requests": sum(math.ceil(n / SQS_BATCH) for n in fan_out.values()),
@@ -477,7 +521,8 @@ def per_application_figures(scenario: str, service_id: str, outcome: str, reques
             "gb_seconds": round(gb_seconds, 4),
             "memory_mb": {f: memory.get(f, default_memory) for f in sorted(functions)},
             "gb_seconds_per_100ms_registry_latency": round(
-                lookups * 0.1 * memory.get("lookups_worker", default_memory) / 1024, 4),
+                lookups * 0.1 * memory.get("lookups_worker", default_memory) / 1024, 4
+            ),
             "failed_messages": sum(i.failed for i in invocations),
         },
         "messages_handled": handled,

@@ -27,10 +27,16 @@ TODAY = date(2026, 12, 9)  # a Wednesday
 NOW = datetime(2026, 12, 9, 5, 0, tzinfo=UTC)  # 10:00 in Almaty
 GOAL = 1.5
 ENV = {
-    "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_SESSION_TOKEN": "bench",
-    "AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": "eu-central-1", "STAGE": "bench",
-    "TABLE_NAME": "social-benefits-bench", "PERSON_KEY_SECRET": "bench-person-key",
-    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "SocialBenefitsBench",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_SESSION_TOKEN": "bench",
+    "AWS_REGION": "eu-central-1",
+    "AWS_DEFAULT_REGION": "eu-central-1",
+    "STAGE": "bench",
+    "TABLE_NAME": "social-benefits-bench",
+    "PERSON_KEY_SECRET": "bench-person-key",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_NAMESPACE": "SocialBenefitsBench",
 }
 
 
@@ -68,11 +74,19 @@ def _item(app_id: str, due: date, check_on: date, *, at_risk: bool = False) -> d
 
     office = "OFFICE#labour-department:KZ-AKT"
     item = {
-        "PK": {"S": f"APP#{app_id}"}, "SK": {"S": "APP"}, "kind": {"S": "application"}, "version": {"N": "3"},
-        "service_id": {"S": "child-disability-benefit"}, "status": {"S": "checking"}, "body": {"S": "{}"},
-        "due_date": {"S": due.isoformat()}, "registered_at": {"S": "2026-12-01T05:00:00+00:00"},
-        "GSI2PK": {"S": office}, "GSI2SK": {"S": f"{due.isoformat()}#{app_id}"},
-        "GSI3PK": {"S": sweep_partition(check_on, sweep_shard(app_id))}, "GSI3SK": {"S": app_id},
+        "PK": {"S": f"APP#{app_id}"},
+        "SK": {"S": "APP"},
+        "kind": {"S": "application"},
+        "version": {"N": "3"},
+        "service_id": {"S": "child-disability-benefit"},
+        "status": {"S": "checking"},
+        "body": {"S": "{}"},
+        "due_date": {"S": due.isoformat()},
+        "registered_at": {"S": "2026-12-01T05:00:00+00:00"},
+        "GSI2PK": {"S": office},
+        "GSI2SK": {"S": f"{due.isoformat()}#{app_id}"},
+        "GSI3PK": {"S": sweep_partition(check_on, sweep_shard(app_id))},
+        "GSI3SK": {"S": app_id},
     }
     if at_risk:
         item["risk"] = {"S": "at_risk"}
@@ -131,8 +145,12 @@ def run(open_applications: int) -> dict[str, Any]:
         deps = container.deadlines()
         deps.index.mark_swept(TODAY - timedelta(days=1), NOW - timedelta(days=1))  # yesterday's last sweep
         counter = ReadCounter()
-        counter.watch(*(model._get_connection().connection.client
-                        for model in (ApplicationItem, SweepCursorItem, TimelineEventItem)))
+        counter.watch(
+            *(
+                model._get_connection().connection.client
+                for model in (ApplicationItem, SweepCursorItem, TimelineEventItem)
+            )
+        )
         started = time.perf_counter()
         report = sweep_deadlines(NOW, deps)
         sweep_s = time.perf_counter() - started
@@ -160,12 +178,16 @@ def main() -> None:
     os.environ.update(ENV)
     os.environ.pop("AWS_ENDPOINT_URL", None)
     rows = [run(n) for n in SIZES]
-    print(f"{'open applications':>18} {'due':>5} {'queries':>8} {'items read':>11} {'read/due':>9} "
-          f"{'writes':>7} {'2nd run read':>13} {'sweep s':>8}")
+    print(
+        f"{'open applications':>18} {'due':>5} {'queries':>8} {'items read':>11} {'read/due':>9} "
+        f"{'writes':>7} {'2nd run read':>13} {'sweep s':>8}"
+    )
     for r in rows:
-        print(f"{r['open_applications']:>18,} {r['due']:>5} {r['queries']:>8} {r['items_read']:>11} "
-              f"{r['items_read_per_due_item']:>9} {r['writes']:>7} {r['second_run_items_read']:>13} "
-              f"{r['sweep_seconds_on_moto']:>8}")
+        print(
+            f"{r['open_applications']:>18,} {r['due']:>5} {r['queries']:>8} {r['items_read']:>11} "
+            f"{r['items_read_per_due_item']:>9} {r['writes']:>7} {r['second_run_items_read']:>13} "
+            f"{r['sweep_seconds_on_moto']:>8}"
+        )
     ok = all(r["items_read_per_due_item"] is not None and r["items_read_per_due_item"] <= GOAL for r in rows)
     print(f"goal: at most {GOAL} items read per due item: {'met' if ok else 'NOT met'}")
     results: dict[str, Any] = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {}

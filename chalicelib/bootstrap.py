@@ -161,14 +161,20 @@ class Container:
         settings = self.settings
         signer: EnvelopeSigner
         if settings.gateway_signing_kms_key_id:  # the key in KMS's HSMs; else the key PEM from a secret
-            signer = KmsEnvelopeSigner(lambda: self.client("kms"), settings.gateway_signing_kms_key_id,
-                                       settings.gateway_signing_cert_pem)
+            signer = KmsEnvelopeSigner(
+                lambda: self.client("kms"), settings.gateway_signing_kms_key_id, settings.gateway_signing_cert_pem
+            )
         else:
             signer = PemEnvelopeSigner(settings.gateway_signing_key_pem, settings.gateway_signing_cert_pem)
-        return GatewayClient(settings.gateway_url, settings.gateway_sender_id, settings.gateway_sender_password, signer,
-                             breaker_cooldown_s=self.settings.gateway_breaker_cooldown_s,
-                             backoff_cap_s=self.settings.gateway_backoff_cap_s,
-                             backoff_base_s=min(0.2, self.settings.gateway_backoff_cap_s))
+        return GatewayClient(
+            settings.gateway_url,
+            settings.gateway_sender_id,
+            settings.gateway_sender_password,
+            signer,
+            breaker_cooldown_s=self.settings.gateway_breaker_cooldown_s,
+            backoff_cap_s=self.settings.gateway_backoff_cap_s,
+            backoff_base_s=min(0.2, self.settings.gateway_backoff_cap_s),
+        )
 
     @cached_property
     def clock(self) -> Clock:
@@ -216,8 +222,11 @@ class Container:
 
         self.bind_table()
         policy = SmsPolicy.from_data()
-        return DynamoSmsRateLimiter(self.settings.person_key_secret, identical_per_hour=policy.identical_per_hour,
-                                    total_per_hour=policy.total_per_hour)
+        return DynamoSmsRateLimiter(
+            self.settings.person_key_secret,
+            identical_per_hour=policy.identical_per_hour,
+            total_per_hour=policy.total_per_hour,
+        )
 
     @cached_property
     def sms_inbox(self) -> SmsInbox:
@@ -273,8 +282,17 @@ class Container:
     def intake(self) -> IntakeDeps:
         from chalicelib.services.intake import IntakeDeps
 
-        return IntakeDeps(self.repo, self.clock, self.ids, self.publisher, self.catalog, self.calendar,
-                          self.assignments, self.gateway, self.audit)
+        return IntakeDeps(
+            self.repo,
+            self.clock,
+            self.ids,
+            self.publisher,
+            self.catalog,
+            self.calendar,
+            self.assignments,
+            self.gateway,
+            self.audit,
+        )
 
     def lookups(self) -> LookupDeps:
         from chalicelib.services.lookups import LookupDeps
@@ -325,8 +343,18 @@ class Container:
         """Drafts and EDS-signed decisions of officials (services/official.py)."""
         from chalicelib.services.official import OfficialDeps
 
-        return OfficialDeps(self.repo, self.lookup_store, self.results, self.publisher, self.clock, self.catalog,
-                            self.eds_verifier, self.revocation, self.audit, self.assignments)
+        return OfficialDeps(
+            self.repo,
+            self.lookup_store,
+            self.results,
+            self.publisher,
+            self.clock,
+            self.catalog,
+            self.eds_verifier,
+            self.revocation,
+            self.audit,
+            self.assignments,
+        )
 
     def eligibility(self) -> EligibilityDeps:
         from chalicelib.services.eligibility import EligibilityDeps
@@ -342,22 +370,43 @@ class Container:
         from chalicelib.domain.digital_documents import DigitalDocumentsPolicy
         from chalicelib.services.decisions import DecisionDeps
 
-        return DecisionDeps(self.repo, self.lookup_store, self.signer, self.results, self.publisher, self.clock,
-                            self.catalog, self.calendar, DigitalDocumentsPolicy.from_data(), self.assignments,
-                            self.printing(with_printer=True))
+        return DecisionDeps(
+            self.repo,
+            self.lookup_store,
+            self.signer,
+            self.results,
+            self.publisher,
+            self.clock,
+            self.catalog,
+            self.calendar,
+            DigitalDocumentsPolicy.from_data(),
+            self.assignments,
+            self.printing(with_printer=True),
+        )
 
     def notifications(self) -> NotificationDeps:
         from chalicelib.services.notifications import NotificationDeps
 
-        return NotificationDeps(self.repo, self.notification_store, self.sms, self.sms_limiter,
-                                self.delayed_publisher, self.clock)
+        return NotificationDeps(
+            self.repo, self.notification_store, self.sms, self.sms_limiter, self.delayed_publisher, self.clock
+        )
 
     def signing(self) -> SigningDeps:
         from chalicelib.services.signing import SigningDeps
 
-        return SigningDeps(self.repo, self.clock, self.publisher, self.catalog, self.calendar, self.notifications(),
-                           self.eds_verifier, self.settings.otp_secret.encode(), self.assignments, self.gateway,
-                           self.audit)
+        return SigningDeps(
+            self.repo,
+            self.clock,
+            self.publisher,
+            self.catalog,
+            self.calendar,
+            self.notifications(),
+            self.eds_verifier,
+            self.settings.otp_secret.encode(),
+            self.assignments,
+            self.gateway,
+            self.audit,
+        )
 
     def sms_webhooks(self) -> SmsWebhookDeps:
         from chalicelib.services.sms_inbound import SmsWebhookDeps
@@ -369,9 +418,18 @@ class Container:
         from chalicelib.domain.proactive import DialoguePolicy
         from chalicelib.services.proactive import ProactiveDeps
 
-        return ProactiveDeps(self.proactive_store, self.gateway, self.audit, self.publisher, self.intake(),
-                             self.notifications(), self.clock, DialoguePolicy.from_data(), self.lookup_store,
-                             DigitalDocumentsPolicy.from_data())
+        return ProactiveDeps(
+            self.proactive_store,
+            self.gateway,
+            self.audit,
+            self.publisher,
+            self.intake(),
+            self.notifications(),
+            self.clock,
+            DialoguePolicy.from_data(),
+            self.lookup_store,
+            DigitalDocumentsPolicy.from_data(),
+        )
 
     def proactive_queue(self) -> ProactiveQueueDeps:
         from chalicelib.services.proactive import ProactiveQueueDeps

@@ -31,8 +31,16 @@ class ApiClient:
     base: str
     timeout: float = 30.0
 
-    def send(self, method: str, path: str, body: Any = None, *, token: str | None = None,
-             headers: dict[str, str] | None = None, raw: bytes | None = None) -> Reply:
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> Reply:
         """One request: `body` is sent as JSON (or `raw` as it is); an HTTP error status is a Reply too."""
         if not self.base.startswith(("http://", "https://")):
             raise ValueError("The API base is an http(s) URL.")
@@ -49,8 +57,15 @@ class ApiClient:
         except urllib.error.HTTPError as err:
             return Reply(err.code, dict(err.headers), err.read())
 
-    def request(self, method: str, path: str, body: Any = None, *, token: str | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], Any]:
         """A JSON call: status, headers and the decoded body (None when empty)."""
         reply = self.send(method, path, body, token=token, headers=headers)
         return reply.status, reply.headers, reply.json()
@@ -64,8 +79,9 @@ class ApiClient:
         return reply.status, reply.json()
 
 
-def wait_until(predicate: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.2,
-               what: str = "condition") -> T:
+def wait_until(
+    predicate: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.2, what: str = "condition"
+) -> T:
     """Poll `predicate` until it returns something truthy, and return that; TimeoutError after `timeout` s."""
     deadline = time.monotonic() + timeout
     while True:

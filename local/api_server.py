@@ -22,9 +22,15 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayExc
 
 LISTEN_BACKLOG = 128
 
-_STATUS_CODES = {400: "request.bad_request", 404: "request.route_not_found", 408: "request.timeout",
-                 414: "request.uri_too_long", 431: "request.header_too_large", 501: "request.method_not_allowed",
-                 505: "request.bad_request"}
+_STATUS_CODES = {
+    400: "request.bad_request",
+    404: "request.route_not_found",
+    408: "request.timeout",
+    414: "request.uri_too_long",
+    431: "request.header_too_large",
+    501: "request.method_not_allowed",
+    505: "request.bad_request",
+}
 
 
 def _problem_bytes(status: int, code: str, detail: str, accept_language: str | None) -> tuple[bytes, dict[str, str]]:
@@ -46,8 +52,12 @@ class ProblemRequestHandler(ChaliceRequestHandler):
         if headers is not None:
             accept_language = headers.get("accept-language")
         status = 404 if code == 404 else code
-        body, extra = _problem_bytes(status, _STATUS_CODES.get(code, "request.bad_request"),
-                                     message or "The request could not be read.", accept_language)
+        body, extra = _problem_bytes(
+            status,
+            _STATUS_CODES.get(code, "request.bad_request"),
+            message or "The request could not be read.",
+            accept_language,
+        )
         try:
             self.send_response(status, message)
             for name, value in extra.items():
@@ -64,8 +74,9 @@ class ProblemRequestHandler(ChaliceRequestHandler):
         # An unmatched path: API Gateway's "Missing Authentication Token" 403, here the problem API.md promises
         raw = error.body or b""
         if error.CODE == 403 and (b"Missing Authentication Token" in raw or b"Credential" in raw):
-            body, extra = _problem_bytes(404, "request.route_not_found", "There is no such resource.",
-                                         self.headers.get("accept-language"))
+            body, extra = _problem_bytes(
+                404, "request.route_not_found", "There is no such resource.", self.headers.get("accept-language")
+            )
             self._send_http_response(404, extra, body)
             return
         super()._send_error_response(error)
@@ -92,5 +103,6 @@ def create_api_server(app: Any, config: Any, host: str, port: int) -> LocalDevSe
     if not isinstance(app, LocalChalice):
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
-    return LocalDevServer(app, config, host, port, handler_cls=ProblemRequestHandler,
-                          server_cls=BacklogThreadedHTTPServer)
+    return LocalDevServer(
+        app, config, host, port, handler_cls=ProblemRequestHandler, server_cls=BacklogThreadedHTTPServer
+    )

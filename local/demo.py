@@ -135,6 +135,7 @@ def now_rfc3339() -> str:
 
 # --- the four services ------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Demo:
     api: ApiClient
@@ -163,8 +164,16 @@ class Demo:
 
     # calls and waits
 
-    def call(self, method: str, path: str, body: Any = None, *, token: str | None = None,
-             expect: tuple[int, ...] = (200,), headers: dict[str, str] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        expect: tuple[int, ...] = (200,),
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         status, _, answer = self.api.request(method, path, body, token=token, headers=headers)
         if status not in expect:
             raise DemoFailure(f"{method} {path} answered {status}: {masked(json.dumps(answer, ensure_ascii=False))}")
@@ -172,6 +181,7 @@ class Demo:
 
     def pdf(self, path: str, token: str, saved_as: str) -> bytes:
         """The stored PDF; a 503 `document.rendering` (the decisions worker renders it) is asked again shortly."""
+
         def ready() -> Any:
             reply = self.api.send("GET", path, token=token, headers={"Accept": "application/pdf"})
             return None if reply.status == 503 else reply
@@ -202,8 +212,9 @@ class Demo:
             app: dict[str, Any] = wait_until(decided, timeout=WAIT_SECONDS, interval=0.25)
         except TimeoutError:
             status = self.application(app_id, token)["status"]
-            raise DemoFailure(f"application {app_id} is still {status} after {WAIT_SECONDS:g} s "
-                              f"(expected {expected})") from None
+            raise DemoFailure(
+                f"application {app_id} is still {status} after {WAIT_SECONDS:g} s (expected {expected})"
+            ) from None
         if app["status"] != expected:
             raise DemoFailure(f"application {app_id} ended {app['status']}, expected {expected}")
         return app
@@ -217,8 +228,9 @@ class Demo:
         from chalicelib.domain.catalog import load_catalog
 
         def delivered() -> bool:
-            notices = [n for n in self.call("GET", "/notifications", token=token)["items"]
-                       if n["application_id"] == app_id]
+            notices = [
+                n for n in self.call("GET", "/notifications", token=token)["items"] if n["application_id"] == app_id
+            ]
             # "approved" is also "approved_open_ended" (no end date) and "approved_no_payment" (no amount)
             if not any(n["purpose"] == purpose or n["purpose"].startswith(f"{purpose}_") for n in notices):
                 return False
@@ -229,8 +241,9 @@ class Demo:
 
         self.wait(delivered, f"the {purpose} notice and SMS of {app_id}")
 
-    def decided(self, app_id: str, token: str, phone: str, *, reader: str | None = None,
-                every_registry: bool = False) -> dict[str, Any]:
+    def decided(
+        self, app_id: str, token: str, phone: str, *, reader: str | None = None, every_registry: bool = False
+    ) -> dict[str, Any]:
         """Wait for the approval and its SMS, then print the application and the registries it asked. `reader`: the
         token that reads the citizen's notices (the applicant's own, when an operator filed)."""
         self.wait_for_decision(app_id, token, "approved")
@@ -250,20 +263,29 @@ class Demo:
 
         otp = self.wait(code, f"the one-time password SMS of {app_id}")
         signed = self.call("POST", f"/applications/{app_id}/signature", {"method": "otp", "code": otp}, token=token)
-        self.say(f"POST /applications/{{id}}/otp, code {otp} read from the SMS, POST /applications/{{id}}/signature: "
-                 f"{signed['status']}, due {signed['due_date']}")
+        self.say(
+            f"POST /applications/{{id}}/otp, code {otp} read from the SMS, POST /applications/{{id}}/signature: "
+            f"{signed['status']}, due {signed['due_date']}"
+        )
 
     # what every service prints
 
     def print_application(self, app: dict[str, Any]) -> None:
-        self.say(f"Application {app['id']}: {app['status']}, channel {app['channel']}, registered "
-                 f"{clock_time(app['registered_at'])}, due {app['due_date']}"
-                 + (f" (at the State Corporation {app['due_date_at_state_corp']})"
-                    if app.get("due_date_at_state_corp") else ""))
+        self.say(
+            f"Application {app['id']}: {app['status']}, channel {app['channel']}, registered "
+            f"{clock_time(app['registered_at'])}, due {app['due_date']}"
+            + (
+                f" (at the State Corporation {app['due_date_at_state_corp']})"
+                if app.get("due_date_at_state_corp")
+                else ""
+            )
+        )
         self.say("Timeline")
         for event in app["timeline"]:
-            self.say(f"  {clock_time(event['at'])}  {event['type']:<30} {event['actor']:<8} "
-                     f"{short_detail(event.get('detail') or {})}")
+            self.say(
+                f"  {clock_time(event['at'])}  {event['type']:<30} {event['actor']:<8} "
+                f"{short_detail(event.get('detail') or {})}"
+            )
 
     def print_lookups(self, app: dict[str, Any], every_registry: bool) -> None:
         """The registries consulted: a line per registry (its answers counted over the people asked about), or
@@ -272,14 +294,18 @@ class Demo:
         for lookup in app["lookups"]:
             by_registry.setdefault(lookup["registry"], []).append(lookup)
         people = {lookup["person"] for lookup in app["lookups"]}
-        self.say(f"Registries consulted: {len(by_registry)} registries, {len(app['lookups'])} lookups about "
-                 f"{len(people)} {'person' if len(people) == 1 else 'people'}")
+        self.say(
+            f"Registries consulted: {len(by_registry)} registries, {len(app['lookups'])} lookups about "
+            f"{len(people)} {'person' if len(people) == 1 else 'people'}"
+        )
         if not every_registry:
             self.say(f"  {', '.join(by_registry)}")
             return
         for registry, lookups in by_registry.items():
-            counted = Counter(lookup["status"] + (f" ({lookup['on_not_found']})" if lookup.get("on_not_found") else "")
-                              for lookup in lookups)
+            counted = Counter(
+                lookup["status"] + (f" ({lookup['on_not_found']})" if lookup.get("on_not_found") else "")
+                for lookup in lookups
+            )
             answers = ", ".join(f"{status} {n}" for status, n in counted.items())
             self.say(f"  {registry:<22} {answers:<30} {lookups[0]['source_system']}")
 
@@ -288,28 +314,39 @@ class Demo:
         times = sent_times(self.aws_endpoint, self.table, [m["message_id"] for m in sent])
         self.say(f"SMS sent ({len(sent)})")
         for message in sent:
-            self.say(f"  {clock_time(times.get(message['message_id']))}  {masked_phone(message['phone_number'])}  "
-                     f"{masked(message['message'])}")
+            self.say(
+                f"  {clock_time(times.get(message['message_id']))}  {masked_phone(message['phone_number'])}  "
+                f"{masked(message['message'])}"
+            )
 
     def print_and_verify_result(self, key: str, app_id: str, token: str) -> dict[str, Any]:
         result: dict[str, Any] = self.call("GET", f"/applications/{app_id}/result", token=token)
         document, decision = result["document"], result["document"]["decision"]
         amount = decision.get("amount_monthly")
         self.say("Signed result (GET /applications/{id}/result)")
-        self.say(f"  {decision['outcome']}"
-                 + (f", {tenge(amount)} KZT a month" if amount is not None else ", no payment")
-                 + (f", period {decision['period_from']} .. {decision.get('period_to') or 'open'}"
-                    if decision.get("period_from") else "")
-                 + f"; decided {decision.get('decided_on')}; applicant {document['applicant']['iin_masked']}; "
-                 f"issuer {document['issuer']['office_id']}")
+        self.say(
+            f"  {decision['outcome']}"
+            + (f", {tenge(amount)} KZT a month" if amount is not None else ", no payment")
+            + (
+                f", period {decision['period_from']} .. {decision.get('period_to') or 'open'}"
+                if decision.get("period_from")
+                else ""
+            )
+            + f"; decided {decision.get('decided_on')}; applicant {document['applicant']['iin_masked']}; "
+            f"issuer {document['issuer']['office_id']}"
+        )
         self.say("  reasons:")
         for reason in decision.get("reasons", []):
             text = reason.get("text", {})
-            self.say(f"    {reason['rule_id']:<34} {reason['outcome']:<7} "
-                     f"{short_text(masked(text.get('en') or text.get('ru') or ''), 100)}")
+            self.say(
+                f"    {reason['rule_id']:<34} {reason['outcome']:<7} "
+                f"{short_text(masked(text.get('en') or text.get('ru') or ''), 100)}"
+            )
         pdf = self.pdf(f"/applications/{app_id}/result?format=pdf", token, f"{key}-result.pdf")
-        self.say(f"  PDF {relative(DEMO_DIR / f'{key}-result.pdf')}: {tenge(len(pdf))} bytes, {pdf_pages(pdf)} "
-                 f"page(s); verification code {result['verification_code']}")
+        self.say(
+            f"  PDF {relative(DEMO_DIR / f'{key}-result.pdf')}: {tenge(len(pdf))} bytes, {pdf_pages(pdf)} "
+            f"page(s); verification code {result['verification_code']}"
+        )
 
         signed = {name: result[name] for name in ("document", "signature_b64", "key_id", "algorithm", "signed_at")}
         outcome = self.call("POST", "/results/verify", signed)
@@ -318,10 +355,13 @@ class Demo:
         forged = self.call("POST", "/results/verify", tampered)
         signer = outcome.get("signer") or {}
         self.say(f"Verification (POST /results/verify), signed {result['signed_at']} with {result['algorithm']}")
-        self.say(f"  valid: {json.dumps(outcome['valid'])} ({outcome['reason']}), key id {signer.get('key_id')}, "
-                 f"signer {signer.get('issuer', {}).get('office_id')}, code {outcome.get('verification_code')}")
-        self.say(f"  the same document with its outcome changed: valid: {json.dumps(forged['valid'])} "
-                 f"({forged['reason']})")
+        self.say(
+            f"  valid: {json.dumps(outcome['valid'])} ({outcome['reason']}), key id {signer.get('key_id')}, "
+            f"signer {signer.get('issuer', {}).get('office_id')}, code {outcome.get('verification_code')}"
+        )
+        self.say(
+            f"  the same document with its outcome changed: valid: {json.dumps(forged['valid'])} ({forged['reason']})"
+        )
         if not outcome["valid"] or outcome.get("verification_code") != result["verification_code"]:
             raise DemoFailure(f"the signed result of {app_id} did not verify: {outcome}")
         if forged["valid"]:
@@ -339,11 +379,19 @@ class Demo:
     def caregiver_allowance(self) -> str:
         family = self.family("caregiver-eligible")
         phone, token = family["phone"], development_token(family["applicant"], "citizen")
-        self.say(f"Family caregiver-eligible: carer {mask_iin(family['applicant'])}, cared person "
-                 f"{mask_iin(family['members'][0]['iin'])}, phone {masked_phone(phone)}")
+        self.say(
+            f"Family caregiver-eligible: carer {mask_iin(family['applicant'])}, cared person "
+            f"{mask_iin(family['members'][0]['iin'])}, phone {masked_phone(phone)}"
+        )
         mark = len(self.sms_to({phone}))
-        created = self.call("POST", "/applications", application_body(family), token=token, expect=(201,),
-                            headers={"Idempotency-Key": f"demo-a-{self.run_id}"})
+        created = self.call(
+            "POST",
+            "/applications",
+            application_body(family),
+            token=token,
+            expect=(201,),
+            headers={"Idempotency-Key": f"demo-a-{self.run_id}"},
+        )
         app_id = created["id"]
         self.say(f"POST /applications (the citizen, portal): {app_id} {created['status']}")
         self.sign_with_sms_code(app_id, token, phone)
@@ -358,23 +406,36 @@ class Demo:
         phone = family["phone"]
         operator = development_token(operator_iin(), "operator", org=STATE_CORP_OFFICE, name=ACCEPTING_OFFICIAL)
         citizen = development_token(family["applicant"], "citizen")
-        self.say(f"Family sss-eligible-disability-group-1: applicant {mask_iin(family['applicant'])}, cared person "
-                 f"{mask_iin(family['members'][0]['iin'])}, phone {masked_phone(phone)}")
+        self.say(
+            f"Family sss-eligible-disability-group-1: applicant {mask_iin(family['applicant'])}, cared person "
+            f"{mask_iin(family['members'][0]['iin'])}, phone {masked_phone(phone)}"
+        )
         mark = len(self.sms_to({phone}))
         body = application_body(family, channel="state_corp", office=STATE_CORP_OFFICE, official=ACCEPTING_OFFICIAL)
-        created = self.call("POST", "/applications", body, token=operator, expect=(201,),
-                            headers={"Idempotency-Key": f"demo-b-{self.run_id}"})
+        created = self.call(
+            "POST",
+            "/applications",
+            body,
+            token=operator,
+            expect=(201,),
+            headers={"Idempotency-Key": f"demo-b-{self.run_id}"},
+        )
         app_id = created["id"]
-        self.say(f"POST /applications (an operator of {STATE_CORP_OFFICE}, signed in person): {app_id} "
-                 f"{created['status']}")
+        self.say(
+            f"POST /applications (an operator of {STATE_CORP_OFFICE}, signed in person): {app_id} {created['status']}"
+        )
         ticket = self.call("GET", f"/applications/{app_id}/ticket", token=operator)
         pdf = self.pdf(f"/applications/{app_id}/ticket?format=pdf", operator, "b-special-social-services-ticket.pdf")
         self.say("Tear-off ticket (GET /applications/{id}/ticket)")
-        self.say(f"  registered on {ticket['registered_on']}, result due {ticket['due_date']}, at the State "
-                 f"Corporation {ticket['due_date_at_state_corp']}; office {ticket['office']}, accepted by "
-                 f"{ticket['accepted_by']}; decided by {ticket['handling_office']}")
-        self.say(f"  PDF {relative(DEMO_DIR / 'b-special-social-services-ticket.pdf')}: {tenge(len(pdf))} bytes, "
-                 f"{pdf_pages(pdf)} page(s)")
+        self.say(
+            f"  registered on {ticket['registered_on']}, result due {ticket['due_date']}, at the State "
+            f"Corporation {ticket['due_date_at_state_corp']}; office {ticket['office']}, accepted by "
+            f"{ticket['accepted_by']}; decided by {ticket['handling_office']}"
+        )
+        self.say(
+            f"  PDF {relative(DEMO_DIR / 'b-special-social-services-ticket.pdf')}: {tenge(len(pdf))} bytes, "
+            f"{pdf_pages(pdf)} page(s)"
+        )
         if not (ticket["due_date"] and ticket["due_date_at_state_corp"] and ticket["accepted_by"]):
             raise DemoFailure(f"the ticket of {app_id} lacks a due date or the accepting official")
         app = self.decided(app_id, operator, phone, reader=citizen)
@@ -386,13 +447,21 @@ class Demo:
     def targeted_social_assistance(self) -> str:
         family = self.family("tsa-eligible-3-children")
         phone, token = family["phone"], development_token(family["applicant"], "citizen")
-        self.say(f"Family tsa-eligible-3-children: applicant {mask_iin(family['applicant'])} and "
-                 f"{len(family['members'])} members, phone {masked_phone(phone)}, "
-                 f"account {masked_iban(family['iban'])}")
+        self.say(
+            f"Family tsa-eligible-3-children: applicant {mask_iin(family['applicant'])} and "
+            f"{len(family['members'])} members, phone {masked_phone(phone)}, "
+            f"account {masked_iban(family['iban'])}"
+        )
         self.say(f"  ({family['description']})")
         mark = len(self.sms_to({phone}))
-        created = self.call("POST", "/applications", application_body(family), token=token, expect=(201,),
-                            headers={"Idempotency-Key": f"demo-c-{self.run_id}"})
+        created = self.call(
+            "POST",
+            "/applications",
+            application_body(family),
+            token=token,
+            expect=(201,),
+            headers={"Idempotency-Key": f"demo-c-{self.run_id}"},
+        )
         app_id = created["id"]
         self.say(f"POST /applications (the citizen, portal): {app_id} {created['status']}")
         self.sign_with_sms_code(app_id, token, phone)
@@ -420,11 +489,17 @@ class Demo:
         parents = [p["iin"] for p in self.seed["people"].get(child, {}).get("civil_births", {}).get("parents", [])]
         phones = {found for found in map(self.mobile_phone, [mother, *parents]) if found}
         phone = self.mobile_phone(mother) or family["phone"]
-        self.say(f"Family child-disability-proactive-ru: child {mask_iin(child)}, parents "
-                 f"{', '.join(mask_iin(p) for p in parents)}; the mother answers from {masked_phone(phone)}")
+        self.say(
+            f"Family child-disability-proactive-ru: child {mask_iin(child)}, parents "
+            f"{', '.join(mask_iin(p) for p in parents)}; the mother answers from {masked_phone(phone)}"
+        )
         mark = len(self.sms_to(phones))
-        event = {"event_id": f"demo-{self.run_id}", "type": "child_disability_established", "subject_iin": child,
-                 "occurred_at": now_rfc3339()}
+        event = {
+            "event_id": f"demo-{self.run_id}",
+            "type": "child_disability_established",
+            "subject_iin": child,
+            "occurred_at": now_rfc3339(),
+        }
         status, ack = self.api.signed_post("/webhooks/registry-events", event, self.gateway_secret)
         self.say(f"POST /webhooks/registry-events child_disability_established (signed by the gateway): {status} {ack}")
         if (status, ack) != (200, {"status": "accepted"}):
@@ -436,8 +511,12 @@ class Demo:
             def answered(seen: int = seen) -> bool:
                 return len(self.sms_to({phone})) > seen
 
-            message = {"message_id": f"demo-{self.run_id}-sms-{number}", "from": phone, "text": text,
-                       "received_at": now_rfc3339()}
+            message = {
+                "message_id": f"demo-{self.run_id}-sms-{number}",
+                "from": phone,
+                "text": text,
+                "received_at": now_rfc3339(),
+            }
             status, ack = self.api.signed_post("/webhooks/sms", message, self.sms_secret)
             self.say(f"POST /webhooks/sms, the mother answers {text!r} (signed by the SMS provider): {status} {ack}")
             if (status, ack) != (200, {"status": "accepted"}):
@@ -461,16 +540,26 @@ class Demo:
 
 SERVICES: tuple[tuple[str, str, Callable[[Demo], str]], ...] = (
     ("caregiver-allowance", "(a) filed on the portal, signed with an SMS one-time password", Demo.caregiver_allowance),
-    ("special-social-services", "(b) filed at a State Corporation office (17 working days), with a tear-off ticket",
-     Demo.special_social_services),
-    ("targeted-social-assistance", "(c) TSA: a family's registries and the amount decided",
-     Demo.targeted_social_assistance),
-    ("child-disability-benefit", "(d) proactive: a registry event, the parent's SMS replies, an assigned benefit",
-     Demo.proactive_child_disability_benefit),
+    (
+        "special-social-services",
+        "(b) filed at a State Corporation office (17 working days), with a tear-off ticket",
+        Demo.special_social_services,
+    ),
+    (
+        "targeted-social-assistance",
+        "(c) TSA: a family's registries and the amount decided",
+        Demo.targeted_social_assistance,
+    ),
+    (
+        "child-disability-benefit",
+        "(d) proactive: a registry event, the parent's SMS replies, an assigned benefit",
+        Demo.proactive_child_disability_benefit,
+    ),
 )
 
 
 # --- the run ----------------------------------------------------------------------------------------------------
+
 
 @contextmanager
 def stack_output_to(log: Path) -> Iterator[TextIO]:
@@ -508,10 +597,12 @@ def gateway_exchanges(gateway_url: str) -> tuple[str, bool]:
     faults = Counter(r["fault"] for r in log if r.get("fault"))
     outcomes = Counter(r["outcome"] for r in log)
     signers = sorted({r["signed_by"] for r in log if r.get("signed_by")})
-    what = (f"{len(log)} SendMessage exchanges (SOAP 1.1, SyncChannel v10), {len(log) - len(unsigned)} signed "
-            f"(WS-Security, {'; '.join(signers) or 'nobody'}); "
-            + ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items()))
-            + (f"; faults: {dict(faults)}" if faults else "; no fault"))
+    what = (
+        f"{len(log)} SendMessage exchanges (SOAP 1.1, SyncChannel v10), {len(log) - len(unsigned)} signed "
+        f"(WS-Security, {'; '.join(signers) or 'nobody'}); "
+        + ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items()))
+        + (f"; faults: {dict(faults)}" if faults else "; no fault")
+    )
     return what, bool(log) and not unsigned and not faults
 
 
@@ -526,10 +617,21 @@ def run(out: TextIO) -> list[tuple[str, str, bool]]:
     outcomes: list[tuple[str, str, bool]] = []
     try:
         info = stack.start()
-        print(f"Local stack up: API {info['api']}, AWS (moto) {info['aws_endpoint']}, gateway simulator "
-              f"{info['gateway']}; its log: {relative(STACK_LOG)}", file=out, flush=True)
-        demo = Demo(ApiClient(info["api"]), info["aws_endpoint"], info["sms_webhook_secret"],
-                    info["gateway_webhook_secret"], seed, out, table=os.environ.get("TABLE_NAME", DEFAULT_TABLE))
+        print(
+            f"Local stack up: API {info['api']}, AWS (moto) {info['aws_endpoint']}, gateway simulator "
+            f"{info['gateway']}; its log: {relative(STACK_LOG)}",
+            file=out,
+            flush=True,
+        )
+        demo = Demo(
+            ApiClient(info["api"]),
+            info["aws_endpoint"],
+            info["sms_webhook_secret"],
+            info["gateway_webhook_secret"],
+            seed,
+            out,
+            table=os.environ.get("TABLE_NAME", DEFAULT_TABLE),
+        )
         for service_id, title, scenario in SERVICES:
             print(f"\n{RULE}\n{service_id}: {title}\n{RULE}", file=out, flush=True)
             began = time.monotonic()
@@ -558,16 +660,23 @@ def main() -> int:
         try:
             outcomes = run(out)
         except Exception as exc:
-            print(f"\nThe demo could not run: {type(exc).__name__}: {masked(str(exc))} (see {relative(STACK_LOG)})",
-                  file=out, flush=True)
+            print(
+                f"\nThe demo could not run: {type(exc).__name__}: {masked(str(exc))} (see {relative(STACK_LOG)})",
+                file=out,
+                flush=True,
+            )
             return 2
         print(f"\n{RULE}", file=out)
         for service_id, what, ok in outcomes:
             print(f"{'ok    ' if ok else 'FAILED'}  {service_id:<28} {what}", file=out)
         succeeded = sum(ok for service_id, _, ok in outcomes if service_id != "gateway")
         gateway_ok = all(ok for service_id, _, ok in outcomes if service_id == "gateway")
-        print(f"{succeeded} of {len(SERVICES)} services reached their expected final state with a verified result, "
-              f"in {time.monotonic() - started:.1f} s. PDFs in {relative(DEMO_DIR)}/", file=out, flush=True)
+        print(
+            f"{succeeded} of {len(SERVICES)} services reached their expected final state with a verified result, "
+            f"in {time.monotonic() - started:.1f} s. PDFs in {relative(DEMO_DIR)}/",
+            file=out,
+            flush=True,
+        )
     return 0 if succeeded == len(SERVICES) and gateway_ok else 1
 
 

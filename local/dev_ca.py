@@ -69,8 +69,14 @@ def sign_application(application_id: str, iin: str, name: str) -> bytes:
     from local.test_ca import Credential, issue_citizen_certificate, sign_xml
 
     info = json.loads(STATE_FILE.read_text())
-    os.environ.update({"AWS_ENDPOINT_URL": info["aws_endpoint"], "AWS_ACCESS_KEY_ID": "local",
-                       "AWS_SECRET_ACCESS_KEY": "local", "PERSON_KEY_SECRET": "unused-for-reading"})
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": info["aws_endpoint"],
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "PERSON_KEY_SECRET": "unused-for-reading",
+        }
+    )
     from chalicelib.bootstrap import container
     from chalicelib.domain.signing import canonical_application_content
     from chalicelib.services.signing import application_content
@@ -105,21 +111,22 @@ def _stack_crl_url() -> str | None:
         return None
 
 
-def sign_as_official(content: bytes, *, iin: str, org: str, name: str, position: str | None,
-                     crl_url: str | None) -> bytes:
+def sign_as_official(
+    content: bytes, *, iin: str, org: str, name: str, position: str | None, crl_url: str | None
+) -> bytes:
     """`content` (any XML document) with an enveloped RSA-SHA256 XMLDSig by a fresh official's certificate."""
     from local.test_ca import Credential, issue_official_certificate, sign_xml
 
     ca = load_ca()
     assert isinstance(ca, Credential)
-    official = issue_official_certificate(ca, iin=iin, name=name, organization=org, position=position,
-                                          crl_url=crl_url)
+    official = issue_official_certificate(ca, iin=iin, name=name, organization=org, position=position, crl_url=crl_url)
     return sign_xml(content, official.key, official.certificate)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m local.dev_ca", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m local.dev_ca", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("path", help="print the CA's folder (creating it if needed)")
     sign = commands.add_parser("sign", help="sign an application of the running local stack")
@@ -139,8 +146,14 @@ def main(argv: list[str] | None = None) -> int:
         print(ensure_ca())
         return 0
     if args.command == "sign-xml":
-        signed = sign_as_official(sys.stdin.buffer.read(), iin=args.iin, org=args.org, name=args.name,
-                                  position=args.position, crl_url=args.crl_url or _stack_crl_url())
+        signed = sign_as_official(
+            sys.stdin.buffer.read(),
+            iin=args.iin,
+            org=args.org,
+            name=args.name,
+            position=args.position,
+            crl_url=args.crl_url or _stack_crl_url(),
+        )
         sys.stdout.write(signed.decode())
         return 0
     if args.command == "revoke":

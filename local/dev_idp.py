@@ -120,10 +120,16 @@ class DevIdentityProvider:
             _send(request, 404, "not found", "text/plain")
 
     def discovery(self) -> dict[str, Any]:
-        return {"issuer": self.issuer, "authorization_endpoint": f"{self.url}/authorize",
-                "token_endpoint": f"{self.url}/token", "jwks_uri": f"{self.url}/jwks",
-                "response_types_supported": ["code"], "code_challenge_methods_supported": ["S256"],
-                "id_token_signing_alg_values_supported": ["RS256"], "subject_types_supported": ["public"]}
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": f"{self.url}/authorize",
+            "token_endpoint": f"{self.url}/token",
+            "jwks_uri": f"{self.url}/jwks",
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": ["S256"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "subject_types_supported": ["public"],
+        }
 
     def _check_authorization(self, query: dict[str, str]) -> str | None:
         if query.get("response_type") != "code":
@@ -137,22 +143,26 @@ class DevIdentityProvider:
         return None
 
     def sign_in_page(self, query: dict[str, str]) -> str:
-        hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-                         for k, v in query.items())
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in query.items()
+        )
         rows = "".join(
             f'<li><form method="post" action="/authorize">{hidden}<input type="hidden" name="staff" value="{s["iin"]}">'
             f'<button type="submit">{html.escape(s["name"])}</button> {html.escape(s["role"])} · '
-            f'{html.escape(s["org"])} · {html.escape(s.get("position", ""))}</form></li>' for s in seeded_staff())
+            f"{html.escape(s['org'])} · {html.escape(s.get('position', ''))}</form></li>"
+            for s in seeded_staff()
+        )
         options = "".join(f"<option>{r}</option>" for r in ROLES)
         return (
             '<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Development identity provider</title>'
-            '</head><body><main><h1>Development identity provider (local stack only)</h1>'
+            "</head><body><main><h1>Development identity provider (local stack only)</h1>"
             f"<p>Sign in as one of the seeded staff:</p><ul>{rows}</ul>"
             f'<h2>Someone else</h2><form method="post" action="/authorize">{hidden}'
             '<label for="iin">IIN</label> <input id="iin" name="iin" inputmode="numeric"> '
             f'<label for="role">role</label> <select id="role" name="role">{options}</select> '
             '<label for="org">office</label> <input id="org" name="org"> '
-            '<button type="submit" id="sign-in-other">Sign in</button></form></main></body></html>')
+            '<button type="submit" id="sign-in-other">Sign in</button></form></main></body></html>'
+        )
 
     def _authorize(self, request: BaseHTTPRequestHandler, form: dict[str, str]) -> None:
         problem = self._check_authorization(form)
@@ -163,12 +173,22 @@ class DevIdentityProvider:
         if chosen is not None:
             claims = {k: chosen[k] for k in ("iin", "role", "org", "name")}
         else:
-            claims = {"iin": form.get("iin", ""), "role": form.get("role", "citizen"), "org": form.get("org", ""),
-                      "name": ""}
+            claims = {
+                "iin": form.get("iin", ""),
+                "role": form.get("role", "citizen"),
+                "org": form.get("org", ""),
+                "name": "",
+            }
         code = secrets.token_urlsafe(32)
         with self._lock:
-            self._grants[code] = Grant(claims, form["client_id"], form["redirect_uri"], form["nonce"],
-                                       form["code_challenge"], time.time() + CODE_SECONDS)
+            self._grants[code] = Grant(
+                claims,
+                form["client_id"],
+                form["redirect_uri"],
+                form["nonce"],
+                form["code_challenge"],
+                time.time() + CODE_SECONDS,
+            )
         location = f"{form['redirect_uri']}?{urlencode({'code': code, 'state': form['state']})}"
         _send(request, 302, "", "text/plain", {"Location": location})
 
@@ -187,15 +207,28 @@ class DevIdentityProvider:
         if not secrets.compare_digest(digest, grant.challenge):
             return 400, {"error": "invalid_grant", "error_description": "PKCE verifier does not match"}
         claims = grant.claims
-        id_token = mint(private_key_pem(), iin=claims["iin"], role=claims["role"], org=claims.get("org") or None,
-                        name=claims.get("name") or None, ttl_seconds=ID_TOKEN_SECONDS, issuer=self.issuer,
-                        audience=grant.client_id, nonce=grant.nonce)
-        return 200, {"id_token": id_token, "token_type": "Bearer", "expires_in": ID_TOKEN_SECONDS,
-                     "access_token": secrets.token_urlsafe(24)}
+        id_token = mint(
+            private_key_pem(),
+            iin=claims["iin"],
+            role=claims["role"],
+            org=claims.get("org") or None,
+            name=claims.get("name") or None,
+            ttl_seconds=ID_TOKEN_SECONDS,
+            issuer=self.issuer,
+            audience=grant.client_id,
+            nonce=grant.nonce,
+        )
+        return 200, {
+            "id_token": id_token,
+            "token_type": "Bearer",
+            "expires_in": ID_TOKEN_SECONDS,
+            "access_token": secrets.token_urlsafe(24),
+        }
 
 
-def _send(request: BaseHTTPRequestHandler, status: int, body: str, content_type: str,
-          headers: dict[str, str] | None = None) -> None:
+def _send(
+    request: BaseHTTPRequestHandler, status: int, body: str, content_type: str, headers: dict[str, str] | None = None
+) -> None:
     data = body.encode("utf-8")
     request.send_response(status)
     request.send_header("Content-Type", content_type)

@@ -23,8 +23,11 @@ def private_key_pem() -> bytes:
 
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         LOCAL_DIR.mkdir(exist_ok=True)
-        KEY_FILE.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
+        KEY_FILE.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         KEY_FILE.chmod(0o600)
     return KEY_FILE.read_bytes()
 
@@ -39,14 +42,33 @@ def jwks_for(pem: bytes, kid: str = KID) -> dict[str, Any]:
     return {"keys": [jwk]}
 
 
-def mint(pem: bytes, *, iin: str, role: str, org: str | None = None, name: str | None = None,
-         ttl_seconds: int = 3600, issuer: str = ISSUER, audience: str = AUDIENCE, kid: str = KID,
-         now: float | None = None, nonce: str | None = None) -> str:
+def mint(
+    pem: bytes,
+    *,
+    iin: str,
+    role: str,
+    org: str | None = None,
+    name: str | None = None,
+    ttl_seconds: int = 3600,
+    issuer: str = ISSUER,
+    audience: str = AUDIENCE,
+    kid: str = KID,
+    now: float | None = None,
+    nonce: str | None = None,
+) -> str:
     import jwt
 
     issued = int(now if now is not None else time.time())
-    claims: dict[str, Any] = {"iss": issuer, "aud": audience, "sub": iin, "role": role, "iat": issued,
-                              "nbf": issued, "exp": issued + ttl_seconds, "jti": uuid.uuid4().hex}
+    claims: dict[str, Any] = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": iin,
+        "role": role,
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + ttl_seconds,
+        "jti": uuid.uuid4().hex,
+    }
     if org:
         claims["org"] = org
     if name:

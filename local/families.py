@@ -14,8 +14,9 @@ SUBJECT_RELATION = {
 }
 
 
-def application_body(family: dict[str, Any], *, channel: str = "portal", office: str | None = None,
-                     official: str = "Иванова А.Б.") -> dict[str, Any]:
+def application_body(
+    family: dict[str, Any], *, channel: str = "portal", office: str | None = None, official: str = "Иванова А.Б."
+) -> dict[str, Any]:
     service = family["service_id"]
     body: dict[str, Any] = {
         "service_id": service,

@@ -43,8 +43,9 @@ def provider_pem() -> tuple[str, str]:
     bundle = path.read_bytes()
     key = serialization.load_pem_private_key(bundle, password=None)
     certificate = x509.load_pem_x509_certificate(bundle)
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return key_pem.decode(), certificate.public_bytes(serialization.Encoding.PEM).decode()
 
 

@@ -82,8 +82,16 @@ RETRY_AFTER_SECONDS = 1
 _MAX_BODY = 256 * 1024
 _LOG_LIMIT = 20_000
 OUTCOMES = ("found", "not_found", "unavailable", "bad_request", "refused")
-MESSAGE_FIELDS = ("message_id", "correlation_id", "session_id", "service_id", "sender_id", "public_service", "purpose",
-                  "on_behalf_of")
+MESSAGE_FIELDS = (
+    "message_id",
+    "correlation_id",
+    "session_id",
+    "service_id",
+    "sender_id",
+    "public_service",
+    "purpose",
+    "on_behalf_of",
+)
 
 Clock = Callable[[], datetime]
 
@@ -427,8 +435,12 @@ class GatewaySimulator:
         """Answer one SendMessage, exactly as the HTTP endpoint does (checks, latency and faults included)."""
         from chalicelib.adapters.shep_soap import MessageInvalid, parse_envelope, read_request
 
-        entry: dict[str, Any] = {"registry": None, "iin": None, "message": dict.fromkeys(MESSAGE_FIELDS),
-                                 "signed_by": None}
+        entry: dict[str, Any] = {
+            "registry": None,
+            "iin": None,
+            "message": dict.fromkeys(MESSAGE_FIELDS),
+            "signed_by": None,
+        }
         try:
             try:
                 env = parse_envelope(raw_body)
@@ -436,10 +448,15 @@ class GatewaySimulator:
             except (MessageInvalid, ValueError) as invalid:
                 raise Refusal("MESSAGE_INVALID", str(invalid), "bad_request") from None
             entry["message"] = {
-                "message_id": info.message_id, "correlation_id": info.correlation_id,
-                "session_id": info.session_id or None, "service_id": info.service_id, "sender_id": info.sender_id,
-                "public_service": query.public_service, "purpose": query.purpose,
-                "on_behalf_of": _mask_party(query.on_behalf_of)}
+                "message_id": info.message_id,
+                "correlation_id": info.correlation_id,
+                "session_id": info.session_id or None,
+                "service_id": info.service_id,
+                "sender_id": info.sender_id,
+                "public_service": query.public_service,
+                "purpose": query.purpose,
+                "on_behalf_of": _mask_party(query.on_behalf_of),
+            }
             entry["signed_by"] = self._check_security(env)
             if self._participants.get(info.sender_id) != info.password or not info.password:
                 raise Refusal("AUTHENTICATION_FAILED", "Unknown sender or wrong password.")
@@ -455,8 +472,13 @@ class GatewaySimulator:
         from chalicelib.adapters.shep_wss import WssRefused, verify_envelope
 
         try:
-            sender = verify_envelope(env, self._trust_anchors, self._clock().astimezone(UTC),
-                                     max_skew_s=int(self._channel["timestamp_ttl_s"]), certificates_at=_utc_now())
+            sender = verify_envelope(
+                env,
+                self._trust_anchors,
+                self._clock().astimezone(UTC),
+                max_skew_s=int(self._channel["timestamp_ttl_s"]),
+                certificates_at=_utc_now(),
+            )
         except WssRefused as refused:
             raise Refusal(refused.code, str(refused)) from None
         return str(sender.subject)
@@ -471,24 +493,43 @@ class GatewaySimulator:
         if latency_ms:
             time.sleep(latency_ms / 1000)
         if reason is not None:
-            raise Refusal("PROVIDER_UNAVAILABLE", f"The registry's system does not answer ({reason}).",
-                          "unavailable", registry, retry_after=RETRY_AFTER_SECONDS)
+            raise Refusal(
+                "PROVIDER_UNAVAILABLE",
+                f"The registry's system does not answer ({reason}).",
+                "unavailable",
+                registry,
+                retry_after=RETRY_AFTER_SECONDS,
+            )
         if query.registry != registry:
-            raise Refusal("PROVIDER_ERROR", "The query names another registry than the service.", "bad_request",
-                          registry, sub_code="registry.mismatch")
+            raise Refusal(
+                "PROVIDER_ERROR",
+                "The query names another registry than the service.",
+                "bad_request",
+                registry,
+                sub_code="registry.mismatch",
+            )
         try:
             iin = Iin.parse(query.iin).value
         except InvalidValue as exc:
-            raise Refusal("PROVIDER_ERROR", "The registry refused the request.", "bad_request", registry,
-                          sub_code=exc.code) from None
+            raise Refusal(
+                "PROVIDER_ERROR", "The registry refused the request.", "bad_request", registry, sub_code=exc.code
+            ) from None
         entry["iin"] = mask_iin(iin)
         outcome, record = self.registry_answer(registry, iin)
         now = self._clock()
         env = response_envelope(
-            message_id=str(uuid.uuid4()), correlation_id=info.correlation_id or info.message_id,
-            session_id=info.session_id or None, response_date=now, status_code=self._channel["success_code"],
-            status_message=self._channel["success_message"], registry=registry, result=outcome,
-            source_system=self._holders[registry], fetched_at=now, record=record)
+            message_id=str(uuid.uuid4()),
+            correlation_id=info.correlation_id or info.message_id,
+            session_id=info.session_id or None,
+            response_date=now,
+            status_code=self._channel["success_code"],
+            status_message=self._channel["success_message"],
+            registry=registry,
+            result=outcome,
+            source_system=self._holders[registry],
+            fetched_at=now,
+            record=record,
+        )
         answer = _soap(env)
         self._record(entry, answer, outcome, None)
         return answer
@@ -532,8 +573,16 @@ class GatewaySimulator:
 
     def _record(self, entry: dict[str, Any], answer: SimAnswer, outcome: str, fault: str | None) -> None:
         registry = entry["registry"]
-        logged = {"at": _rfc3339(self._clock()), "registry": registry, "iin": entry["iin"], "status": answer.status,
-                  "outcome": outcome, "fault": fault, "signed_by": entry["signed_by"], "message": entry["message"]}
+        logged = {
+            "at": _rfc3339(self._clock()),
+            "registry": registry,
+            "iin": entry["iin"],
+            "status": answer.status,
+            "outcome": outcome,
+            "fault": fault,
+            "signed_by": entry["signed_by"],
+            "message": entry["message"],
+        }
         with self._lock:
             self._log.append(logged)
             if registry in self._holders:

@@ -33,14 +33,31 @@ from urllib.parse import parse_qs
 SERVICES = ("dynamodb", "sqs", "s3", "sns", "kms")
 """The services the app uses (chalicelib/adapters/resources.py): what a snapshot holds."""
 STATE_VERSION = 1
-_LOCK_TYPES: dict[type, Callable[[], Any]] = {type(threading.Lock()): threading.Lock,
-                                               type(threading.RLock()): threading.RLock}
+_LOCK_TYPES: dict[type, Callable[[], Any]] = {
+    type(threading.Lock()): threading.Lock,
+    type(threading.RLock()): threading.RLock,
+}
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
-READ_ACTIONS = frozenset({
-    "GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "ListTables", "DescribeTimeToLive",
-    "ReceiveMessage", "GetQueueUrl", "GetQueueAttributes", "ListQueues",
-    "Verify", "GetPublicKey", "DescribeKey", "ListAliases", "ListKeys",
-})
+READ_ACTIONS = frozenset(
+    {
+        "GetItem",
+        "BatchGetItem",
+        "Query",
+        "Scan",
+        "DescribeTable",
+        "ListTables",
+        "DescribeTimeToLive",
+        "ReceiveMessage",
+        "GetQueueUrl",
+        "GetQueueAttributes",
+        "ListQueues",
+        "Verify",
+        "GetPublicKey",
+        "DescribeKey",
+        "ListAliases",
+        "ListKeys",
+    }
+)
 """Calls (X-Amz-Target) that change nothing worth a save: the queue pump polls empty queues all the time. A
 ReceiveMessage that did receive only moves a visibility timeout, which a restart releases anyway."""
 
@@ -68,8 +85,9 @@ class _Pickler(pickle.Pickler):
         if kind in _LOCK_TYPES:
             return _LOCK_TYPES[kind], ()
         if isinstance(obj, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey):
-            der = obj.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+            der = obj.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
             return load_private_key, (der,)
         return NotImplemented
 
@@ -85,9 +103,13 @@ def snapshot(sms_times: dict[str, str]) -> bytes:
     from moto.backends import get_backend
 
     buffer = io.BytesIO()
-    state = {"version": STATE_VERSION, "moto": _moto_version(), "saved_at": datetime.now(UTC).isoformat(),
-             "backends": {name: dict(get_backend(name)) for name in SERVICES},  # type: ignore[call-overload]
-             "sms_times": dict(sms_times)}
+    state = {
+        "version": STATE_VERSION,
+        "moto": _moto_version(),
+        "saved_at": datetime.now(UTC).isoformat(),
+        "backends": {name: dict(get_backend(name)) for name in SERVICES},  # type: ignore[call-overload]
+        "sms_times": dict(sms_times),
+    }
     _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
     return buffer.getvalue()
 
@@ -217,8 +239,11 @@ class LocalAwsServer:
         except Exception as exc:  # a corrupt or foreign file: start empty, keep it for a look, and say so
             kept = self.state_file.with_suffix(".unreadable")
             os.replace(self.state_file, kept)
-            print(f"[local-aws] could not restore {self.state_file.name} ({type(exc).__name__}: {exc}); "
-                  f"starting empty, the file is kept as {kept.name}", flush=True)
+            print(
+                f"[local-aws] could not restore {self.state_file.name} ({type(exc).__name__}: {exc}); "
+                f"starting empty, the file is kept as {kept.name}",
+                flush=True,
+            )
             return
         self._sms_seen = len(_sns_messages())
         self.stats.restored_from = str(self.state_file)
@@ -265,7 +290,7 @@ class LocalAwsServer:
         if len(messages) == self._sms_seen:
             return
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        for message_id, _phone, _text in messages[self._sms_seen:]:
+        for message_id, _phone, _text in messages[self._sms_seen :]:
             self._sms_times.setdefault(message_id, now)
         self._sms_seen = len(messages)
 
@@ -277,20 +302,32 @@ class LocalAwsServer:
                 messages = _sns_messages()
                 times = dict(self._sms_times)
             phone, since = query.get("phone"), query.get("since")
-            limit = int(query["limit"]) if query.get("limit", "").isascii() and query.get("limit", "").isdigit() \
-                else None
-            rows = [{"message_id": m, "to": p, "text": t, "sent_at": times.get(m)} for m, p, t in messages
-                    if (not phone or p == phone) and (not since or (times.get(m) or "") >= since)]
+            limit = (
+                int(query["limit"]) if query.get("limit", "").isascii() and query.get("limit", "").isdigit() else None
+            )
+            rows = [
+                {"message_id": m, "to": p, "text": t, "sent_at": times.get(m)}
+                for m, p, t in messages
+                if (not phone or p == phone) and (not since or (times.get(m) or "") >= since)
+            ]
             if limit is not None:
                 rows = rows[-limit:] if limit else []
             return self._json(start_response, "200 OK", {"items": rows, "total": len(messages)})
         if path == "/_local/state":
             stats = self.stats
-            return self._json(start_response, "200 OK", {
-                "state_file": str(self.state_file) if self.state_file else None, "saves": stats.saves,
-                "last_bytes": stats.last_bytes, "last_pickle_ms": stats.last_pickle_ms,
-                "last_write_ms": stats.last_write_ms, "restored_from": stats.restored_from,
-                "save_interval_s": self.save_interval})
+            return self._json(
+                start_response,
+                "200 OK",
+                {
+                    "state_file": str(self.state_file) if self.state_file else None,
+                    "saves": stats.saves,
+                    "last_bytes": stats.last_bytes,
+                    "last_pickle_ms": stats.last_pickle_ms,
+                    "last_write_ms": stats.last_write_ms,
+                    "restored_from": stats.restored_from,
+                    "save_interval_s": self.save_interval,
+                },
+            )
         if path == "/_local/save" and environ.get("REQUEST_METHOD") == "POST":
             self.save()
             return self._json(start_response, "200 OK", {"saved": True, "bytes": self.stats.last_bytes})
@@ -299,6 +336,7 @@ class LocalAwsServer:
     @staticmethod
     def _json(start_response: Callable[..., Any], status: str, body: Any) -> Iterable[bytes]:
         data = json.dumps(body, ensure_ascii=False).encode()
-        start_response(status, [("Content-Type", "application/json; charset=utf-8"),
-                                ("Content-Length", str(len(data)))])
+        start_response(
+            status, [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data)))]
+        )
         return [data]

@@ -56,14 +56,20 @@ def _tls_context(ca: Any) -> ssl.SSLContext:
 
     key = new_key()
     now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-            .issuer_name(ca.certificate.subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                                        x509.DNSName("localhost")]), critical=False)
-            .sign(ca.key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca.certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            critical=False,
+        )
+        .sign(ca.key, hashes.SHA256())
+    )
     server = Credential(key, cert)
     folder = Path(tempfile.mkdtemp(prefix="ncalayer-"))
     (folder / "cert.pem").write_bytes(server.certificate_pem + ca.certificate.public_bytes(serialization.Encoding.PEM))
@@ -97,9 +103,13 @@ class NCALayerStandIn:
         official = _official(self.signer_iin)
         self.signer_iin = official["iin"]
         self._credential = issue_official_certificate(
-            ca, iin=official["iin"], name=official["name"].upper(),
+            ca,
+            iin=official["iin"],
+            name=official["name"].upper(),
             organization=official.get("organization") or official.get("org") or "",
-            position=official.get("position"), crl_url=self.crl_url)
+            position=official.get("position"),
+            crl_url=self.crl_url,
+        )
         self._ssl = _tls_context(ca) if self.tls else None
         threading.Thread(target=self._run, name="ncalayer", daemon=True).start()
         self._ready.wait(10)
@@ -153,11 +163,17 @@ class NCALayerStandIn:
             return {"code": "200"}
         if method == "getKeyInfo":
             cert = self._credential.certificate
-            return {"code": "200", "responseObject": {
-                "subjectDn": cert.subject.rfc4514_string(), "issuerDn": cert.issuer.rfc4514_string(),
-                "serialNumber": format(cert.serial_number, "x"), "algorithm": "RSA",
-                "certNotBefore": str(int(cert.not_valid_before_utc.timestamp() * 1000)),
-                "certNotAfter": str(int(cert.not_valid_after_utc.timestamp() * 1000))}}
+            return {
+                "code": "200",
+                "responseObject": {
+                    "subjectDn": cert.subject.rfc4514_string(),
+                    "issuerDn": cert.issuer.rfc4514_string(),
+                    "serialNumber": format(cert.serial_number, "x"),
+                    "algorithm": "RSA",
+                    "certNotBefore": str(int(cert.not_valid_before_utc.timestamp() * 1000)),
+                    "certNotAfter": str(int(cert.not_valid_after_utc.timestamp() * 1000)),
+                },
+            }
         if method in ("signXml", "signXmls"):
             if len(args) < 3 or not args[2]:
                 return {"code": "500", "message": "Nothing to sign"}
@@ -177,8 +193,9 @@ class NCALayerStandIn:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m local.ncalayer", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m local.ncalayer", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--iin", help="the official whose key signs (default: the first seeded official)")
     parser.add_argument("--plain", action="store_true", help="ws:// instead of wss://")

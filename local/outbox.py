@@ -37,22 +37,28 @@ class StackDown(Exception):
     """The local stack does not answer at the endpoint."""
 
 
-def sent_sms(endpoint: str, *, phone: str | None = None, since: str | None = None,
-             last: int | None = None) -> list[dict[str, Any]]:
+def sent_sms(
+    endpoint: str, *, phone: str | None = None, since: str | None = None, last: int | None = None
+) -> list[dict[str, Any]]:
     """The SMS moto recorded, oldest first: `message_id`, `phone_number`, `message`, `sent_at` (UTC, RFC 3339).
     `since` is an instant as `sent_at` writes it. StackDown when nothing answers at `endpoint`."""
     if not endpoint.startswith(("http://", "https://")):
         raise ValueError("The AWS endpoint is an http(s) URL.")
-    query = {k: v for k, v in (("phone", phone), ("since", since), ("limit", str(last) if last is not None else None))
-             if v is not None}
+    query = {
+        k: v
+        for k, v in (("phone", phone), ("since", since), ("limit", str(last) if last is not None else None))
+        if v is not None
+    }
     url = f"{endpoint.rstrip('/')}/_local/sms?{urllib.parse.urlencode(query)}"
     try:
         with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - scheme checked above
             data = json.loads(response.read())
     except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
         raise StackDown(f"The local stack does not answer at {endpoint}: is `make run` running? ({exc})") from None
-    return [{"message_id": m["message_id"], "phone_number": m["to"], "message": m["text"], "sent_at": m["sent_at"]}
-            for m in data["items"]]
+    return [
+        {"message_id": m["message_id"], "phone_number": m["to"], "message": m["text"], "sent_at": m["sent_at"]}
+        for m in data["items"]
+    ]
 
 
 def utc_instant(text: str) -> str:
@@ -68,11 +74,16 @@ def sent_times(endpoint: str, table: str, message_ids: list[str]) -> dict[str, s
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
-    client: Any = boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint, aws_access_key_id="local",
-                               aws_secret_access_key="local")  # noqa: S106 - moto's dummy credentials
+    client: Any = boto3.client(
+        "dynamodb",
+        region_name=REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - moto's dummy credentials
+    )
     times: dict[str, str] = {}
     for start in range(0, len(message_ids), 100):
-        keys = [{"PK": {"S": f"SMS#{m}"}, "SK": {"S": "SMS"}} for m in message_ids[start:start + 100]]
+        keys = [{"PK": {"S": f"SMS#{m}"}, "SK": {"S": "SMS"}} for m in message_ids[start : start + 100]]
         try:
             result = client.batch_get_item(RequestItems={table: {"Keys": keys}})
         except (BotoCoreError, ClientError):
@@ -83,8 +94,9 @@ def sent_times(endpoint: str, table: str, message_ids: list[str]) -> dict[str, s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m local.outbox", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m local.outbox", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--endpoint", help="the AWS (moto) endpoint; default: aws_endpoint of .local/stack.json")
     parser.add_argument("--phone", help="only the SMS to this number (+77XXXXXXXXX)")
     parser.add_argument("--since", help="only the SMS sent from then on: 2026-11-24T10:00 (Almaty) or ...Z (UTC)")
@@ -107,8 +119,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{exc}\nStart it with `make run`.", file=sys.stderr)
         return 1
     for message in messages:
-        print(json.dumps({"to": message["phone_number"], "text": message["message"], "sent_at": message["sent_at"]},
-                         ensure_ascii=False), flush=True)
+        print(
+            json.dumps(
+                {"to": message["phone_number"], "text": message["message"], "sent_at": message["sent_at"]},
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
     return 0
 
 

@@ -20,14 +20,17 @@ def redrive(sqs: Any, purpose: str) -> int:
     target = sqs.get_queue_url(QueueName=queue_name(purpose))["QueueUrl"]
     moved = 0
     while True:
-        got = sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10, VisibilityTimeout=30,
-                                  MessageAttributeNames=["All"]).get("Messages", [])
+        got = sqs.receive_message(
+            QueueUrl=source, MaxNumberOfMessages=10, VisibilityTimeout=30, MessageAttributeNames=["All"]
+        ).get("Messages", [])
         if not got:
             return moved
-        sqs.send_message_batch(QueueUrl=target, Entries=[
-            {"Id": str(i), "MessageBody": m["Body"]} for i, m in enumerate(got)])
-        sqs.delete_message_batch(QueueUrl=source, Entries=[
-            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)])
+        sqs.send_message_batch(
+            QueueUrl=target, Entries=[{"Id": str(i), "MessageBody": m["Body"]} for i, m in enumerate(got)]
+        )
+        sqs.delete_message_batch(
+            QueueUrl=source, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)]
+        )
         moved += len(got)
 
 
@@ -37,12 +40,21 @@ def main(argv: list[str] | None = None) -> None:
     from local.stack import REGION, STATE_FILE
 
     parser = argparse.ArgumentParser(prog="python -m local.redrive", description=__doc__)
-    parser.add_argument("purposes", nargs="*", default=list(FUNCTION_TIMEOUT_SECONDS),
-                        help="queue purposes (default: all): " + ", ".join(FUNCTION_TIMEOUT_SECONDS))
+    parser.add_argument(
+        "purposes",
+        nargs="*",
+        default=list(FUNCTION_TIMEOUT_SECONDS),
+        help="queue purposes (default: all): " + ", ".join(FUNCTION_TIMEOUT_SECONDS),
+    )
     args = parser.parse_args(argv)
     endpoint = os.environ.get("AWS_ENDPOINT_URL") or json.loads(STATE_FILE.read_text())["aws_endpoint"]
-    sqs = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint, aws_access_key_id="local",
-                       aws_secret_access_key="local")  # noqa: S106 - moto's dummy credentials
+    sqs = boto3.client(
+        "sqs",
+        region_name=REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - moto's dummy credentials
+    )
     for purpose in args.purposes:
         print(f"{purpose}: {redrive(sqs, purpose)} message(s) moved back")
 

@@ -65,8 +65,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  gateway WSDL             {info['gateway']}/bip-sync-wss-gost/?wsdl", flush=True)
     python = venv_python()
     print(f"  tokens                   {python} -m local.token --iin <IIN> --role citizen", flush=True)
-    print(f"  sent SMS                 {python} -m local.outbox [--phone +77...] [--since 2026-11-24T10:00]",
-          flush=True)
+    print(
+        f"  sent SMS                 {python} -m local.outbox [--phone +77...] [--since 2026-11-24T10:00]", flush=True
+    )
     print("  staff console            sign in at /console with a seeded member of local/seed/staff.json", flush=True)
     print("Ctrl-C stops everything (the state is saved); `make reset` starts empty.", flush=True)
     while not stopping:

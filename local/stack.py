@@ -77,23 +77,36 @@ def resolve_handler(handler_string: str) -> Any:
 
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
-    return {"Records": [{
-        "messageId": m["MessageId"],
-        "receiptHandle": m["ReceiptHandle"],
-        "body": m["Body"],
-        "attributes": m.get("Attributes", {}),
-        "messageAttributes": m.get("MessageAttributes", {}),
-        "md5OfBody": m.get("MD5OfBody", ""),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": REGION,
-    } for m in messages]}
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+    }
 
 
 def schedule_event(rule_name: str) -> dict[str, Any]:
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": "123456789012", "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": REGION, "resources": [f"arn:aws:events:{REGION}:123456789012:rule/{rule_name}"], "detail": {}}
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
+        "resources": [f"arn:aws:events:{REGION}:123456789012:rule/{rule_name}"],
+        "detail": {},
+    }
 
 
 def pump_once(app: Any, sqs: Any, wait_seconds: int = 0) -> int:
@@ -107,9 +120,13 @@ def pump_once(app: Any, sqs: Any, wait_seconds: int = 0) -> int:
         if not isinstance(source, SQSEventConfig) or not source.queue:
             continue
         url, arn = _queue_address(sqs, source.queue)
-        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(source.batch_size, 10),
-                                       WaitTimeSeconds=wait_seconds, AttributeNames=["All"],
-                                       MessageAttributeNames=["All"]).get("Messages", [])
+        received = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(source.batch_size, 10),
+            WaitTimeSeconds=wait_seconds,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
         if not received:
             continue
         handled += len(received)
@@ -122,8 +139,12 @@ def pump_once(app: Any, sqs: Any, wait_seconds: int = 0) -> int:
         failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
         done = [m for m in received if m["MessageId"] not in failed]
         for start in range(0, len(done), 10):
-            sqs.delete_message_batch(QueueUrl=url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start:start + 10])])
+            sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start : start + 10])
+                ],
+            )
     return handled
 
 
@@ -221,8 +242,9 @@ class LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         if self.reset and self.aws_state_file is not None:
             self.aws_state_file.unlink(missing_ok=True)
-        self._aws = LocalAwsServer(port=self.moto_port or free_port(), state_file=self.aws_state_file,
-                                   save_interval=self.save_seconds)
+        self._aws = LocalAwsServer(
+            port=self.moto_port or free_port(), state_file=self.aws_state_file, save_interval=self.save_seconds
+        )
         moto_url = self._aws.start()
         self._closers.append(self._aws.stop)
 
@@ -249,8 +271,9 @@ class LocalStack:
 
         self._start_api(app_module.app)
         self._start_loop("queue-pump", lambda: self._pump(app_module.app, container), self.pump_interval)
-        self._start_loop("schedule-ticker", lambda: fire_schedules(app_module.app), self.tick_seconds,
-                         first_delay=self.tick_seconds)
+        self._start_loop(
+            "schedule-ticker", lambda: fire_schedules(app_module.app), self.tick_seconds, first_delay=self.tick_seconds
+        )
         self.info = {
             "api": f"http://127.0.0.1:{self.api_port}",
             "aws_endpoint": moto_url,
@@ -262,9 +285,13 @@ class LocalStack:
             "console": f"http://127.0.0.1:{self.api_port}/console",
             "identity_provider": idp_url,
             "ncalayer": ncalayer_url or "not started (port busy)",
-            "state": (f"{self.aws_state_file} (every {self.save_seconds:g} s and on stop; "
-                      + ("restored" if self._aws.stats.restored_from else "new") + ")")
-            if self.aws_state_file else "not kept",
+            "state": (
+                f"{self.aws_state_file} (every {self.save_seconds:g} s and on stop; "
+                + ("restored" if self._aws.stats.restored_from else "new")
+                + ")"
+            )
+            if self.aws_state_file
+            else "not kept",
             "crl_url": crl.url,
         }
         LOCAL_DIR.mkdir(exist_ok=True)

@@ -30,17 +30,35 @@ def _iin(birth: date, sex: str, start: int) -> str:
 
 
 STATE_CORP_OFFICES = ("gfc-almaty-01", "gfc-aktobe-01")
-DECIDING_OFFICES = ("labour-department:KZ-AKT", "social-programmes-department:KZ-AKT", "employment-center:KZ-AKT",
-                    "labour-department:KZ-SHY", "social-programmes-department:KZ-SHY", "employment-center:KZ-SHY")
+DECIDING_OFFICES = (
+    "labour-department:KZ-AKT",
+    "social-programmes-department:KZ-AKT",
+    "employment-center:KZ-AKT",
+    "labour-department:KZ-SHY",
+    "social-programmes-department:KZ-SHY",
+    "employment-center:KZ-SHY",
+)
 
 STAFF: tuple[StaffMember, ...] = (
     StaffMember("operator", "gfc-almaty-01", "Примерова Асель Бекқызы", _iin(date(1987, 3, 14), "female", 9000)),
     StaffMember("operator", "gfc-aktobe-01", "Иванова Анна Борисовна", _iin(date(1985, 6, 2), "female", 9100)),
-    *(StaffMember("official", office, name, _iin(date(1980, 1 + n, 10), sex, 9200 + 100 * n))
-      for n, (office, (name, sex)) in enumerate(zip(DECIDING_OFFICES, (
-          ("Сапаров Ерлан Маратұлы", "male"), ("Нұрланова Динара Асқарқызы", "female"),
-          ("Ким Сергей Викторович", "male"), ("Жумабаев Арман Серикович", "male"),
-          ("Оспанова Гульнара Ерлановна", "female"), ("Ахметов Данияр Болатұлы", "male")), strict=True))),
+    *(
+        StaffMember("official", office, name, _iin(date(1980, 1 + n, 10), sex, 9200 + 100 * n))
+        for n, (office, (name, sex)) in enumerate(
+            zip(
+                DECIDING_OFFICES,
+                (
+                    ("Сапаров Ерлан Маратұлы", "male"),
+                    ("Нұрланова Динара Асқарқызы", "female"),
+                    ("Ким Сергей Викторович", "male"),
+                    ("Жумабаев Арман Серикович", "male"),
+                    ("Оспанова Гульнара Ерлановна", "female"),
+                    ("Ахметов Данияр Болатұлы", "male"),
+                ),
+                strict=True,
+            )
+        )
+    ),
 )
 
 

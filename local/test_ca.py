@@ -143,14 +143,23 @@ def _end_entity(
     )
     if extended_key_usage is not None:
         builder = builder.add_extension(x509.ExtendedKeyUsage(extended_key_usage), critical=False)
-    builder = (
-        builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+    builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False).add_extension(
+        x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False
     )
     if crl_url:
-        builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
-            full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None, reasons=None,
-            crl_issuer=None)]), critical=False)
+        builder = builder.add_extension(
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint(
+                        full_name=[x509.UniformResourceIdentifier(crl_url)],
+                        relative_name=None,
+                        reasons=None,
+                        crl_issuer=None,
+                    )
+                ]
+            ),
+            critical=False,
+        )
     return builder.sign(ca.key, hashes.SHA256())
 
 
@@ -174,9 +183,13 @@ def issue_citizen_certificate(
         x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
     ]
     certificate = _end_entity(
-        ca, key.public_key(), subject, content_commitment=True,
+        ca,
+        key.public_key(),
+        subject,
+        content_commitment=True,
         extended_key_usage=[ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.CLIENT_AUTH],
-        not_before=not_before, not_after=not_after,
+        not_before=not_before,
+        not_after=not_after,
     )
     return Credential(key, certificate)
 
@@ -194,8 +207,15 @@ def issue_system_certificate(
     """An information system's signing certificate, NCA legal-entity style: `CN=<system>, SERIALNUMBER=BIN<bin>,
     O=<organisation>, C=KZ`, for signing messages to the e-government gateway (WS-Security)."""
     key = key or new_key()
-    certificate = system_certificate_for(ca, key.public_key(), name=name, bin_=bin_, organisation=organisation,
-                                         not_before=not_before, not_after=not_after)
+    certificate = system_certificate_for(
+        ca,
+        key.public_key(),
+        name=name,
+        bin_=bin_,
+        organisation=organisation,
+        not_before=not_before,
+        not_after=not_after,
+    )
     return Credential(key, certificate)
 
 
@@ -216,9 +236,15 @@ def system_certificate_for(
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
         x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
     ]
-    return _end_entity(ca, public, subject, content_commitment=False,
-                       extended_key_usage=[ExtendedKeyUsageOID.CLIENT_AUTH], not_before=not_before,
-                       not_after=not_after)
+    return _end_entity(
+        ca,
+        public,
+        subject,
+        content_commitment=False,
+        extended_key_usage=[ExtendedKeyUsageOID.CLIENT_AUTH],
+        not_before=not_before,
+        not_after=not_after,
+    )
 
 
 def issue_official_certificate(
@@ -245,27 +271,40 @@ def issue_official_certificate(
     ]
     if position:
         attributes.insert(3, x509.NameAttribute(NameOID.TITLE, position))
-    certificate = _end_entity(ca, key.public_key(), attributes, content_commitment=True, extended_key_usage=None,
-                              not_before=not_before, not_after=not_after, crl_url=crl_url)
+    certificate = _end_entity(
+        ca,
+        key.public_key(),
+        attributes,
+        content_commitment=True,
+        extended_key_usage=None,
+        not_before=not_before,
+        not_after=not_after,
+        crl_url=crl_url,
+    )
     return Credential(key, certificate)
 
 
 def make_crl(ca: Credential, revoked_serials: tuple[int, ...] = (), *, now: datetime | None = None) -> bytes:
     """The CA's certificate revocation list (DER), valid for a day, listing these serial numbers as revoked."""
     now = now or datetime.now(UTC)
-    builder = (x509.CertificateRevocationListBuilder().issuer_name(ca.certificate.subject)
-               .last_update(now - timedelta(minutes=5)).next_update(now + timedelta(days=1)))
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.certificate.subject)
+        .last_update(now - timedelta(minutes=5))
+        .next_update(now + timedelta(days=1))
+    )
     for serial in revoked_serials:
         builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now - timedelta(minutes=1)).build())
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now - timedelta(minutes=1)).build()
+        )
     return builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
 class CrlServer:
     """Serves a CA's CRL over HTTP on 127.0.0.1 (the local stack's revocation source; tests' too).
 
-        with CrlServer(lambda: make_crl(ca)) as server:
-            server.url   # http://127.0.0.1:<port>/ca.crl
+    with CrlServer(lambda: make_crl(ca)) as server:
+        server.url   # http://127.0.0.1:<port>/ca.crl
     """
 
     def __init__(self, crl: Callable[[], bytes], port: int = 0) -> None:

@@ -10,8 +10,9 @@ from chalicelib.domain.identity import Iin
 from local.devkeys import mint, private_key_pem
 
 
-def development_token(iin: str, role: str, org: str | None = None, name: str | None = None,
-                      ttl_seconds: int = 3600) -> str:
+def development_token(
+    iin: str, role: str, org: str | None = None, name: str | None = None, ttl_seconds: int = 3600
+) -> str:
     """A JWT the local stack accepts (its development identity provider's key): what the CLI prints."""
     return mint(private_key_pem(), iin=iin, role=role, org=org, name=name, ttl_seconds=ttl_seconds)
 

@@ -70,18 +70,28 @@ class DynamoAssignmentStore:
         except DoesNotExist:
             return None
         return Claim(
-            service_id=service_id, subject_iin=subject_iin, holder=item.holder, state=item.state,
-            period_from=_day(item.period_from), period_to=_day(item.period_to), version=int(item.rev),
+            service_id=service_id,
+            subject_iin=subject_iin,
+            holder=item.holder,
+            state=item.state,
+            period_from=_day(item.period_from),
+            period_to=_day(item.period_to),
+            version=int(item.rev),
             waiters=frozenset(item.waiters or ()),
         )
 
     def _item(self, claim: Claim) -> AssignmentItem:
         return AssignmentItem(
-            pk=self._pk(claim.service_id, claim.subject_iin), sk="ASSIGN", service_id=claim.service_id,
-            subject_masked=mask_iin(claim.subject_iin), holder=claim.holder, state=claim.state,
+            pk=self._pk(claim.service_id, claim.subject_iin),
+            sk="ASSIGN",
+            service_id=claim.service_id,
+            subject_masked=mask_iin(claim.subject_iin),
+            holder=claim.holder,
+            state=claim.state,
             period_from=claim.period_from.isoformat() if claim.period_from else None,
             period_to=claim.period_to.isoformat() if claim.period_to else None,
-            rev=claim.version + 1, waiters=set(claim.waiters) or None,
+            rev=claim.version + 1,
+            waiters=set(claim.waiters) or None,
         )
 
     @staticmethod
@@ -109,8 +119,10 @@ class DynamoAssignmentStore:
     def add_waiter(self, claim: Claim, application_id: str) -> bool:
         target = AssignmentItem(pk=self._pk(claim.service_id, claim.subject_iin), sk="ASSIGN")
         try:
-            target.update(actions=[AssignmentItem.waiters.add({application_id}), AssignmentItem.rev.add(1)],
-                          condition=AssignmentItem.rev == claim.version)
+            target.update(
+                actions=[AssignmentItem.waiters.add({application_id}), AssignmentItem.rev.add(1)],
+                condition=AssignmentItem.rev == claim.version,
+            )
         except UpdateError as exc:
             if _conditional_failed(exc):
                 return False

@@ -88,19 +88,33 @@ class DynamoAuditLog:
         from chalicelib.adapters.lookup_store import LookupItem
 
         items = AuditItem.query(
-            f"APP#{application_id}", AuditItem.sk.startswith(SORT_PREFIX),
-            scan_index_forward=False, consistent_read=True,
+            f"APP#{application_id}",
+            AuditItem.sk.startswith(SORT_PREFIX),
+            scan_index_forward=False,
+            consistent_read=True,
         )
         entries = [_entry(item) for item in items]
-        for lookup in LookupItem.query(f"APP#{application_id}", LookupItem.sk.startswith("LOOKUP#"),
-                                       consistent_read=True, attributes_to_get=["reads"]):
+        for lookup in LookupItem.query(
+            f"APP#{application_id}",
+            LookupItem.sk.startswith("LOOKUP#"),
+            consistent_read=True,
+            attributes_to_get=["reads"],
+        ):
             for raw in lookup.reads or ():
                 read = json.loads(raw)
-                entries.append(AuditEntry(
-                    at=datetime.fromisoformat(read["at"].replace("Z", "+00:00")), actor_role=read["actor_role"],
-                    actor_id_masked=read["actor_id_masked"], on_behalf_of_masked=read["on_behalf_of_masked"],
-                    purpose=read["purpose"], application_id=read["application_id"], registry=read["registry"],
-                    action=cast(AuditAction, read["action"]), message_log=tuple(read.get("message_log", ()))))
+                entries.append(
+                    AuditEntry(
+                        at=datetime.fromisoformat(read["at"].replace("Z", "+00:00")),
+                        actor_role=read["actor_role"],
+                        actor_id_masked=read["actor_id_masked"],
+                        on_behalf_of_masked=read["on_behalf_of_masked"],
+                        purpose=read["purpose"],
+                        application_id=read["application_id"],
+                        registry=read["registry"],
+                        action=cast(AuditAction, read["action"]),
+                        message_log=tuple(read.get("message_log", ())),
+                    )
+                )
         return sorted(entries, key=lambda e: e.at, reverse=True)
 
 

@@ -67,9 +67,14 @@ def _date(raw: str | None) -> date | None:
 def _watched(item: ApplicationItem) -> WatchedApplication:
     office = item.gsi2pk.removeprefix(OFFICE_PREFIX) if item.gsi2pk else None
     return WatchedApplication(
-        id=item.pk.removeprefix("APP#"), service_id=item.service_id, status=item.status,
-        due_date=_date(item.due_date), due_date_at_state_corp=_date(item.due_date_at_state_corp),
-        office=office, risk=item.risk, waiting_for=item.waiting_for,
+        id=item.pk.removeprefix("APP#"),
+        service_id=item.service_id,
+        status=item.status,
+        due_date=_date(item.due_date),
+        due_date_at_state_corp=_date(item.due_date_at_state_corp),
+        office=office,
+        risk=item.risk,
+        waiting_for=item.waiting_for,
         registered_at=datetime.fromisoformat(item.registered_at) if item.registered_at else None,
     )
 
@@ -101,12 +106,15 @@ class DynamoDeadlineIndex:
         if check_on is None:
             actions += [ApplicationItem.gsi3pk.remove(), ApplicationItem.gsi3sk.remove()]
         else:
-            actions += [ApplicationItem.gsi3pk.set(sweep_partition(check_on, sweep_shard(app_id))),
-                        ApplicationItem.gsi3sk.set(app_id)]
+            actions += [
+                ApplicationItem.gsi3pk.set(sweep_partition(check_on, sweep_shard(app_id))),
+                ApplicationItem.gsi3sk.set(app_id),
+            ]
         try:
             # The table connection, not Model.update: that one would add the version condition and bump it.
             ApplicationItem._get_connection().update_item(
-                f"APP#{app_id}", "APP", actions=actions, condition=ApplicationItem.gsi3pk == entry.partition)
+                f"APP#{app_id}", "APP", actions=actions, condition=ApplicationItem.gsi3pk == entry.partition
+            )
         except UpdateError as exc:
             if exc.cause_response_code == CONDITION_FAILED:
                 return False
@@ -115,8 +123,13 @@ class DynamoDeadlineIndex:
 
     def record_event(self, application_id: str, event: TimelineEvent) -> bool:
         item = TimelineEventItem(
-            pk=f"APP#{application_id}", sk=event_sort_key(event), type=event.type, actor=event.actor,
-            at=event.at.isoformat(), detail=json.dumps(event.detail, ensure_ascii=False, separators=(",", ":")))
+            pk=f"APP#{application_id}",
+            sk=event_sort_key(event),
+            type=event.type,
+            actor=event.actor,
+            at=event.at.isoformat(),
+            detail=json.dumps(event.detail, ensure_ascii=False, separators=(",", ":")),
+        )
         try:
             item.save(condition=TimelineEventItem.sk.does_not_exist())
         except PutError as exc:
@@ -128,8 +141,9 @@ class DynamoDeadlineIndex:
     def mark_swept(self, day: date, at: datetime) -> None:
         cursor = SweepCursorItem(*CURSOR_KEY, swept_through=day.isoformat(), swept_at=at.isoformat())
         try:
-            cursor.save(condition=SweepCursorItem.pk.does_not_exist()
-                        | (SweepCursorItem.swept_through <= day.isoformat()))
+            cursor.save(
+                condition=SweepCursorItem.pk.does_not_exist() | (SweepCursorItem.swept_through <= day.isoformat())
+            )
         except PutError as exc:
             if exc.cause_response_code != CONDITION_FAILED:  # another sweep got further: keep its cursor
                 raise
@@ -146,8 +160,9 @@ class DynamoWorkQueue:
     def __init__(self, cursor_secret: str) -> None:
         self._cursors = CursorCodec(cursor_secret, "work_queue")
 
-    def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int,
-                          waiting_for: str | None = None) -> WorkQueuePage:
+    def open_applications(
+        self, queue: str, office: str, *, cursor: str | None, limit: int, waiting_for: str | None = None
+    ) -> WorkQueuePage:
         if queue == "handling":
             index: Any = ApplicationItem.work_queue
         elif queue == "accepted":
@@ -157,8 +172,9 @@ class DynamoWorkQueue:
         partition = f"{OFFICE_PREFIX}{office}"
         last_key = self._cursors.decode(cursor, f"{queue}:{partition}") if cursor else None
         condition = ApplicationItem.waiting_for == waiting_for if waiting_for else None
-        result = index.query(partition, scan_index_forward=True, limit=limit, last_evaluated_key=last_key,
-                             filter_condition=condition)
+        result = index.query(
+            partition, scan_index_forward=True, limit=limit, last_evaluated_key=last_key, filter_condition=condition
+        )
         items = [_watched(item) for item in result]
         next_key = result.last_evaluated_key
         return WorkQueuePage(items, self._cursors.encode(next_key, f"{queue}:{partition}"))

@@ -172,6 +172,7 @@ def bind_models(table_name: str, region: str, host: str | None = None) -> None:
 
 # --- mapping between the aggregate and its stored form -------------------------------------------------
 
+
 def _d(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -186,7 +187,8 @@ def application_to_dict(app: Application) -> dict[str, Any]:
         "subjects": [{"iin": s.iin, "relation": s.relation} for s in app.subjects],
         "representative": (
             {"iin": app.representative.iin, "power_of_attorney": app.representative.power_of_attorney}
-            if app.representative else None
+            if app.representative
+            else None
         ),
         "bank_iban": app.bank_iban,
         "accepted_by": (
@@ -322,8 +324,13 @@ class DynamoApplicationRepository:
             item.version = app.version
         return item
 
-    def add(self, application: Application, *, idempotency_key: str | None = None,
-            idempotency: IdempotencyRecord | None = None) -> None:
+    def add(
+        self,
+        application: Application,
+        *,
+        idempotency_key: str | None = None,
+        idempotency: IdempotencyRecord | None = None,
+    ) -> None:
         item = self._new_item(application)
         rep = self._rep_pointer(application)
         if idempotency_key is None or idempotency is None:
@@ -337,8 +344,10 @@ class DynamoApplicationRepository:
             return
         now = int(application.created_at.timestamp())
         claim = IdempotencyItem(
-            pk=f"IDEM#{idempotency_key}", sk="IDEM",
-            request_hash=idempotency.request_hash, status=idempotency.status,
+            pk=f"IDEM#{idempotency_key}",
+            sk="IDEM",
+            request_hash=idempotency.request_hash,
+            status=idempotency.status,
             response=json.dumps(idempotency.response, ensure_ascii=False),
             expires_at=now + int(IDEMPOTENCY_TTL.total_seconds()),
         )
@@ -369,8 +378,9 @@ class DynamoApplicationRepository:
         if app.representative is None or app.representative.iin == app.applicant.iin:
             return None  # the applicant's own History already lists it: a pointer would list it twice
         key = self.person_key(app.representative.iin)
-        return RepresentativePointer(pk=f"APP#{app.id}", sk=f"REP#{key}", gsi1pk=key,
-                                     gsi1sk=f"{app.created_at.isoformat()}#{app.id}")
+        return RepresentativePointer(
+            pk=f"APP#{app.id}", sk=f"REP#{key}", gsi1pk=key, gsi1sk=f"{app.created_at.isoformat()}#{app.id}"
+        )
 
     @staticmethod
     def _connection() -> Connection:
@@ -386,8 +396,9 @@ class DynamoApplicationRepository:
 
     def status_of(self, application_id: str) -> Status:
         try:
-            item = ApplicationItem.get(f"APP#{application_id}", "APP", consistent_read=True,
-                                       attributes_to_get=["status"])
+            item = ApplicationItem.get(
+                f"APP#{application_id}", "APP", consistent_read=True, attributes_to_get=["status"]
+            )
         except DoesNotExist:
             raise ApplicationNotFound("No such application.") from None
         return Status(item.status)
@@ -396,9 +407,18 @@ class DynamoApplicationRepository:
         """UpdateItem of what the aggregate owns, conditional on the version read (and incrementing it)."""
         sweep = sweep_keys(application, application.take_sweep_schedule())  # first: not part of the stored body
         fresh = self._item(application)
-        owned = [ApplicationItem.body, ApplicationItem.status, ApplicationItem.due_date,
-                 ApplicationItem.due_date_at_state_corp, ApplicationItem.registered_at, ApplicationItem.waiting_for,
-                 ApplicationItem.gsi2pk, ApplicationItem.gsi2sk, ApplicationItem.gsi4pk, ApplicationItem.gsi4sk]
+        owned = [
+            ApplicationItem.body,
+            ApplicationItem.status,
+            ApplicationItem.due_date,
+            ApplicationItem.due_date_at_state_corp,
+            ApplicationItem.registered_at,
+            ApplicationItem.waiting_for,
+            ApplicationItem.gsi2pk,
+            ApplicationItem.gsi2sk,
+            ApplicationItem.gsi4pk,
+            ApplicationItem.gsi4sk,
+        ]
         if sweep is not None:
             owned += [ApplicationItem.gsi3pk, ApplicationItem.gsi3sk, ApplicationItem.risk]
         actions: list[Any] = []
@@ -427,7 +447,10 @@ class DynamoApplicationRepository:
         partition = self.person_key(person_iin)
         last_key = self._cursors.decode(cursor, partition) if cursor else None
         result = ApplicationItem.history.query(
-            partition, scan_index_forward=False, limit=limit, last_evaluated_key=last_key,
+            partition,
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=last_key,
         )
         keys = list(dict.fromkeys(item.pk for item in result))  # one application once, whatever points at it
         apps = self._batch_get(keys)

@@ -187,8 +187,10 @@ def verify_xml_signature(signed_xml: str | bytes, trust_anchors_pem: bytes, on: 
     leaf, intermediates = _split_chain(_certificates(root))
     method = _signature_method(root)
     if method not in SUPPORTED_SIGNATURE_METHODS:
-        raise _refuse("eds.algorithm_unsupported",
-                      "Only RSA signatures (RSA-SHA256, RSA-SHA512) are accepted; GOST 34.10 is not supported.")
+        raise _refuse(
+            "eds.algorithm_unsupported",
+            "Only RSA signatures (RSA-SHA256, RSA-SHA512) are accepted; GOST 34.10 is not supported.",
+        )
     _check_chain(leaf, intermediates, _load_anchors(trust_anchors_pem), on)
 
     try:

@@ -166,8 +166,11 @@ class GatewayClient:
         self.sender_id = sender_id
         self._password = sender_password
         self.signer = signer
-        self.service_ids = dict(service_ids) if service_ids is not None else {
-            rid: spec["service_id"] for rid, spec in services().items()}
+        self.service_ids = (
+            dict(service_ids)
+            if service_ids is not None
+            else {rid: spec["service_id"] for rid, spec in services().items()}
+        )
         self.success_code = channel()["success_code"]
         self.timeout_s = timeout_s
         self.max_attempts = max(1, max_attempts)
@@ -186,19 +189,29 @@ class GatewayClient:
 
     # -- the port -------------------------------------------------------------------------------------------
 
-    def fetch(self, registry: str, iin: str, *, service_id: str, purpose: str, on_behalf_of: str,
-              request_id: str) -> GatewayAnswer:
+    def fetch(
+        self, registry: str, iin: str, *, service_id: str, purpose: str, on_behalf_of: str, request_id: str
+    ) -> GatewayAnswer:
         from chalicelib.adapters.shep_soap import RegistryQuery
 
         gateway_service = self.service_ids.get(registry)
         if not gateway_service:
             raise GatewayRejected(registry, 0, "registry.no_service_id")
-        for name, value in (("purpose", purpose), ("service_id", service_id), ("on_behalf_of", on_behalf_of),
-                            ("request_id", request_id)):
+        for name, value in (
+            ("purpose", purpose),
+            ("service_id", service_id),
+            ("on_behalf_of", on_behalf_of),
+            ("request_id", request_id),
+        ):
             if not value.strip():
                 raise GatewayRejected(registry, 0, f"{name}.missing")
-        query = RegistryQuery(registry=registry, iin=iin, public_service=service_id.strip(), purpose=purpose.strip(),
-                              on_behalf_of=on_behalf_of.strip())
+        query = RegistryQuery(
+            registry=registry,
+            iin=iin,
+            public_service=service_id.strip(),
+            purpose=purpose.strip(),
+            on_behalf_of=on_behalf_of.strip(),
+        )
         session_id = self._new_id()
         exchanges: list[Exchange] = []
         for attempt in range(1, self.max_attempts + 1):
@@ -207,13 +220,21 @@ class GatewayClient:
                 _log_unkept(exchanges)
                 raise _with_log(RegistryUnavailable(registry, "circuit_open"), exchanges)
             try:
-                answer = self._attempt(registry, gateway_service, query, request_id, session_id=session_id,
-                                       exchanges=exchanges)
+                answer = self._attempt(
+                    registry, gateway_service, query, request_id, session_id=session_id, exchanges=exchanges
+                )
             except _Transient as failure:
                 opened = self._record(registry, "failed") == "open"
-                logger.warning("registry attempt failed", extra={
-                    "registry": registry, "request_id": _masked(request_id), "attempt": attempt,
-                    "reason": failure.reason, "http_status": failure.status})
+                logger.warning(
+                    "registry attempt failed",
+                    extra={
+                        "registry": registry,
+                        "request_id": _masked(request_id),
+                        "attempt": attempt,
+                        "reason": failure.reason,
+                        "http_status": failure.status,
+                    },
+                )
                 if attempt == self.max_attempts or opened:
                     _log_unkept(exchanges)
                     raise _with_log(RegistryUnavailable(registry, failure.reason), exchanges) from None
@@ -277,8 +298,9 @@ class GatewayClient:
                 pooled = HTTPAdapter(pool_connections=1, pool_maxsize=POOL_MAXSIZE, max_retries=0)
                 session.mount("http://", pooled)
                 session.mount("https://", pooled)
-                session.headers.update({"Accept": "text/xml", "Content-Type": CONTENT_TYPE,
-                                        "SOAPAction": f'"{channel()["soap_action"]}"'})
+                session.headers.update(
+                    {"Accept": "text/xml", "Content-Type": CONTENT_TYPE, "SOAPAction": f'"{channel()["soap_action"]}"'}
+                )
                 self._http = session
             return self._http
 
@@ -288,19 +310,34 @@ class GatewayClient:
         if session is not None:
             session.close()
 
-    def signed_request(self, gateway_service: str, query: Any, correlation_id: str, session_id: str,
-                       message_id: str) -> bytes:
+    def signed_request(
+        self, gateway_service: str, query: Any, correlation_id: str, session_id: str, message_id: str
+    ) -> bytes:
         """The bytes of one signed SendMessage (what goes on the wire)."""
         from chalicelib.adapters.shep_soap import MessageInfo, request_envelope, serialize
 
         now = self._clock()
-        info = MessageInfo(message_id=message_id, correlation_id=correlation_id, service_id=gateway_service,
-                           message_date=now, sender_id=self.sender_id, password=self._password,
-                           session_id=session_id)
+        info = MessageInfo(
+            message_id=message_id,
+            correlation_id=correlation_id,
+            service_id=gateway_service,
+            message_date=now,
+            sender_id=self.sender_id,
+            password=self._password,
+            session_id=session_id,
+        )
         return serialize(self.signer.sign(request_envelope(info, query), now))
 
-    def _attempt(self, registry: str, gateway_service: str, query: Any, request_id: str, *, session_id: str,
-                 exchanges: list[Exchange]) -> GatewayAnswer:
+    def _attempt(
+        self,
+        registry: str,
+        gateway_service: str,
+        query: Any,
+        request_id: str,
+        *,
+        session_id: str,
+        exchanges: list[Exchange],
+    ) -> GatewayAnswer:
         import requests
 
         from chalicelib.adapters.shep_soap import Fault, MessageInvalid, fault_codes, read_reply
@@ -343,11 +380,20 @@ class GatewayClient:
             return self._answer(registry, reply, request_id, http_status)
         finally:
             exchange = Exchange(
-                message_id=message_id, correlation_id=_masked(request_id), session_id=session_id,
-                service_id=gateway_service, registry=registry, sent_at=sent_at,
-                duration_ms=round((time.perf_counter() - started) * 1000), status=status, http_status=http_status,
-                request_sha256=_sha256(body) or "", response_sha256=_sha256(response_body),
-                request_bytes=len(body), response_bytes=len(response_body or b""))
+                message_id=message_id,
+                correlation_id=_masked(request_id),
+                session_id=session_id,
+                service_id=gateway_service,
+                registry=registry,
+                sent_at=sent_at,
+                duration_ms=round((time.perf_counter() - started) * 1000),
+                status=status,
+                http_status=http_status,
+                request_sha256=_sha256(body) or "",
+                response_sha256=_sha256(response_body),
+                request_bytes=len(body),
+                response_bytes=len(response_body or b""),
+            )
             exchanges.append(exchange)
 
     def _answer(self, registry: str, reply: Reply, request_id: str, http_status: int) -> GatewayAnswer:
@@ -362,8 +408,14 @@ class GatewayClient:
         if data is None:
             raise GatewayRejected(registry, http_status, "answer.malformed")
         status: Literal["found", "not_found"] = "found" if reply.result == "found" else "not_found"
-        return GatewayAnswer(registry=registry, status=status, data=data, source_system=reply.source_system,
-                             fetched_at=reply.fetched_at, request_id=request_id)
+        return GatewayAnswer(
+            registry=registry,
+            status=status,
+            data=data,
+            source_system=reply.source_system,
+            fetched_at=reply.fetched_at,
+            request_id=request_id,
+        )
 
 
 def _log_unkept(exchanges: list[Exchange]) -> None:

@@ -66,10 +66,17 @@ def _whole(item: LookupItem) -> bool:
 
 def _record(item: LookupItem) -> LookupRecord:
     return LookupRecord(
-        key=item.sk.removeprefix("LOOKUP#"), registry=item.registry, person_ref=item.person_ref, iin=item.iin,
-        status=item.status, data=json.loads(item.data), source_system=item.source_system,
-        fetched_at=datetime.fromisoformat(item.fetched_at), on_not_found=item.on_not_found,
-        document=item.document, provided_document=item.provided_document,
+        key=item.sk.removeprefix("LOOKUP#"),
+        registry=item.registry,
+        person_ref=item.person_ref,
+        iin=item.iin,
+        status=item.status,
+        data=json.loads(item.data),
+        source_system=item.source_system,
+        fetched_at=datetime.fromisoformat(item.fetched_at),
+        on_not_found=item.on_not_found,
+        document=item.document,
+        provided_document=item.provided_document,
     )
 
 
@@ -77,10 +84,13 @@ class DynamoLookupStore:
     def record(self, application_id: str, record: LookupRecord, read: AuditEntry | None = None) -> LookupRecord:
         item = LookupItem(pk=f"APP#{application_id}", sk=f"LOOKUP#{record.key}")
         first: list[tuple[Any, str]] = [
-            (LookupItem.registry, record.registry), (LookupItem.person_ref, record.person_ref),
-            (LookupItem.iin, record.iin), (LookupItem.status, record.status),
+            (LookupItem.registry, record.registry),
+            (LookupItem.person_ref, record.person_ref),
+            (LookupItem.iin, record.iin),
+            (LookupItem.status, record.status),
             (LookupItem.data, json.dumps(record.data, ensure_ascii=False, separators=(",", ":"))),
-            (LookupItem.source_system, record.source_system), (LookupItem.fetched_at, record.fetched_at.isoformat()),
+            (LookupItem.source_system, record.source_system),
+            (LookupItem.fetched_at, record.fetched_at.isoformat()),
             (LookupItem.on_not_found, record.on_not_found),
         ]
         actions: list[Action] = [attribute.set(attribute | value) for attribute, value in first]
@@ -100,10 +110,12 @@ class DynamoLookupStore:
                 return 0, expected
             return len(_settled_keys(held.settled)), int(held.expected or expected)
         progress = ProgressItem(pk=f"APP#{application_id}", sk="PROGRESS")
-        progress.update(actions=[
-            ProgressItem.settled.add({encode_state(s) for s in states}),
-            ProgressItem.expected.set(ProgressItem.expected | expected),
-        ])
+        progress.update(
+            actions=[
+                ProgressItem.settled.add({encode_state(s) for s in states}),
+                ProgressItem.expected.set(ProgressItem.expected | expected),
+            ]
+        )
         return len(_settled_keys(progress.settled)), int(progress.expected or expected)
 
     def states(self, application_id: str) -> list[LookupState]:
@@ -117,12 +129,22 @@ class DynamoLookupStore:
         """Every answer kept so far. An item whose first write is still being applied is not an answer yet: DynamoDB
         never shows one, but moto (the local stack) applies an update's actions one at a time, and a reader in another
         thread (GET /applications/{id} while the lookups worker writes) can see it between two of them."""
-        return [_record(item) for item in LookupItem.query(f"APP#{application_id}", LookupItem.sk.startswith("LOOKUP#"),
-                                                           consistent_read=True)
-                if _whole(item)]
+        return [
+            _record(item)
+            for item in LookupItem.query(
+                f"APP#{application_id}", LookupItem.sk.startswith("LOOKUP#"), consistent_read=True
+            )
+            if _whole(item)
+        ]
 
-    def provide_document(self, application_id: str, key: str, document_key: str,
-                         data: Mapping[str, Any] | None = None, source_system: str | None = None) -> None:
+    def provide_document(
+        self,
+        application_id: str,
+        key: str,
+        document_key: str,
+        data: Mapping[str, Any] | None = None,
+        source_system: str | None = None,
+    ) -> None:
         item = LookupItem(pk=f"APP#{application_id}", sk=f"LOOKUP#{key}")
         actions: list[Action] = [LookupItem.provided_document.set(document_key), LookupItem.status.set("provided")]
         if data is not None:
@@ -130,8 +152,9 @@ class DynamoLookupStore:
         if source_system is not None:
             actions.append(LookupItem.source_system.set(source_system))
         item.update(actions=actions, condition=LookupItem.pk.exists())
-        ProgressItem(pk=f"APP#{application_id}", sk="PROGRESS").update(actions=[
-            ProgressItem.settled.add({encode_state(LookupState(key, "provided"))})])
+        ProgressItem(pk=f"APP#{application_id}", sk="PROGRESS").update(
+            actions=[ProgressItem.settled.add({encode_state(LookupState(key, "provided"))})]
+        )
 
     def document_pending(self, application_id: str, key: str, document_key: str | None) -> None:
         from pynamodb.exceptions import UpdateError

@@ -146,11 +146,19 @@ def _record(item: NotificationItem) -> NotificationRecord:
     claimed = _parse_instant(item.claimed_at)
     assert claimed is not None
     return NotificationRecord(
-        key=item.pk.removeprefix("NOTIF#"), application_id=item.application_id, purpose=item.purpose,
-        audience=item.audience, language=item.language, values=json.loads(item.template_values),
-        claimed_at=claimed, retryable=bool(item.retryable), status=Status(item.status),
+        key=item.pk.removeprefix("NOTIF#"),
+        application_id=item.application_id,
+        purpose=item.purpose,
+        audience=item.audience,
+        language=item.language,
+        values=json.loads(item.template_values),
+        claimed_at=claimed,
+        retryable=bool(item.retryable),
+        status=Status(item.status),
         attempts=int(item.attempts or 0),
-        provider_message_id=item.provider_message_id, flag=item.flag, sending_at=_parse_instant(item.sending_at),
+        provider_message_id=item.provider_message_id,
+        flag=item.flag,
+        sending_at=_parse_instant(item.sending_at),
     )
 
 
@@ -169,10 +177,17 @@ class DynamoNotificationStore:
 
     def claim(self, record: NotificationRecord) -> tuple[NotificationRecord, bool]:
         item = NotificationItem(
-            pk=f"NOTIF#{record.key}", sk="NOTIF", application_id=record.application_id, purpose=record.purpose,
-            audience=record.audience, language=record.language,
+            pk=f"NOTIF#{record.key}",
+            sk="NOTIF",
+            application_id=record.application_id,
+            purpose=record.purpose,
+            audience=record.audience,
+            language=record.language,
             template_values=json.dumps(record.values, ensure_ascii=False, separators=(",", ":"), default=str),
-            claimed_at=_instant(record.claimed_at), retryable=record.retryable, status=Status.PENDING, attempts=0,
+            claimed_at=_instant(record.claimed_at),
+            retryable=record.retryable,
+            status=Status.PENDING,
+            attempts=0,
         )
         try:
             item.save(condition=NotificationItem.pk.does_not_exist())
@@ -193,8 +208,11 @@ class DynamoNotificationStore:
     def start_sending(self, key: str, *, from_status: Status, attempts: int, at: datetime) -> bool:
         try:
             self._item(key).update(
-                actions=[NotificationItem.status.set(Status.SENDING), NotificationItem.attempts.add(1),
-                         NotificationItem.sending_at.set(_instant(at))],
+                actions=[
+                    NotificationItem.status.set(Status.SENDING),
+                    NotificationItem.attempts.add(1),
+                    NotificationItem.sending_at.set(_instant(at)),
+                ],
                 condition=(NotificationItem.status == from_status) & (NotificationItem.attempts == attempts),
             )
         except UpdateError as exc:
@@ -205,10 +223,13 @@ class DynamoNotificationStore:
 
     def sent(self, key: str, provider_message_id: str, at: datetime) -> None:
         SmsMessageItem(pk=f"SMS#{provider_message_id}", sk="SMS", notification_key=key, sent_at=_instant(at)).save()
-        self._item(key).update(actions=[
-            NotificationItem.status.set(Status.SENT), NotificationItem.provider_message_id.set(provider_message_id),
-            NotificationItem.sent_at.set(_instant(at)),
-        ])
+        self._item(key).update(
+            actions=[
+                NotificationItem.status.set(Status.SENT),
+                NotificationItem.provider_message_id.set(provider_message_id),
+                NotificationItem.sent_at.set(_instant(at)),
+            ]
+        )
 
     def release(self, key: str, *, to_status: Status) -> None:
         try:
@@ -227,8 +248,13 @@ class DynamoNotificationStore:
         item = self._item(key)
         item.update(actions=actions)
         if flag is not None:
-            FlaggedItem(pk="FLAGGED#SMS", sk=f"{_instant(at)}#{key}", notification_key=key, flag=flag,
-                        application_id=item.application_id).save()
+            FlaggedItem(
+                pk="FLAGGED#SMS",
+                sk=f"{_instant(at)}#{key}",
+                notification_key=key,
+                flag=flag,
+                application_id=item.application_id,
+            ).save()
 
     def key_for_provider_message(self, provider_message_id: str) -> str | None:
         try:
@@ -246,8 +272,11 @@ class DynamoNotificationStore:
             allowed = (Status.SENT, Status.FAILED)
         item = self._item(key)
         try:
-            item.update(actions=actions, condition=(NotificationItem.provider_message_id == provider_message_id)
-                        & NotificationItem.status.is_in(*allowed))
+            item.update(
+                actions=actions,
+                condition=(NotificationItem.provider_message_id == provider_message_id)
+                & NotificationItem.status.is_in(*allowed),
+            )
         except UpdateError as exc:
             if _conditional_failed(exc):
                 return None
@@ -264,9 +293,13 @@ class DynamoNotificationStore:
 
     def add_notice(self, owner: tuple[str, str], notice: Notice) -> None:
         item = NoticeItem(
-            pk=self._owner_partition(owner), sk=f"{_instant(notice.created_at)}#{notice.key}",
-            notification_key=notice.key, application_id=notice.application_id, purpose=notice.purpose,
-            created_at=_instant(notice.created_at), texts=json.dumps(notice.texts, ensure_ascii=False),
+            pk=self._owner_partition(owner),
+            sk=f"{_instant(notice.created_at)}#{notice.key}",
+            notification_key=notice.key,
+            application_id=notice.application_id,
+            purpose=notice.purpose,
+            created_at=_instant(notice.created_at),
+            texts=json.dumps(notice.texts, ensure_ascii=False),
         )
         try:
             item.save(condition=NoticeItem.pk.does_not_exist())
@@ -282,8 +315,9 @@ class DynamoNotificationStore:
         for item in result:
             created = _parse_instant(item.created_at)
             assert created is not None
-            items.append(Notice(item.notification_key, item.application_id, item.purpose, created,
-                                json.loads(item.texts)))
+            items.append(
+                Notice(item.notification_key, item.application_id, item.purpose, created, json.loads(item.texts))
+            )
         return NoticePage(items, self._cursors.encode(result.last_evaluated_key, partition))
 
 
@@ -305,11 +339,15 @@ class DynamoSmsRateLimiter:
         connection: Connection = SmsRateItem._get_connection().connection
         try:
             with TransactWrite(connection=connection) as tx:
-                for sort_key, limit in ((f"{hour:%Y%m%d%H}#ALL", self._total),
-                                        (f"{hour:%Y%m%d%H}#T#{text_key}", self._identical)):
-                    tx.update(SmsRateItem(pk=partition, sk=sort_key),
-                              actions=[SmsRateItem.sent.add(1), SmsRateItem.expires_at.set(expires)],
-                              condition=SmsRateItem.sent.does_not_exist() | (SmsRateItem.sent < limit))
+                for sort_key, limit in (
+                    (f"{hour:%Y%m%d%H}#ALL", self._total),
+                    (f"{hour:%Y%m%d%H}#T#{text_key}", self._identical),
+                ):
+                    tx.update(
+                        SmsRateItem(pk=partition, sk=sort_key),
+                        actions=[SmsRateItem.sent.add(1), SmsRateItem.expires_at.set(expires)],
+                        condition=SmsRateItem.sent.does_not_exist() | (SmsRateItem.sent < limit),
+                    )
         except TransactWriteError as exc:
             reasons = exc.cancellation_reasons or []
             if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
@@ -326,8 +364,9 @@ class DynamoSmsInbox:
         return SmsHookItem(pk=f"SMSHOOK#{message_id}", sk="HOOK")
 
     def receive(self, message_id: str, kind: str, at: datetime, inbound: InboundSms | None = None) -> str:
-        item = SmsHookItem(pk=f"SMSHOOK#{message_id}", sk="HOOK", message_kind=kind, received_at=_instant(at),
-                           done=False)
+        item = SmsHookItem(
+            pk=f"SMSHOOK#{message_id}", sk="HOOK", message_kind=kind, received_at=_instant(at), done=False
+        )
         if inbound is not None:
             item.phone, item.text, item.provider_received_at = inbound.phone, inbound.text, inbound.received_at
         else:
@@ -355,8 +394,9 @@ class DynamoSmsInbox:
 
     def mark_routed(self, message_id: str, outcome: str) -> bool:
         try:
-            self._item(message_id).update(actions=[SmsHookItem.routed.set(outcome)],
-                                          condition=SmsHookItem.routed.does_not_exist())
+            self._item(message_id).update(
+                actions=[SmsHookItem.routed.set(outcome)], condition=SmsHookItem.routed.does_not_exist()
+            )
         except UpdateError as exc:
             if _conditional_failed(exc):
                 return False

@@ -15,8 +15,9 @@ def exchange_code(token_endpoint: str, form: dict[str, str]) -> dict[str, Any]:
     from chalicelib.console.oidc import SignInFailed
 
     try:
-        response = requests.post(token_endpoint, data=form, timeout=TIMEOUT_SECONDS,
-                                 headers={"Accept": "application/json"})
+        response = requests.post(
+            token_endpoint, data=form, timeout=TIMEOUT_SECONDS, headers={"Accept": "application/json"}
+        )
     except requests.RequestException:
         raise SignInFailed("The identity provider could not be reached.") from None
     if response.status_code != 200:

@@ -209,8 +209,14 @@ def _section(pdf: FPDF, title: str) -> None:
     pdf.ln(1)
 
 
-def _fields(pdf: FPDF, rows: Sequence[tuple[str, str]], *, emphasise: Callable[[str], bool] = lambda _: False,
-            line_height: float = 5.2, gap: float = 1.6) -> None:
+def _fields(
+    pdf: FPDF,
+    rows: Sequence[tuple[str, str]],
+    *,
+    emphasise: Callable[[str], bool] = lambda _: False,
+    line_height: float = 5.2,
+    gap: float = 1.6,
+) -> None:
     """Label / value rows with light lines between them; values wrap, labels stay in their column. `line_height`
     and `gap` (mm above and below a row's text) are tighter on the tear-off ticket, which must fit one page."""
     from fpdf.fonts import FontFace
@@ -237,8 +243,14 @@ def _fields(pdf: FPDF, rows: Sequence[tuple[str, str]], *, emphasise: Callable[[
             row.cell(value, style=bold if emphasise(label) else None)
 
 
-def render_result_notice(document: Mapping[str, Any], language: str, verification_code: str, *,
-                         signatory: Mapping[str, Any] | None = None, verify_url: str | None = None) -> bytes:
+def render_result_notice(
+    document: Mapping[str, Any],
+    language: str,
+    verification_code: str,
+    *,
+    signatory: Mapping[str, Any] | None = None,
+    verify_url: str | None = None,
+) -> bytes:
     """The assignment notice or substantiated refusal for a result document, as PDF bytes.
 
     `signatory` is who signed: {"kind": "official", "name", "position", "signed_at"} for an official's EDS, or None /
@@ -337,9 +349,11 @@ def _signatory_block(pdf: FPDF, labels: Mapping[str, str], signatory: Mapping[st
         pdf.add_page()
     _section(pdf, labels["signatory_title"])
     if official:
-        rows = [(labels["signatory"], str(signatory.get("name") or "")),
-                (labels["position"], str(signatory.get("position") or labels["authorized_official"])),
-                (labels["signed_on"], _day(signed_at))]
+        rows = [
+            (labels["signatory"], str(signatory.get("name") or "")),
+            (labels["position"], str(signatory.get("position") or labels["authorized_official"])),
+            (labels["signed_on"], _day(signed_at)),
+        ]
         _fields(pdf, rows, emphasise=lambda label: label == labels["signatory"])
         pdf.ln(1.5)
         _write(pdf, labels["signed_with_eds"], size=9, bold=True)
@@ -420,8 +434,13 @@ def render_ticket(ticket: Mapping[str, Any], language: str) -> bytes:
         _write(pdf, title, size=14, bold=True, align="C")
         _write(pdf, subtitle, size=8, grey=True, align="C")
         pdf.ln(3)
-        _fields(pdf, rows, emphasise=lambda label: label in {labels["application_number"], labels["result_due"]},
-                line_height=4.7, gap=1.2)
+        _fields(
+            pdf,
+            rows,
+            emphasise=lambda label: label in {labels["application_number"], labels["result_due"]},
+            line_height=4.7,
+            gap=1.2,
+        )
         pdf.ln(7)
         pdf.set_font(FONT, "", 9)
         pdf.set_text_color(_GREY)
@@ -437,8 +456,9 @@ def render_ticket(ticket: Mapping[str, Any], language: str) -> bytes:
     when = registered
     if ticket.get("registered_at"):
         when = f"{_local(str(ticket['registered_at'])):%d.%m.%Y %H:%M}"
-    applicant = [(labels["applicant"], _text(ticket["applicant_name"], language))] if ticket.get(
-        "applicant_name") else []
+    applicant = (
+        [(labels["applicant"], _text(ticket["applicant_name"], language))] if ticket.get("applicant_name") else []
+    )
     due_rows = [(labels["result_due"], due)]
     if ticket.get("due_date_at_state_corp"):
         due_rows.append((labels["result_at_state_corp"], _day(ticket["due_date_at_state_corp"])))

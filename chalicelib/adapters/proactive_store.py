@@ -123,9 +123,14 @@ class ConsentItem(Model):
 
 
 def _offer_item(offer: Offer, version: int, timer_at: datetime | None) -> OfferItem:
-    return OfferItem(pk=f"OFFER#{offer.id}", sk="OFFER", state=offer.state.value, version=version,
-                     body=json.dumps(offer.to_dict(), ensure_ascii=False, separators=(",", ":")),
-                     timer_at=_instant(timer_at) if timer_at else None)
+    return OfferItem(
+        pk=f"OFFER#{offer.id}",
+        sk="OFFER",
+        state=offer.state.value,
+        version=version,
+        body=json.dumps(offer.to_dict(), ensure_ascii=False, separators=(",", ":")),
+        timer_at=_instant(timer_at) if timer_at else None,
+    )
 
 
 def _offer(item: OfferItem) -> Offer:
@@ -162,13 +167,21 @@ class DynamoProactiveStore:
 
     @staticmethod
     def _event(item: RegistryEventItem) -> RegistryEvent:
-        return RegistryEvent(item.pk.removeprefix("REGEVENT#"), item.type, item.subject_iin, item.occurred_at,
-                             item.ref, item.outcome)
+        return RegistryEvent(
+            item.pk.removeprefix("REGEVENT#"), item.type, item.subject_iin, item.occurred_at, item.ref, item.outcome
+        )
 
     def receive_event(self, event: RegistryEvent, at: datetime) -> tuple[RegistryEvent, str]:
-        item = RegistryEventItem(pk=f"REGEVENT#{event.event_id}", sk="EVENT", type=event.type,
-                                 subject_iin=event.subject_iin, occurred_at=event.occurred_at, ref=event.ref,
-                                 received_at=_instant(at), queued=False)
+        item = RegistryEventItem(
+            pk=f"REGEVENT#{event.event_id}",
+            sk="EVENT",
+            type=event.type,
+            subject_iin=event.subject_iin,
+            occurred_at=event.occurred_at,
+            ref=event.ref,
+            received_at=_instant(at),
+            queued=False,
+        )
         try:
             item.save(condition=RegistryEventItem.pk.does_not_exist())
         except PutError as exc:
@@ -189,20 +202,26 @@ class DynamoProactiveStore:
 
     def event_done(self, event_id: str, outcome: str) -> None:
         RegistryEventItem(pk=f"REGEVENT#{event_id}", sk="EVENT").update(
-            actions=[RegistryEventItem.outcome.set(outcome)])
+            actions=[RegistryEventItem.outcome.set(outcome)]
+        )
 
     # --- offers ------------------------------------------------------------------------------------------
 
     def add_offer(self, offer: Offer) -> Offer:
         item = _offer_item(offer, 1, offer.timer_at)
-        phone = OfferPhoneItem(pk=f"OFFERPHONE#{self._key('phone', offer.phone)}",
-                               sk=f"{_instant(offer.offered_at)}#{offer.id}", offer_id=offer.id)
+        phone = OfferPhoneItem(
+            pk=f"OFFERPHONE#{self._key('phone', offer.phone)}",
+            sk=f"{_instant(offer.offered_at)}#{offer.id}",
+            offer_id=offer.id,
+        )
         try:
             with TransactWrite(connection=self._connection()) as tx:
                 tx.save(item, condition=OfferItem.pk.does_not_exist())
                 tx.save(phone)
-                tx.update(OfferGroupItem(pk=f"PGROUP#{offer.group_id}", sk="GROUP"),
-                          actions=[OfferGroupItem.offer_ids.add({offer.id})])
+                tx.update(
+                    OfferGroupItem(pk=f"PGROUP#{offer.group_id}", sk="GROUP"),
+                    actions=[OfferGroupItem.offer_ids.add({offer.id})],
+                )
                 if offer.timer_at is not None:
                     tx.save(_timer(offer.timer_at, offer.id))
         except TransactWriteError as exc:
@@ -236,8 +255,9 @@ class DynamoProactiveStore:
         offer.timer_at = timer_at
 
     def offers_on_phone(self, phone: str) -> list[Offer]:
-        pointers = OfferPhoneItem.query(f"OFFERPHONE#{self._key('phone', phone)}", scan_index_forward=False,
-                                        limit=PHONE_OFFERS_READ)
+        pointers = OfferPhoneItem.query(
+            f"OFFERPHONE#{self._key('phone', phone)}", scan_index_forward=False, limit=PHONE_OFFERS_READ
+        )
         keys = [(f"OFFER#{p.offer_id}", "OFFER") for p in pointers]
         return [_offer(item) for item in OfferItem.batch_get(keys)] if keys else []
 
@@ -251,8 +271,10 @@ class DynamoProactiveStore:
     def claim_group(self, group_id: str, offer_id: str) -> str:
         item = OfferGroupItem(pk=f"PGROUP#{group_id}", sk="GROUP")
         try:
-            item.update(actions=[OfferGroupItem.claimed_by.set(offer_id)],
-                        condition=OfferGroupItem.claimed_by.does_not_exist() | (OfferGroupItem.claimed_by == offer_id))
+            item.update(
+                actions=[OfferGroupItem.claimed_by.set(offer_id)],
+                condition=OfferGroupItem.claimed_by.does_not_exist() | (OfferGroupItem.claimed_by == offer_id),
+            )
         except UpdateError as exc:
             if not _failed_condition(exc):
                 raise
@@ -280,9 +302,15 @@ class DynamoProactiveStore:
     # --- consents ----------------------------------------------------------------------------------------
 
     def record_consent(self, record: ConsentRecord) -> None:
-        item = ConsentItem(pk=f"CONSENT#{self._key('person', record.person_iin)}", sk=record.offer_id,
-                           service_id=record.service_id, scope=record.scope, given_at=_instant(record.given_at),
-                           message_id=record.message_id, application_id=record.application_id)
+        item = ConsentItem(
+            pk=f"CONSENT#{self._key('person', record.person_iin)}",
+            sk=record.offer_id,
+            service_id=record.service_id,
+            scope=record.scope,
+            given_at=_instant(record.given_at),
+            message_id=record.message_id,
+            application_id=record.application_id,
+        )
         try:
             item.save(condition=ConsentItem.pk.does_not_exist())
         except PutError as exc:
@@ -290,14 +318,16 @@ class DynamoProactiveStore:
                 raise
             if record.application_id:
                 ConsentItem(pk=item.pk, sk=item.sk).update(
-                    actions=[ConsentItem.application_id.set(record.application_id)])
+                    actions=[ConsentItem.application_id.set(record.application_id)]
+                )
 
     def revoke_consent(self, person_iin: str, offer_id: str, at: datetime, message_id: str) -> None:
         item = ConsentItem(pk=f"CONSENT#{self._key('person', person_iin)}", sk=offer_id)
         try:
-            item.update(actions=[ConsentItem.revoked_at.set(_instant(at)),
-                                 ConsentItem.revoked_message_id.set(message_id)],
-                        condition=ConsentItem.pk.exists() & ConsentItem.revoked_at.does_not_exist())
+            item.update(
+                actions=[ConsentItem.revoked_at.set(_instant(at)), ConsentItem.revoked_message_id.set(message_id)],
+                condition=ConsentItem.pk.exists() & ConsentItem.revoked_at.does_not_exist(),
+            )
         except UpdateError as exc:
             if not _failed_condition(exc):
                 raise
@@ -307,7 +337,17 @@ class DynamoProactiveStore:
         for item in ConsentItem.query(f"CONSENT#{self._key('person', person_iin)}"):
             given = _parse(item.given_at)
             assert given is not None
-            found.append(ConsentRecord(person_iin, item.sk, item.service_id, item.scope, given, item.message_id,
-                                       item.application_id, _parse(item.revoked_at), item.revoked_message_id))
+            found.append(
+                ConsentRecord(
+                    person_iin,
+                    item.sk,
+                    item.service_id,
+                    item.scope,
+                    given,
+                    item.message_id,
+                    item.application_id,
+                    _parse(item.revoked_at),
+                    item.revoked_message_id,
+                )
+            )
         return sorted(found, key=lambda r: r.given_at, reverse=True)
-

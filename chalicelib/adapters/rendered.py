@@ -31,8 +31,7 @@ class S3RenderedDocuments:
         return body
 
     def put(self, name: str, pdf: bytes) -> None:
-        self._client().put_object(Bucket=self._bucket, Key=self._key(name), Body=pdf,
-                                  ContentType="application/pdf")
+        self._client().put_object(Bucket=self._bucket, Key=self._key(name), Body=pdf, ContentType="application/pdf")
 
 
 class FpdfPrinter:
@@ -49,10 +48,13 @@ class FpdfPrinter:
 
         document = signed_result["document"]
         code = verification_code(document)
-        signatory = {**(signed_result.get("signer") or {"kind": "provider_seal"}),
-                     "signed_at": signed_result.get("signed_at")}
-        return render_result_notice(document, language, code, signatory=signatory,
-                                    verify_url=f"{self._base}/results/{code}")
+        signatory = {
+            **(signed_result.get("signer") or {"kind": "provider_seal"}),
+            "signed_at": signed_result.get("signed_at"),
+        }
+        return render_result_notice(
+            document, language, code, signatory=signatory, verify_url=f"{self._base}/results/{code}"
+        )
 
     def ticket(self, body: Mapping[str, Any], language: str) -> bytes:
         from chalicelib.adapters.pdf import render_ticket

@@ -20,8 +20,15 @@ TABLE_INDEXES: dict[str, tuple[str, str, str]] = {
     "deadlines": ("GSI3PK", "GSI3SK", "INCLUDE"),
 }
 # What the work queues show without reading the application itself.
-WORK_QUEUE_ATTRIBUTES = ["service_id", "status", "due_date", "due_date_at_state_corp", "risk", "registered_at",
-                         "waiting_for"]
+WORK_QUEUE_ATTRIBUTES = [
+    "service_id",
+    "status",
+    "due_date",
+    "due_date_at_state_corp",
+    "risk",
+    "registered_at",
+    "waiting_for",
+]
 # The deadline index is sharded so that no partition runs hot on a busy day.
 SWEEP_SHARDS = 8
 # What the deadline sweep needs without reading the application itself (GSI2PK: the deciding office).
@@ -30,8 +37,13 @@ TABLE_TTL_ATTRIBUTE = "expires_at"
 
 # Queue purposes the app consumes. The visibility timeout is at least 6x the consuming function's timeout
 # (AWS's advice for SQS event sources), and a message goes to the purpose's DLQ after 5 receives.
-FUNCTION_TIMEOUT_SECONDS: dict[str, int] = {"lookups": 30, "decisions": 60, "notifications": 30, "proactive": 30,
-                                            "documents": 30}
+FUNCTION_TIMEOUT_SECONDS: dict[str, int] = {
+    "lookups": 30,
+    "decisions": 60,
+    "notifications": 30,
+    "proactive": 30,
+    "documents": 30,
+}
 # Uploads land in the documents bucket under this prefix; the bucket tells the `documents` queue.
 UPLOAD_PREFIX = "uploads/"
 RENDERED_PREFIX = "rendered/"  # printable PDFs rendered once by the decisions worker (adapters/rendered.py)
@@ -60,19 +72,30 @@ def create_table_request(table_name: str) -> dict[str, Any]:
     indexes = []
     for name, (hash_key, range_key, projection) in TABLE_INDEXES.items():
         attributes |= {hash_key, range_key}
-        indexes.append({
-            "IndexName": name,
-            "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"},
-                          {"AttributeName": range_key, "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": projection, **(
-                {"NonKeyAttributes": SWEEP_ATTRIBUTES if name == "deadlines" else WORK_QUEUE_ATTRIBUTES}
-                if projection == "INCLUDE" else {})},
-        })
+        indexes.append(
+            {
+                "IndexName": name,
+                "KeySchema": [
+                    {"AttributeName": hash_key, "KeyType": "HASH"},
+                    {"AttributeName": range_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {
+                    "ProjectionType": projection,
+                    **(
+                        {"NonKeyAttributes": SWEEP_ATTRIBUTES if name == "deadlines" else WORK_QUEUE_ATTRIBUTES}
+                        if projection == "INCLUDE"
+                        else {}
+                    ),
+                },
+            }
+        )
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
-        "KeySchema": [{"AttributeName": TABLE_KEYS["hash"], "KeyType": "HASH"},
-                      {"AttributeName": TABLE_KEYS["range"], "KeyType": "RANGE"}],
+        "KeySchema": [
+            {"AttributeName": TABLE_KEYS["hash"], "KeyType": "HASH"},
+            {"AttributeName": TABLE_KEYS["range"], "KeyType": "RANGE"},
+        ],
         "GlobalSecondaryIndexes": indexes,
     }

@@ -38,13 +38,17 @@ class CodeItem(Model):
 
 
 class DynamoResultStore:
-    def put_once(self, application_id: str, signed: dict[str, Any],
-                 lookups: Sequence[LookupState] = ()) -> dict[str, Any]:
+    def put_once(
+        self, application_id: str, signed: dict[str, Any], lookups: Sequence[LookupState] = ()
+    ) -> dict[str, Any]:
         from chalicelib.domain.result_document import verification_code
 
-        item = ResultItem(pk=f"APP#{application_id}", sk="RESULT",
-                          signed=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
-                          lookups={encode_state(s) for s in lookups} or None)
+        item = ResultItem(
+            pk=f"APP#{application_id}",
+            sk="RESULT",
+            signed=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
+            lookups={encode_state(s) for s in lookups} or None,
+        )
         try:
             item.save(condition=ResultItem.pk.does_not_exist())
         except PutError as exc:

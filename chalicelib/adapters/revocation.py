@@ -56,8 +56,7 @@ class CrlRevocationChecker:
         if len(body) > MAX_CRL_BYTES:
             return None
         try:
-            crl = (x509.load_pem_x509_crl(body) if body.lstrip().startswith(b"-----")
-                   else x509.load_der_x509_crl(body))
+            crl = x509.load_pem_x509_crl(body) if body.lstrip().startswith(b"-----") else x509.load_der_x509_crl(body)
         except ValueError:
             return None
         issuer = next((ca for ca in self._issuers if ca.subject == crl.issuer), None)

@@ -86,6 +86,7 @@ def parse_instant(raw: str | None) -> datetime:
 
 # -- the schema ----------------------------------------------------------------------------------------------------
 
+
 @cache
 def message_schema() -> etree.XMLSchema:
     """The channel's types and this back office's payload, as one schema (validates SendMessage,
@@ -124,6 +125,7 @@ def schema_text(name: str) -> bytes | None:
 
 
 # -- building ------------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class MessageInfo:
@@ -178,16 +180,31 @@ def request_envelope(info: MessageInfo, query: RegistryQuery) -> Any:
     _text(request_info, "sessionId", info.session_id)
     data = etree.SubElement(etree.SubElement(request, "requestData"), "data")
     payload = etree.SubElement(data, f"{{{QUERY_NS}}}RegistryQuery", nsmap={"q": QUERY_NS})
-    for tag, value in (("registry", query.registry), ("iin", query.iin), ("publicService", query.public_service),
-                       ("purpose", query.purpose), ("onBehalfOf", query.on_behalf_of)):
+    for tag, value in (
+        ("registry", query.registry),
+        ("iin", query.iin),
+        ("publicService", query.public_service),
+        ("purpose", query.purpose),
+        ("onBehalfOf", query.on_behalf_of),
+    ):
         _text(payload, f"{{{QUERY_NS}}}{tag}", value)
     return envelope(send)
 
 
-def response_envelope(*, message_id: str, correlation_id: str, session_id: str | None, response_date: datetime,
-                      status_code: str, status_message: str, registry: str, result: str | None = None,
-                      source_system: str = "", fetched_at: datetime | None = None,
-                      record: dict[str, Any] | None = None) -> Any:
+def response_envelope(
+    *,
+    message_id: str,
+    correlation_id: str,
+    session_id: str | None,
+    response_date: datetime,
+    status_code: str,
+    status_message: str,
+    registry: str,
+    result: str | None = None,
+    source_system: str = "",
+    fetched_at: datetime | None = None,
+    record: dict[str, Any] | None = None,
+) -> Any:
     """The SendMessageResponse; with `result` (found / not_found) it carries a RegistryAnswer."""
     reply = etree.Element(f"{{{TYPES_NS}}}SendMessageResponse", nsmap={"types": TYPES_NS})
     response = etree.SubElement(reply, "response")
@@ -208,14 +225,18 @@ def response_envelope(*, message_id: str, correlation_id: str, session_id: str |
         _text(answer, f"{{{QUERY_NS}}}sourceSystem", source_system)
         _text(answer, f"{{{QUERY_NS}}}fetchedAt", rfc3339(fetched_at or response_date))
         if record is not None:
-            element = _text(answer, f"{{{QUERY_NS}}}record",
-                            json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+            element = _text(
+                answer,
+                f"{{{QUERY_NS}}}record",
+                json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+            )
             element.set("mediaType", "application/json")
     return envelope(reply)
 
 
-def fault_envelope(code: str, message: str, *, client_fault: bool, sub_code: str | None = None,
-                   sub_message: str | None = None) -> Any:
+def fault_envelope(
+    code: str, message: str, *, client_fault: bool, sub_code: str | None = None, sub_message: str | None = None
+) -> Any:
     """A SOAP 1.1 Fault carrying SendMessageFault1_SendMessageFault (sent with HTTP 500)."""
     fault = etree.Element(f"{{{SOAP_ENV}}}Fault")
     _text(fault, "faultcode", "soapenv:Client" if client_fault else "soapenv:Server")
@@ -236,6 +257,7 @@ def serialize(env: Any) -> bytes:
 
 
 # -- reading -------------------------------------------------------------------------------------------------------
+
 
 def parse_envelope(raw: bytes) -> Any:
     """The Envelope element of a SOAP 1.1 message; MessageInvalid when it is not one."""
@@ -289,8 +311,12 @@ def read_request(env: Any) -> tuple[MessageInfo, RegistryQuery]:
         password=_child_text(info, "sender/password") or "",
         session_id=_child_text(info, "sessionId") or "",
     )
-    query = RegistryQuery(*(_child_text(q, f"{{{QUERY_NS}}}{tag}") or ""
-                            for tag in ("registry", "iin", "publicService", "purpose", "onBehalfOf")))
+    query = RegistryQuery(
+        *(
+            _child_text(q, f"{{{QUERY_NS}}}{tag}") or ""
+            for tag in ("registry", "iin", "publicService", "purpose", "onBehalfOf")
+        )
+    )
     return message_info, query
 
 
@@ -328,11 +354,14 @@ def read_reply(raw: bytes) -> Reply | Fault:
     if child.tag == f"{{{SOAP_ENV}}}Fault":
         info = child.find(f"detail/{{{TYPES_NS}}}SendMessageFault1_SendMessageFault")
         if info is None:
-            return Fault(code=_child_text(child, "faultcode") or "soap.fault",
-                         message=_child_text(child, "faultstring") or "")
-        return Fault(code=_child_text(info, "errorCode") or "soap.fault",
-                     message=_child_text(info, "errorMessage") or "",
-                     sub_code=_child_text(info, "subError/errorCode"))
+            return Fault(
+                code=_child_text(child, "faultcode") or "soap.fault", message=_child_text(child, "faultstring") or ""
+            )
+        return Fault(
+            code=_child_text(info, "errorCode") or "soap.fault",
+            message=_child_text(info, "errorMessage") or "",
+            sub_code=_child_text(info, "subError/errorCode"),
+        )
     if child.tag != f"{{{TYPES_NS}}}SendMessageResponse":
         raise MessageInvalid("answer.malformed", "The answer is not a SendMessageResponse.")
     try:
@@ -363,5 +392,9 @@ def read_reply(raw: bytes) -> Reply | Fault:
         correlation_id=_child_text(info, "correlationId") or "",
         status_code=_child_text(info, "status/code") or "",
         status_message=_child_text(info, "status/message") or "",
-        registry=registry, result=result, source_system=source, fetched_at=fetched_at, record=record,
+        registry=registry,
+        result=result,
+        source_system=source,
+        fetched_at=fetched_at,
+        record=record,
     )

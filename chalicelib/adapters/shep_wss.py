@@ -87,8 +87,13 @@ class _XmlEnvelopeSigner:
             digest_algorithm=DigestAlgorithm.SHA256,
             c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
         )
-        signature = signer.sign(envelope, key=self._key, cert=list(self._chain),
-                                reference_uri=[f"#{body_id}", f"#{timestamp_id}"], id_attribute="Id")
+        signature = signer.sign(
+            envelope,
+            key=self._key,
+            cert=list(self._chain),
+            reference_uri=[f"#{body_id}", f"#{timestamp_id}"],
+            id_attribute="Id",
+        )
         security.append(signature)
         return envelope
 
@@ -98,8 +103,10 @@ def _chain_from(cert_pem: bytes | str) -> list[Any]:
 
     cert_bytes = cert_pem.encode() if isinstance(cert_pem, str) else cert_pem
     if not cert_bytes.strip():
-        raise ValueError("The gateway signing certificate must be set (GATEWAY_SIGNING_CERT_PEM): the gateway "
-                         "refuses unsigned messages.")
+        raise ValueError(
+            "The gateway signing certificate must be set (GATEWAY_SIGNING_CERT_PEM): the gateway "
+            "refuses unsigned messages."
+        )
     return x509.load_pem_x509_certificates(cert_bytes)
 
 
@@ -111,8 +118,10 @@ class PemEnvelopeSigner(_XmlEnvelopeSigner):
 
         key_bytes = key_pem.encode() if isinstance(key_pem, str) else key_pem
         if not key_bytes.strip():
-            raise ValueError("The gateway signing key must be set (GATEWAY_SIGNING_KEY_PEM, or "
-                             "GATEWAY_SIGNING_KMS_KEY_ID): the gateway refuses unsigned messages.")
+            raise ValueError(
+                "The gateway signing key must be set (GATEWAY_SIGNING_KEY_PEM, or "
+                "GATEWAY_SIGNING_KMS_KEY_ID): the gateway refuses unsigned messages."
+            )
         super().__init__(load_pem_private_key(key_bytes, password=None), _chain_from(cert_pem), ttl_s)
 
 
@@ -143,8 +152,9 @@ class KmsRsaKey:
 
         if not isinstance(padding, PKCS1v15) or not isinstance(algorithm, hashes.SHA256):
             raise ValueError("The KMS gateway key signs RSA PKCS#1 v1.5 with SHA-256 only.")
-        answer = self._kms().sign(KeyId=self.key_id, Message=data, MessageType="RAW",
-                                  SigningAlgorithm=self.SIGNING_ALGORITHM)
+        answer = self._kms().sign(
+            KeyId=self.key_id, Message=data, MessageType="RAW", SigningAlgorithm=self.SIGNING_ALGORITHM
+        )
         return bytes(answer["Signature"])
 
 
@@ -158,6 +168,7 @@ class KmsEnvelopeSigner(_XmlEnvelopeSigner):
 
 
 # -- verification (the gateway's side: the simulator, and tests) ----------------------------------------------------
+
 
 class WssRefused(Exception):
     """Why the gateway refuses a message's security: `code` is a fault code of gateway_services.json."""
@@ -191,9 +202,11 @@ def _chain_ok(leaf: Any, intermediates: list[Any], anchors: list[Any], at: datet
         .time(at)
         .extension_policies(
             ee_policy=verification.ExtensionPolicy.permit_all().require_present(
-                x509.KeyUsage, verification.Criticality.AGNOSTIC, signing_usage),
+                x509.KeyUsage, verification.Criticality.AGNOSTIC, signing_usage
+            ),
             ca_policy=verification.ExtensionPolicy.permit_all().require_present(
-                x509.BasicConstraints, verification.Criticality.AGNOSTIC, is_ca),
+                x509.BasicConstraints, verification.Criticality.AGNOSTIC, is_ca
+            ),
         )
         .build_client_verifier()
     )
@@ -204,8 +217,14 @@ def _chain_ok(leaf: Any, intermediates: list[Any], anchors: list[Any], at: datet
     return True
 
 
-def verify_envelope(envelope: Any, trust_anchors_pem: bytes, now: datetime, *, max_skew_s: int = 300,
-                    certificates_at: datetime | None = None) -> VerifiedSender:
+def verify_envelope(
+    envelope: Any,
+    trust_anchors_pem: bytes,
+    now: datetime,
+    *,
+    max_skew_s: int = 300,
+    certificates_at: datetime | None = None,
+) -> VerifiedSender:
     """Check a received envelope's WS-Security as the gateway does. Raises WssRefused with SIGNATURE_MISSING,
     MESSAGE_EXPIRED, CERTIFICATE_UNTRUSTED or SIGNATURE_INVALID; returns the signer's certificate otherwise.
 
@@ -233,8 +252,12 @@ def verify_envelope(envelope: Any, trust_anchors_pem: bytes, now: datetime, *, m
     except (AttributeError, TypeError, ValueError):
         raise WssRefused("MESSAGE_EXPIRED", "The message has no readable wsu:Timestamp.") from None
     skew = timedelta(seconds=max_skew_s)
-    if created.tzinfo is None or expires.tzinfo is None or not created - skew <= now <= expires + skew \
-            or created > now + skew:
+    if (
+        created.tzinfo is None
+        or expires.tzinfo is None
+        or not created - skew <= now <= expires + skew
+        or created > now + skew
+    ):
         raise WssRefused("MESSAGE_EXPIRED", "The message's timestamp is outside its validity.")
 
     certificates = []
@@ -253,9 +276,12 @@ def verify_envelope(envelope: Any, trust_anchors_pem: bytes, now: datetime, *, m
 
     try:
         results = XMLVerifier().verify(
-            etree.tostring(envelope), x509_cert=leaf, id_attribute="Id",
-            expect_config=SignatureConfiguration(location=".//", expect_references=2,
-                                                 verification_time=certificates_at),
+            etree.tostring(envelope),
+            x509_cert=leaf,
+            id_attribute="Id",
+            expect_config=SignatureConfiguration(
+                location=".//", expect_references=2, verification_time=certificates_at
+            ),
         )
     except (InvalidSignature, InvalidCertificate):
         raise WssRefused("SIGNATURE_INVALID", "The signature does not verify.") from None

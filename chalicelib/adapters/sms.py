@@ -49,6 +49,13 @@ class SnsSmsSender:
                 raise SmsRejected(code) from None
             raise
         message_id = str(response["MessageId"])
-        logger.info("sms sent", extra={"to": mask_phone(phone), "encoding": encoding(text),
-                                       "segments": segments(text), "provider_message_id": message_id})
+        logger.info(
+            "sms sent",
+            extra={
+                "to": mask_phone(phone),
+                "encoding": encoding(text),
+                "segments": segments(text),
+                "provider_message_id": message_id,
+            },
+        )
         return message_id

@@ -39,7 +39,7 @@ class SqsPublisher:
         for queue, queued in by_queue.items():
             url = self._url(queue)
             for start in range(0, len(queued), BATCH):
-                chunk = queued[start:start + BATCH]
+                chunk = queued[start : start + BATCH]
                 entries = [
                     {
                         "Id": str(i),

@@ -148,13 +148,21 @@ def _load(name: str) -> TrustStore:
             state = TRUSTED if trusted else LISTED
             if trusted:
                 anchors.append(certificate)
-        entries.append(StoreEntry(
-            id=key, role=spec["role"], algorithm=spec["algorithm"], state=state,
-            sha256=certificate.fingerprint(hashes.SHA256()).hex() if certificate is not None else spec.get("sha256"),
-            subject=certificate.subject.rfc4514_string() if certificate is not None else spec.get("subject"),
-            not_before=_when(certificate, spec, "not_before"), not_after=_when(certificate, spec, "not_after"),
-            source_url=spec["source_url"],
-        ))
+        entries.append(
+            StoreEntry(
+                id=key,
+                role=spec["role"],
+                algorithm=spec["algorithm"],
+                state=state,
+                sha256=certificate.fingerprint(hashes.SHA256()).hex()
+                if certificate is not None
+                else spec.get("sha256"),
+                subject=certificate.subject.rfc4514_string() if certificate is not None else spec.get("subject"),
+                not_before=_when(certificate, spec, "not_before"),
+                not_after=_when(certificate, spec, "not_after"),
+                source_url=spec["source_url"],
+            )
+        )
     return TrustStore(name, tuple(entries), tuple(anchors), dict(data.get("revocation") or {}))
 
 

@@ -16,7 +16,8 @@ class S3UploadStore:
 
     def upload_slot(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
         post: dict[str, Any] = self._client_factory().generate_presigned_post(
-            self._bucket, key,
+            self._bucket,
+            key,
             Fields={"Content-Type": content_type},
             Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
             ExpiresIn=expires_in,
@@ -29,8 +30,13 @@ class S3UploadStore:
         client = self._client_factory()
         try:
             size = int(client.head_object(Bucket=self._bucket, Key=key)["ContentLength"])
-            head = b"" if size == 0 else client.get_object(
-                Bucket=self._bucket, Key=key, Range=f"bytes=0-{head_bytes - 1}")["Body"].read(head_bytes)
+            head = (
+                b""
+                if size == 0
+                else client.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{head_bytes - 1}")["Body"].read(
+                    head_bytes
+                )
+            )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
@@ -42,8 +48,13 @@ class S3UploadStore:
 
         client = self._client_factory()
         try:
-            client.copy_object(Bucket=self._bucket, Key=target, CopySource={"Bucket": self._bucket, "Key": key},
-                               Metadata=metadata, MetadataDirective="REPLACE")
+            client.copy_object(
+                Bucket=self._bucket,
+                Key=target,
+                CopySource={"Bucket": self._bucket, "Key": key},
+                Metadata=metadata,
+                MetadataDirective="REPLACE",
+            )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
@@ -61,5 +72,6 @@ class S3UploadStore:
 
     def download_url(self, key: str, expires_in: int) -> str:
         url: str = self._client_factory().generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in)
+            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in
+        )
         return url

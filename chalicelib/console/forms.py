@@ -68,8 +68,9 @@ def fields_for(shape: Mapping[str, Any], rows: int = LIST_ROWS) -> list[FactFiel
         elif isinstance(spec, str) and "{" in spec:
             parts = next(o for o in _alternatives(spec) if o.startswith("{")).strip("{}").split(",")
             for part in (p.strip() for p in parts):
-                fields.append(FactField(f"{name}.{part}", part, name, None, "date" if part == "date" else "text", (),
-                                        False, ""))
+                fields.append(
+                    FactField(f"{name}.{part}", part, name, None, "date" if part == "date" else "text", (), False, "")
+                )
         else:
             fields.append(_scalar(name, name, str(spec), None, None))
     return fields

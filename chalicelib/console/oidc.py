@@ -73,23 +73,27 @@ def pkce_challenge(verifier: str) -> str:
 
 def _configured(settings: Settings) -> None:
     if not (settings.oidc_authorization_endpoint and settings.oidc_token_endpoint and settings.oidc_redirect_uri):
-        raise ConsoleNotConfigured("The console's identity provider is not configured for this stage "
-                                   "(OIDC_AUTHORIZATION_ENDPOINT, OIDC_TOKEN_ENDPOINT, OIDC_REDIRECT_URI).")
+        raise ConsoleNotConfigured(
+            "The console's identity provider is not configured for this stage "
+            "(OIDC_AUTHORIZATION_ENDPOINT, OIDC_TOKEN_ENDPOINT, OIDC_REDIRECT_URI)."
+        )
 
 
 def authorization_url(settings: Settings, flow: SignInFlow) -> str:
     _configured(settings)
-    query = urlencode({
-        "response_type": "code",
-        "client_id": settings.oidc_client_id,
-        "redirect_uri": settings.oidc_redirect_uri,
-        "scope": SCOPE,
-        "state": flow.state,
-        "nonce": flow.nonce,
-        "code_challenge": flow.challenge,
-        "code_challenge_method": "S256",
-        "ui_locales": flow.language,
-    })
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": settings.oidc_client_id,
+            "redirect_uri": settings.oidc_redirect_uri,
+            "scope": SCOPE,
+            "state": flow.state,
+            "nonce": flow.nonce,
+            "code_challenge": flow.challenge,
+            "code_challenge_method": "S256",
+            "ui_locales": flow.language,
+        }
+    )
     separator = "&" if "?" in settings.oidc_authorization_endpoint else "?"
     return f"{settings.oidc_authorization_endpoint}{separator}{query}"
 
@@ -106,19 +110,23 @@ def finish(settings: Settings, flow: SignInFlow | None, params: dict[str, str], 
         raise SignInFailed("The identity provider's answer does not belong to this sign-in (state).")
     if "error" in params or not params.get("code"):
         raise SignInFailed("The identity provider did not sign you in.")
-    answer = exchange(settings.oidc_token_endpoint, {
-        "grant_type": "authorization_code",
-        "code": params["code"],
-        "redirect_uri": settings.oidc_redirect_uri,
-        "client_id": settings.oidc_client_id,
-        "code_verifier": flow.verifier,
-    })
+    answer = exchange(
+        settings.oidc_token_endpoint,
+        {
+            "grant_type": "authorization_code",
+            "code": params["code"],
+            "redirect_uri": settings.oidc_redirect_uri,
+            "client_id": settings.oidc_client_id,
+            "code_verifier": flow.verifier,
+        },
+    )
     id_token = answer.get("id_token") if isinstance(answer, dict) else None
     if not isinstance(id_token, str):
         raise SignInFailed("The identity provider gave no ID token.")
     try:
-        caller = caller_from_token(id_token, audience=settings.oidc_client_id, issuer=settings.oidc_issuer,
-                                   nonce=flow.nonce)
+        caller = caller_from_token(
+            id_token, audience=settings.oidc_client_id, issuer=settings.oidc_issuer, nonce=flow.nonce
+        )
     except Unauthenticated as exc:
         raise SignInFailed(exc.message) from None
     if caller.role not in ("operator", "official", "admin"):

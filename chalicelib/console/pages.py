@@ -25,8 +25,13 @@ def _environment() -> Any:
     from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
     # An optional key a template reads that a view does not carry renders empty: a clerk never gets a 500 for it.
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                      undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        undefined=ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["day"] = day
     env.filters["moment"] = moment
     return env
@@ -89,18 +94,20 @@ def content_security_policy(ncalayer_url: str = "", document_urls: tuple[str, ..
     connect = "'self'" + (f" {ncalayer}" if ncalayer else "")
     frames = sorted({o for o in (origin_of(u) for u in document_urls) if o})
     sources = " ".join(frames)
-    return "; ".join([
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        f"img-src 'self' data: {sources}".strip(),
-        f"frame-src {sources}".strip() if frames else "frame-src 'none'",
-        f"object-src {sources}".strip() if frames else "object-src 'none'",
-        f"connect-src {connect}",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data: {sources}".strip(),
+            f"frame-src {sources}".strip() if frames else "frame-src 'none'",
+            f"object-src {sources}".strip() if frames else "object-src 'none'",
+            f"connect-src {connect}",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+        ]
+    )
 
 
 def security_headers(csp: str) -> dict[str, str]:

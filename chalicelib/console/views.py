@@ -62,8 +62,10 @@ def region_options(language: str) -> list[tuple[str, str]]:
 
 # --- work queue ------------------------------------------------------------------------------------------------
 
-def queue_page(caller: Caller, language: str, *, waiting_for: str | None, service_id: str | None,
-               cursor: str | None) -> dict[str, Any]:
+
+def queue_page(
+    caller: Caller, language: str, *, waiting_for: str | None, service_id: str | None, cursor: str | None
+) -> dict[str, Any]:
     from chalicelib.domain.calendar import local_date
     from chalicelib.services.deadlines import work_queue
 
@@ -76,28 +78,43 @@ def queue_page(caller: Caller, language: str, *, waiting_for: str | None, servic
         app, flags = queued.application, queued.flags
         if service_id and app.service_id != service_id:
             continue
-        items.append({
-            "id": app.id,
-            "service_name": deps.catalog.get(app.service_id).name_in(language),
-            "status": str(app.status),
-            "waiting_for": app.waiting_for,
-            "registered_at": app.registered_at,
-            "due_date": app.due_date,
-            "days_left": flags.working_days_left,
-            "overdue": flags.overdue or flags.handover_overdue,
-            "at_risk": flags.at_risk and not flags.overdue,
-        })
-    return {"items": items, "cursor": view.cursor, "today": today, "office": office_name(caller.org, language),
-            "waiting_for": waiting_for or "", "service": service_id or "",
-            "waiting_for_options": WAITING_FOR,
-            "services": [(s.id, s.name_in(language)) for s in deps.catalog]}
+        items.append(
+            {
+                "id": app.id,
+                "service_name": deps.catalog.get(app.service_id).name_in(language),
+                "status": str(app.status),
+                "waiting_for": app.waiting_for,
+                "registered_at": app.registered_at,
+                "due_date": app.due_date,
+                "days_left": flags.working_days_left,
+                "overdue": flags.overdue or flags.handover_overdue,
+                "at_risk": flags.at_risk and not flags.overdue,
+            }
+        )
+    return {
+        "items": items,
+        "cursor": view.cursor,
+        "today": today,
+        "office": office_name(caller.org, language),
+        "waiting_for": waiting_for or "",
+        "service": service_id or "",
+        "waiting_for_options": WAITING_FOR,
+        "services": [(s.id, s.name_in(language)) for s in deps.catalog],
+    }
 
 
 # --- a case ----------------------------------------------------------------------------------------------------
 
-def case_page(caller: Caller, application_id: str, language: str, *, draft_made: dict[str, Any] | None = None,
-              draft_id: str | None = None,
-              review_form: tuple[str, Mapping[str, str], Sequence[FieldError]] | None = None) -> dict[str, Any]:
+
+def case_page(
+    caller: Caller,
+    application_id: str,
+    language: str,
+    *,
+    draft_made: dict[str, Any] | None = None,
+    draft_id: str | None = None,
+    review_form: tuple[str, Mapping[str, str], Sequence[FieldError]] | None = None,
+) -> dict[str, Any]:
     """The case: summary, uploads (with the review form of one awaiting review), lookups, timeline; the draft
     decision `draft_id` when it is still the application's current draft and this official's (`draft_decision`
     keeps it there), or what a draft could not be made on (`draft_made`); a review form sent back with its errors
@@ -107,8 +124,16 @@ def case_page(caller: Caller, application_id: str, language: str, *, draft_made:
 
     deps = container()
     # what `GET /applications/{id}` reads: the application (audited), its decision's reasons, the sweep's events
-    poll = poll_application(application_id, caller, repo=deps.repo, audit=deps.audit, clock=deps.clock,
-                            lookups=deps.lookup_store, results=deps.results, events=deps.deadline_index)
+    poll = poll_application(
+        application_id,
+        caller,
+        repo=deps.repo,
+        audit=deps.audit,
+        clock=deps.clock,
+        lookups=deps.lookup_store,
+        results=deps.results,
+        events=deps.deadline_index,
+    )
     app = poll.application
     records = deps.lookup_store.for_application(application_id)  # the facts themselves: shown to officials
     service = deps.catalog.get(app.service_id)
@@ -130,15 +155,22 @@ def case_page(caller: Caller, application_id: str, language: str, *, draft_made:
         "lookups": lookups,
         # what a clerk acts on: an answer that did not come (nor a reviewed document in its place) and whose absence
         # is not itself the answer (a document, a written request awaited), or a lookup that failed
-        "attention": [lk for lk in lookups if lk["status"] not in ("found", "provided")
-                      and lk.get("on_not_found") != "fact"],
+        "attention": [
+            lk for lk in lookups if lk["status"] not in ("found", "provided") and lk.get("on_not_found") != "fact"
+        ],
         "timeline": list(reversed(shown["timeline"])),
         "documents": documents_for_page(
-            caller, app, records, language, form=review_form[1] if review_form else None,
-            errors={review_form[0]: review_form[2]} if review_form else None),
+            caller,
+            app,
+            records,
+            language,
+            form=review_form[1] if review_form else None,
+            errors={review_form[0]: review_form[2]} if review_form else None,
+        ),
         "draft": draft_made or (current_draft(app, caller, draft_id, language) if draft_id else None),
-        "awaits_official": caller.role == "official" and app.status.value == "deciding"
-                           and bool(app.data.get("official_decision")),
+        "awaits_official": caller.role == "official"
+        and app.status.value == "deciding"
+        and bool(app.data.get("official_decision")),
         "can_review": caller.role == "official",
         "reject_reasons": REJECT_REASONS,
         "result": result_summary(caller, app.id, poll.decision) if poll.decision else None,
@@ -165,27 +197,47 @@ def result_summary(caller: Caller, application_id: str, decision: Mapping[str, A
     except ResultNotReady:
         return None
     official = signed.get("signer") if signed.get("kind") == SIGNED_BY_OFFICIAL else None
-    return {"amount": _amount(decision.get("amount_monthly")), "period": _period(decision),
-            "official": official, "signed_at": signed.get("signed_at"),
-            "code": verification_code(signed["document"])}
+    return {
+        "amount": _amount(decision.get("amount_monthly")),
+        "period": _period(decision),
+        "official": official,
+        "signed_at": signed.get("signed_at"),
+        "code": verification_code(signed["document"]),
+    }
 
 
 # --- in-person filing ------------------------------------------------------------------------------------------
 
+
 def document_checklist(service: Any, channel: str) -> list[dict[str, Any]]:
     """The documents the passport lists for the channel: those without a condition must be taken."""
-    return [{"kind": kind, "required": not any(m in kind for m in CONDITIONAL_MARKERS)}
-            for kind in service.required_documents.get(channel, ())]
+    return [
+        {"kind": kind, "required": not any(m in kind for m in CONDITIONAL_MARKERS)}
+        for kind in service.required_documents.get(channel, ())
+    ]
 
 
-def filing_page(caller: Caller, language: str, service_id: str, channel: str, *,
-                form: dict[str, list[str]] | None = None, errors: Sequence[FieldError] = ()) -> dict[str, Any]:
+def filing_page(
+    caller: Caller,
+    language: str,
+    service_id: str,
+    channel: str,
+    *,
+    form: dict[str, list[str]] | None = None,
+    errors: Sequence[FieldError] = (),
+) -> dict[str, Any]:
     deps = container()
-    services = [(s.id, s.name_in(language), [c for c in s.channels if c in IN_PERSON_CHANNELS])
-                for s in deps.catalog]
+    services = [(s.id, s.name_in(language), [c for c in s.channels if c in IN_PERSON_CHANNELS]) for s in deps.catalog]
     services = [s for s in services if s[2]]
-    context: dict[str, Any] = {"services": services, "service_id": service_id, "channel": channel, "form": None,
-                               "errors": {}, "error_list": [], "values": {}}
+    context: dict[str, Any] = {
+        "services": services,
+        "service_id": service_id,
+        "channel": channel,
+        "form": None,
+        "errors": {},
+        "error_list": [],
+        "values": {},
+    }
     service = next((s for s in deps.catalog if s.id == service_id), None)
     if service is None or channel not in service.channels or channel not in IN_PERSON_CHANNELS:
         return context
@@ -199,38 +251,49 @@ def filing_page(caller: Caller, language: str, service_id: str, channel: str, *,
         shown = by_field.setdefault(_form_field(error.field), [])
         if message not in shown:  # one message per field: two documents not taken are one thing to fix
             shown.append(message)
-    context.update({
-        "form": {
-            "service_name": service.name_in(language),
-            "channel_name": t(f"channel.{channel}"),
-            "subject_relation": rule.relation if rule else None,
-            "subject_rows": min(rule.max, SUBJECT_ROWS_MAX) if rule else 0,
-            "subjects_required": rule.min if rule else 0,
-            "representative_allowed": service.representative_allowed,
-            "bank_required": service.bank_account_required,
-            "allowed_banks": service.allowed_banks,
-            "documents": document_checklist(service, channel),
-            "regions": region_options(language),
-            "accepted_by": caller.name or "",
-            "office": office_name(caller.org, language),
-            "idempotency_key": values.get("idempotency_key") or uuid.uuid4().hex,
-        },
-        "values": values,
-        "errors": by_field,
-        "error_list": [(f, m) for f, ms in by_field.items() for m in ms],
-    })
+    context.update(
+        {
+            "form": {
+                "service_name": service.name_in(language),
+                "channel_name": t(f"channel.{channel}"),
+                "subject_relation": rule.relation if rule else None,
+                "subject_rows": min(rule.max, SUBJECT_ROWS_MAX) if rule else 0,
+                "subjects_required": rule.min if rule else 0,
+                "representative_allowed": service.representative_allowed,
+                "bank_required": service.bank_account_required,
+                "allowed_banks": service.allowed_banks,
+                "documents": document_checklist(service, channel),
+                "regions": region_options(language),
+                "accepted_by": caller.name or "",
+                "office": office_name(caller.org, language),
+                "idempotency_key": values.get("idempotency_key") or uuid.uuid4().hex,
+            },
+            "values": values,
+            "errors": by_field,
+            "error_list": [(f, m) for f, ms in by_field.items() for m in ms],
+        }
+    )
     return context
 
 
 def _form_field(api_field: str) -> str:
     """The form input an API field path names: `subjects[2].iin` -> `subject_2`, `applicant.iin` -> `applicant_iin`."""
     if api_field.startswith("subjects["):
-        return "subject_" + api_field[len("subjects["):].split("]", maxsplit=1)[0]
-    return {"applicant.iin": "applicant_iin", "applicant.phone": "applicant_phone", "applicant.region":
-            "applicant_region", "bank_account.iban": "iban", "bank_account": "iban", "representative.iin":
-            "representative_iin", "representative.power_of_attorney": "power_of_attorney",
-            "representative": "representative_iin", "language": "language", "subjects": "subject_0",
-            "accepted_by": "accepted_by", "accepted_by.official": "accepted_by"}.get(api_field, api_field)
+        return "subject_" + api_field[len("subjects[") :].split("]", maxsplit=1)[0]
+    return {
+        "applicant.iin": "applicant_iin",
+        "applicant.phone": "applicant_phone",
+        "applicant.region": "applicant_region",
+        "bank_account.iban": "iban",
+        "bank_account": "iban",
+        "representative.iin": "representative_iin",
+        "representative.power_of_attorney": "power_of_attorney",
+        "representative": "representative_iin",
+        "language": "language",
+        "subjects": "subject_0",
+        "accepted_by": "accepted_by",
+        "accepted_by.official": "accepted_by",
+    }.get(api_field, api_field)
 
 
 def file_application(caller: Caller, form: dict[str, list[str]]) -> str:
@@ -251,16 +314,23 @@ def file_application(caller: Caller, form: dict[str, list[str]]) -> str:
         taken = set(form.get("documents_taken") or [])
         for doc in document_checklist(service, one("channel")):
             if doc["required"] and doc["kind"] not in taken:
-                missing.append(FieldError("documents_taken", "documents.not_taken",
-                                          f"Take the document: {doc['kind']}."))
+                missing.append(
+                    FieldError("documents_taken", "documents.not_taken", f"Take the document: {doc['kind']}.")
+                )
     rule = service.subject_rules[0] if service and service.subject_rules else None
-    subjects = [{"iin": one(f"subject_{i}"), "relation": rule.relation}
-                for i in range(SUBJECT_ROWS_MAX) if rule and one(f"subject_{i}")]
+    subjects = [
+        {"iin": one(f"subject_{i}"), "relation": rule.relation}
+        for i in range(SUBJECT_ROWS_MAX)
+        if rule and one(f"subject_{i}")
+    ]
     body: dict[str, Any] = {
         "service_id": one("service_id"),
         "channel": one("channel"),
-        "applicant": {"iin": one("applicant_iin"), "region": one("applicant_region"),
-                      **({"phone": one("applicant_phone")} if one("applicant_phone") else {})},
+        "applicant": {
+            "iin": one("applicant_iin"),
+            "region": one("applicant_region"),
+            **({"phone": one("applicant_phone")} if one("applicant_phone") else {}),
+        },
         "subjects": subjects,
         "accepted_by": {"office": caller.org or "", "official": caller.name or one("accepted_by")},
         "language": one("language") or "ru",
@@ -300,19 +370,26 @@ def ticket_page(caller: Caller, application_id: str, language: str) -> dict[str,
 
 # --- the official's desk: documents, review, draft, decision -----------------------------------------------------
 
+
 def _document_registries(document: Any, records: Sequence[Any]) -> list[str]:
     """The registries whose answer a document stands for: those of the lookups it was uploaded for, or the one an
     agency's written reply (`agency_reply:<registry>`) answers."""
     from chalicelib.domain.documents import AGENCY_REPLY
 
     if document.kind.startswith(AGENCY_REPLY):
-        return [document.kind[len(AGENCY_REPLY):]]
+        return [document.kind[len(AGENCY_REPLY) :]]
     return list(dict.fromkeys(r.registry for r in records if r.key in document.lookup_keys))
 
 
-def documents_for_page(caller: Caller, application: Any, records: Sequence[Any], language: str, *,
-                       form: Mapping[str, str] | None = None,
-                       errors: Mapping[str, Sequence[FieldError]] | None = None) -> list[dict[str, Any]]:
+def documents_for_page(
+    caller: Caller,
+    application: Any,
+    records: Sequence[Any],
+    language: str,
+    *,
+    form: Mapping[str, str] | None = None,
+    errors: Mapping[str, Sequence[FieldError]] | None = None,
+) -> list[dict[str, Any]]:
     """Each upload with a short-lived download link (for the preview; read through `read_document`, so audited) and,
     for one awaiting review, the review form's fields from the answer shape of the registry it stands for."""
     from chalicelib.console.forms import fields_for
@@ -340,11 +417,18 @@ def documents_for_page(caller: Caller, application: Any, records: Sequence[Any],
             for field in fields_for(shape):
                 error = by_path.pop(field.path, None)
                 options = [(v, t(f"review.{o}") if o in ("yes", "no") else o) for v, o in field.options]
-                view["fields"].append({"name": field.path, "label": _field_label(field, t), "input": field.input,
-                                       "options": options, "required": field.required,
-                                       "hint": t(f"hint.{field.name}") if t.has(f"hint.{field.name}") else "",
-                                       "value": (form or {}).get(f"fact.{field.path}", ""),
-                                       "error": _error_text(error, t) if error else None})
+                view["fields"].append(
+                    {
+                        "name": field.path,
+                        "label": _field_label(field, t),
+                        "input": field.input,
+                        "options": options,
+                        "required": field.required,
+                        "hint": t(f"hint.{field.name}") if t.has(f"hint.{field.name}") else "",
+                        "value": (form or {}).get(f"fact.{field.path}", ""),
+                        "error": _error_text(error, t) if error else None,
+                    }
+                )
             view["errors"] = [(e.field, _error_text(e, t)) for e in by_path.values()]
         shown.append(view)
     return shown
@@ -353,6 +437,7 @@ def documents_for_page(caller: Caller, application: Any, records: Sequence[Any],
 def _field_label(field: Any, t: Any) -> str:
     """«Счёт 2: IBAN» for a list's row, «Брак: суд» for an optional object's part, «Дата рождения» otherwise: in the
     page's language (a field without a text shows its name)."""
+
     def label(key: str, name: str) -> str:
         return str(t(key)) if t.has(key) else name.replace("_", " ")
 
@@ -393,13 +478,17 @@ def review(caller: Caller, application_id: str, document_id: str, form: Mapping[
 
     deps = container()
     if form.get("decision") == "reject":
-        raw: dict[str, Any] = {"accept": False, "reason": form.get("reason", ""),
-                               "comment": form.get("comment") or None}
+        raw: dict[str, Any] = {
+            "accept": False,
+            "reason": form.get("reason", ""),
+            "comment": form.get("comment") or None,
+        }
     else:
         application = deps.repo.get(application_id)
         document = pick(documents_of(application.data), document_id)
-        registries = _document_registries(document, deps.lookup_store.for_application(application_id)) \
-            if document else []
+        registries = (
+            _document_registries(document, deps.lookup_store.for_application(application_id)) if document else []
+        )
         shape = load_json("registries.json")["registries"][registries[0]]["answer"] if registries else {}
         raw = {"accept": True, "facts": facts_from_form(shape, form)}
         if form.get("person_iin"):
@@ -428,11 +517,17 @@ def current_draft(application: Any, caller: Caller, draft_id: str, language: str
     if caller.role != "official" or kept.get("draft_id") != draft_id or kept.get("official") != caller.iin:
         return None
     decision = kept["document"]["decision"]
-    return {"draft_id": draft_id, "to_sign": canonical_result_content(kept["document"], draft_id).decode("utf-8"),
-            "outcome": decision.get("outcome"),
-            "amount": _amount(decision.get("amount_monthly")), "period": _period(decision),
-            "reasons": [{"rule": r.get("rule_id"), "result": r.get("outcome"),
-                         "text": _reason_text(r, language)} for r in decision.get("reasons", [])]}
+    return {
+        "draft_id": draft_id,
+        "to_sign": canonical_result_content(kept["document"], draft_id).decode("utf-8"),
+        "outcome": decision.get("outcome"),
+        "amount": _amount(decision.get("amount_monthly")),
+        "period": _period(decision),
+        "reasons": [
+            {"rule": r.get("rule_id"), "result": r.get("outcome"), "text": _reason_text(r, language)}
+            for r in decision.get("reasons", [])
+        ],
+    }
 
 
 def _reason_text(reason: Mapping[str, Any], language: str) -> str:

@@ -40,8 +40,9 @@ def is_owner(caller: Caller, application: Application) -> bool:
 def is_accepting_operator(caller: Caller, application: Application) -> bool:
     """An operator of the office that accepted the application in person (it issued the tear-off ticket)."""
     accepted = application.accepted_by
-    return (caller.role == "operator" and accepted is not None and caller.org is not None
-            and accepted.office == caller.org)
+    return (
+        caller.role == "operator" and accepted is not None and caller.org is not None and accepted.office == caller.org
+    )
 
 
 def is_deciding_official(caller: Caller, application: Application) -> bool:

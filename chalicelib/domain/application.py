@@ -196,8 +196,13 @@ class Application:
         """The registry questions of a submitted application are out (the outbox was dispatched): it is now being
         checked. Dated at its registration, when the law's term started; nothing changes in any other status."""
         if self.status is Status.SUBMITTED:
-            self.transition(Status.CHECKING, at=self.registered_at or self.created_at, actor="system",
-                            reason="lookups_sent", lookups=self.data.get("lookups_planned", 0))
+            self.transition(
+                Status.CHECKING,
+                at=self.registered_at or self.created_at,
+                actor="system",
+                reason="lookups_sent",
+                lookups=self.data.get("lookups_planned", 0),
+            )
 
     @property
     def is_unsigned_draft(self) -> bool:

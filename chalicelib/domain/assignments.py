@@ -47,10 +47,17 @@ class Claim:
     version: int = 0
     waiters: frozenset[str] = field(default_factory=frozenset)
 
-    def taken_by(self, application_id: str, state: str, *, period_from: date | None = None,
-                 period_to: date | None = None) -> Claim:
-        return replace(self, holder=application_id, state=state, period_from=period_from, period_to=period_to,
-                       waiters=self.waiters - {application_id})
+    def taken_by(
+        self, application_id: str, state: str, *, period_from: date | None = None, period_to: date | None = None
+    ) -> Claim:
+        return replace(
+            self,
+            holder=application_id,
+            state=state,
+            period_from=period_from,
+            period_to=period_to,
+            waiters=self.waiters - {application_id},
+        )
 
 
 @dataclass(frozen=True)
@@ -71,9 +78,13 @@ class Blocking:
     def to_problem(self) -> dict[str, str | None]:
         """What a problem document may say of it (RFC 9457 extension member `assignment`): masked only."""
         claim = self.claim
-        return {"state": claim.state, "subject": self.masked_subject, "application": self.masked_holder,
-                "period_from": claim.period_from.isoformat() if claim.period_from else None,
-                "period_to": claim.period_to.isoformat() if claim.period_to else None}
+        return {
+            "state": claim.state,
+            "subject": self.masked_subject,
+            "application": self.masked_holder,
+            "period_from": claim.period_from.isoformat() if claim.period_from else None,
+            "period_to": claim.period_to.isoformat() if claim.period_to else None,
+        }
 
 
 def mask_application_id(application_id: str) -> str:

@@ -9,15 +9,46 @@ read as the word it looks like. The tables are the upper-case pairs of Unicode's
 from __future__ import annotations
 
 # Latin (and the Latin schwa) -> the Cyrillic letter it looks like, upper case.
-_TO_CYRILLIC = str.maketrans({
-    "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "I": "І", "K": "К", "M": "М", "O": "О", "P": "Р",
-    "T": "Т", "X": "Х", "Y": "У", "Ə": "Ә", "Ǝ": "Ә",
-})
+_TO_CYRILLIC = str.maketrans(
+    {
+        "A": "А",
+        "B": "В",
+        "C": "С",
+        "E": "Е",
+        "H": "Н",
+        "I": "І",
+        "K": "К",
+        "M": "М",
+        "O": "О",
+        "P": "Р",
+        "T": "Т",
+        "X": "Х",
+        "Y": "У",
+        "Ə": "Ә",
+        "Ǝ": "Ә",
+    }
+)
 # Cyrillic -> the Latin letter it looks like, upper case.
-_TO_LATIN = str.maketrans({
-    "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "К": "K", "М": "M", "О": "O", "Р": "P",
-    "Т": "T", "Х": "X", "У": "Y", "Ү": "Y", "Ѕ": "S", "Ј": "J",
-})
+_TO_LATIN = str.maketrans(
+    {
+        "А": "A",
+        "В": "B",
+        "С": "C",
+        "Е": "E",
+        "Н": "H",
+        "І": "I",
+        "К": "K",
+        "М": "M",
+        "О": "O",
+        "Р": "P",
+        "Т": "T",
+        "Х": "X",
+        "У": "Y",
+        "Ү": "Y",
+        "Ѕ": "S",
+        "Ј": "J",
+    }
+)
 
 
 def readings(word: str) -> tuple[str, ...]:

@@ -197,6 +197,9 @@ def queue_flags(app: HasDeadlines, stored_risk: str | None, today: date, calenda
     handover = handover_day(app)
     deadline = provider_deadline(app) or due
     at_risk = not overdue and (stored_risk == "at_risk" or risk_of(calendar, today, deadline) != "ok")
-    return QueueFlags(at_risk=at_risk, overdue=overdue,
-                      handover_overdue=handover is not None and today > handover,
-                      working_days_left=working_days_left(calendar, today, due))
+    return QueueFlags(
+        at_risk=at_risk,
+        overdue=overdue,
+        handover_overdue=handover is not None and today > handover,
+        working_days_left=working_days_left(calendar, today, due),
+    )

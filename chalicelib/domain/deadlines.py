@@ -94,8 +94,15 @@ def risk_of(calendar: WorkingDayCalendar, today: date, due: date, at_risk_within
     return "at_risk" if working_days_left(calendar, today, due) <= threshold else "ok"
 
 
-def legal_due_dates(calendar: WorkingDayCalendar, term: Term, registered_on: date, channel: str, *,
-                    extension_calendar_days: int | None, extended: bool) -> DueDates:
+def legal_due_dates(
+    calendar: WorkingDayCalendar,
+    term: Term,
+    registered_on: date,
+    channel: str,
+    *,
+    extension_calendar_days: int | None,
+    extended: bool,
+) -> DueDates:
     """The due dates the law gives an application: its channel's term from the registration date, or, once a
     written request extended it, `extension_calendar_days` calendar days from that date (services.json)."""
     if extended and extension_calendar_days:

@@ -35,9 +35,12 @@ class DigitalDocumentsPolicy:
     @classmethod
     def from_data(cls) -> DigitalDocumentsPolicy:
         data = load_json(POLICY_FILE)
-        return cls(registry=str(data["registry"]), purpose=str(data["purpose"]),
-                   consent_valid=timedelta(hours=int(data["consent_valid_hours"])),
-                   stands_for={kind: str(raw["stands_for"]) for kind, raw in data["documents"].items()})
+        return cls(
+            registry=str(data["registry"]),
+            purpose=str(data["purpose"]),
+            consent_valid=timedelta(hours=int(data["consent_valid_hours"])),
+            stands_for={kind: str(raw["stands_for"]) for kind, raw in data["documents"].items()},
+        )
 
     def fetchable(self, kinds: Iterable[str | None]) -> list[str]:
         """The kinds among these that the wallet may hold, sorted, each once."""
@@ -63,8 +66,11 @@ def wallet_documents(answer: Mapping[str, Any] | None) -> list[WalletDocument]:
     for raw in (answer or {}).get("documents") or []:
         if not isinstance(raw, Mapping) or not isinstance(raw.get("data"), Mapping):
             continue
-        found.append(WalletDocument(str(raw.get("kind")), str(raw.get("number") or ""), str(raw.get("person_iin")),
-                                    dict(raw["data"])))
+        found.append(
+            WalletDocument(
+                str(raw.get("kind")), str(raw.get("number") or ""), str(raw.get("person_iin")), dict(raw["data"])
+            )
+        )
     return found
 
 

@@ -74,9 +74,17 @@ class UploadSlot:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> UploadSlot:
-        return cls(raw["key"], raw["kind"], raw["content_type"], int(raw["max_bytes"]), raw["requested_by_role"],
-                   raw["requested_by"], datetime.fromisoformat(raw["issued_at"]),
-                   datetime.fromisoformat(raw["expires_at"]), raw.get("used_by"))
+        return cls(
+            raw["key"],
+            raw["kind"],
+            raw["content_type"],
+            int(raw["max_bytes"]),
+            raw["requested_by_role"],
+            raw["requested_by"],
+            datetime.fromisoformat(raw["issued_at"]),
+            datetime.fromisoformat(raw["expires_at"]),
+            raw.get("used_by"),
+        )
 
 
 def check_object(slot: UploadSlot | None, size: int | None, head: bytes) -> str | None:
@@ -113,13 +121,27 @@ class Review:
     fields: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"accepted": self.accepted, "official": self.official, "office": self.office,
-                "at": self.at.isoformat(), "reason": self.reason, "comment": self.comment, "fields": list(self.fields)}
+        return {
+            "accepted": self.accepted,
+            "official": self.official,
+            "office": self.office,
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+            "comment": self.comment,
+            "fields": list(self.fields),
+        }
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Review:
-        return cls(bool(raw["accepted"]), raw["official"], raw["office"], datetime.fromisoformat(raw["at"]),
-                   raw.get("reason"), raw.get("comment"), tuple(raw.get("fields") or ()))
+        return cls(
+            bool(raw["accepted"]),
+            raw["official"],
+            raw["office"],
+            datetime.fromisoformat(raw["at"]),
+            raw.get("reason"),
+            raw.get("comment"),
+            tuple(raw.get("fields") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -139,28 +161,50 @@ class DocumentRecord:
     review: Review | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"document_id": self.document_id, "kind": self.kind, "state": self.state,
-                "uploaded_at": self.uploaded_at.isoformat(), "object_key": self.object_key,
-                "content_type": self.content_type, "size": self.size, "uploaded_by_role": self.uploaded_by_role,
-                "lookup_keys": list(self.lookup_keys), "review": self.review.to_dict() if self.review else None}
+        return {
+            "document_id": self.document_id,
+            "kind": self.kind,
+            "state": self.state,
+            "uploaded_at": self.uploaded_at.isoformat(),
+            "object_key": self.object_key,
+            "content_type": self.content_type,
+            "size": self.size,
+            "uploaded_by_role": self.uploaded_by_role,
+            "lookup_keys": list(self.lookup_keys),
+            "review": self.review.to_dict() if self.review else None,
+        }
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> DocumentRecord:
         review = raw.get("review")
-        return cls(raw["document_id"], raw["kind"], raw["state"], datetime.fromisoformat(raw["uploaded_at"]),
-                   raw["object_key"], raw["content_type"], int(raw["size"]), raw["uploaded_by_role"],
-                   tuple(raw.get("lookup_keys") or ()), Review.from_dict(review) if review else None)
+        return cls(
+            raw["document_id"],
+            raw["kind"],
+            raw["state"],
+            datetime.fromisoformat(raw["uploaded_at"]),
+            raw["object_key"],
+            raw["content_type"],
+            int(raw["size"]),
+            raw["uploaded_by_role"],
+            tuple(raw.get("lookup_keys") or ()),
+            Review.from_dict(review) if review else None,
+        )
 
     def reviewed(self, review: Review) -> DocumentRecord:
         return replace(self, state=ACCEPTED if review.accepted else REJECTED, review=review)
 
     def public_view(self) -> dict[str, Any]:
         """What GET /applications/{id} lists: never the object key or the facts."""
-        return {"document_id": self.document_id, "kind": self.kind, "state": self.state,
-                "uploaded_at": self.uploaded_at.isoformat()}
+        return {
+            "document_id": self.document_id,
+            "kind": self.kind,
+            "state": self.state,
+            "uploaded_at": self.uploaded_at.isoformat(),
+        }
 
 
 # --- the application's documents and slots, kept in Application.data ------------------------------------------
+
 
 def documents_of(data: Mapping[str, Any]) -> list[DocumentRecord]:
     return [DocumentRecord.from_dict(raw) for raw in data.get("documents") or ()]
@@ -248,8 +292,9 @@ def _check(shape: Any, value: Any, path: str, errors: list[FieldError]) -> None:
             return
         for name in value:
             if name not in shape:
-                errors.append(FieldError(f"{path}.{name}", "facts.unknown_field",
-                                         f"The registry's answer has no field `{name}`."))
+                errors.append(
+                    FieldError(f"{path}.{name}", "facts.unknown_field", f"The registry's answer has no field `{name}`.")
+                )
         for name, inner in shape.items():
             if name not in value:
                 errors.append(FieldError(f"{path}.{name}", "facts.required", f"`{path}.{name}` is required."))
@@ -279,11 +324,18 @@ def pick(documents: Sequence[DocumentRecord], document_id: str) -> DocumentRecor
     return next((d for d in documents if d.document_id == document_id), None)
 
 
-
 # --- who must act next (the work queue's `waiting_for`) ----------------------------------------------------------
 
-WAITING_FOR = ("signature", "registries", "applicant_documents", "agency_reply", "document_review", "assignment",
-               "official_decision", "parameters")
+WAITING_FOR = (
+    "signature",
+    "registries",
+    "applicant_documents",
+    "agency_reply",
+    "document_review",
+    "assignment",
+    "official_decision",
+    "parameters",
+)
 
 
 def waiting_for(application: Application) -> str | None:
@@ -306,11 +358,16 @@ def waiting_for(application: Application) -> str | None:
     official = application.data.get("official_decision")
     if application.status is Status.DECIDING and official:
         return "agency_reply" if official.get("missing") else "official_decision"
-    if application.status is Status.AWAITING_DOCUMENTS or (application.data.get("digital_documents") or {}).get(
-            "state") == "asking":
+    if (
+        application.status is Status.AWAITING_DOCUMENTS
+        or (application.data.get("digital_documents") or {}).get("state") == "asking"
+    ):
         return "applicant_documents"
-    replied = {d.kind.removeprefix(AGENCY_REPLY) for d in documents_of(application.data)
-               if d.state == ACCEPTED and is_agency_reply(d.kind)}
+    replied = {
+        d.kind.removeprefix(AGENCY_REPLY)
+        for d in documents_of(application.data)
+        if d.state == ACCEPTED and is_agency_reply(d.kind)
+    }
     if set(application.data.get("written_requests") or ()) - replied:
         return "agency_reply"
     return "registries"

@@ -15,8 +15,9 @@ class FieldError:
     message: str
 
 
-def required_text(payload: Mapping[str, Any], name: str, limit: int, errors: list[FieldError], *,
-                  keep_spaces: bool = False) -> str:
+def required_text(
+    payload: Mapping[str, Any], name: str, limit: int, errors: list[FieldError], *, keep_spaces: bool = False
+) -> str:
     """A non-empty string field of at most `limit` characters (stripped unless `keep_spaces`); each problem is added
     to `errors` and "" returned, so one answer can name every bad field."""
     value = payload.get(name)

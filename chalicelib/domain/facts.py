@@ -229,9 +229,7 @@ class Case:
         return (day.year - born.year) * 12 + (day.month - born.month) - (day.day < born.day)
 
     def deceased_on(self, iin: str, day: date) -> bool:
-        died = parse_day(self.get("gbdfl", iin, "death_date")) or parse_day(
-            self.get("civil_deaths", iin, "death_date")
-        )
+        died = parse_day(self.get("gbdfl", iin, "death_date")) or parse_day(self.get("civil_deaths", iin, "death_date"))
         if died is not None:
             return died <= day
         return bool(self.get("civil_deaths", iin, "deceased", False))
@@ -321,19 +319,27 @@ def _named(values: object) -> set[str]:
     """The IINs a registry list names (IINs or objects with an `iin`)."""
     if not isinstance(values, list):
         return set()
-    return {str(v if isinstance(v, str) else v.get("iin")) for v in values
-            if isinstance(v, str) or (isinstance(v, Mapping) and v.get("iin"))}
+    return {
+        str(v if isinstance(v, str) else v.get("iin"))
+        for v in values
+        if isinstance(v, str) or (isinstance(v, Mapping) and v.get("iin"))
+    }
 
 
 def _through_one_generation(case: Case, person: str, other: str) -> Kinship | None:
     """Grandchild or grandparent through a chain of two civil records: `person`'s child who is `other`'s parent
     (or the reverse), whoever's records name the one in between; the evidence is both links."""
     for upper, lower, kind in ((person, other, "grandchild"), (other, person, "grandparent")):
-        between = (_named(case.get("civil_births", upper, "children"))
-                   | _named(case.get("adoption", upper, "adopted_children"))
-                   | {str(p.get("iin")) for p in case.get("civil_births", lower, "parents") or []
-                      if isinstance(p, Mapping) and p.get("iin")}
-                   | _named(case.get("adoption", lower, "adoptive_parents")))
+        between = (
+            _named(case.get("civil_births", upper, "children"))
+            | _named(case.get("adoption", upper, "adopted_children"))
+            | {
+                str(p.get("iin"))
+                for p in case.get("civil_births", lower, "parents") or []
+                if isinstance(p, Mapping) and p.get("iin")
+            }
+            | _named(case.get("adoption", lower, "adoptive_parents"))
+        )
         for middle in sorted(between - {person, other}):
             first, second = parent_child(case, upper, middle), parent_child(case, middle, lower)
             if first and second and first.detail != "ward" and second.detail != "ward":

@@ -42,8 +42,15 @@ class LookupSpec:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> LookupSpec:
-        return cls(raw["registry"], raw["person_ref"], raw["iin"], raw["purpose"], raw["on_not_found"],
-                   raw.get("document"), raw.get("when"))
+        return cls(
+            raw["registry"],
+            raw["person_ref"],
+            raw["iin"],
+            raw["purpose"],
+            raw["on_not_found"],
+            raw.get("document"),
+            raw.get("when"),
+        )
 
 
 @cache
@@ -83,8 +90,15 @@ def plan_for(application: Application, on: date) -> list[LookupSpec]:
             for ref, iin in _people(application, role):
                 if when and when not in DYNAMIC_CONDITIONS and not _static_condition_holds(when, application, iin, on):
                     continue
-                spec = LookupSpec(entry["registry"], ref, iin, entry["purpose"], entry["on_not_found"],
-                                  entry.get("document"), when if when in DYNAMIC_CONDITIONS else None)
+                spec = LookupSpec(
+                    entry["registry"],
+                    ref,
+                    iin,
+                    entry["purpose"],
+                    entry["on_not_found"],
+                    entry.get("document"),
+                    when if when in DYNAMIC_CONDITIONS else None,
+                )
                 specs.setdefault(spec.key, spec)
     return list(specs.values())
 

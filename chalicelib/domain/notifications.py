@@ -26,7 +26,6 @@ LANGUAGES: tuple[Language, ...] = ("kk", "ru", "en")
 DEFAULT_LANGUAGE: Language = "ru"
 
 
-
 class NotificationStatus(StrEnum):
     """Where one notification (its claim, `NOTIF#<key>`) stands. In flight: pending (claimed) -> sending -> sent ->
     delivered, or failed -> sending (a retry) -> ... Final without an SMS: the rest."""

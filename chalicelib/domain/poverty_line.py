@@ -63,8 +63,11 @@ class PovertyLine:
     @property
     def governed_by(self) -> str:
         """Which input gave the line: `median_income` or `subsistence_minimum`."""
-        return "median_income" if self.from_median is not None and self.from_median > self.from_pm else (
-            "subsistence_minimum")
+        return (
+            "median_income"
+            if self.from_median is not None and self.from_median > self.from_pm
+            else ("subsistence_minimum")
+        )
 
 
 class PovertyLineInputsMissing(DomainError):
@@ -97,8 +100,14 @@ def _figure(table: Mapping[str, Any], name: str, region: str, quarter: Quarter) 
     if not raw or raw.get("value") is None:
         return None
     published = raw.get("source", {}).get("published_on")
-    return Figure(name, region, quarter, int(raw["value"]), _source_text(raw.get("source")),
-                  date.fromisoformat(published) if published else None)
+    return Figure(
+        name,
+        region,
+        quarter,
+        int(raw["value"]),
+        _source_text(raw.get("source")),
+        date.fromisoformat(published) if published else None,
+    )
 
 
 def poverty_line(table: Mapping[str, Any], region: str, quarter: Quarter) -> PovertyLine:
@@ -125,9 +134,16 @@ def poverty_line(table: Mapping[str, Any], region: str, quarter: Quarter) -> Pov
     from_pm = math.ceil(pm_share * pm.value)
     from_median = math.ceil(median_share * median.value) if median is not None else None
     return PovertyLine(
-        region=region, quarter=quarter, inputs_quarter=inputs_quarter,
-        value=max(from_pm, from_median or 0), subsistence_minimum=pm, median_income=median,
-        pm_share=pm_share, median_share=median_share, from_pm=from_pm, from_median=from_median,
+        region=region,
+        quarter=quarter,
+        inputs_quarter=inputs_quarter,
+        value=max(from_pm, from_median or 0),
+        subsistence_minimum=pm,
+        median_income=median,
+        pm_share=pm_share,
+        median_share=median_share,
+        from_pm=from_pm,
+        from_median=from_median,
         rule_source=_source_text(rule.get("source")),
     )
 
@@ -138,9 +154,10 @@ def lay_over(base: Mapping[str, Any], loaded: Mapping[str, Any]) -> dict[str, An
     merged: dict[str, Any] = {key: value for key, value in base.items()}
     if loaded.get("rule"):
         merged["rule"] = loaded["rule"]
-    regions: dict[str, Any] = {code: {name: dict(values) if isinstance(values, Mapping) else values
-                                      for name, values in entry.items()}
-                               for code, entry in (base.get("regions") or {}).items()}
+    regions: dict[str, Any] = {
+        code: {name: dict(values) if isinstance(values, Mapping) else values for name, values in entry.items()}
+        for code, entry in (base.get("regions") or {}).items()
+    }
     for code, entry in (loaded.get("regions") or {}).items():
         target = regions.setdefault(code, {})
         for name, values in entry.items():

@@ -105,6 +105,7 @@ class UnknownEvent(InvalidValue):
 
 # --- policy ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class EventRule:
     event_type: str
@@ -136,8 +137,14 @@ class DialoguePolicy:
         data = load_json(POLICY_FILE)
         words, limits, timers = data["reply_words"], data["limits"], data["timers"]
         events = {
-            name: EventRule(name, raw["service_id"], raw["subject_relation"], tuple(raw["claimants"]),
-                            bool(raw["one_offer_only"]), int(raw.get("min_claimant_age", 0)))
+            name: EventRule(
+                name,
+                raw["service_id"],
+                raw["subject_relation"],
+                tuple(raw["claimants"]),
+                bool(raw["one_offer_only"]),
+                int(raw.get("min_claimant_age", 0)),
+            )
             for name, raw in data["events"].items()
         }
         return cls(
@@ -163,6 +170,7 @@ class DialoguePolicy:
 
 
 # --- reading a reply ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -209,6 +217,7 @@ def classify(text: str, policy: DialoguePolicy) -> Reply:
 
 # --- bank accounts --------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class BankAccount:
     iban: str = field(repr=False)
@@ -220,8 +229,10 @@ def accounts_from(answer: Mapping[str, Any] | None) -> list[BankAccount]:
     """The accounts of a `bank_accounts` registry answer (none when the registry has no record)."""
     if not answer:
         return []
-    return [BankAccount(str(a.get("iban", "")), str(a.get("owner_iin", "")), str(a.get("opened_on") or ""))
-            for a in answer.get("accounts") or []]
+    return [
+        BankAccount(str(a.get("iban", "")), str(a.get("owner_iin", "")), str(a.get("opened_on") or ""))
+        for a in answer.get("accounts") or []
+    ]
 
 
 def own_accounts(accounts: Iterable[BankAccount], iin: str) -> list[BankAccount]:
@@ -230,6 +241,7 @@ def own_accounts(accounts: Iterable[BankAccount], iin: str) -> list[BankAccount]
 
 
 # --- the offer and its dialogue --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -247,6 +259,7 @@ class Answer:
 
 
 # --- what a step leaves to do ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class _Effect:
@@ -349,12 +362,33 @@ class RevokeConsent(_Effect):
     name = "revoke_consent"
 
 
-Effect = (SendSms | WriteNotice | RecordConsent | CloseOthers | ReleaseGroup | FileApplication | Withdraw
-          | FetchDocuments | DocumentsFallback | RevokeConsent)
+Effect = (
+    SendSms
+    | WriteNotice
+    | RecordConsent
+    | CloseOthers
+    | ReleaseGroup
+    | FileApplication
+    | Withdraw
+    | FetchDocuments
+    | DocumentsFallback
+    | RevokeConsent
+)
 """Every effect a step may leave (services/proactive.py has one handler for each)."""
 
-_PLAIN: dict[str, Effect] = {e.name: e for e in (RecordConsent(), CloseOthers(), ReleaseGroup(), FileApplication(),
-                                                   Withdraw(), FetchDocuments(), DocumentsFallback(), RevokeConsent())}
+_PLAIN: dict[str, Effect] = {
+    e.name: e
+    for e in (
+        RecordConsent(),
+        CloseOthers(),
+        ReleaseGroup(),
+        FileApplication(),
+        Withdraw(),
+        FetchDocuments(),
+        DocumentsFallback(),
+        RevokeConsent(),
+    )
+}
 
 
 def parse_effect(text: str) -> Effect:
@@ -439,9 +473,27 @@ class Offer:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name in ("id", "group_id", "event_type", "service_id", "subject_relation", "person_iin", "subject_iin",
-                     "kinship", "phone", "language", "region", "reminders_sent", "help_replies", "account_replies",
-                     "proposed_iban", "iban", "consent_message_id", "revoked_message_id", "application_id"):
+        for name in (
+            "id",
+            "group_id",
+            "event_type",
+            "service_id",
+            "subject_relation",
+            "person_iin",
+            "subject_iin",
+            "kinship",
+            "phone",
+            "language",
+            "region",
+            "reminders_sent",
+            "help_replies",
+            "account_replies",
+            "proposed_iban",
+            "iban",
+            "consent_message_id",
+            "revoked_message_id",
+            "application_id",
+        ):
             out[name] = getattr(self, name)
         for name in ("offered_at", "expires_at", "consent_at", "revoked_at", "closed_at"):
             value = getattr(self, name)
@@ -459,46 +511,120 @@ class Offer:
         offered_at, expires_at = _instant(raw["offered_at"]), _instant(raw["expires_at"])
         assert offered_at is not None and expires_at is not None
         return cls(
-            id=raw["id"], group_id=raw["group_id"], event_type=raw["event_type"], service_id=raw["service_id"],
-            subject_relation=raw["subject_relation"], person_iin=raw["person_iin"], subject_iin=raw["subject_iin"],
-            kinship=raw["kinship"], phone=raw["phone"], language=raw.get("language"), region=raw["region"],
-            offered_at=offered_at, expires_at=expires_at, state=OfferState(raw["state"]),
-            reminders_sent=int(raw.get("reminders_sent", 0)), help_replies=int(raw.get("help_replies", 0)),
-            account_replies=int(raw.get("account_replies", 0)), proposed_iban=raw.get("proposed_iban"),
-            iban=raw.get("iban"), consent_at=_instant(raw.get("consent_at")),
-            consent_message_id=raw.get("consent_message_id"), revoked_at=_instant(raw.get("revoked_at")),
-            revoked_message_id=raw.get("revoked_message_id"), closed_at=_instant(raw.get("closed_at")),
-            application_id=raw.get("application_id"), answered=dict(raw.get("answered") or {}),
+            id=raw["id"],
+            group_id=raw["group_id"],
+            event_type=raw["event_type"],
+            service_id=raw["service_id"],
+            subject_relation=raw["subject_relation"],
+            person_iin=raw["person_iin"],
+            subject_iin=raw["subject_iin"],
+            kinship=raw["kinship"],
+            phone=raw["phone"],
+            language=raw.get("language"),
+            region=raw["region"],
+            offered_at=offered_at,
+            expires_at=expires_at,
+            state=OfferState(raw["state"]),
+            reminders_sent=int(raw.get("reminders_sent", 0)),
+            help_replies=int(raw.get("help_replies", 0)),
+            account_replies=int(raw.get("account_replies", 0)),
+            proposed_iban=raw.get("proposed_iban"),
+            iban=raw.get("iban"),
+            consent_at=_instant(raw.get("consent_at")),
+            consent_message_id=raw.get("consent_message_id"),
+            revoked_at=_instant(raw.get("revoked_at")),
+            revoked_message_id=raw.get("revoked_message_id"),
+            closed_at=_instant(raw.get("closed_at")),
+            application_id=raw.get("application_id"),
+            answered=dict(raw.get("answered") or {}),
             pending=[parse_effect(e) for e in raw.get("pending") or []],
             events=[TimelineEvent.from_dict(e) for e in raw.get("events") or []],
             kind=OfferKind(raw.get("kind") or BENEFIT),
-            documents=list(raw.get("documents") or []), version=version, timer_at=timer_at,
+            documents=list(raw.get("documents") or []),
+            version=version,
+            timer_at=timer_at,
         )
 
 
-def new_offer(*, offer_id: str, group_id: str, rule: EventRule, claimant: Claimant, subject_iin: str, phone: str,
-              language: str | None, region: str, now: datetime, policy: DialoguePolicy) -> Offer:
-    offer = Offer(id=offer_id, group_id=group_id, event_type=rule.event_type, service_id=rule.service_id,
-                  subject_relation=rule.subject_relation, person_iin=claimant.iin, subject_iin=subject_iin,
-                  kinship=claimant.kinship, phone=phone, language=language if language in ("kk", "ru") else None,
-                  region=region, offered_at=now, expires_at=now + policy.offer_valid)
-    offer.record(now, "proactive_offer_made", "system", event_type=rule.event_type, kinship=claimant.kinship,
-                 reply_by=reply_by(offer).isoformat())
+def new_offer(
+    *,
+    offer_id: str,
+    group_id: str,
+    rule: EventRule,
+    claimant: Claimant,
+    subject_iin: str,
+    phone: str,
+    language: str | None,
+    region: str,
+    now: datetime,
+    policy: DialoguePolicy,
+) -> Offer:
+    offer = Offer(
+        id=offer_id,
+        group_id=group_id,
+        event_type=rule.event_type,
+        service_id=rule.service_id,
+        subject_relation=rule.subject_relation,
+        person_iin=claimant.iin,
+        subject_iin=subject_iin,
+        kinship=claimant.kinship,
+        phone=phone,
+        language=language if language in ("kk", "ru") else None,
+        region=region,
+        offered_at=now,
+        expires_at=now + policy.offer_valid,
+    )
+    offer.record(
+        now,
+        "proactive_offer_made",
+        "system",
+        event_type=rule.event_type,
+        kinship=claimant.kinship,
+        reply_by=reply_by(offer).isoformat(),
+    )
     offer.effect(SendSms("proactive_offer"))
     return offer
 
 
-def new_documents_request(*, offer_id: str, application_id: str, service_id: str, person_iin: str, phone: str,
-                          language: str | None, region: str, documents: Sequence[str], now: datetime,
-                          valid: timedelta) -> Offer:
+def new_documents_request(
+    *,
+    offer_id: str,
+    application_id: str,
+    service_id: str,
+    person_iin: str,
+    phone: str,
+    language: str | None,
+    region: str,
+    documents: Sequence[str],
+    now: datetime,
+    valid: timedelta,
+) -> Offer:
     """The Digital Documents question to an application's applicant (one per application: `offer_id` is keyed by it)."""
-    offer = Offer(id=offer_id, group_id=offer_id, event_type=DIGITAL_DOCUMENTS, service_id=service_id,
-                  subject_relation="", person_iin=person_iin, subject_iin=person_iin, kinship="applicant",
-                  phone=phone, language=language if language in ("kk", "ru") else None, region=region,
-                  offered_at=now, expires_at=now + valid, application_id=application_id, kind=DIGITAL_DOCUMENTS,
-                  documents=sorted(documents))
-    offer.record(now, "digital_documents_consent_requested", "system", documents=offer.documents,
-                 reply_by=reply_by(offer).isoformat())
+    offer = Offer(
+        id=offer_id,
+        group_id=offer_id,
+        event_type=DIGITAL_DOCUMENTS,
+        service_id=service_id,
+        subject_relation="",
+        person_iin=person_iin,
+        subject_iin=person_iin,
+        kinship="applicant",
+        phone=phone,
+        language=language if language in ("kk", "ru") else None,
+        region=region,
+        offered_at=now,
+        expires_at=now + valid,
+        application_id=application_id,
+        kind=DIGITAL_DOCUMENTS,
+        documents=sorted(documents),
+    )
+    offer.record(
+        now,
+        "digital_documents_consent_requested",
+        "system",
+        documents=offer.documents,
+        reply_by=reply_by(offer).isoformat(),
+    )
     offer.effect(SendSms("digital_documents_consent"))
     return offer
 
@@ -521,12 +647,24 @@ def needs_accounts(offer: Offer, reply: Reply, now: datetime) -> bool:
 
 def claims_the_benefit(offer: Offer, reply: Reply, now: datetime) -> bool:
     """Whether this reply is a consent that takes the benefit for this offer (the first of its group wins)."""
-    return (offer.kind == BENEFIT and offer.state is OfferState.OFFERED and reply.kind is ReplyKind.CONSENT
-            and now < offer.expires_at)
+    return (
+        offer.kind == BENEFIT
+        and offer.state is OfferState.OFFERED
+        and reply.kind is ReplyKind.CONSENT
+        and now < offer.expires_at
+    )
 
 
-def respond(offer: Offer, reply: Reply, message_id: str, now: datetime, policy: DialoguePolicy, *,
-            accounts: Sequence[BankAccount] = (), claimed_by_other: bool = False) -> Answer | None:
+def respond(
+    offer: Offer,
+    reply: Reply,
+    message_id: str,
+    now: datetime,
+    policy: DialoguePolicy,
+    *,
+    accounts: Sequence[BankAccount] = (),
+    claimed_by_other: bool = False,
+) -> Answer | None:
     """One inbound SMS. The same message id again gives back the first answer and changes nothing."""
     if message_id in offer.answered:
         stored = offer.answered[message_id]
@@ -544,8 +682,16 @@ def respond(offer: Offer, reply: Reply, message_id: str, now: datetime, policy: 
     return answer
 
 
-def _step(offer: Offer, reply: Reply, message_id: str, now: datetime, *, policy: DialoguePolicy,
-          accounts: Sequence[BankAccount], claimed_by_other: bool) -> Answer | None:
+def _step(
+    offer: Offer,
+    reply: Reply,
+    message_id: str,
+    now: datetime,
+    *,
+    policy: DialoguePolicy,
+    accounts: Sequence[BankAccount],
+    claimed_by_other: bool,
+) -> Answer | None:
     if reply.kind is ReplyKind.STOP:
         return _revoke(offer, message_id, now)
     if offer.kind == DIGITAL_DOCUMENTS:
@@ -555,8 +701,9 @@ def _step(offer: Offer, reply: Reply, message_id: str, now: datetime, *, policy:
         offer.effect(WriteNotice("proactive_expired"))
         return Answer("proactive_expired")
     if offer.state is OfferState.OFFERED:
-        return _on_offer(offer, reply, message_id, now, policy=policy, accounts=accounts,
-                         claimed_by_other=claimed_by_other)
+        return _on_offer(
+            offer, reply, message_id, now, policy=policy, accounts=accounts, claimed_by_other=claimed_by_other
+        )
     if offer.state is OfferState.AWAITING_ACCOUNT:
         return _on_account(offer, reply, now, policy, accounts)
     if offer.state in CLOSED_ANSWER and reply.kind is ReplyKind.CONSENT and offer.help_replies < policy.help_replies:
@@ -572,8 +719,9 @@ def _help(offer: Offer, policy: DialoguePolicy, purpose: str = "proactive_help")
     return Answer(purpose)
 
 
-def _on_documents_question(offer: Offer, reply: Reply, message_id: str, now: datetime,
-                           policy: DialoguePolicy) -> Answer | None:
+def _on_documents_question(
+    offer: Offer, reply: Reply, message_id: str, now: datetime, policy: DialoguePolicy
+) -> Answer | None:
     if offer.is_open and now >= offer.expires_at:  # the timer has not run yet: too late all the same
         _expire(offer, now, tell=False)
     if not offer.is_open:
@@ -585,8 +733,9 @@ def _on_documents_question(offer: Offer, reply: Reply, message_id: str, now: dat
     if reply.kind is ReplyKind.CONSENT:
         offer.close(OfferState.CONSENTED, now)
         offer.consent_at, offer.consent_message_id = now, message_id
-        offer.record(now, "digital_documents_consent_given", "citizen", message_id=message_id,
-                     documents=offer.documents)
+        offer.record(
+            now, "digital_documents_consent_given", "citizen", message_id=message_id, documents=offer.documents
+        )
         offer.effect(RecordConsent())
         offer.effect(FetchDocuments())
         return Answer("digital_documents_consented")
@@ -602,8 +751,16 @@ def _decline(offer: Offer, message_id: str, now: datetime, *, effect: Effect, an
     return Answer(answer)
 
 
-def _on_offer(offer: Offer, reply: Reply, message_id: str, now: datetime, *, policy: DialoguePolicy,
-              accounts: Sequence[BankAccount], claimed_by_other: bool) -> Answer | None:
+def _on_offer(
+    offer: Offer,
+    reply: Reply,
+    message_id: str,
+    now: datetime,
+    *,
+    policy: DialoguePolicy,
+    accounts: Sequence[BankAccount],
+    claimed_by_other: bool,
+) -> Answer | None:
     if reply.kind is ReplyKind.CONSENT:
         if claimed_by_other:
             offer.close(OfferState.TAKEN_BY_OTHER, now)
@@ -639,8 +796,9 @@ def _ask_again(offer: Offer) -> Answer:
     return Answer("proactive_ask_iban")
 
 
-def _on_account(offer: Offer, reply: Reply, now: datetime, policy: DialoguePolicy,
-                accounts: Sequence[BankAccount]) -> Answer | None:
+def _on_account(
+    offer: Offer, reply: Reply, now: datetime, policy: DialoguePolicy, accounts: Sequence[BankAccount]
+) -> Answer | None:
     if reply.kind is ReplyKind.CONSENT:
         if offer.proposed_iban is None:
             return _account_error(offer, policy, Answer("proactive_ask_iban"))
@@ -700,8 +858,12 @@ def on_timer(offer: Offer, now: datetime, policy: DialoguePolicy) -> bool:
     if offer.is_open and now >= offer.expires_at:
         _expire(offer, now, tell=True)
         return True
-    if (offer.kind == BENEFIT and offer.state is OfferState.OFFERED and offer.reminders_sent < policy.reminders
-            and now >= offer.offered_at + policy.reminder_after):
+    if (
+        offer.kind == BENEFIT
+        and offer.state is OfferState.OFFERED
+        and offer.reminders_sent < policy.reminders
+        and now >= offer.offered_at + policy.reminder_after
+    ):
         offer.reminders_sent += 1
         offer.record(now, "proactive_reminder_sent", "system", reminder=offer.reminders_sent)
         offer.effect(SendSms("proactive_reminder", str(offer.reminders_sent)))
@@ -756,6 +918,7 @@ def conversation(offers: Iterable[Offer], now: datetime, policy: DialoguePolicy)
 
 # --- who may claim -----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Claimant:
     iin: str = field(repr=False)
@@ -785,8 +948,9 @@ def _valid_iin(raw: object) -> str | None:
         return None
 
 
-def claimants(rule: EventRule, subject_iin: str, answers: Mapping[str, Mapping[str, Any] | None],
-              on: date) -> list[Claimant]:
+def claimants(
+    rule: EventRule, subject_iin: str, answers: Mapping[str, Mapping[str, Any] | None], on: date
+) -> list[Claimant]:
     """Who may claim, in the rule's order of precedence, each person once; the subject and minors (where the rule
     has an age limit) never. `answers` are the subject's answers from `registries_for(rule)` (None: not found)."""
     found: dict[str, list[str]] = {k: [] for k in rule.claimants}
@@ -800,8 +964,10 @@ def claimants(rule: EventRule, subject_iin: str, answers: Mapping[str, Mapping[s
     for parent in births.get("parents") or []:
         relation = str(parent.get("relation"))
         add(relation if "mother" in found or "father" in found else "parent", parent.get("iin"))
-    children = sorted((c for c in births.get("children") or [] if _valid_iin(c.get("iin"))),
-                      key=lambda c: Iin(str(c["iin"])).birth_date)
+    children = sorted(
+        (c for c in births.get("children") or [] if _valid_iin(c.get("iin"))),
+        key=lambda c: Iin(str(c["iin"])).birth_date,
+    )
     for child in children:
         add("adult_child", child.get("iin"))
     for iin in (answers.get("adoption") or {}).get("adoptive_parents") or []:
@@ -843,7 +1009,8 @@ def has_applied(applications: Iterable[Application], service_id: str, subject_ii
     An unsigned draft (`awaiting_signature`) is not an application yet: anyone may start one for anybody, and it
     must not stop the state's offer (it expires, `application.UNSIGNED_DRAFT_TERM`)."""
     return any(
-        app.service_id == service_id and any(s.iin == subject_iin for s in app.subjects)
+        app.service_id == service_id
+        and any(s.iin == subject_iin for s in app.subjects)
         and app.status not in (Status.REFUSED, Status.WITHDRAWN, Status.AWAITING_SIGNATURE)
         for app in applications
     )

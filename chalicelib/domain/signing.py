@@ -65,8 +65,10 @@ def canonical_result_content(document: Mapping[str, Any], draft_id: str) -> byte
     from chalicelib.domain.result_document import canonical_bytes
 
     text = canonical_bytes(document).decode("utf-8")
-    return (f'<SignedResult xmlns="{RESULT_NAMESPACE}" draft={quoteattr(draft_id)} version="1">'
-            f'<Content type="application/json">{escape(text)}</Content></SignedResult>').encode()
+    return (
+        f'<SignedResult xmlns="{RESULT_NAMESPACE}" draft={quoteattr(draft_id)} version="1">'
+        f'<Content type="application/json">{escape(text)}</Content></SignedResult>'
+    ).encode()
 
 
 @dataclass(frozen=True, slots=True)

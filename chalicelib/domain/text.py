@@ -79,8 +79,9 @@ def stored_text(raw: object, kind: str) -> str:
     text = unicodedata.normalize("NFC", raw)
     for char in text:
         if unicodedata.category(char) in REFUSED_CATEGORIES:
-            raise _refuse("text.control_character",
-                          "The text holds an invisible control or format character: type it again", char)
+            raise _refuse(
+                "text.control_character", "The text holds an invisible control or format character: type it again", char
+            )
     text = " ".join(text.split())
     if not text:
         raise _refuse("text.empty", "The text is empty.")
@@ -89,8 +90,11 @@ def stored_text(raw: object, kind: str) -> str:
         if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Mc", "Me"):
             marks += 1
             if index == 0 or marks > MAX_MARKS_PER_LETTER or text[index - 1] == " ":
-                raise _refuse("text.too_many_combining_marks",
-                              f"At most {MAX_MARKS_PER_LETTER} accents on a letter, and each on a letter", char)
+                raise _refuse(
+                    "text.too_many_combining_marks",
+                    f"At most {MAX_MARKS_PER_LETTER} accents on a letter, and each on a letter",
+                    char,
+                )
         else:
             marks = 0
     if len(text) > limits.max_length:

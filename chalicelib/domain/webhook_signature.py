@@ -54,8 +54,9 @@ def _parse(header: str) -> tuple[int, list[str]]:
     return timestamp, macs
 
 
-def verify_signature(secret: bytes, header: str | None, body: bytes, now: datetime,
-                     tolerance: timedelta = TOLERANCE) -> int:
+def verify_signature(
+    secret: bytes, header: str | None, body: bytes, now: datetime, tolerance: timedelta = TOLERANCE
+) -> int:
     """The signed timestamp when the header authenticates `body` now; otherwise WebhookUnauthenticated.
 
     An empty secret refuses everything (a missing configuration must not open the door).

@@ -16,8 +16,15 @@ from chalicelib.observability import logger
 
 api = Blueprint(__name__)
 
-DATA_FILES = ("services.json", "regions.json", "banks.json", "registries.json", "calendar.json",
-              "parameters.json", "lookup_plans.json")
+DATA_FILES = (
+    "services.json",
+    "regions.json",
+    "banks.json",
+    "registries.json",
+    "calendar.json",
+    "parameters.json",
+    "lookup_plans.json",
+)
 IDEMPOTENCY_KEY_MAX = 64
 
 
@@ -50,57 +57,101 @@ def _registries_of(service_id: str) -> list[str]:
 @endpoint(api, "/services", summary="The service catalog", response="ServicesOut")
 def services(call: Call) -> dict[str, Any]:
     catalog = container().catalog
-    return {"version": catalog.version,
-            "services": [service_view(s, _registries_of(s.id)) for s in catalog]}
+    return {"version": catalog.version, "services": [service_view(s, _registries_of(s.id)) for s in catalog]}
 
 
-@endpoint(api, "/services/{service_id}/term", summary="When the result is due if filed that day on that channel",
-          response="TermOut", query=(("from", "YYYY-MM-DD, default today (Asia/Almaty)"),
-                                     ("channel", "filing channel, default portal")), errors=(404, 422))
+@endpoint(
+    api,
+    "/services/{service_id}/term",
+    summary="When the result is due if filed that day on that channel",
+    response="TermOut",
+    query=(("from", "YYYY-MM-DD, default today (Asia/Almaty)"), ("channel", "filing channel, default portal")),
+    errors=(404, 422),
+)
 def service_term(call: Call, service_id: str) -> dict[str, Any]:
     from chalicelib.domain.calendar import local_date
     from chalicelib.services.terms import quote_term
 
     deps = container()
-    quote = quote_term(deps.catalog, deps.calendar, service_id, today=local_date(deps.clock.now()),
-                       channel=call.query("channel"), raw_from=call.query("from"))
+    quote = quote_term(
+        deps.catalog,
+        deps.calendar,
+        service_id,
+        today=local_date(deps.clock.now()),
+        channel=call.query("channel"),
+        raw_from=call.query("from"),
+    )
     return term_view(quote)
 
 
-@endpoint(api, "/applications", "POST", summary="File an application", roles=("citizen", "operator"),
-          request="ApplicationIn", response="ApplicationOut", status=201, headers=("Idempotency-Key",),
-          errors=(400, 401, 403, 409, 413, 422, 503))
+@endpoint(
+    api,
+    "/applications",
+    "POST",
+    summary="File an application",
+    roles=("citizen", "operator"),
+    request="ApplicationIn",
+    response="ApplicationOut",
+    status=201,
+    headers=("Idempotency-Key",),
+    errors=(400, 401, 403, 409, 413, 422, 503),
+)
 def file_application(call: Call) -> Response:
     from chalicelib.services.intake import submit_application
 
     key = call.header("idempotency-key")
     if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_MAX and key.isascii() and key.isprintable()):
         raise InvalidValue("idempotency.key_invalid", "Idempotency-Key is 1 to 64 printable ASCII characters.")
-    filed = submit_application(call.raw, call.who, container().intake(), render=application_view,
-                               idempotency_key=key)
+    filed = submit_application(call.raw, call.who, container().intake(), render=application_view, idempotency_key=key)
     application_id = filed.response["id"]
-    logger.info("application filed", extra={"application_id": application_id, "replayed": filed.replayed,
-                                             "service_id": filed.response["service_id"]})
+    logger.info(
+        "application filed",
+        extra={
+            "application_id": application_id,
+            "replayed": filed.replayed,
+            "service_id": filed.response["service_id"],
+        },
+    )
     headers = {"Location": f"/applications/{application_id}"}
     if filed.replayed:
         headers["Idempotent-Replayed"] = "true"
     return json_response(filed.response, filed.status, headers)
 
 
-@endpoint(api, "/applications/{application_id}", summary="An application: status, timeline, lookups, decision",
-          roles=SIGNED_IN, response="ApplicationOut", errors=(401, 404))
+@endpoint(
+    api,
+    "/applications/{application_id}",
+    summary="An application: status, timeline, lookups, decision",
+    roles=SIGNED_IN,
+    response="ApplicationOut",
+    errors=(401, 404),
+)
 def read_application(call: Call, application_id: str) -> dict[str, Any]:
     from chalicelib.services.queries import poll_application
 
     deps = container()
-    poll = poll_application(application_id, call.who, repo=deps.repo, audit=deps.audit, clock=deps.clock,
-                            lookups=deps.lookup_store, results=deps.results, events=deps.deadline_index)
+    poll = poll_application(
+        application_id,
+        call.who,
+        repo=deps.repo,
+        audit=deps.audit,
+        clock=deps.clock,
+        lookups=deps.lookup_store,
+        results=deps.results,
+        events=deps.deadline_index,
+    )
     return application_view(poll.application, poll.kept_apart, poll.lookups, decision=poll.decision)
 
 
-@endpoint(api, "/applications", summary="The caller's History of services, newest first", roles=("citizen",),
-          response="HistoryOut", query=(("cursor", "from the previous page"), ("limit", "1 to 50, default 20")),
-          errors=(401, 403, 422))
+@endpoint(
+    api,
+    "/applications",
+    summary="The caller's History of services, newest first",
+    roles=("citizen",),
+    response="HistoryOut",
+    query=(("cursor", "from the previous page"), ("limit", "1 to 50, default 20")),
+    errors=(401, 403, 422),
+)
 def list_applications(call: Call) -> dict[str, Any]:
     from chalicelib.services.queries import history
 
@@ -109,8 +160,15 @@ def list_applications(call: Call) -> dict[str, Any]:
     return {"items": [summary_view(a, deps.catalog, call.language) for a in page.items], "cursor": page.cursor}
 
 
-@endpoint(api, "/applications/{application_id}/withdraw", "POST", summary="Withdraw before the decision",
-          roles=("citizen",), response="ApplicationOut", errors=(401, 404, 409))
+@endpoint(
+    api,
+    "/applications/{application_id}/withdraw",
+    "POST",
+    summary="Withdraw before the decision",
+    roles=("citizen",),
+    response="ApplicationOut",
+    errors=(401, 404, 409),
+)
 def withdraw(call: Call, application_id: str) -> dict[str, Any]:
     from chalicelib.services.intake import withdraw_application
 
@@ -119,9 +177,16 @@ def withdraw(call: Call, application_id: str) -> dict[str, Any]:
     return application_view(application)
 
 
-@endpoint(api, "/eligibility/{service_id}", "POST", summary="Pre-check before applying: the rules on the "
-          "caller's registry data, without filing", roles=("citizen",), request="EligibilityIn",
-          response="EligibilityOut", errors=(401, 403, 404, 422, 503))
+@endpoint(
+    api,
+    "/eligibility/{service_id}",
+    "POST",
+    summary="Pre-check before applying: the rules on the caller's registry data, without filing",
+    roles=("citizen",),
+    request="EligibilityIn",
+    response="EligibilityOut",
+    errors=(401, 403, 404, 422, 503),
+)
 def eligibility(call: Call, service_id: str) -> dict[str, Any]:
     from chalicelib.services.eligibility import check_eligibility
 
@@ -131,14 +196,21 @@ def eligibility(call: Call, service_id: str) -> dict[str, Any]:
     return result
 
 
-@endpoint(api, "/applications/{application_id}/documents", "POST", summary="An upload slot (pre-signed S3 POST) "
-          "for a document the application awaits; the upload completes the lookup it stands in for",
-          roles=("citizen", "operator", "official"), request="DocumentSlotIn", response="DocumentSlotOut", status=201,
-          errors=(401, 404, 409, 422))
+@endpoint(
+    api,
+    "/applications/{application_id}/documents",
+    "POST",
+    summary="An upload slot (pre-signed S3 POST) "
+    "for a document the application awaits; the upload completes the lookup it stands in for",
+    roles=("citizen", "operator", "official"),
+    request="DocumentSlotIn",
+    response="DocumentSlotOut",
+    status=201,
+    errors=(401, 404, 409, 422),
+)
 def document_slot(call: Call, application_id: str) -> Response:
     from chalicelib.services.documents import request_upload
 
-    slot = request_upload(application_id, call.raw["kind"], call.raw["content_type"], call.who,
-                          container().documents())
+    slot = request_upload(application_id, call.raw["kind"], call.raw["content_type"], call.who, container().documents())
     logger.info("upload slot issued", extra={"application_id": application_id, "kind": slot["kind"]})
     return json_response(slot, 201)

@@ -75,8 +75,7 @@ def bearer_token(authorization: str | None) -> str:
 def authenticate(authorization: str | None) -> Caller:
     token = bearer_token(authorization)
     settings = get_settings()
-    return caller_from_token(token, audience=settings.jwt_audience,
-                             issuer=settings.jwt_issuer)
+    return caller_from_token(token, audience=settings.jwt_audience, issuer=settings.jwt_issuer)
 
 
 def caller_from_token(token: str, *, audience: str, issuer: str, nonce: str | None = None) -> Caller:
@@ -110,8 +109,9 @@ def caller_of(claims: dict[str, Any]) -> Caller:
         raise Unauthenticated("`iat` and `exp` are whole seconds.", code="auth.claim_invalid")
     assert isinstance(issued, int) and isinstance(expires, int)
     if expires - issued > MAX_LIFETIME_SECONDS:
-        raise Unauthenticated(f"A token may live at most {MAX_LIFETIME_SECONDS // 3600} hours.",
-                              code="auth.lifetime_too_long")
+        raise Unauthenticated(
+            f"A token may live at most {MAX_LIFETIME_SECONDS // 3600} hours.", code="auth.lifetime_too_long"
+        )
     role = claims.get("role")
     if not isinstance(role, str) or role not in ROLES:
         raise Unauthenticated("The token carries no known role.")

@@ -37,8 +37,7 @@ console = Blueprint(__name__)
 
 FORM = "application/x-www-form-urlencoded"
 LANGUAGE_COOKIE = "sb-console-lang"
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                ".svg": "image/svg+xml"}
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 QUEUE_PAGE = 25
 
 
@@ -78,8 +77,16 @@ class Page:
         params: Any = (self.request.query_params or {}) if here is None and self.request.method == "GET" else {}
         kept = {k: v for k, v in params.items() if k != "lang"}
         language_links = {lang: f"{here or path}?{urlencode({**kept, 'lang': lang})}" for lang in LANGUAGES}
-        body = render(template, self.language, session=self.session, path=path, language_links=language_links,
-                      ncalayer_url=settings.ncalayer_url, languages=LANGUAGES, **context)
+        body = render(
+            template,
+            self.language,
+            session=self.session,
+            path=path,
+            language_links=language_links,
+            ncalayer_url=settings.ncalayer_url,
+            languages=LANGUAGES,
+            **context,
+        )
         csp = content_security_policy(settings.ncalayer_url, self.document_urls)
         headers: dict[str, str | list[str]] = {"Content-Type": HTML, **security_headers(csp)}
         return Response(body=body, status_code=status, headers=headers)
@@ -113,8 +120,9 @@ def redirect(location: str, *cookies: str) -> Response:
     return _cookies(response, *cookies) if cookies else response
 
 
-def console_page(path: str, methods: tuple[str, ...] = ("GET",), *,
-                 roles: tuple[str, ...] | None = None) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+def console_page(
+    path: str, methods: tuple[str, ...] = ("GET",), *, roles: tuple[str, ...] | None = None
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """A console route. `roles` given: only a signed-in staff member of those roles (others see the sign-in page
     or a refusal); every POST must carry the session's CSRF token (form field `csrf_token` or header
     `X-CSRF-Token`). The session cookie is sealed again on each answer (its idle time starts over)."""
@@ -127,8 +135,9 @@ def console_page(path: str, methods: tuple[str, ...] = ("GET",), *,
             page = Page(request, language, None)
             try:
                 now = int(time.time())
-                page.session = StaffSession.open(read_cookie(request.headers.get("cookie"), SESSION_COOKIE),
-                                                 _secret(), now)
+                page.session = StaffSession.open(
+                    read_cookie(request.headers.get("cookie"), SESSION_COOKIE), _secret(), now
+                )
                 if roles is not None:
                     if page.session is None:
                         if request.method != "GET":
@@ -187,6 +196,7 @@ def _message(exc: DomainError, language: str) -> str:
 
 # --- sign-in ---------------------------------------------------------------------------------------------------
 
+
 @console_page("/console")
 def home(page: Page) -> Response:
     if page.session is not None:
@@ -202,8 +212,10 @@ def sign_in(page: Page) -> Response:
     location = authorization_url(container().settings, flow)
     # The identity provider sends the browser back from its own site: the flow cookie must travel on that
     # top-level navigation, so it is SameSite=Lax (the session cookie itself is Strict).
-    return redirect(location, set_cookie(FLOW_COOKIE, seal(flow.to_dict(), _secret(), "flow"),
-                                         max_age=FLOW_SECONDS, same_site="Lax"))
+    return redirect(
+        location,
+        set_cookie(FLOW_COOKIE, seal(flow.to_dict(), _secret(), "flow"), max_age=FLOW_SECONDS, same_site="Lax"),
+    )
 
 
 @console_page("/console/callback")
@@ -221,8 +233,11 @@ def callback(page: Page) -> Response:
     # Arriving here was a navigation started on the identity provider's site: a Strict cookie set now would not be
     # sent on a redirect that continues it. The page moves on by itself (a same-site navigation) instead.
     response = page.html("signed_in.html")
-    return _cookies(response, set_cookie(SESSION_COOKIE, page.session.seal(_secret()), max_age=SESSION_IDLE_SECONDS),
-                    clear_cookie(FLOW_COOKIE, same_site="Lax"))
+    return _cookies(
+        response,
+        set_cookie(SESSION_COOKIE, page.session.seal(_secret()), max_age=SESSION_IDLE_SECONDS),
+        clear_cookie(FLOW_COOKIE, same_site="Lax"),
+    )
 
 
 @console_page("/console/sign-out", ("POST",), roles=("operator", "official", "admin"))
@@ -239,22 +254,38 @@ def static(page: Page, name: str) -> Response:
     file = STATIC / name
     if "/" in name or name.startswith(".") or suffix not in STATIC_TYPES or not file.is_file():
         return Response(body="", status_code=404, headers={"Content-Type": "text/plain"})
-    return Response(body=file.read_text(encoding="utf-8"), status_code=200,
-                    headers={"Content-Type": STATIC_TYPES[suffix], "Cache-Control": "max-age=300",
-                             "X-Content-Type-Options": "nosniff"})
+    return Response(
+        body=file.read_text(encoding="utf-8"),
+        status_code=200,
+        headers={
+            "Content-Type": STATIC_TYPES[suffix],
+            "Cache-Control": "max-age=300",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 # --- work queue ------------------------------------------------------------------------------------------------
+
 
 @console_page("/console/queue", roles=("operator", "official", "admin"))
 def queue(page: Page) -> Response:
     from chalicelib.console import views
 
-    return page.html("queue.html", **views.queue_page(page.staff.caller, page.language, waiting_for=page.query(
-        "waiting_for") or None, service_id=page.query("service") or None, cursor=page.query("cursor") or None))
+    return page.html(
+        "queue.html",
+        **views.queue_page(
+            page.staff.caller,
+            page.language,
+            waiting_for=page.query("waiting_for") or None,
+            service_id=page.query("service") or None,
+            cursor=page.query("cursor") or None,
+        ),
+    )
 
 
 # --- a case ----------------------------------------------------------------------------------------------------
+
 
 @console_page("/console/applications/{application_id}", roles=("operator", "official", "admin"))
 def case(page: Page, application_id: str) -> Response:
@@ -268,19 +299,28 @@ def case(page: Page, application_id: str) -> Response:
 
 # --- in-person filing ------------------------------------------------------------------------------------------
 
+
 @console_page("/console/file", ("GET", "POST"), roles=("operator",))
 def file_in_person(page: Page) -> Response:
     from chalicelib.console import views
 
     if page.request.method == "GET":
-        return page.html("file.html", **views.filing_page(page.staff.caller, page.language, page.query("service"),
-                                                          page.query("channel")))
+        return page.html(
+            "file.html",
+            **views.filing_page(page.staff.caller, page.language, page.query("service"), page.query("channel")),
+        )
     form = {k: v for k, v in page.form().items()}
     try:
         application_id = views.file_application(page.staff.caller, form)
     except ValidationFailed as exc:
-        context = views.filing_page(page.staff.caller, page.language, _first(form, "service_id"),
-                                    _first(form, "channel"), form=form, errors=exc.errors)
+        context = views.filing_page(
+            page.staff.caller,
+            page.language,
+            _first(form, "service_id"),
+            _first(form, "channel"),
+            form=form,
+            errors=exc.errors,
+        )
         return page.html("file.html", 422, **context)
     return redirect(f"/console/applications/{application_id}/filed")
 
@@ -325,9 +365,15 @@ def _stored_pdf(page: Page, document: str, application_id: str, source: dict[str
         response = page.html("rendering.html", 503, retry_after=RETRY_AFTER_SECONDS)
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return Response(body=pdf, status_code=200, headers={
-        "Content-Type": "application/pdf", "Cache-Control": "no-store",
-        "Content-Disposition": f'inline; filename="{document}-{application_id}.pdf"'})
+    return Response(
+        body=pdf,
+        status_code=200,
+        headers={
+            "Content-Type": "application/pdf",
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'inline; filename="{document}-{application_id}.pdf"',
+        },
+    )
 
 
 def _first(form: dict[str, list[str]], name: str) -> str:
@@ -337,8 +383,8 @@ def _first(form: dict[str, list[str]], name: str) -> str:
 
 # --- the official's desk ---------------------------------------------------------------------------------------
 
-@console_page("/console/applications/{application_id}/documents/{document_id}/review", ("POST",),
-              roles=("official",))
+
+@console_page("/console/applications/{application_id}/documents/{document_id}/review", ("POST",), roles=("official",))
 def review(page: Page, application_id: str, document_id: str) -> Response:
     from chalicelib.console import views
 
@@ -346,8 +392,9 @@ def review(page: Page, application_id: str, document_id: str) -> Response:
     try:
         views.review(page.staff.caller, application_id, document_id, form)
     except ValidationFailed as exc:
-        context = views.case_page(page.staff.caller, application_id, page.language,
-                                  review_form=(document_id, form, exc.errors))
+        context = views.case_page(
+            page.staff.caller, application_id, page.language, review_form=(document_id, form, exc.errors)
+        )
         page.document_urls = tuple(d["url"] for d in context["documents"] if d.get("url"))
         return page.html("case.html", 422, here=f"/console/applications/{application_id}", **context)
     return redirect(f"/console/applications/{application_id}#documents-h")

@@ -88,8 +88,9 @@ class Call:
         fmt = (self.query("format") or "json").lower()
         if fmt not in ("json", "pdf"):
             raise InvalidValue("format.unknown", "`format` is json or pdf.")
-        if fmt == "pdf" and not accepts(self.request.headers.get("accept"), Response(body=b"", headers={
-                "Content-Type": "application/pdf"})):  # refused before any work: no render queued for nobody
+        if fmt == "pdf" and not accepts(
+            self.request.headers.get("accept"), Response(body=b"", headers={"Content-Type": "application/pdf"})
+        ):  # refused before any work: no render queued for nobody
             raise NotAcceptable("This answer is application/pdf: send `Accept: application/pdf` to receive it.")
         return fmt
 
@@ -119,8 +120,12 @@ def accepts(accept: str | None, response: Response) -> bool:
 
 def not_acceptable(response: Response, language: str) -> Response:
     content_type = str(response.headers.get("Content-Type") or "").split(";")[0].strip()
-    return problem(406, "request.not_acceptable",
-                   f"This answer is {content_type}: send `Accept: {content_type}` to receive it.", language=language)
+    return problem(
+        406,
+        "request.not_acceptable",
+        f"This answer is {content_type}: send `Accept: {content_type}` to receive it.",
+        language=language,
+    )
 
 
 def negotiate_language(header: str | None) -> str:

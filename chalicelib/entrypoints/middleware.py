@@ -86,8 +86,9 @@ def framework_errors_as_problems(event: Request, get_response: Callable[[Request
         response = get_response(event)
     except Exception:
         logger.exception("unhandled error outside a route")
-        response = Response(body={"Code": "InternalServerError", "Message": "An internal server error occurred."},
-                            status_code=500)
+        response = Response(
+            body={"Code": "InternalServerError", "Message": "An internal server error occurred."}, status_code=500
+        )
     if not _is_framework_error(response):
         return response
     status = response.status_code

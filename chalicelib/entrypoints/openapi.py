@@ -10,10 +10,22 @@ from chalicelib.domain.access import ROLES
 from chalicelib.entrypoints.http import BINARY_TYPES, ROUTES, RouteSpec
 from chalicelib.entrypoints.schemas import Channel
 
-_STATUS_TEXT = {200: "OK", 201: "Created", 400: "Bad request", 401: "Not authenticated", 403: "Forbidden",
-                404: "Not found", 406: "Not acceptable: send Accept: application/pdf", 409: "Conflict",
-                413: "Too large", 415: "Unsupported media type",
-                422: "Invalid input", 429: "Too many requests", 500: "Unexpected error", 503: "Unavailable"}
+_STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    406: "Not acceptable: send Accept: application/pdf",
+    409: "Conflict",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Unexpected error",
+    503: "Unavailable",
+}
 # What `endpoint` itself answers before a handler runs: a missing or bad token, a role the route does not take,
 # a JSON body that is not JSON, too large, of another media type, or not an object.
 _AUTH_ERRORS = (401,)
@@ -29,12 +41,16 @@ _QUERY: dict[str, dict[str, Any]] = {
 }
 _ANY_HEADER: dict[str, Any] = {"schema": {"type": "string", "maxLength": 64}}
 _HEADERS: dict[str, dict[str, Any]] = {
-    "Idempotency-Key": {"description": "client-chosen; the same key and body within 24 hours returns the first "
-                                       "response, the same key with another body is 409",
-                        "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[ -~]+$"}},
-    "X-Signature": {"description": 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> with the caller\'s '
-                                   "shared secret (several v1= while a secret is rotated); 401 without it",
-                    "schema": {"type": "string", "maxLength": 1024}},
+    "Idempotency-Key": {
+        "description": "client-chosen; the same key and body within 24 hours returns the first "
+        "response, the same key with another body is 409",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[ -~]+$"},
+    },
+    "X-Signature": {
+        "description": 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> with the caller\'s '
+        "shared secret (several v1= while a secret is rotated); 401 without it",
+        "schema": {"type": "string", "maxLength": 1024},
+    },
 }
 
 
@@ -57,26 +73,47 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"{(\w+)}", spec.path)
     ]
-    params += [{"name": name, "in": "query", "required": False, "description": desc,
-                "schema": _QUERY.get(name, {"type": "string"})} for name, desc in spec.query]
-    params += [{"name": name, "in": "header", "required": False, **_HEADERS.get(name, _ANY_HEADER)}
-               for name in spec.headers]
-    params.append({"name": "Accept-Language", "in": "header", "required": False,
-                   "schema": {"type": "string", "enum": ["kk", "ru", "en"]}})
+    params += [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": desc,
+            "schema": _QUERY.get(name, {"type": "string"}),
+        }
+        for name, desc in spec.query
+    ]
+    params += [
+        {"name": name, "in": "header", "required": False, **_HEADERS.get(name, _ANY_HEADER)} for name in spec.headers
+    ]
+    params.append(
+        {
+            "name": "Accept-Language",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "enum": ["kk", "ru", "en"]},
+        }
+    )
     op["parameters"] = params
     if spec.roles:
         op["security"] = [{"bearer": []}]
         op["x-roles"] = list(spec.roles)
     body = spec.request or spec.body
     if body:
-        op["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
-    ok: dict[str, Any] = {"description": _STATUS_TEXT.get(spec.status, "OK"),
-                          "content": {ct: {"schema": _produced(spec, ct)} for ct in spec.produces}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+        }
+    ok: dict[str, Any] = {
+        "description": _STATUS_TEXT.get(spec.status, "OK"),
+        "content": {ct: {"schema": _produced(spec, ct)} for ct in spec.produces},
+    }
     responses: dict[str, Any] = {str(spec.status): ok}
     for status in sorted(_error_statuses(spec)):
-        responses[str(status)] = {"description": _STATUS_TEXT.get(status, "Error"), "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        responses[str(status)] = {
+            "description": _STATUS_TEXT.get(status, "Error"),
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
     op["responses"] = responses
     return op
 
@@ -110,9 +147,12 @@ def openapi_document() -> dict[str, Any]:
         paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Social benefits back office", "version": "1.0.0",
-                 "description": "Applications for Kazakhstan's social-benefit public services "
-                                "(the guide: docs/api.md in the repository)."},
+        "info": {
+            "title": "Social benefits back office",
+            "version": "1.0.0",
+            "description": "Applications for Kazakhstan's social-benefit public services "
+            "(the guide: docs/api.md in the repository).",
+        },
         "paths": paths,
         "components": {
             "schemas": definitions.get("$defs", {}),

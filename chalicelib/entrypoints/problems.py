@@ -40,16 +40,25 @@ def title_for(status: int, language: str) -> str:
     return str(entry[language])
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None,
-                  content_type: str = "application/json") -> Response:
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None, content_type: str = "application/json"
+) -> Response:
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
-    return Response(body=payload, status_code=status,
-                    headers={"Content-Type": f"{content_type}; charset=utf-8", **(headers or {})})
+    return Response(
+        body=payload, status_code=status, headers={"Content-Type": f"{content_type}; charset=utf-8", **(headers or {})}
+    )
 
 
-def problem(status: int, code: str, detail: str, *, language: str = "ru",
-            errors: Sequence[FieldError] = (), headers: dict[str, str] | None = None,
-            extensions: Mapping[str, Any] | None = None) -> Response:
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    language: str = "ru",
+    errors: Sequence[FieldError] = (),
+    headers: dict[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
+) -> Response:
     """One language per response: title, detail and every message in `language` (kk, ru or en). `extensions`:
     RFC 9457 extension members a code carries as data (e.g. `assignment` for `assignment.exists`: masked values)."""
     if language not in LANGUAGES:
@@ -74,6 +83,12 @@ def from_domain_error(exc: DomainError, language: str, headers: dict[str, str] |
     if not errors and exc.status == 422:
         errors = [FieldError(getattr(exc, "field", "") or "", exc.code, exc.message)]
     extensions = getattr(exc, "extensions", None)
-    return problem(exc.status, exc.code, exc.message, language=language, errors=errors, headers=headers,
-                   extensions=extensions if isinstance(extensions, Mapping) else None)
-
+    return problem(
+        exc.status,
+        exc.code,
+        exc.message,
+        language=language,
+        errors=errors,
+        headers=headers,
+        extensions=extensions if isinstance(extensions, Mapping) else None,
+    )

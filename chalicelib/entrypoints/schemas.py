@@ -35,8 +35,11 @@ class SubjectIn(Strict):
 
 class RepresentativeIn(Strict):
     iin: str = Field(max_length=32)
-    power_of_attorney: str = Field(max_length=512, description="number of the notarised power of attorney; stored "
-                                   "NFC-normalised, at most 64 characters, printable (domain/text.py)")
+    power_of_attorney: str = Field(
+        max_length=512,
+        description="number of the notarised power of attorney; stored "
+        "NFC-normalised, at most 64 characters, printable (domain/text.py)",
+    )
 
 
 class BankAccountIn(Strict):
@@ -44,10 +47,17 @@ class BankAccountIn(Strict):
 
 
 class AcceptedByIn(Strict):
-    office: str | None = Field(default=None, min_length=1, max_length=64,
-                               description="the operator's office; taken from the token's `org`, may only repeat it")
-    official: str = Field(min_length=1, max_length=512, description="surname and initials; stored NFC-normalised, "
-                          "at most 128 characters, printable (domain/text.py)")
+    office: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="the operator's office; taken from the token's `org`, may only repeat it",
+    )
+    official: str = Field(
+        min_length=1,
+        max_length=512,
+        description="surname and initials; stored NFC-normalised, at most 128 characters, printable (domain/text.py)",
+    )
 
 
 class ApplicationIn(Strict):
@@ -170,7 +180,8 @@ class Problem(BaseModel):
     code: str
     errors: list[FieldProblem] = Field(default_factory=list)
     assignment: AssignmentHeld | None = Field(
-        default=None, description="Only with `assignment.exists` / `assignment.pending`.")
+        default=None, description="Only with `assignment.exists` / `assignment.pending`."
+    )
 
 
 class EligibilityIn(Strict):
@@ -200,9 +211,11 @@ class SignatureIn(Strict):
 
     method: Literal["otp", "eds"]
     code: str | None = Field(default=None, max_length=16, description="the code from the SMS (method otp)")
-    signed_xml: str | None = Field(default=None, max_length=60000,
-                                   description="the application's canonical content with an enveloped XMLDSig "
-                                               "(method eds)")
+    signed_xml: str | None = Field(
+        default=None,
+        max_length=60000,
+        description="the application's canonical content with an enveloped XMLDSig (method eds)",
+    )
 
 
 class OtpOut(BaseModel):
@@ -323,7 +336,8 @@ class AuditEntryOut(BaseModel):
     application_id: str | None
     registry: str | None
     message_log: list[MessageLogOut] | None = Field(
-        default=None, description="registry reads: the gateway exchanges behind the read (X-Road-style message log)")
+        default=None, description="registry reads: the gateway exchanges behind the read (X-Road-style message log)"
+    )
 
 
 class AuditTrailOut(BaseModel):
@@ -378,9 +392,19 @@ class SignerOut(BaseModel):
 
 class VerifyOut(BaseModel):
     valid: bool
-    reason: Literal["valid", "signature.mismatch", "signature.malformed", "key.unknown", "algorithm.unsupported",
-                    "document.malformed", "eds.malformed", "eds.untrusted", "eds.expired", "eds.tampered",
-                    "eds.algorithm_unsupported"]
+    reason: Literal[
+        "valid",
+        "signature.mismatch",
+        "signature.malformed",
+        "key.unknown",
+        "algorithm.unsupported",
+        "document.malformed",
+        "eds.malformed",
+        "eds.untrusted",
+        "eds.expired",
+        "eds.tampered",
+        "eds.algorithm_unsupported",
+    ]
     signer: SignerOut | None = Field(description="who signed; only when valid")
     verification_code: str | None
 
@@ -451,7 +475,10 @@ class SmsWebhookIn(RootModel[InboundSmsIn | DeliveryReceiptIn]):
 
 class RegistryEventIn(BaseModel):
     event_id: str = Field(max_length=128)
-    type: str = Field(max_length=64, description="a registry event that starts a proactive service "
-                                                 "(chalicelib/data/proactive.json), e.g. child_disability_established")
+    type: str = Field(
+        max_length=64,
+        description="a registry event that starts a proactive service "
+        "(chalicelib/data/proactive.json), e.g. child_disability_established",
+    )
     subject_iin: str = Field(max_length=12, description="12-digit IIN of the person the event is about")
     occurred_at: str = Field(max_length=64)

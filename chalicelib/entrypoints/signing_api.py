@@ -32,9 +32,15 @@ def otp_problem(refused: OtpRefused, language: str) -> Response:
     return response
 
 
-@endpoint(signing_api, "/applications/{application_id}/otp", "POST",
-          summary="Send a one-time password by SMS to sign this application", roles=("citizen",), response="OtpOut",
-          errors=(401, 403, 404, 409, 422, 429, 503))
+@endpoint(
+    signing_api,
+    "/applications/{application_id}/otp",
+    "POST",
+    summary="Send a one-time password by SMS to sign this application",
+    roles=("citizen",),
+    response="OtpOut",
+    errors=(401, 403, 404, 409, 422, 429, 503),
+)
 def send_otp(call: Call, application_id: str) -> Any:
     from chalicelib.services.signing import request_otp
 
@@ -44,27 +50,51 @@ def send_otp(call: Call, application_id: str) -> Any:
         logger.info("otp refused", extra={"application_id": application_id, "code": refused.code})
         return otp_problem(refused, call.language)
     logger.info("otp sent", extra={"application_id": application_id})
-    return {"application_id": sent.application_id, "sent_to": sent.sent_to,
-            "expires_at": sent.expires_at.isoformat(), "resend_after": sent.resend_after.isoformat()}
+    return {
+        "application_id": sent.application_id,
+        "sent_to": sent.sent_to,
+        "expires_at": sent.expires_at.isoformat(),
+        "resend_after": sent.resend_after.isoformat(),
+    }
 
 
-@endpoint(signing_api, "/applications/{application_id}/signature", "POST",
-          summary="Sign the application (OTP or EDS): it is then submitted and registered", roles=("citizen",),
-          request="SignatureIn", response="ApplicationOut", errors=(400, 401, 403, 404, 409, 413, 422, 429, 503))
+@endpoint(
+    signing_api,
+    "/applications/{application_id}/signature",
+    "POST",
+    summary="Sign the application (OTP or EDS): it is then submitted and registered",
+    roles=("citizen",),
+    request="SignatureIn",
+    response="ApplicationOut",
+    errors=(400, 401, 403, 404, 409, 413, 422, 429, 503),
+)
 def sign(call: Call, application_id: str) -> Any:
     from chalicelib.services.signing import sign_application
 
     method = call.body.method
     try:
-        application = sign_application(application_id, call.who, method, container().signing(),
-                                       code=call.body.code, signed_xml=call.body.signed_xml)
+        application = sign_application(
+            application_id,
+            call.who,
+            method,
+            container().signing(),
+            code=call.body.code,
+            signed_xml=call.body.signed_xml,
+        )
     except OtpRefused as refused:
         logger.info("signature refused", extra={"application_id": application_id, "code": refused.code})
         return otp_problem(refused, call.language)
     except SignatureRefused as refused:
         logger.info("signature refused", extra={"application_id": application_id, "code": refused.code})
-        return problem(422, refused.code, refused.message, language=call.language,
-                       errors=[FieldError("signed_xml", refused.code, refused.message)])
-    logger.info("application signed", extra={"application_id": application_id, "method": method,
-                                              "status": application.status.value})
+        return problem(
+            422,
+            refused.code,
+            refused.message,
+            language=call.language,
+            errors=[FieldError("signed_xml", refused.code, refused.message)],
+        )
+    logger.info(
+        "application signed",
+        extra={"application_id": application_id, "method": method, "status": application.status.value},
+    )
     return application_view(application)

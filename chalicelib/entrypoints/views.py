@@ -31,9 +31,14 @@ def lookups_view(records: Sequence[LookupRecord]) -> list[dict[str, Any]]:
     with the document awaited, `written_request`). Never the values: the caller may not be the person concerned."""
     views = []
     for record in sorted(records, key=lambda r: (r.fetched_at, r.key)):
-        view: dict[str, Any] = {"registry": record.registry, "person": record.person_ref,
-                                "person_masked_iin": mask_iin(record.iin), "status": record.status,
-                                "source_system": record.source_system, "fetched_at": record.fetched_at.isoformat()}
+        view: dict[str, Any] = {
+            "registry": record.registry,
+            "person": record.person_ref,
+            "person_masked_iin": mask_iin(record.iin),
+            "status": record.status,
+            "source_system": record.source_system,
+            "fetched_at": record.fetched_at.isoformat(),
+        }
         if record.status != "found":
             view["on_not_found"] = record.on_not_found
             if record.document:
@@ -58,14 +63,23 @@ def documents_view(app: Application) -> list[dict[str, Any]]:
 def term_view(quote: TermQuote) -> dict[str, Any]:
     """`GET /services/{service_id}/term` (API.md): the due dates of an application filed that day."""
     due = quote.due
-    return {"service_id": quote.service.id, "channel": quote.channel, "registered_on": quote.registered_on.isoformat(),
-            "term": {"working_days": quote.working_days, "calendar_days": quote.calendar_days},
-            "due_date": due.due_date.isoformat(),
-            "due_date_at_state_corp": due.due_date_at_state_corp.isoformat() if due.due_date_at_state_corp else None}
+    return {
+        "service_id": quote.service.id,
+        "channel": quote.channel,
+        "registered_on": quote.registered_on.isoformat(),
+        "term": {"working_days": quote.working_days, "calendar_days": quote.calendar_days},
+        "due_date": due.due_date.isoformat(),
+        "due_date_at_state_corp": due.due_date_at_state_corp.isoformat() if due.due_date_at_state_corp else None,
+    }
 
 
-def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = (),
-                     lookups: Sequence[LookupRecord] = (), *, decision: dict[str, Any] | None = None) -> dict[str, Any]:
+def application_view(
+    app: Application,
+    kept_apart: Sequence[TimelineEvent] = (),
+    lookups: Sequence[LookupRecord] = (),
+    *,
+    decision: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The application as API.md shows it. `decision`: the decision with its reasons (services.queries.status_poll);
     without it, what the application item keeps (no reasons: they live in the signed result)."""
     return {
@@ -83,12 +97,15 @@ def application_view(app: Application, kept_apart: Sequence[TimelineEvent] = (),
         "subjects": [{"iin": s.iin, "relation": s.relation} for s in app.subjects],
         "representative": (
             {"iin": app.representative.iin, "power_of_attorney": app.representative.power_of_attorney}
-            if app.representative else None
+            if app.representative
+            else None
         ),
         "bank_account": {"iban_masked": Iban(app.bank_iban).masked, "bank_code": app.bank_iban[4:7]}
-        if app.bank_iban else None,
+        if app.bank_iban
+        else None,
         "accepted_by": {"office": app.accepted_by.office, "official": app.accepted_by.official}
-        if app.accepted_by else None,
+        if app.accepted_by
+        else None,
         "timeline": [e.to_dict() for e in _merged(app.timeline, kept_apart)],
         "lookups": lookups_view(lookups),
         "documents": documents_view(app),
@@ -115,13 +132,16 @@ def service_view(service: Service, registries: list[str]) -> dict[str, Any]:
         "name": dict(service.name),
         "provider": {"office_kind": service.provider_office_kind, "name": dict(service.provider_name)},
         "channels": list(service.channels),
-        "terms": {c: {"working_days": t.working_days, "calendar_days": t.calendar_days}
-                  for c, t in service.terms.items()},
+        "terms": {
+            c: {"working_days": t.working_days, "calendar_days": t.calendar_days} for c, t in service.terms.items()
+        },
         "signing": list(service.signing),
         "required_documents": {c: list(d) for c, d in service.required_documents.items()},
         "registries": registries,
-        "bank_account": {"required": service.bank_account_required,
-                         "allowed_banks": list(service.allowed_banks) if service.allowed_banks else None},
+        "bank_account": {
+            "required": service.bank_account_required,
+            "allowed_banks": list(service.allowed_banks) if service.allowed_banks else None,
+        },
         "source": dict(service.source),
     }
 

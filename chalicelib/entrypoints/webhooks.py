@@ -20,8 +20,16 @@ from chalicelib.observability import logger
 webhooks = Blueprint(__name__)
 
 
-@endpoint(webhooks, "/webhooks/sms", "POST", summary="Inbound SMS and delivery receipts from the SMS provider (HMAC)",
-          body="SmsWebhookIn", response="WebhookAck", headers=("X-Signature",), errors=(400, 401, 413, 422))
+@endpoint(
+    webhooks,
+    "/webhooks/sms",
+    "POST",
+    summary="Inbound SMS and delivery receipts from the SMS provider (HMAC)",
+    body="SmsWebhookIn",
+    response="WebhookAck",
+    headers=("X-Signature",),
+    errors=(400, 401, 413, 422),
+)
 def sms_webhook(call: Call) -> Any:
     from chalicelib.services.sms_inbound import receive_sms_webhook
 
@@ -29,24 +37,36 @@ def sms_webhook(call: Call) -> Any:
     payload = _verified_payload(call, deps.settings.sms_webhook_secret, deps.clock.now(), "sms webhook")
     outcome = receive_sms_webhook(payload, deps.sms_webhooks())
     logger.info("sms webhook", extra={"outcome": outcome})
-    return Response(body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
-                    status_code=200, headers={"Content-Type": "application/json; charset=utf-8"})
+    return Response(
+        body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
+        status_code=200,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
 
 
-@endpoint(webhooks, "/webhooks/registry-events", "POST",
-          summary="Life events from the e-government gateway that may start a proactive service (HMAC)",
-          body="RegistryEventIn", response="WebhookAck", headers=("X-Signature",), errors=(400, 401, 413, 422))
+@endpoint(
+    webhooks,
+    "/webhooks/registry-events",
+    "POST",
+    summary="Life events from the e-government gateway that may start a proactive service (HMAC)",
+    body="RegistryEventIn",
+    response="WebhookAck",
+    headers=("X-Signature",),
+    errors=(400, 401, 413, 422),
+)
 def registry_events_webhook(call: Call) -> Any:
     """Acknowledged at once: the event is remembered once by its event_id and queued on `proactive`."""
     from chalicelib.services.proactive import receive_registry_event
 
     deps = container()
-    payload = _verified_payload(call, deps.settings.gateway_webhook_secret, deps.clock.now(),
-                                "registry event webhook")
+    payload = _verified_payload(call, deps.settings.gateway_webhook_secret, deps.clock.now(), "registry event webhook")
     outcome = receive_registry_event(payload, deps.proactive())
     logger.info("registry event webhook", extra={"outcome": outcome})
-    return Response(body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
-                    status_code=200, headers={"Content-Type": "application/json; charset=utf-8"})
+    return Response(
+        body=json.dumps({"status": "duplicate" if outcome == "duplicate" else "accepted"}),
+        status_code=200,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
 
 
 def _verified_payload(call: Call, secret: str, now: datetime, what: str) -> dict[str, Any]:

@@ -34,8 +34,9 @@ def run_batch(event: SQSEvent, handle: Callable[[dict[str, Any]], Any]) -> dict[
 
     processor = BatchProcessor(event_type=EventType.SQS)
     context: Any = event.context
-    result: Any = process_partial_response(event=event.to_dict(), record_handler=record_handler,
-                                           processor=processor, context=context)
+    result: Any = process_partial_response(
+        event=event.to_dict(), record_handler=record_handler, processor=processor, context=context
+    )
     return dict(result)
 
 
@@ -73,8 +74,11 @@ def _uploads(body: dict[str, Any]) -> list[str]:
     """The object key of each object an S3 notification reports created (S3's test event: none)."""
     from urllib.parse import unquote_plus
 
-    return [unquote_plus(record.get("s3", {}).get("object", {}).get("key", ""))
-            for record in body.get("Records", []) if record.get("eventName", "").startswith("ObjectCreated")]
+    return [
+        unquote_plus(record.get("s3", {}).get("object", {}).get("key", ""))
+        for record in body.get("Records", [])
+        if record.get("eventName", "").startswith("ObjectCreated")
+    ]
 
 
 @workers.on_sqs_message(queue=queue_name("documents"), batch_size=10, name="documents_worker")

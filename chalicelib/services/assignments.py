@@ -47,8 +47,15 @@ def _holder_status(repo: ApplicationRepository, application_id: str) -> str | No
         return None
 
 
-def _read(store: AssignmentStore, repo: ApplicationRepository, service_id: str, subjects: Sequence[str], *,
-          application_id: str, on: date) -> tuple[list[Claim | None], list[Blocking]]:
+def _read(
+    store: AssignmentStore,
+    repo: ApplicationRepository,
+    service_id: str,
+    subjects: Sequence[str],
+    *,
+    application_id: str,
+    on: date,
+) -> tuple[list[Claim | None], list[Blocking]]:
     claims = [store.get(service_id, iin) for iin in subjects]
     blocks = []
     for claim in claims:
@@ -61,15 +68,16 @@ def _read(store: AssignmentStore, repo: ApplicationRepository, service_id: str, 
 
 
 def all_subjects(application: Application) -> list[str]:
-    return subjects_of(application.service_id, application.applicant.iin,
-                       [(s.iin, s.relation) for s in application.subjects])
+    return subjects_of(
+        application.service_id, application.applicant.iin, [(s.iin, s.relation) for s in application.subjects]
+    )
 
 
-def stop_if_assigned(store: AssignmentStore, repo: ApplicationRepository, application: Application,
-                     on: date) -> None:
+def stop_if_assigned(store: AssignmentStore, repo: ApplicationRepository, application: Application, on: date) -> None:
     """Raise AssignmentExists when a subject's benefit is already assigned for `on` by this system."""
-    subjects = filing_subjects(application.service_id, application.applicant.iin,
-                               [(s.iin, s.relation) for s in application.subjects])
+    subjects = filing_subjects(
+        application.service_id, application.applicant.iin, [(s.iin, s.relation) for s in application.subjects]
+    )
     _, blocks = _read(store, repo, application.service_id, subjects, application_id=application.id, on=on)
     for block in blocks:
         if block.kind == ASSIGNED:
@@ -82,8 +90,9 @@ def claim_pending(store: AssignmentStore, repo: ApplicationRepository, applicati
     if not subjects or application.registered_on is None:
         return True
     for _ in range(MAX_ATTEMPTS):
-        claims, blocks = _read(store, repo, application.service_id, subjects, application_id=application.id,
-                               on=application.registered_on)
+        claims, blocks = _read(
+            store, repo, application.service_id, subjects, application_id=application.id, on=application.registered_on
+        )
         if blocks:
             return False
         fresh = [
@@ -96,17 +105,22 @@ def claim_pending(store: AssignmentStore, repo: ApplicationRepository, applicati
     return False
 
 
-def claim_assigned(store: AssignmentStore, repo: ApplicationRepository, application: Application,
-                   beneficiaries: Sequence[str], *, period_from: date | None,
-                   period_to: date | None) -> Blocking | None:
+def claim_assigned(
+    store: AssignmentStore,
+    repo: ApplicationRepository,
+    application: Application,
+    beneficiaries: Sequence[str],
+    *,
+    period_from: date | None,
+    period_to: date | None,
+) -> Blocking | None:
     """Make this application the holder of the assignment of every beneficiary for the period, or say why not:
     a `Blocking` of kind `assigned` (refuse, naming it) or `pending` (wait; this application is noted as a
     waiter and is decided again when the holder ends)."""
     on = application.registered_on
     assert on is not None
     for _ in range(MAX_ATTEMPTS):
-        claims, blocks = _read(store, repo, application.service_id, beneficiaries, application_id=application.id,
-                               on=on)
+        claims, blocks = _read(store, repo, application.service_id, beneficiaries, application_id=application.id, on=on)
         assigned = next((b for b in blocks if b.kind == ASSIGNED), None)
         if assigned is not None:
             return assigned
@@ -116,7 +130,8 @@ def claim_assigned(store: AssignmentStore, repo: ApplicationRepository, applicat
             continue
         fresh = [
             (claim or Claim(application.service_id, iin, application.id, ASSIGNED)).taken_by(
-                application.id, ASSIGNED, period_from=period_from, period_to=period_to)
+                application.id, ASSIGNED, period_from=period_from, period_to=period_to
+            )
             for iin, claim in zip(beneficiaries, claims, strict=True)
         ]
         if store.put(fresh):
@@ -124,8 +139,9 @@ def claim_assigned(store: AssignmentStore, repo: ApplicationRepository, applicat
     raise ConcurrentUpdate("The assignment claims kept changing; the decision is retried.")
 
 
-def check_assignable(store: AssignmentStore, repo: ApplicationRepository, application: Application,
-                     beneficiaries: Sequence[str]) -> Blocking | None:
+def check_assignable(
+    store: AssignmentStore, repo: ApplicationRepository, application: Application, beneficiaries: Sequence[str]
+) -> Blocking | None:
     """Whether an approval of `application` for `beneficiaries` could take their assignment now, without taking
     it (an official's draft, before the signature): a `Blocking` of kind `assigned` (an approval would be refused,
     naming it) or `pending` (another open application holds the claim: this one is noted as its waiter and is
@@ -144,8 +160,9 @@ def check_assignable(store: AssignmentStore, repo: ApplicationRepository, applic
     raise ConcurrentUpdate("The assignment claims kept changing; try again.")
 
 
-def one_assignment(store: AssignmentStore, repo: ApplicationRepository, application: Application,
-                   decision: Decision, *, take: bool) -> tuple[Decision, Blocking | None]:
+def one_assignment(
+    store: AssignmentStore, repo: ApplicationRepository, application: Application, decision: Decision, *, take: bool
+) -> tuple[Decision, Blocking | None]:
     """The decision as the one-assignment rule leaves it, and what blocked the approval (None: nothing did).
 
     An approval whose beneficiary this system already assigned for the period becomes a refusal naming that
@@ -157,8 +174,14 @@ def one_assignment(store: AssignmentStore, repo: ApplicationRepository, applicat
     if not (decision.approved and decision.beneficiaries):
         return decision, None
     if take:
-        block = claim_assigned(store, repo, application, decision.beneficiaries, period_from=decision.period_from,
-                               period_to=decision.period_to)
+        block = claim_assigned(
+            store,
+            repo,
+            application,
+            decision.beneficiaries,
+            period_from=decision.period_from,
+            period_to=decision.period_to,
+        )
     else:
         block = check_assignable(store, repo, application, decision.beneficiaries)
     if block is None or block.kind == PENDING:

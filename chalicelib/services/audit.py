@@ -18,10 +18,17 @@ from chalicelib.services.ports import ApplicationRepository, Clock
 from chalicelib.services.queries import get_application
 from chalicelib.services.registry_port import Exchange
 
-AuditAction = Literal["registry_read", "application_read", "document_read", "document_reviewed", "decision_drafted",
-                      "decision_signed"]
-ACTIONS: tuple[AuditAction, ...] = ("registry_read", "application_read", "document_read", "document_reviewed",
-                                    "decision_drafted", "decision_signed")
+AuditAction = Literal[
+    "registry_read", "application_read", "document_read", "document_reviewed", "decision_drafted", "decision_signed"
+]
+ACTIONS: tuple[AuditAction, ...] = (
+    "registry_read",
+    "application_read",
+    "document_read",
+    "document_reviewed",
+    "decision_drafted",
+    "decision_signed",
+)
 AUDIT_READERS = ("official", "admin")
 AUDIT_REVIEW_PURPOSE = "review of the personal-data access trail of the application"
 NOBODY = "-"
@@ -65,20 +72,48 @@ class AuditEntry:
                 raise ValueError(f"{name} holds an IIN in clear: mask it (mask_party)")
 
     @classmethod
-    def registry_read(cls, *, at: datetime, actor_role: str, actor_id: str, on_behalf_of: str, purpose: str,
-                      application_id: str, registry: str, exchanges: tuple[Exchange, ...] = ()) -> AuditEntry:
+    def registry_read(
+        cls,
+        *,
+        at: datetime,
+        actor_role: str,
+        actor_id: str,
+        on_behalf_of: str,
+        purpose: str,
+        application_id: str,
+        registry: str,
+        exchanges: tuple[Exchange, ...] = (),
+    ) -> AuditEntry:
         """A lookup worker's read of one registry (actor: the requesting system; on behalf of: the application
         or official named in the query's onBehalfOf), with the gateway exchanges behind it. Raw ids are masked."""
-        return cls(at.astimezone(UTC), actor_role, mask_party(actor_id), mask_party(on_behalf_of), purpose,
-                   application_id, registry, "registry_read", tuple(e.to_dict() for e in exchanges))
+        return cls(
+            at.astimezone(UTC),
+            actor_role,
+            mask_party(actor_id),
+            mask_party(on_behalf_of),
+            purpose,
+            application_id,
+            registry,
+            "registry_read",
+            tuple(e.to_dict() for e in exchanges),
+        )
 
     @classmethod
-    def by_caller(cls, caller: Caller, *, at: datetime, purpose: str, application_id: str,
-                  action: AuditAction) -> AuditEntry:
+    def by_caller(
+        cls, caller: Caller, *, at: datetime, purpose: str, application_id: str, action: AuditAction
+    ) -> AuditEntry:
         """A signed-in person's read; they act on behalf of their office (citizens: themselves)."""
         on_behalf_of = caller.org if caller.org else caller.iin
-        return cls(at.astimezone(UTC), caller.role, mask_party(caller.iin), mask_party(on_behalf_of), purpose,
-                   application_id, None, action)
+        return cls(
+            at.astimezone(UTC),
+            caller.role,
+            mask_party(caller.iin),
+            mask_party(on_behalf_of),
+            purpose,
+            application_id,
+            None,
+            action,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         shown: dict[str, Any] = {
@@ -110,13 +145,21 @@ class AuditNotForRole(Forbidden):
     code = "audit.officials_only"
 
 
-def audit_trail(repo: ApplicationRepository, log: AuditLog, clock: Clock, application_id: str,
-                caller: Caller) -> list[AuditEntry]:
+def audit_trail(
+    repo: ApplicationRepository, log: AuditLog, clock: Clock, application_id: str, caller: Caller
+) -> list[AuditEntry]:
     """The application's trail for an official who may see the application (others: 404), newest first,
     this very reading included."""
     if caller.role not in AUDIT_READERS:
         raise AuditNotForRole("The access trail is for officials.")
     application = get_application(repo, application_id, caller)
-    log.record(AuditEntry.by_caller(caller, at=clock.now(), purpose=AUDIT_REVIEW_PURPOSE,
-                                    application_id=application.id, action="application_read"))
+    log.record(
+        AuditEntry.by_caller(
+            caller,
+            at=clock.now(),
+            purpose=AUDIT_REVIEW_PURPOSE,
+            application_id=application.id,
+            action="application_read",
+        )
+    )
     return log.for_application(application.id)

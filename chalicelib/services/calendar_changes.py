@@ -44,8 +44,12 @@ class RecomputeReport:
     moved_ids: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {"calendar": self.calendar, "changed_calendar": self.changed_calendar, "looked_at": self.looked_at,
-                "moved": self.moved}
+        return {
+            "calendar": self.calendar,
+            "changed_calendar": self.changed_calendar,
+            "looked_at": self.looked_at,
+            "moved": self.moved,
+        }
 
 
 def recompute_due_dates(now: datetime, deps: CalendarChangeDeps, *, force: bool = False) -> RecomputeReport:
@@ -65,24 +69,38 @@ def recompute_due_dates(now: datetime, deps: CalendarChangeDeps, *, force: bool 
                 raise Unchanged
             service = deps.catalog.get(app.service_id)
             term = service.terms[app.channel]
-            due = legal_due_dates(calendar, Term(term.working_days, term.calendar_days), app.registered_on,
-                                  app.channel, extension_calendar_days=service.extension_calendar_days,
-                                  extended=bool(app.data.get("written_requests")))
+            due = legal_due_dates(
+                calendar,
+                Term(term.working_days, term.calendar_days),
+                app.registered_on,
+                app.channel,
+                extension_calendar_days=service.extension_calendar_days,
+                extended=bool(app.data.get("written_requests")),
+            )
             if (due.due_date, due.due_date_at_state_corp) == (app.due_date, app.due_date_at_state_corp):
                 raise Unchanged
             previous = app.due_date
             app.due_date, app.due_date_at_state_corp = due.due_date, due.due_date_at_state_corp
             app.schedule_sweep(first_sweep_day(app, calendar, today))
-            app.record(now, "due_date_recomputed", ACTOR, reason="calendar_changed",
-                       previous_due_date=previous.isoformat() if previous else None,
-                       due_date=due.due_date.isoformat(),
-                       due_date_at_state_corp=due.due_date_at_state_corp.isoformat()
-                       if due.due_date_at_state_corp else None,
-                       calendar=calendar.fingerprint)
+            app.record(
+                now,
+                "due_date_recomputed",
+                ACTOR,
+                reason="calendar_changed",
+                previous_due_date=previous.isoformat() if previous else None,
+                due_date=due.due_date.isoformat(),
+                due_date_at_state_corp=due.due_date_at_state_corp.isoformat() if due.due_date_at_state_corp else None,
+                calendar=calendar.fingerprint,
+            )
             if previous != due.due_date:
-                notify(app, "due_date_changed", extra=due.due_date.isoformat(), application_number=app.id,
-                       due_date=due.due_date.isoformat(),
-                       previous_due_date=previous.isoformat() if previous else "")
+                notify(
+                    app,
+                    "due_date_changed",
+                    extra=due.due_date.isoformat(),
+                    application_number=app.id,
+                    due_date=due.due_date.isoformat(),
+                    previous_due_date=previous.isoformat() if previous else "",
+                )
             return True
 
         application, moved = update_application(deps.repo, application_id, move)

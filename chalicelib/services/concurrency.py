@@ -16,6 +16,7 @@ T = TypeVar("T")
 class Unchanged(Exception):
     """Raised by a change that finds nothing to do on fresh state: nothing is saved."""
 
+
 MAX_ATTEMPTS = 8
 
 

@@ -127,8 +127,9 @@ def _sweep(entries: list[DueEntry], today: date, now: datetime, deps: DeadlineDe
             report.redecided += 1
     for plan in plans:
         if plan.milestone is not None and plan.milestone.escalates:
-            report.events += deps.index.record_event(plan.entry.application.id,
-                                                     _event(plan.entry.application, plan.milestone, now, deps))
+            report.events += deps.index.record_event(
+                plan.entry.application.id, _event(plan.entry.application, plan.milestone, now, deps)
+            )
     messages = [m for plan in plans for m in plan.messages]
     if messages:
         deps.publisher.publish(messages)
@@ -148,8 +149,7 @@ def _sweep(entries: list[DueEntry], today: date, now: datetime, deps: DeadlineDe
             report.overdue += 1
 
 
-def _expire_drafts(drafts: list[DueEntry], now: datetime, deps: DeadlineDeps,
-                   report: SweepReport) -> None:
+def _expire_drafts(drafts: list[DueEntry], now: datetime, deps: DeadlineDeps, report: SweepReport) -> None:
     """Unsigned drafts listed up to today: withdrawn once past their term. One whose term ends later today stays
     where it is (every sweep reads today's partitions again); one signed or closed meanwhile was moved by that save."""
     assert deps.repo is not None
@@ -195,16 +195,23 @@ def _officials_notice(app: WatchedApplication, milestone: Milestone, calendar: W
     """The same message `services.notify.notify` queues, for the provider's officials (the sweep holds no
     Application to put it in the outbox of, so it is sent directly; its key makes a resend harmless)."""
     key = notification_key(app.id, "overdue", milestone.key)
-    return Notify(purpose="overdue", audience="officials", application_id=app.id, office=app.office, values={
-        "application_number": app.id,
-        "service_id": app.service_id,
-        "days_overdue": working_days_late(milestone, app, calendar),
-        "deadline": milestone.kind.value,
-        "step": milestone.step,
-    }).outbox(key)
+    return Notify(
+        purpose="overdue",
+        audience="officials",
+        application_id=app.id,
+        office=app.office,
+        values={
+            "application_number": app.id,
+            "service_id": app.service_id,
+            "days_overdue": working_days_late(milestone, app, calendar),
+            "deadline": milestone.kind.value,
+            "step": milestone.step,
+        },
+    ).outbox(key)
 
 
 # --- work queues --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class QueuedApplication:
@@ -222,15 +229,25 @@ class NoOffice(Forbidden):
     code = "work_queue.no_office"
 
 
-def work_queue(caller: Caller, queue: WorkQueue, calendar: WorkingDayCalendar, today: date, *,
-               cursor: str | None, limit: int, waiting_for: str | None = None) -> WorkQueueView:
+def work_queue(
+    caller: Caller,
+    queue: WorkQueue,
+    calendar: WorkingDayCalendar,
+    today: date,
+    *,
+    cursor: str | None,
+    limit: int,
+    waiting_for: str | None = None,
+) -> WorkQueueView:
     """The caller's office's open applications, soonest due date first, flagged: an official sees what
     their office decides, an operator what their office accepted."""
     if not caller.org:
         raise NoOffice("A work queue belongs to an office: the token names none.")
     which = "handling" if caller.role == "official" else "accepted"
-    page = queue.open_applications(which, caller.org, cursor=cursor, limit=max(1, min(limit, MAX_PAGE)),
-                                   waiting_for=waiting_for)
-    items = [QueuedApplication(a, queue_flags(a, a.risk, today, calendar)) for a in page.items
-             if a.due_date is not None]
+    page = queue.open_applications(
+        which, caller.org, cursor=cursor, limit=max(1, min(limit, MAX_PAGE)), waiting_for=waiting_for
+    )
+    items = [
+        QueuedApplication(a, queue_flags(a, a.risk, today, calendar)) for a in page.items if a.due_date is not None
+    ]
     return WorkQueueView(items, page.cursor)

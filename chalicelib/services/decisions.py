@@ -86,11 +86,15 @@ def case_of(application: Application, records: list[LookupRecord]) -> Case:
         answers.append(RegistryAnswer(r.registry, r.iin, status, data, r.source_system, r.fetched_at))
     assert application.registered_on is not None
     return Case.of(
-        service_id=application.service_id, applicant_iin=application.applicant.iin, region=application.applicant.region,
-        registered_on=application.registered_on, channel=application.channel,
+        service_id=application.service_id,
+        applicant_iin=application.applicant.iin,
+        region=application.applicant.region,
+        registered_on=application.registered_on,
+        channel=application.channel,
         subjects=[(s.iin, s.relation) for s in application.subjects],
         representative_iin=application.representative.iin if application.representative else None,
-        bank_account=application.bank_iban, answers=answers,
+        bank_account=application.bank_iban,
+        answers=answers,
     )
 
 
@@ -107,8 +111,9 @@ def decide_application(application_id: str, deps: DecisionDeps) -> str:
     return _decide(application_id, records, deps)
 
 
-def _request_missing(application_id: str, ask: list[LookupRecord], write: list[LookupRecord],
-                     deps: DecisionDeps) -> str:
+def _request_missing(
+    application_id: str, ask: list[LookupRecord], write: list[LookupRecord], deps: DecisionDeps
+) -> str:
     now = deps.clock.now()
 
     def change(app: Application) -> None:
@@ -118,21 +123,33 @@ def _request_missing(application_id: str, ask: list[LookupRecord], write: list[L
             app.record(now, "written_request_sent", "system", registries=app.data["written_requests"])
             days = service.extension_calendar_days
             if days and app.registered_on is not None:
-                due = compute_due_dates(deps.calendar.as_of(local_date(now)), Term(calendar_days=days),
-                                        app.registered_on, app.channel)
+                due = compute_due_dates(
+                    deps.calendar.as_of(local_date(now)), Term(calendar_days=days), app.registered_on, app.channel
+                )
                 previous = app.due_date
                 app.due_date, app.due_date_at_state_corp = due.due_date, due.due_date_at_state_corp
                 app.schedule_sweep(first_sweep_day(app, deps.calendar, local_date(now)))
-                app.record(now, "term_extended", "system", previous_due_date=previous.isoformat() if previous else None,
-                           due_date=due.due_date.isoformat(), calendar_days=days)
+                app.record(
+                    now,
+                    "term_extended",
+                    "system",
+                    previous_due_date=previous.isoformat() if previous else None,
+                    due_date=due.due_date.isoformat(),
+                    calendar_days=days,
+                )
                 notify(app, "written_request_sent", application_number=app.id, new_due_date=due.due_date.isoformat())
         if ask and _ask_the_wallet_first(app, ask, deps.digital_documents):
             return
         if ask:
             documents = sorted({r.document or r.registry for r in ask})
             if app.status is not Status.AWAITING_DOCUMENTS:
-                app.transition(Status.AWAITING_DOCUMENTS, at=now, actor="system", reason="registry_has_no_data",
-                               documents=documents)
+                app.transition(
+                    Status.AWAITING_DOCUMENTS,
+                    at=now,
+                    actor="system",
+                    reason="registry_has_no_data",
+                    documents=documents,
+                )
             for document in documents:
                 notify(app, "documents_needed", extra=document, application_number=app.id, document=document)
 
@@ -164,8 +181,9 @@ def needs_official(records: list[LookupRecord]) -> bool:
     return any(r.status == "provided" and (r.provided_document or "").startswith(DOCUMENT_SOURCE) for r in records)
 
 
-def to_official(application_id: str, reason: str, deps: DecisionDeps, missing: list[dict[str, str]] | None = None
-                ) -> None:
+def to_official(
+    application_id: str, reason: str, deps: DecisionDeps, missing: list[dict[str, str]] | None = None
+) -> None:
     """Hand the application to the deciding office's officials (it stays `deciding`, `waiting_for`
     official_decision, or agency_reply while facts are missing) and tell the office."""
     now = deps.clock.now()
@@ -184,8 +202,14 @@ def to_official(application_id: str, reason: str, deps: DecisionDeps, missing: l
         if missing:
             detail["missing"] = [f"{m['registry']}:{mask_iin(m['iin'])}" for m in missing]
         app.record(now, "official_decision_required", "system", **detail)
-        notify(app, "official_decision_required", audience="officials", extra=f"{reason}:{len(app.timeline)}",
-               application_number=app.id, service_id=app.service_id)
+        notify(
+            app,
+            "official_decision_required",
+            audience="officials",
+            extra=f"{reason}:{len(app.timeline)}",
+            application_number=app.id,
+            service_id=app.service_id,
+        )
 
     application, _ = update_application(deps.repo, application_id, change)
     dispatch_outbox(deps.repo, deps.publisher, application)
@@ -193,8 +217,10 @@ def to_official(application_id: str, reason: str, deps: DecisionDeps, missing: l
 
 def _missing_facts(records: list[LookupRecord], gap: FactsMissing) -> list[dict[str, str]]:
     keys = {(r.registry, r.iin): r.key for r in records}
-    return [{"registry": registry, "iin": iin, "key": keys.get((registry, iin)) or f"{registry}#review-{n}"}
-            for n, (registry, iin) in enumerate(gap.missing)]
+    return [
+        {"registry": registry, "iin": iin, "key": keys.get((registry, iin)) or f"{registry}#review-{n}"}
+        for n, (registry, iin) in enumerate(gap.missing)
+    ]
 
 
 def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps) -> str:
@@ -236,31 +262,46 @@ def _decide(application_id: str, records: list[LookupRecord], deps: DecisionDeps
         return wait_for_assignment(application_id, block, repo=deps.repo, clock=deps.clock)
 
     document = result_document(application, case, decision, now, deps.catalog)
-    signed = deps.results.put_once(application.id, deps.signer.sign(document).to_dict(),
-                                   [LookupState.of(r) for r in records])
-    application = finish_decision(application_id, decision, signed["document"], "system", repo=deps.repo,
-                                  clock=deps.clock)
+    signed = deps.results.put_once(
+        application.id, deps.signer.sign(document).to_dict(), [LookupState.of(r) for r in records]
+    )
+    application = finish_decision(
+        application_id, decision, signed["document"], "system", repo=deps.repo, clock=deps.clock
+    )
     dispatch_outbox(deps.repo, deps.publisher, application)
     after_assignment(application, decision, deps.assignments, deps.publisher)
     return decision.outcome
 
 
-def result_document(application: Application, case: Case, decision: Decision, now: datetime,
-                    catalog: ServiceCatalog) -> dict[str, Any]:
+def result_document(
+    application: Application, case: Case, decision: Decision, now: datetime, catalog: ServiceCatalog
+) -> dict[str, Any]:
     """The result document of a decision (domain.result_document), as it is signed."""
     service = catalog.get(application.service_id)
     return ResultDocument(
-        application_id=application.id, service_id=service.id, service_name=dict(service.name),
+        application_id=application.id,
+        service_id=service.id,
+        service_name=dict(service.name),
         applicant_iin_masked=mask_iin(application.applicant.iin),
         applicant_full_name=_full_name(case, application.applicant.iin),
-        decision=decision.to_dict(), issued_at=now.replace(microsecond=0),
-        issuer_office_id=application.handling_office, issuer_name=dict(service.provider_name),
+        decision=decision.to_dict(),
+        issued_at=now.replace(microsecond=0),
+        issuer_office_id=application.handling_office,
+        issuer_name=dict(service.provider_name),
         language=application.language,
     ).to_dict()
 
 
-def finish_decision(application_id: str, decision: Decision, document: dict[str, Any], actor: str, *,
-                    repo: ApplicationRepository, clock: Clock, **detail: Any) -> Application:
+def finish_decision(
+    application_id: str,
+    decision: Decision,
+    document: dict[str, Any],
+    actor: str,
+    *,
+    repo: ApplicationRepository,
+    clock: Clock,
+    **detail: Any,
+) -> Application:
     """The application becomes approved or refused on a signed result, and the applicant is told (outbox)."""
     now = clock.now()
     code = verification_code(document)
@@ -269,13 +310,22 @@ def finish_decision(application_id: str, decision: Decision, document: dict[str,
         if app.is_final:
             return
         app.data.pop("waiting_for", None)
-        app.decision = {"outcome": decision.outcome, "amount_monthly": decision.amount_monthly,
-                        "period_from": decision.period_from.isoformat() if decision.period_from else None,
-                        "period_to": decision.period_to.isoformat() if decision.period_to else None,
-                        "verification_code": code}  # the reasons are kept once: in the signed result
+        app.decision = {
+            "outcome": decision.outcome,
+            "amount_monthly": decision.amount_monthly,
+            "period_from": decision.period_from.isoformat() if decision.period_from else None,
+            "period_to": decision.period_to.isoformat() if decision.period_to else None,
+            "verification_code": code,
+        }  # the reasons are kept once: in the signed result
         app.data.pop("draft", None)
-        app.transition(Status.APPROVED if decision.outcome == "approved" else Status.REFUSED, at=now, actor=actor,
-                       reason="decided", verification_code=code, **detail)
+        app.transition(
+            Status.APPROVED if decision.outcome == "approved" else Status.REFUSED,
+            at=now,
+            actor=actor,
+            reason="decided",
+            verification_code=code,
+            **detail,
+        )
         values: dict[str, Any] = {"application_number": app.id}
         if decision.outcome == "approved":
             purpose, terms = _approval(decision.amount_monthly, decision.period_from, decision.period_to)
@@ -304,8 +354,15 @@ def _wait_for_parameters(application_id: str, deps: DecisionDeps, gap: PovertyLi
             raise Unchanged
         app.data["waiting_for"] = "parameters"
         app.schedule_sweep(local_date(now) + timedelta(days=1))
-        app.record(now, "waiting_for_parameters", "system", region=gap.region, quarter=str(gap.quarter),
-                   inputs_quarter=str(gap.quarter.previous()), missing=list(gap.missing))
+        app.record(
+            now,
+            "waiting_for_parameters",
+            "system",
+            region=gap.region,
+            quarter=str(gap.quarter),
+            inputs_quarter=str(gap.quarter.previous()),
+            missing=list(gap.missing),
+        )
 
     update_application(deps.repo, application_id, wait)
     return "waiting_for_parameters"
@@ -320,15 +377,17 @@ def wait_for_assignment(application_id: str, block: Blocking, *, repo: Applicati
         if app.data.get("waiting_for") == "assignment":
             raise Unchanged
         app.data["waiting_for"] = "assignment"
-        app.record(now, "waiting_for_assignment", "system", subject=block.masked_subject,
-                   application=block.masked_holder)
+        app.record(
+            now, "waiting_for_assignment", "system", subject=block.masked_subject, application=block.masked_holder
+        )
 
     update_application(repo, application_id, wait)
     return "waiting_for_assignment"
 
 
-def after_assignment(application: Application, decision: Decision, store: AssignmentStore,
-                     publisher: MessagePublisher) -> None:
+def after_assignment(
+    application: Application, decision: Decision, store: AssignmentStore, publisher: MessagePublisher
+) -> None:
     """Once a decision is saved (machine or official): give back the claims it does not keep (all of them on a
     refusal; TSA's declared people who were not counted) and decide again the applications that waited on them."""
     kept = set(decision.beneficiaries if decision.outcome == "approved" else ())
@@ -353,5 +412,3 @@ def _full_name(case: Case, iin: str) -> str:
     person = case.data("gbdfl", iin) or {}
     parts = [person.get("last_name"), person.get("first_name"), person.get("middle_name")]
     return " ".join(p for p in parts if p) or mask_iin(iin)
-
-

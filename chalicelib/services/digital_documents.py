@@ -51,16 +51,30 @@ def fetch_documents(offer: Offer, deps: DigitalDocumentsDeps) -> None:
     if not _still_asking(deps.repo.get(application_id)):
         return  # done before: a repeated effect
     try:
-        answer = deps.gateway.fetch(policy.registry, offer.person_iin, service_id=offer.service_id,
-                                    purpose=policy.purpose, on_behalf_of=application_id,
-                                    request_id=f"{application_id}:{policy.registry}")
+        answer = deps.gateway.fetch(
+            policy.registry,
+            offer.person_iin,
+            service_id=offer.service_id,
+            purpose=policy.purpose,
+            on_behalf_of=application_id,
+            request_id=f"{application_id}:{policy.registry}",
+        )
         found = wallet_documents(answer.data if answer.found else None)
         exchanges = answer.exchanges
     except GatewayRejected as rejected:
         found, exchanges = [], rejected.exchanges
-    deps.audit.record(AuditEntry.registry_read(
-        at=deps.clock.now(), actor_role="system", actor_id=WORKER, on_behalf_of=application_id,
-        purpose=policy.purpose, application_id=application_id, registry=policy.registry, exchanges=exchanges))
+    deps.audit.record(
+        AuditEntry.registry_read(
+            at=deps.clock.now(),
+            actor_role="system",
+            actor_id=WORKER,
+            on_behalf_of=application_id,
+            purpose=policy.purpose,
+            application_id=application_id,
+            registry=policy.registry,
+            exchanges=exchanges,
+        )
+    )
     provided: set[str] = set()
     lacking: set[str] = set()
     ask, _ = gaps_of(deps.lookups.for_application(application_id))

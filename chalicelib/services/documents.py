@@ -86,8 +86,10 @@ def _policy() -> dict[str, Any]:
 def missing_lookups(records: list[LookupRecord]) -> tuple[list[LookupRecord], list[LookupRecord]]:
     """(documents to ask the applicant for, registries to write to) among the settled lookups that still lack data."""
     missing = [r for r in records if r.status in MISSING_STATUSES and r.on_not_found != "fact"]
-    return ([r for r in missing if r.on_not_found == "ask_applicant"],
-            [r for r in missing if r.on_not_found == "written_request"])
+    return (
+        [r for r in missing if r.on_not_found == "ask_applicant"],
+        [r for r in missing if r.on_not_found == "written_request"],
+    )
 
 
 def awaited(application: Application, records: list[LookupRecord]) -> dict[str, list[Target]]:
@@ -98,11 +100,9 @@ def awaited(application: Application, records: list[LookupRecord]) -> dict[str, 
     ask, write = missing_lookups(records)
     kinds: dict[str, list[Target]] = {}
     for record in ask:
-        kinds.setdefault(record.document or record.registry, []).append(Target(record.key, record.registry,
-                                                                               record.iin))
+        kinds.setdefault(record.document or record.registry, []).append(Target(record.key, record.registry, record.iin))
     for record in write:
-        kinds.setdefault(f"{AGENCY_REPLY}{record.registry}", []).append(Target(record.key, record.registry,
-                                                                               record.iin))
+        kinds.setdefault(f"{AGENCY_REPLY}{record.registry}", []).append(Target(record.key, record.registry, record.iin))
     by_fact = {(r.registry, r.iin): r for r in records}
     for missing in (application.data.get("official_decision") or {}).get("missing") or ():
         registry, iin = missing["registry"], missing["iin"]
@@ -123,8 +123,9 @@ def may_upload(caller: Caller, application: Application, kind: str) -> bool:
     return caller.role != "citizen" or not is_agency_reply(kind)
 
 
-def request_upload(application_id: str, kind: str, content_type: str, caller: Caller,
-                   deps: DocumentDeps) -> dict[str, Any]:
+def request_upload(
+    application_id: str, kind: str, content_type: str, caller: Caller, deps: DocumentDeps
+) -> dict[str, Any]:
     """A pre-signed upload slot (S3 POST) for one document the application awaits, recorded in the application.
 
     Returns {kind, content_type, max_bytes, expires_at, upload: {method, url, fields}}. Raises ApplicationNotFound
@@ -136,34 +137,55 @@ def request_upload(application_id: str, kind: str, content_type: str, caller: Ca
     if not may_upload(caller, application, kind):
         raise ApplicationNotFound("No such application.")
     policy = _policy()
-    pending = {k: v for k, v in awaited(application, deps.lookups.for_application(application_id)).items()
-               if may_upload(caller, application, k)}
+    pending = {
+        k: v
+        for k, v in awaited(application, deps.lookups.for_application(application_id)).items()
+        if may_upload(caller, application, k)
+    }
     errors = []
     if content_type not in policy["content_types"]:
-        errors.append(FieldError("content_type", "documents.content_type",
-                                 f"Upload one of: {', '.join(policy['content_types'])}."))
+        errors.append(
+            FieldError(
+                "content_type", "documents.content_type", f"Upload one of: {', '.join(policy['content_types'])}."
+            )
+        )
     if kind not in pending:
         if not pending:
             raise NothingToUpload("No document is awaited for this application.")
-        errors.append(FieldError("kind", "documents.kind_not_requested",
-                                 f"The documents awaited are: {', '.join(sorted(pending))}."))
+        errors.append(
+            FieldError(
+                "kind", "documents.kind_not_requested", f"The documents awaited are: {', '.join(sorted(pending))}."
+            )
+        )
     if errors:
         raise ValidationFailed(errors)
     import uuid
 
     now = deps.clock.now()
     key = f"{policy['key_prefix']}{application_id}/{kind.replace(':', '~')}/{uuid.uuid4().hex}"
-    slot = UploadSlot(key=key, kind=kind, content_type=content_type, max_bytes=int(policy["max_bytes"]),
-                      requested_by_role=caller.role, requested_by=mask_iin(caller.iin), issued_at=now,
-                      expires_at=now + timedelta(seconds=int(policy["slot_valid_seconds"])))
+    slot = UploadSlot(
+        key=key,
+        kind=kind,
+        content_type=content_type,
+        max_bytes=int(policy["max_bytes"]),
+        requested_by_role=caller.role,
+        requested_by=mask_iin(caller.iin),
+        issued_at=now,
+        expires_at=now + timedelta(seconds=int(policy["slot_valid_seconds"])),
+    )
 
     def keep(app: Application) -> None:
         put_slot(app.data, slot)
 
     update_application(deps.repo, application_id, keep)
     upload = deps.uploads.upload_slot(key, content_type, slot.max_bytes, int(policy["slot_valid_seconds"]))
-    return {"kind": kind, "content_type": content_type, "max_bytes": slot.max_bytes,
-            "expires_at": slot.expires_at.isoformat(), "upload": upload}
+    return {
+        "kind": kind,
+        "content_type": content_type,
+        "max_bytes": slot.max_bytes,
+        "expires_at": slot.expires_at.isoformat(),
+        "upload": upload,
+    }
 
 
 def parse_upload_key(key: str) -> tuple[str, str] | None:
@@ -171,7 +193,7 @@ def parse_upload_key(key: str) -> tuple[str, str] | None:
     prefix = _policy()["key_prefix"]
     if not key.startswith(prefix):
         return None
-    parts = key[len(prefix):].split("/")
+    parts = key[len(prefix) :].split("/")
     if len(parts) != 3 or not all(parts):
         return None
     return parts[0], parts[1].replace("~", ":")
@@ -216,9 +238,17 @@ def object_landed(key: str, deps: DocumentDeps) -> str:
 
     now = deps.clock.now()
     kept = deps.uploads.keep(key, document_id)
-    document = DocumentRecord(document_id=document_id, kind=slot.kind, state=RECEIVED, uploaded_at=now,
-                              object_key=kept, content_type=slot.content_type, size=stored.size,
-                              uploaded_by_role=slot.requested_by_role, lookup_keys=tuple(t.key for t in targets))
+    document = DocumentRecord(
+        document_id=document_id,
+        kind=slot.kind,
+        state=RECEIVED,
+        uploaded_at=now,
+        object_key=kept,
+        content_type=slot.content_type,
+        size=stored.size,
+        uploaded_by_role=slot.requested_by_role,
+        lookup_keys=tuple(t.key for t in targets),
+    )
     for target in targets:
         if target.exists:
             deps.lookups.document_pending(application.id, target.key, f"document:{document_id}")
@@ -229,8 +259,13 @@ def object_landed(key: str, deps: DocumentDeps) -> str:
         put_document(app.data, document)
         put_slot(app.data, replace(slots_of(app.data)[key], used_by=document_id))
         if not app.is_final:
-            app.record(now, "document_received", "office" if is_agency_reply(slot.kind) else "applicant",
-                       kind=slot.kind, document_id=document_id)
+            app.record(
+                now,
+                "document_received",
+                "office" if is_agency_reply(slot.kind) else "applicant",
+                kind=slot.kind,
+                document_id=document_id,
+            )
         return "received"
 
     _, outcome = update_application(deps.repo, application.id, change)

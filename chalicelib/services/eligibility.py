@@ -95,32 +95,50 @@ def linked_people(records: Mapping[str, Mapping[str, Any] | None]) -> set[str]:
     return people
 
 
-def _check_links(check_id: str, service_id: str, values: Mapping[str, Any], caller: Caller,
-                 deps: EligibilityDeps) -> None:
+def _check_links(
+    check_id: str, service_id: str, values: Mapping[str, Any], caller: Caller, deps: EligibilityDeps
+) -> None:
     subjects = values["subjects"]
     if not subjects:
         return
     applicant = values["applicant"].iin
     reads = RegistryReadDeps(deps.gateway, deps.audit, deps.clock)
-    records = {registry: read_registry(registry, applicant, purpose="eligibility pre-check: family links",
-                                       actor=(caller.role, caller.iin), on_behalf_of=applicant, reference=check_id,
-                                       service_id=service_id, deps=reads)
-               for registry in LINK_REGISTRIES}
+    records = {
+        registry: read_registry(
+            registry,
+            applicant,
+            purpose="eligibility pre-check: family links",
+            actor=(caller.role, caller.iin),
+            on_behalf_of=applicant,
+            reference=check_id,
+            service_id=service_id,
+            deps=reads,
+        )
+        for registry in LINK_REGISTRIES
+    }
     linked = linked_people(records)
-    errors = [FieldError(f"subjects[{i}].iin", SubjectNotLinked.code,
-                         "The registries hold no birth, adoption, guardianship or marriage linking this person to the "
-                         "applicant: a pre-check covers only the applicant's own family.")
-              for i, subject in enumerate(subjects) if subject.iin not in linked]
+    errors = [
+        FieldError(
+            f"subjects[{i}].iin",
+            SubjectNotLinked.code,
+            "The registries hold no birth, adoption, guardianship or marriage linking this person to the "
+            "applicant: a pre-check covers only the applicant's own family.",
+        )
+        for i, subject in enumerate(subjects)
+        if subject.iin not in linked
+    ]
     if errors:
         raise ValidationFailed(errors)
 
 
-def check_eligibility(service_id: str, body: Mapping[str, Any], caller: Caller,
-                      deps: EligibilityDeps) -> dict[str, Any]:
+def check_eligibility(
+    service_id: str, body: Mapping[str, Any], caller: Caller, deps: EligibilityDeps
+) -> dict[str, Any]:
     request = {**body, "service_id": service_id, "channel": "portal"}
     if body.get("accepted_by") is not None:
-        raise ValidationFailed([FieldError("accepted_by", "accepted_by.not_allowed",
-                                           "A pre-check names no accepting office.")])
+        raise ValidationFailed(
+            [FieldError("accepted_by", "accepted_by.not_allowed", "A pre-check names no accepting office.")]
+        )
     service, values = validate_request(request, caller, deps.catalog)
     now = deps.clock.now()
     on = local_date(now)
@@ -130,38 +148,64 @@ def check_eligibility(service_id: str, body: Mapping[str, Any], caller: Caller,
         raise ValidationFailed([FieldError("applicant.iin", "applicant.not_caller", "The applicant is the caller.")])
     try:
         if representative is not None:
-            confirm_power_of_attorney(values["applicant"].iin, representative, on=on, service_id=service.id,
-                                      reference=check_id, actor=(caller.role, caller.iin),
-                                      deps=RegistryReadDeps(deps.gateway, deps.audit, deps.clock))
+            confirm_power_of_attorney(
+                values["applicant"].iin,
+                representative,
+                on=on,
+                service_id=service.id,
+                reference=check_id,
+                actor=(caller.role, caller.iin),
+                deps=RegistryReadDeps(deps.gateway, deps.audit, deps.clock),
+            )
         _check_links(check_id, service.id, values, caller, deps)
     except RegistryNotAnswering as down:
         raise RegistriesUnavailable(down.message) from None
     draft = Application(
-        id=check_id, service_id=service.id, channel="portal", status=Status.AWAITING_SIGNATURE,
-        applicant=values["applicant"], subjects=values["subjects"], representative=values["representative"],
-        bank_iban=values["iban"], accepted_by=None, language=values["language"],
-        filer=Filer(caller.iin, caller.role), handling_office=service.handling_office(values["applicant"].region),
-        created_at=now, registered_at=now, registered_on=on,
+        id=check_id,
+        service_id=service.id,
+        channel="portal",
+        status=Status.AWAITING_SIGNATURE,
+        applicant=values["applicant"],
+        subjects=values["subjects"],
+        representative=values["representative"],
+        bank_iban=values["iban"],
+        accepted_by=None,
+        language=values["language"],
+        filer=Filer(caller.iin, caller.role),
+        handling_office=service.handling_office(values["applicant"].region),
+        created_at=now,
+        registered_at=now,
+        registered_on=on,
     )
     plan = plan_for(draft, on)
     records = _fetch_all([s for s in plan if not s.when], draft, deps)
-    address = next((r.data for r in records if r.registry == "address" and r.person_ref == "applicant"
-                    and r.status == "found"), None)
+    address = next(
+        (r.data for r in records if r.registry == "address" and r.person_ref == "applicant" and r.status == "found"),
+        None,
+    )
     records += _fetch_all([s for s in plan if s.when and dynamic_condition_holds(s.when, address)], draft, deps)
 
     ask, write = gaps_of(records)
     own = draft.applicant.iin
     missing = [_missing(r.registry, r.iin, r.document, r.on_not_found, own) for r in ask + write]
-    result: dict[str, Any] = {"service_id": service.id, "checked_on": on.isoformat(), "lookups": len(records),
-                              "missing": missing}
+    result: dict[str, Any] = {
+        "service_id": service.id,
+        "checked_on": on.isoformat(),
+        "lookups": len(records),
+        "missing": missing,
+    }
     try:
         decision = decide(case_of(draft, records), on=on)
     except FactsMissing as gap:
-        result.update(would_be="cannot_tell", missing=missing + [
-            _missing(reg, iin, None, "missing", own) for reg, iin in gap.missing])
+        result.update(
+            would_be="cannot_tell",
+            missing=missing + [_missing(reg, iin, None, "missing", own) for reg, iin in gap.missing],
+        )
         return result
-    result.update(would_be=decision.outcome if not missing else "needs_documents",
-                  decision=applicant_view(decision.to_dict(), own))
+    result.update(
+        would_be=decision.outcome if not missing else "needs_documents",
+        decision=applicant_view(decision.to_dict(), own),
+    )
     return result
 
 
@@ -202,17 +246,51 @@ def _own_fact(fact: Mapping[str, Any], own: str) -> dict[str, Any]:
 def _fetch_all(specs: list[LookupSpec], draft: Application, deps: EligibilityDeps) -> list[LookupRecord]:
     def fetch(spec: LookupSpec) -> LookupRecord:
         now = deps.clock.now()
-        deps.audit.record(AuditEntry.registry_read(
-            at=now, actor_role="citizen", actor_id=draft.filer.iin, on_behalf_of=draft.filer.iin,
-            purpose=f"eligibility pre-check: {spec.purpose}", application_id=draft.id, registry=spec.registry))
+        deps.audit.record(
+            AuditEntry.registry_read(
+                at=now,
+                actor_role="citizen",
+                actor_id=draft.filer.iin,
+                on_behalf_of=draft.filer.iin,
+                purpose=f"eligibility pre-check: {spec.purpose}",
+                application_id=draft.id,
+                registry=spec.registry,
+            )
+        )
         try:
-            answer = deps.gateway.fetch(spec.registry, spec.iin, service_id=draft.service_id, purpose=spec.purpose,
-                                        on_behalf_of=draft.filer.iin, request_id=f"{draft.id}:{spec.key}")
+            answer = deps.gateway.fetch(
+                spec.registry,
+                spec.iin,
+                service_id=draft.service_id,
+                purpose=spec.purpose,
+                on_behalf_of=draft.filer.iin,
+                request_id=f"{draft.id}:{spec.key}",
+            )
         except GatewayRejected as rejected:
-            return LookupRecord(spec.key, spec.registry, spec.person_ref, spec.iin, "failed",
-                                {"reason": rejected.code}, "", now, spec.on_not_found, spec.document)
-        return LookupRecord(spec.key, spec.registry, spec.person_ref, spec.iin, answer.status, answer.data,
-                            answer.source_system, answer.fetched_at, spec.on_not_found, spec.document)
+            return LookupRecord(
+                spec.key,
+                spec.registry,
+                spec.person_ref,
+                spec.iin,
+                "failed",
+                {"reason": rejected.code},
+                "",
+                now,
+                spec.on_not_found,
+                spec.document,
+            )
+        return LookupRecord(
+            spec.key,
+            spec.registry,
+            spec.person_ref,
+            spec.iin,
+            answer.status,
+            answer.data,
+            answer.source_system,
+            answer.fetched_at,
+            spec.on_not_found,
+            spec.document,
+        )
 
     if not specs:
         return []

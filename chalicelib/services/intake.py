@@ -100,8 +100,9 @@ def _check(errors: list[FieldError], field: str, parse: Callable[[], Any]) -> An
         return None
 
 
-def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCatalog, *,
-                     proactive: bool = False) -> tuple[Service, dict[str, Any]]:
+def validate_request(
+    body: Mapping[str, Any], caller: Caller, catalog: ServiceCatalog, *, proactive: bool = False
+) -> tuple[Service, dict[str, Any]]:
     """Everything wrong with the request, reported at once; the parsed values when nothing is.
 
     The `proactive` channel is only for `submit_proactive` (an SMS consent), never for a caller of the API.
@@ -115,8 +116,9 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
     channel = body["channel"]
     if not service.accepts_channel(channel) or (channel == "proactive") != proactive:
         allowed = [c for c in service.channels if c != "proactive"]
-        errors.append(FieldError("channel", "channel.not_allowed",
-                                 f"This service is filed through: {', '.join(allowed)}."))
+        errors.append(
+            FieldError("channel", "channel.not_allowed", f"This service is filed through: {', '.join(allowed)}.")
+        )
     if caller.role == "operator" and channel not in IN_PERSON_CHANNELS:
         errors.append(FieldError("channel", "channel.not_in_person", "An operator files at an office."))
     if caller.role == "citizen" and channel != ("proactive" if proactive else "portal"):
@@ -134,48 +136,81 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
     for i, raw in enumerate(body.get("subjects") or []):
         iin = _check(errors, f"subjects[{i}].iin", functools.partial(Iin.parse, raw["iin"]))
         if raw["relation"] not in allowed_relations:
-            errors.append(FieldError(f"subjects[{i}].relation", "subject.relation_not_allowed",
-                                     f"This service takes subjects of kind: {', '.join(allowed_relations)}."))
+            errors.append(
+                FieldError(
+                    f"subjects[{i}].relation",
+                    "subject.relation_not_allowed",
+                    f"This service takes subjects of kind: {', '.join(allowed_relations)}.",
+                )
+            )
         elif iin is not None:
             if applicant_iin is not None and iin.value == applicant_iin.value:
-                errors.append(FieldError(f"subjects[{i}].iin", "subject.is_applicant",
-                                         "A subject is another person than the applicant."))
+                errors.append(
+                    FieldError(
+                        f"subjects[{i}].iin", "subject.is_applicant", "A subject is another person than the applicant."
+                    )
+                )
             subjects.append(Subject(iin.value, raw["relation"]))
     if len({s.iin for s in subjects}) != len(subjects):
         errors.append(FieldError("subjects", "subject.duplicate", "The same person is named twice."))
     for rule in service.subject_rules:
         count = sum(1 for s in subjects if s.relation == rule.relation)
         if not rule.min <= count <= rule.max:
-            errors.append(FieldError("subjects", "subject.count",
-                                     f"Name {rule.min} to {rule.max} subject(s) of kind {rule.relation}."))
+            errors.append(
+                FieldError(
+                    "subjects", "subject.count", f"Name {rule.min} to {rule.max} subject(s) of kind {rule.relation}."
+                )
+            )
 
     representative = None
     raw_rep = body.get("representative")
     if raw_rep is not None:
         if not service.representative_allowed:
-            errors.append(FieldError("representative", "representative.not_allowed",
-                                     "This service is applied for in person by the applicant."))
+            errors.append(
+                FieldError(
+                    "representative",
+                    "representative.not_allowed",
+                    "This service is applied for in person by the applicant.",
+                )
+            )
         rep_iin = _check(errors, "representative.iin", lambda: Iin.parse(raw_rep["iin"]))
         if not str(raw_rep.get("power_of_attorney") or "").strip():
-            errors.append(FieldError("representative.power_of_attorney", "representative.power_of_attorney_missing",
-                                     "A representative acts under a notarised power of attorney: give its number."))
+            errors.append(
+                FieldError(
+                    "representative.power_of_attorney",
+                    "representative.power_of_attorney_missing",
+                    "A representative acts under a notarised power of attorney: give its number.",
+                )
+            )
         else:
-            number = _check(errors, "representative.power_of_attorney",
-                            lambda: stored_text(raw_rep["power_of_attorney"], "power_of_attorney"))
+            number = _check(
+                errors,
+                "representative.power_of_attorney",
+                lambda: stored_text(raw_rep["power_of_attorney"], "power_of_attorney"),
+            )
             if rep_iin is not None and number is not None:
                 representative = Representative(rep_iin.value, number)
         if rep_iin is not None and applicant_iin is not None and rep_iin.value == applicant_iin.value:
-            errors.append(FieldError("representative.iin", "representative.is_applicant",
-                                     "A representative is another person than the applicant: leave it out to file "
-                                     "for yourself."))
+            errors.append(
+                FieldError(
+                    "representative.iin",
+                    "representative.is_applicant",
+                    "A representative is another person than the applicant: leave it out to file for yourself.",
+                )
+            )
 
     iban = None
     raw_account = body.get("bank_account")
     if raw_account is not None:
         iban = _check(errors, "bank_account.iban", lambda: Iban.parse(raw_account["iban"]))
         if iban is not None and service.allowed_banks is not None and iban.bank_code not in service.allowed_banks:
-            errors.append(FieldError("bank_account.iban", "iban.bank_not_allowed",
-                                     f"This service pays only to banks {', '.join(service.allowed_banks)}."))
+            errors.append(
+                FieldError(
+                    "bank_account.iban",
+                    "iban.bank_not_allowed",
+                    f"This service pays only to banks {', '.join(service.allowed_banks)}.",
+                )
+            )
     elif service.bank_account_required:
         errors.append(FieldError("bank_account", "bank_account.required", "This service needs a bank account."))
 
@@ -183,18 +218,30 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
     raw_accepted = body.get("accepted_by")
     if caller.role == "operator":
         if raw_accepted is None:
-            errors.append(FieldError("accepted_by", "accepted_by.required",
-                                     "An operator filing says which office and official accepted it."))
+            errors.append(
+                FieldError(
+                    "accepted_by",
+                    "accepted_by.required",
+                    "An operator filing says which office and official accepted it.",
+                )
+            )
         elif raw_accepted.get("office") not in (None, caller.org):
-            errors.append(FieldError("accepted_by.office", "accepted_by.other_office",
-                                     "An operator files for their own office only."))
+            errors.append(
+                FieldError(
+                    "accepted_by.office", "accepted_by.other_office", "An operator files for their own office only."
+                )
+            )
     elif raw_accepted is not None:
-        errors.append(FieldError("accepted_by", "accepted_by.not_allowed",
-                                 "Only an office's operator says who accepted an application."))
+        errors.append(
+            FieldError(
+                "accepted_by", "accepted_by.not_allowed", "Only an office's operator says who accepted an application."
+            )
+        )
     if caller.role == "operator" and raw_accepted is not None and caller.org is not None:
         # the office comes from the operator's token, never from the body (the body may only repeat it)
-        official = _check(errors, "accepted_by.official", lambda: stored_text(raw_accepted["official"],
-                                                                               "official_name"))
+        official = _check(
+            errors, "accepted_by.official", lambda: stored_text(raw_accepted["official"], "official_name")
+        )
         if official is not None:
             accepted_by = AcceptedBy(caller.org, official)
 
@@ -202,8 +249,13 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
         acting_for_self = caller.iin == applicant_iin.value
         acting_as_rep = representative is not None and representative.iin == caller.iin
         if not (acting_for_self or acting_as_rep):
-            errors.append(FieldError("applicant.iin", "applicant.not_caller",
-                                     "A citizen files for themself, or as the named representative."))
+            errors.append(
+                FieldError(
+                    "applicant.iin",
+                    "applicant.not_caller",
+                    "A citizen files for themself, or as the named representative.",
+                )
+            )
 
     language = body.get("language") or "ru"
     if language not in LANGUAGES:
@@ -222,8 +274,9 @@ def validate_request(body: Mapping[str, Any], caller: Caller, catalog: ServiceCa
     }
 
 
-def confirm_representation(application_id: str, service_id: str, values: Mapping[str, Any], caller: Caller,
-                           deps: IntakeDeps) -> str | None:
+def confirm_representation(
+    application_id: str, service_id: str, values: Mapping[str, Any], caller: Caller, deps: IntakeDeps
+) -> str | None:
     """Before anything is asked about the principal: the power of attorney confirmed in the e-notary registry
     (`services.representation`, PowerOfAttorneyNotConfirmed otherwise); then the principal's registered phone,
     for the SMS that tells them someone filed on their behalf (None: they registered none, a notice only)."""
@@ -232,8 +285,15 @@ def confirm_representation(application_id: str, service_id: str, values: Mapping
     reads = RegistryReadDeps(deps.gateway, deps.audit, deps.clock)
     actor = (caller.role, caller.iin)
     applicant: Applicant = values["applicant"]
-    confirm_power_of_attorney(applicant.iin, values["representative"], on=local_date(deps.clock.now()),
-                              service_id=service_id, reference=application_id, actor=actor, deps=reads)
+    confirm_power_of_attorney(
+        applicant.iin,
+        values["representative"],
+        on=local_date(deps.clock.now()),
+        service_id=service_id,
+        reference=application_id,
+        actor=actor,
+        deps=reads,
+    )
     phone = registered_phone(applicant.iin, service_id=service_id, reference=application_id, actor=actor, deps=reads)
     return phone.value if phone else None
 
@@ -286,15 +346,24 @@ def submit_application(
     )
     application.record(now, "created", caller.actor, channel=application.channel)
     if application.representative is not None:
-        application.record(now, "power_of_attorney_confirmed", "system", registry="e_notary",
-                           representative=mask_iin(application.representative.iin))
+        application.record(
+            now,
+            "power_of_attorney_confirmed",
+            "system",
+            registry="e_notary",
+            representative=mask_iin(application.representative.iin),
+        )
         if principal_phone is not None:
             application.data["principal_phone"] = principal_phone
         notify(application, "filed_on_your_behalf", audience="principal", application_number=application.id)
     in_person = application.channel in IN_PERSON_CHANNELS
     if not service.needs_signature() or in_person:
-        application.transition(Status.SUBMITTED, at=now, actor=caller.actor,
-                               reason="signed_in_person" if in_person else "no_signature_required")
+        application.transition(
+            Status.SUBMITTED,
+            at=now,
+            actor=caller.actor,
+            reason="signed_in_person" if in_person else "no_signature_required",
+        )
         register(application, service, deps.calendar, now)
     else:
         # listed for the deadline sweep on the day it expires unsigned (signing lists it again, for its term)
@@ -340,10 +409,19 @@ def submit_proactive(
     service, values = validate_request(body, caller, deps.catalog, proactive=True)
     now = deps.clock.now()
     application = Application(
-        id=deps.ids.application_id(now), service_id=service.id, channel="proactive", status=Status.AWAITING_SIGNATURE,
-        applicant=values["applicant"], subjects=values["subjects"], representative=None, bank_iban=values["iban"],
-        accepted_by=None, language=values["language"], filer=Filer(caller.iin, "citizen"),
-        handling_office=service.handling_office(values["applicant"].region), created_at=now,
+        id=deps.ids.application_id(now),
+        service_id=service.id,
+        channel="proactive",
+        status=Status.AWAITING_SIGNATURE,
+        applicant=values["applicant"],
+        subjects=values["subjects"],
+        representative=None,
+        bank_iban=values["iban"],
+        accepted_by=None,
+        language=values["language"],
+        filer=Filer(caller.iin, "citizen"),
+        handling_office=service.handling_office(values["applicant"].region),
+        created_at=now,
         timeline=sorted(conversation, key=lambda e: e.at),
     )
     application.record(now, "created", caller.actor, channel="proactive")
@@ -352,8 +430,11 @@ def submit_proactive(
     digest = request_hash(caller, body)
     response = render(application)
     try:
-        deps.repo.add(application, idempotency_key=_scoped_key(caller, consent_key),
-                      idempotency=IdempotencyRecord(digest, 201, response))
+        deps.repo.add(
+            application,
+            idempotency_key=_scoped_key(caller, consent_key),
+            idempotency=IdempotencyRecord(digest, 201, response),
+        )
     except DuplicateRequest as dup:
         first = dup.record
         assert isinstance(first, IdempotencyRecord)
@@ -410,8 +491,7 @@ class WithdrawTooLate(DomainError):
     status = 409
 
 
-def expire_draft(repo: ApplicationRepository, publisher: MessagePublisher, application_id: str,
-                 now: datetime) -> str:
+def expire_draft(repo: ApplicationRepository, publisher: MessagePublisher, application_id: str, now: datetime) -> str:
     """Withdraw an application left unsigned past `UNSIGNED_DRAFT_TERM` (the deadline sweep calls this).
 
     Returns `expired`, `not_yet` (the term ends later today or after: look again tomorrow) or `not_a_draft`
@@ -422,8 +502,13 @@ def expire_draft(repo: ApplicationRepository, publisher: MessagePublisher, appli
             raise Unchanged
         if now < app.draft_expires_at():
             raise Unchanged
-        app.transition(Status.WITHDRAWN, at=now, actor="system", reason="draft_expired",
-                       expired_after_days=UNSIGNED_DRAFT_TERM.days)
+        app.transition(
+            Status.WITHDRAWN,
+            at=now,
+            actor="system",
+            reason="draft_expired",
+            expired_after_days=UNSIGNED_DRAFT_TERM.days,
+        )
         notify(app, "draft_expired", application_number=app.id)
         return "expired"
 

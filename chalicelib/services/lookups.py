@@ -44,8 +44,9 @@ class LookupDeps:
     repo: ApplicationRepository
 
 
-def lookup_message(application: Application, spec: LookupSpec, expected: int,
-                   dependents: list[LookupSpec] | None = None) -> OutboxMessage:
+def lookup_message(
+    application: Application, spec: LookupSpec, expected: int, dependents: list[LookupSpec] | None = None
+) -> OutboxMessage:
     body: dict[str, Any] = {
         "type": "lookup",
         "application_id": application.id,
@@ -69,9 +70,18 @@ def fan_out(application: Application, plan: list[LookupSpec]) -> list[OutboxMess
             continue
         messages.append(lookup_message(application, spec, len(plan), dynamic if spec is trigger else None))
     if dynamic and trigger is None:  # nothing can settle the condition: such lookups are skipped at once
-        messages.append(OutboxMessage("lookups", f"{application.id}:lookup:skip-dynamic", {
-            "type": "settle", "application_id": application.id, "expected": len(plan),
-            "keys": [d.key for d in dynamic]}))
+        messages.append(
+            OutboxMessage(
+                "lookups",
+                f"{application.id}:lookup:skip-dynamic",
+                {
+                    "type": "settle",
+                    "application_id": application.id,
+                    "expected": len(plan),
+                    "keys": [d.key for d in dynamic],
+                },
+            )
+        )
     return messages
 
 
@@ -108,19 +118,51 @@ def handle_lookup(body: Mapping[str, Any], deps: LookupDeps) -> str:
         return "not_processed"  # withdrawn (or closed) since the lookup was queued: the registry is not asked
     now = deps.clock.now()
     try:
-        answer = deps.gateway.fetch(spec.registry, spec.iin, service_id=body["service_id"], purpose=spec.purpose,
-                                    on_behalf_of=body["on_behalf_of"],
-                                    request_id=f"{application_id}:{spec.key}")
-        record = LookupRecord(spec.key, spec.registry, spec.person_ref, spec.iin, answer.status, answer.data,
-                              answer.source_system, answer.fetched_at, spec.on_not_found, spec.document)
+        answer = deps.gateway.fetch(
+            spec.registry,
+            spec.iin,
+            service_id=body["service_id"],
+            purpose=spec.purpose,
+            on_behalf_of=body["on_behalf_of"],
+            request_id=f"{application_id}:{spec.key}",
+        )
+        record = LookupRecord(
+            spec.key,
+            spec.registry,
+            spec.person_ref,
+            spec.iin,
+            answer.status,
+            answer.data,
+            answer.source_system,
+            answer.fetched_at,
+            spec.on_not_found,
+            spec.document,
+        )
         exchanges = answer.exchanges
     except GatewayRejected as rejected:
-        record = LookupRecord(spec.key, spec.registry, spec.person_ref, spec.iin, "failed",
-                              {"reason": rejected.code}, "", now, spec.on_not_found, spec.document)
+        record = LookupRecord(
+            spec.key,
+            spec.registry,
+            spec.person_ref,
+            spec.iin,
+            "failed",
+            {"reason": rejected.code},
+            "",
+            now,
+            spec.on_not_found,
+            spec.document,
+        )
         exchanges = rejected.exchanges
     read = AuditEntry.registry_read(
-        at=now, actor_role="system", actor_id="lookups-worker", on_behalf_of=body["on_behalf_of"],
-        purpose=spec.purpose, application_id=application_id, registry=spec.registry, exchanges=exchanges)
+        at=now,
+        actor_role="system",
+        actor_id="lookups-worker",
+        on_behalf_of=body["on_behalf_of"],
+        purpose=spec.purpose,
+        application_id=application_id,
+        registry=spec.registry,
+        exchanges=exchanges,
+    )
     kept = deps.store.record(application_id, record, read)
 
     settle = [LookupState.of(kept)]
@@ -147,9 +189,18 @@ def being_processed(application_id: str, repo: ApplicationRepository) -> bool:
 
 
 def lookup_message_from(body: Mapping[str, Any], spec: LookupSpec) -> OutboxMessage:
-    return OutboxMessage("lookups", f"{body['application_id']}:lookup:{spec.key}", {
-        "type": "lookup", "application_id": body["application_id"], "service_id": body["service_id"],
-        "on_behalf_of": body["on_behalf_of"], "expected": body["expected"], "spec": spec.to_dict()})
+    return OutboxMessage(
+        "lookups",
+        f"{body['application_id']}:lookup:{spec.key}",
+        {
+            "type": "lookup",
+            "application_id": body["application_id"],
+            "service_id": body["service_id"],
+            "on_behalf_of": body["on_behalf_of"],
+            "expected": body["expected"],
+            "spec": spec.to_dict(),
+        },
+    )
 
 
 def _settle(application_id: str, states: list[LookupState], expected: int, deps: LookupDeps) -> str:

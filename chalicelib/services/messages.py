@@ -63,6 +63,7 @@ def _optional(default: Any = None, *, omit_none: bool = False) -> Any:
 
 # --- the notifications queue -----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Notify(Message):
     """A notice to write (personal account or office) and, where the passport asks, an SMS (services/notify.py)."""
@@ -100,6 +101,7 @@ class SmsRetry(Message):
 
 
 # --- the proactive queue ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class InboundSmsQueued(Message):
@@ -139,6 +141,7 @@ class DigitalDocumentsQuestion(Message):
 
 
 # --- one table per queue ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Handlers(Generic[D]):

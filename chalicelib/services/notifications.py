@@ -96,6 +96,7 @@ class NoticesNotForRole(DomainError):
 
 # --- texts ---------------------------------------------------------------------------------------------
 
+
 def short_term(section: str, name: str, language: str) -> str:
     """A short text for a value (a refusal's rule id, a document kind) in the language; the generic one if unknown."""
     terms: Mapping[str, Mapping[str, str]] = load_json(TERMS_FILE)[section]
@@ -145,8 +146,13 @@ def sms_phone(application: Application, audience: str) -> str | None:
 
 
 def _write_notices(application: Application, record: NotificationRecord, deps: NotificationDeps) -> None:
-    notice = Notice(record.key, application.id, record.purpose, record.claimed_at,
-                    notice_texts(application, record.purpose, record.values))
+    notice = Notice(
+        record.key,
+        application.id,
+        record.purpose,
+        record.claimed_at,
+        notice_texts(application, record.purpose, record.values),
+    )
     if record.audience == "officials":
         deps.store.add_notice(("office", application.handling_office), notice)
         return
@@ -159,8 +165,16 @@ def _write_notices(application: Application, record: NotificationRecord, deps: N
 
 # --- sending -------------------------------------------------------------------------------------------
 
-def _deliver(record: NotificationRecord, phone: str, text: str, deps: NotificationDeps, now: datetime,
-             *, from_status: NotificationStatus) -> str:
+
+def _deliver(
+    record: NotificationRecord,
+    phone: str,
+    text: str,
+    deps: NotificationDeps,
+    now: datetime,
+    *,
+    from_status: NotificationStatus,
+) -> str:
     """Send one attempt, at most once: only the caller whose conditional `from_status -> sending` wins sends."""
     if not deps.store.start_sending(record.key, from_status=from_status, attempts=record.attempts, at=now):
         return "duplicate"
@@ -199,10 +213,17 @@ def write_and_send(message: Notify, deps: NotificationDeps) -> str:
     now = deps.clock.now()
     application = deps.repo.get(str(message.application_id))
     audience = str(message.audience or "applicant")
-    record, _ = deps.store.claim(NotificationRecord(
-        key=str(message.message_key), application_id=application.id, purpose=str(message.purpose),
-        audience=audience, language=application.language, values=dict(message.values or {}), claimed_at=now,
-    ))
+    record, _ = deps.store.claim(
+        NotificationRecord(
+            key=str(message.message_key),
+            application_id=application.id,
+            purpose=str(message.purpose),
+            audience=audience,
+            language=application.language,
+            values=dict(message.values or {}),
+            claimed_at=now,
+        )
+    )
     _write_notices(application, record, deps)
     if audience == "officials":
         if record.status is NotificationStatus.PENDING:
@@ -212,8 +233,9 @@ def write_and_send(message: Notify, deps: NotificationDeps) -> str:
     if outcome is not None:
         return outcome
     # The principal's "filed on your behalf" is a security alert, not a passport notice: it always goes by SMS too
-    if audience != "principal" and not load_catalog().get(application.service_id).sends_sms(application.channel,
-                                                                                             record.purpose):
+    if audience != "principal" and not load_catalog().get(application.service_id).sends_sms(
+        application.channel, record.purpose
+    ):
         # the passport asks for no SMS here: the notice tells it
         deps.store.finish(record.key, NotificationStatus.NOTICE_ONLY, now)
         return "notice_only"
@@ -241,37 +263,58 @@ def retry_sms(message: SmsRetry, deps: NotificationDeps) -> str:
     return _deliver(record, phone, text, deps, deps.clock.now(), from_status=NotificationStatus.FAILED)
 
 
-def send_one_time_code(application: Application, code: str, issued_at: datetime, deps: NotificationDeps,
-                       phone: PhoneNumber) -> str:
+def send_one_time_code(
+    application: Application, code: str, issued_at: datetime, deps: NotificationDeps, phone: PhoneNumber
+) -> str:
     """The OTP SMS to the signer's registered `phone`, sent now (the caller waits for it), at most once per issued
     code; the notice says where it went.
 
     The code goes into the SMS and nowhere else: the claim keeps only the notice's values, and is not retryable.
     """
     minutes = int(OtpPolicy.from_data().valid_for.total_seconds() // 60)
-    values: dict[str, Any] = {"application_number": application.id, "masked_phone": phone.masked,
-                              "valid_minutes": minutes}
+    values: dict[str, Any] = {
+        "application_number": application.id,
+        "masked_phone": phone.masked,
+        "valid_minutes": minutes,
+    }
     now = deps.clock.now()
     key = notification_key(application.id, "otp", issued_at.strftime("%Y%m%dT%H%M%S%fZ"))
-    record, _ = deps.store.claim(NotificationRecord(
-        key=key, application_id=application.id, purpose="otp", audience="applicant", language=application.language,
-        values=values, claimed_at=now, retryable=False,
-    ))
+    record, _ = deps.store.claim(
+        NotificationRecord(
+            key=key,
+            application_id=application.id,
+            purpose="otp",
+            audience="applicant",
+            language=application.language,
+            values=values,
+            claimed_at=now,
+            retryable=False,
+        )
+    )
     _write_notices(application, record, deps)
     if record.status is not NotificationStatus.PENDING:
         return f"duplicate:{record.status}"
-    text = render_sms("otp", application.language, {**template_values(application, values, application.language),
-                                                     "code": code})
+    text = render_sms(
+        "otp", application.language, {**template_values(application, values, application.language), "code": code}
+    )
     return _deliver(record, phone.value, text, deps, now, from_status=NotificationStatus.PENDING)
 
 
 def send_reply(message_id: str, phone: str, text: str, language: str, deps: NotificationDeps) -> str:
     """An answer to an inbound SMS, at most once per inbound message."""
     now = deps.clock.now()
-    record, _ = deps.store.claim(NotificationRecord(
-        key=f"reply:{message_id}", application_id=None, purpose="reply", audience="sender", language=language,
-        values={}, claimed_at=now, retryable=False,
-    ))
+    record, _ = deps.store.claim(
+        NotificationRecord(
+            key=f"reply:{message_id}",
+            application_id=None,
+            purpose="reply",
+            audience="sender",
+            language=language,
+            values={},
+            claimed_at=now,
+            retryable=False,
+        )
+    )
     return send_once(record, phone, text, deps)
 
 
@@ -290,14 +333,18 @@ def send_once(record: NotificationRecord, phone: str, text: str, deps: Notificat
     return _deliver(record, phone, text, deps, now, from_status=NotificationStatus.PENDING)
 
 
-NOTIFICATIONS_QUEUE: Handlers[NotificationDeps] = Handlers("notifications", {
-    Notify: write_and_send,
-    SmsRetry: retry_sms,
-})
+NOTIFICATIONS_QUEUE: Handlers[NotificationDeps] = Handlers(
+    "notifications",
+    {
+        Notify: write_and_send,
+        SmsRetry: retry_sms,
+    },
+)
 """Every message of the `notifications` queue, each to its use case (the notifications worker dispatches here)."""
 
 
 # --- delivery receipts ---------------------------------------------------------------------------------
+
 
 def record_delivery_receipt(provider_message_id: str, status: str, deps: NotificationDeps) -> str:
     """A receipt from the provider. Failed: another attempt after the next delay, or flagged when none is left.
@@ -326,6 +373,7 @@ def record_delivery_receipt(provider_message_id: str, status: str, deps: Notific
 
 # --- reading -------------------------------------------------------------------------------------------
 
+
 def list_notices(store: NotificationStore, caller: Caller, *, cursor: str | None, limit: int) -> NoticePage:
     """A citizen's personal-account notices, or an official's office notices; newest first."""
     if caller.role == "citizen":
@@ -335,4 +383,3 @@ def list_notices(store: NotificationStore, caller: Caller, *, cursor: str | None
     else:
         raise NoticesNotForRole("Notices are read by citizens (their own) and officials (their office's).")
     return store.notices(owner, cursor=cursor, limit=max(1, min(limit, MAX_PAGE)))
-

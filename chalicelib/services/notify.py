@@ -13,8 +13,9 @@ from chalicelib.domain.notifications import notification_key
 from chalicelib.services.messages import Notify
 
 
-def notify(application: Application, purpose: str, *, audience: str = "applicant", extra: str = "",
-           **values: Any) -> None:
+def notify(
+    application: Application, purpose: str, *, audience: str = "applicant", extra: str = "", **values: Any
+) -> None:
     key = notification_key(application.id, purpose, extra)
     message = Notify(purpose=purpose, audience=audience, application_id=application.id, values=values)
     application.send(message.queue, key, message.body())

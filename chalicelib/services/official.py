@@ -122,8 +122,16 @@ class OfficialDeps:
 
 def facts_fingerprint(records: list[LookupRecord]) -> str:
     """A digest of every fact held (status, data, source of each lookup): a new or changed fact changes it."""
-    facts = sorted((r.key, r.status, json.dumps(r.data, sort_keys=True, ensure_ascii=False), r.source_system,
-                    r.provided_document or "") for r in records)
+    facts = sorted(
+        (
+            r.key,
+            r.status,
+            json.dumps(r.data, sort_keys=True, ensure_ascii=False),
+            r.source_system,
+            r.provided_document or "",
+        )
+        for r in records
+    )
     return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -131,8 +139,9 @@ def _awaiting_official(application: Application, caller: Caller) -> None:
     if not is_deciding_official(caller, application):
         raise ApplicationNotFound("No such application.")
     if application.status is not Status.DECIDING or not application.data.get("official_decision"):
-        raise NotAwaitingOfficial(f"An application that is {application.status.value} does not wait for an "
-                                  "official's decision.")
+        raise NotAwaitingOfficial(
+            f"An application that is {application.status.value} does not wait for an official's decision."
+        )
 
 
 def draft_decision(application_id: str, caller: Caller, deps: OfficialDeps) -> dict[str, Any]:
@@ -150,8 +159,12 @@ def draft_decision(application_id: str, caller: Caller, deps: OfficialDeps) -> d
     except FactsMissing as gap:
         raise DraftFactsMissing(
             "The rules cannot decide yet: facts are missing (ask the agency in writing and review its reply).",
-            [FieldError(f"{registry}:{mask_iin(iin)}", "fact.missing",
-                        f"No answer of {registry} about {mask_iin(iin)}.") for registry, iin in gap.missing],
+            [
+                FieldError(
+                    f"{registry}:{mask_iin(iin)}", "fact.missing", f"No answer of {registry} about {mask_iin(iin)}."
+                )
+                for registry, iin in gap.missing
+            ],
         ) from None
     # one assignment per person and period: look now (the signature takes the claim)
     claims = list(decision.beneficiaries) if decision.approved else []
@@ -161,40 +174,70 @@ def draft_decision(application_id: str, caller: Caller, deps: OfficialDeps) -> d
         raise AssignmentPending(block)
     document = result_document(application, case, decision, now, deps.catalog)
     draft_id = uuid.uuid4().hex
-    draft = {"draft_id": draft_id, "document": document, "facts": facts_fingerprint(records),
-             "official": caller.iin, "made_on": local_date(now).isoformat(), "made_at": now.isoformat(),
-             "claims": claims}
+    draft = {
+        "draft_id": draft_id,
+        "document": document,
+        "facts": facts_fingerprint(records),
+        "official": caller.iin,
+        "made_on": local_date(now).isoformat(),
+        "made_at": now.isoformat(),
+        "claims": claims,
+    }
 
     def keep(app: Application) -> None:
         _awaiting_official(app, caller)
         app.data["draft"] = draft
-        app.record(now, "decision_drafted", "official", draft_id=draft_id, outcome=decision.outcome,
-                   official=mask_iin(caller.iin))
+        app.record(
+            now,
+            "decision_drafted",
+            "official",
+            draft_id=draft_id,
+            outcome=decision.outcome,
+            official=mask_iin(caller.iin),
+        )
 
     update_application(deps.repo, application_id, keep)
-    deps.audit.record(AuditEntry.by_caller(caller, at=now, purpose=DECISION_PURPOSE, application_id=application_id,
-                                           action="decision_drafted"))
-    return {"draft_id": draft_id, "decision": document["decision"], "document": document,
-            "to_sign": canonical_result_content(document, draft_id).decode("utf-8")}
+    deps.audit.record(
+        AuditEntry.by_caller(
+            caller, at=now, purpose=DECISION_PURPOSE, application_id=application_id, action="decision_drafted"
+        )
+    )
+    return {
+        "draft_id": draft_id,
+        "decision": document["decision"],
+        "document": document,
+        "to_sign": canonical_result_content(document, draft_id).decode("utf-8"),
+    }
 
 
-_REFUSALS = {"eds.expired": "eds.untrusted", "eds.iin_mismatch": "eds.not_signer",
-             "eds.content_mismatch": "decision.draft_mismatch"}
+_REFUSALS = {
+    "eds.expired": "eds.untrusted",
+    "eds.iin_mismatch": "eds.not_signer",
+    "eds.content_mismatch": "decision.draft_mismatch",
+}
 
 
 def _signer(signature: Any, application: Application) -> dict[str, Any]:
-    return {"kind": "official", "name": signature.subject_common_name, "position": signature.position,
-            "organization": signature.organization, "office_id": application.handling_office,
-            "iin_masked": mask_iin(signature.iin),
-            "certificate_serial": signature.certificate_serial}
+    return {
+        "kind": "official",
+        "name": signature.subject_common_name,
+        "position": signature.position,
+        "organization": signature.organization,
+        "office_id": application.handling_office,
+        "iin_masked": mask_iin(signature.iin),
+        "certificate_serial": signature.certificate_serial,
+    }
 
 
 def sign_decision(application_id: str, raw: Any, caller: Caller, deps: OfficialDeps) -> Application:
     """Accept the official's signature over the current draft: the result is stored, the application decided.
 
     `raw` is {"draft_id": "...", "signed_xml": "..."}. Raises as the module doc lists."""
-    errors = [FieldError(name, "field.required", f"`{name}` is a non-empty string.")
-              for name in ("draft_id", "signed_xml") if not isinstance(raw.get(name), str) or not raw.get(name)]
+    errors = [
+        FieldError(name, "field.required", f"`{name}` is a non-empty string.")
+        for name in ("draft_id", "signed_xml")
+        if not isinstance(raw.get(name), str) or not raw.get(name)
+    ]
     if errors:
         raise ValidationFailed(errors)
     application = deps.repo.get(application_id)
@@ -228,18 +271,37 @@ def sign_decision(application_id: str, raw: Any, caller: Caller, deps: OfficialD
     _take_assignment(application, decision, draft, deps)
 
     signer = _signer(signature, application)
-    signed = deps.results.put_once(application_id, {
-        "kind": SIGNED_BY_OFFICIAL, "document": draft["document"], "draft_id": draft["draft_id"],
-        "signed_xml": raw["signed_xml"],
-        "signed_at": format_instant(now), "algorithm": signature.algorithm, "signer": signer,
-    }, [LookupState.of(r) for r in records])
+    signed = deps.results.put_once(
+        application_id,
+        {
+            "kind": SIGNED_BY_OFFICIAL,
+            "document": draft["document"],
+            "draft_id": draft["draft_id"],
+            "signed_xml": raw["signed_xml"],
+            "signed_at": format_instant(now),
+            "algorithm": signature.algorithm,
+            "signer": signer,
+        },
+        [LookupState.of(r) for r in records],
+    )
     decision = _drafted({**draft, "document": signed["document"]})
-    deps.audit.record(AuditEntry.by_caller(caller, at=now, purpose=DECISION_PURPOSE, application_id=application_id,
-                                           action="decision_signed"))
-    decided = finish_decision(application_id, decision, signed["document"], "official", repo=deps.repo,
-                              clock=deps.clock, method="eds", official=mask_iin(caller.iin),
-                              certificate_serial=_masked_serial(signature.certificate_serial),
-                              draft_id=draft["draft_id"])
+    deps.audit.record(
+        AuditEntry.by_caller(
+            caller, at=now, purpose=DECISION_PURPOSE, application_id=application_id, action="decision_signed"
+        )
+    )
+    decided = finish_decision(
+        application_id,
+        decision,
+        signed["document"],
+        "official",
+        repo=deps.repo,
+        clock=deps.clock,
+        method="eds",
+        official=mask_iin(caller.iin),
+        certificate_serial=_masked_serial(signature.certificate_serial),
+        draft_id=draft["draft_id"],
+    )
     dispatch_outbox(deps.repo, deps.publisher, decided)
     after_assignment(decided, decision, deps.assignments, deps.publisher)
     return deps.repo.get(application_id)

@@ -41,8 +41,13 @@ class HistoryPage:
 
 
 class ApplicationRepository(Protocol):
-    def add(self, application: Application, *, idempotency_key: str | None = None,
-            idempotency: IdempotencyRecord | None = None) -> None:
+    def add(
+        self,
+        application: Application,
+        *,
+        idempotency_key: str | None = None,
+        idempotency: IdempotencyRecord | None = None,
+    ) -> None:
         """Store a new application. With an idempotency key, atomically claim it too.
 
         Raises DuplicateRequest (carrying the first record) when the key is already claimed.
@@ -158,8 +163,14 @@ class LookupStore(Protocol):
 
     def for_application(self, application_id: str) -> list[LookupRecord]: ...
 
-    def provide_document(self, application_id: str, key: str, document_key: str,
-                         data: Mapping[str, Any] | None = None, source_system: str | None = None) -> None:
+    def provide_document(
+        self,
+        application_id: str,
+        key: str,
+        document_key: str,
+        data: Mapping[str, Any] | None = None,
+        source_system: str | None = None,
+    ) -> None:
         """The applicant (or the agency, by a written answer, or Digital Documents on the applicant's consent)
         supplied what the registry lacked; `data`, when the document is structured, in the registry's answer shape;
         `source_system` names who vouches for it (e.g. the document and the official who read it)."""
@@ -236,8 +247,9 @@ class DecidedResult:
 
 
 class ResultStore(Protocol):
-    def put_once(self, application_id: str, signed: dict[str, Any],
-                 lookups: Sequence[LookupState] = ()) -> dict[str, Any]:
+    def put_once(
+        self, application_id: str, signed: dict[str, Any], lookups: Sequence[LookupState] = ()
+    ) -> dict[str, Any]:
         """Keep the first signed result of an application, with the states of the lookups it was decided on (what
         a status poll lists once decided); give back whichever result is kept."""
         ...
@@ -308,8 +320,9 @@ class WorkQueuePage:
 
 
 class WorkQueue(Protocol):
-    def open_applications(self, queue: str, office: str, *, cursor: str | None, limit: int,
-                          waiting_for: str | None = None) -> WorkQueuePage:
+    def open_applications(
+        self, queue: str, office: str, *, cursor: str | None, limit: int, waiting_for: str | None = None
+    ) -> WorkQueuePage:
         """An office's open applications, soonest due date first. `queue` is `handling` (the office decides
         them) or `accepted` (the office accepted them in person); `waiting_for` keeps those waiting for that
         (domain.documents.waiting_for; a page may then hold fewer than `limit`: follow the cursor)."""
@@ -317,6 +330,7 @@ class WorkQueue(Protocol):
 
 
 # --- notifications, SMS and signing ---------------------------------------------------------------------
+
 
 class SmsRejected(Exception):
     """The SMS provider definitively refused a message (nothing was sent): it is safe to try again later.

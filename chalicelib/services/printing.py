@@ -44,8 +44,9 @@ def document_name(document: str, application_id: str, language: str) -> str:
     return f"{document}s/{application_id}/{language}.pdf"
 
 
-def stored_pdf(document: str, application_id: str, language: str, deps: PrintingDeps,
-               source: Mapping[str, Any] | None = None) -> bytes:
+def stored_pdf(
+    document: str, application_id: str, language: str, deps: PrintingDeps, source: Mapping[str, Any] | None = None
+) -> bytes:
     """The stored PDF, or (none yet) a render request queued for the worker and DocumentRendering raised.
     `source`: the ticket's JSON body (a result is rendered from the signed result the worker reads)."""
     pdf = deps.rendered.get(document_name(document, application_id, language))
@@ -55,12 +56,17 @@ def stored_pdf(document: str, application_id: str, language: str, deps: Printing
     raise DocumentRendering(f"The {document} PDF is being prepared; ask again in a few seconds.")
 
 
-def render_message(document: str, application_id: str, languages: tuple[str, ...] = LANGUAGES,
-                   source: Mapping[str, Any] | None = None) -> OutboxMessage:
+def render_message(
+    document: str, application_id: str, languages: tuple[str, ...] = LANGUAGES, source: Mapping[str, Any] | None = None
+) -> OutboxMessage:
     if document not in DOCUMENTS:
         raise ValueError(f"unknown document {document!r}")
-    body: dict[str, Any] = {"type": "render", "document": document, "application_id": application_id,
-                            "languages": list(languages)}
+    body: dict[str, Any] = {
+        "type": "render",
+        "document": document,
+        "application_id": application_id,
+        "languages": list(languages),
+    }
     if source is not None:
         body["source"] = dict(source)
     return OutboxMessage("decisions", f"{application_id}:render:{document}:{'-'.join(languages)}", body)

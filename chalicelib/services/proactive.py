@@ -130,12 +130,12 @@ class ProactiveDeps:
     lookups: LookupStore
     documents_policy: DigitalDocumentsPolicy
 
-
     @property
     def digital_documents(self) -> DigitalDocumentsDeps:
         """The part the Digital Documents effects use (services/digital_documents.py)."""
-        return DigitalDocumentsDeps(self.intake.repo, self.lookups, self.gateway, self.audit, self.publisher,
-                                    self.clock, self.documents_policy)
+        return DigitalDocumentsDeps(
+            self.intake.repo, self.lookups, self.gateway, self.audit, self.publisher, self.clock, self.documents_policy
+        )
 
 
 class ConsentsNotForRole(DomainError):
@@ -144,6 +144,7 @@ class ConsentsNotForRole(DomainError):
 
 
 # --- 1. the webhook ----------------------------------------------------------------------------------------
+
 
 def receive_registry_event(payload: Mapping[str, Any], deps: ProactiveDeps) -> str:
     """Remember a registry event once and queue it: "queued", or "duplicate" for an event queued before."""
@@ -162,8 +163,9 @@ def receive_registry_event(payload: Mapping[str, Any], deps: ProactiveDeps) -> s
     if errors:
         raise ValidationFailed(errors)
     ref = f"PE{uuid.uuid4().hex[:12].upper()}"
-    event, seen = deps.store.receive_event(RegistryEvent(event_id, event_type, subject, occurred_at, ref),
-                                           deps.clock.now())
+    event, seen = deps.store.receive_event(
+        RegistryEvent(event_id, event_type, subject, occurred_at, ref), deps.clock.now()
+    )
     if seen == "done":
         return "duplicate"
     deps.publisher.publish([RegistryEventQueued(event.event_id).outbox(f"event:{event.ref}")])
@@ -172,6 +174,7 @@ def receive_registry_event(payload: Mapping[str, Any], deps: ProactiveDeps) -> s
 
 
 # --- 2. who is offered it ------------------------------------------------------------------------------
+
 
 class _Reader:
     """Registry reads for one event, each audited (the trail says a read happened, never what it found)."""
@@ -185,15 +188,29 @@ class _Reader:
         deps, on_behalf_of = self.deps, f"proactive-{self.event.ref}"
         purpose = deps.policy.registry_purposes[registry]
         try:
-            answer = deps.gateway.fetch(registry, iin, service_id=self.service_id, purpose=purpose,
-                                        on_behalf_of=on_behalf_of,
-                                        request_id=f"{on_behalf_of}:{registry}:{self.count}")
+            answer = deps.gateway.fetch(
+                registry,
+                iin,
+                service_id=self.service_id,
+                purpose=purpose,
+                on_behalf_of=on_behalf_of,
+                request_id=f"{on_behalf_of}:{registry}:{self.count}",
+            )
             exchanges = answer.exchanges
         except GatewayRejected as rejected:
             answer, exchanges = None, rejected.exchanges
-        deps.audit.record(AuditEntry.registry_read(
-            at=deps.clock.now(), actor_role="system", actor_id=WORKER, on_behalf_of=on_behalf_of, purpose=purpose,
-            application_id=on_behalf_of, registry=registry, exchanges=exchanges))
+        deps.audit.record(
+            AuditEntry.registry_read(
+                at=deps.clock.now(),
+                actor_role="system",
+                actor_id=WORKER,
+                on_behalf_of=on_behalf_of,
+                purpose=purpose,
+                application_id=on_behalf_of,
+                registry=registry,
+                exchanges=exchanges,
+            )
+        )
         return answer.data if answer is not None and answer.found else None
 
 
@@ -252,9 +269,18 @@ def handle_registry_event(message: RegistryEventQueued, deps: ProactiveDeps) -> 
             region = subject_region[0]
         if region is None:
             continue
-        offer = new_offer(offer_id=f"{event.ref}-{index + 1}", group_id=event.ref, rule=rule, claimant=person,
-                          subject_iin=event.subject_iin, phone=phone, language=language, region=region, now=now,
-                          policy=deps.policy)
+        offer = new_offer(
+            offer_id=f"{event.ref}-{index + 1}",
+            group_id=event.ref,
+            rule=rule,
+            claimant=person,
+            subject_iin=event.subject_iin,
+            phone=phone,
+            language=language,
+            region=region,
+            now=now,
+            policy=deps.policy,
+        )
         offer.timer_at = next_timer(offer, deps.policy)
         settle(deps.store.add_offer(offer), deps)
         made += 1
@@ -267,6 +293,7 @@ def _event_done(event: RegistryEvent, outcome: str, deps: ProactiveDeps) -> str:
 
 
 # --- 3. the SMS dialogue -----------------------------------------------------------------------------------
+
 
 class ProactiveConversations:
     """The ConversationRouter of the proactive services: an inbound SMS goes to the offer waiting on its phone."""
@@ -323,6 +350,7 @@ def render_answer(offer: Offer, answer: Answer) -> str:
 
 
 # --- effects -----------------------------------------------------------------------------------------------
+
 
 def _update_offer(offer_id: str, change: Callable[[Offer], bool], deps: ProactiveDeps) -> Offer:
     """Apply `change` to fresh state and save it with its next timer (retried from fresh state on a race)."""
@@ -392,21 +420,32 @@ def _carry_out(effect: Effect, offer: Offer, application_id: str | None, deps: P
 def _consent(offer: Offer, application_id: str | None) -> ConsentRecord:
     assert offer.consent_at is not None and offer.consent_message_id is not None
     scope = CONSENT_SCOPE if offer.kind == BENEFIT else DOCUMENTS_CONSENT_SCOPE
-    return ConsentRecord(offer.person_iin, offer.id, offer.service_id, scope, offer.consent_at,
-                         offer.consent_message_id, application_id)
+    return ConsentRecord(
+        offer.person_iin, offer.id, offer.service_id, scope, offer.consent_at, offer.consent_message_id, application_id
+    )
 
 
-def _claim(offer: Offer, key: str, purpose: str, *, language: str, values: dict[str, Any],
-           deps: ProactiveDeps) -> NotificationRecord:
-    record, _ = deps.notifications.store.claim(NotificationRecord(
-        key=key, application_id=offer.application_id, purpose=purpose, audience="applicant", language=language,
-        values=values, claimed_at=deps.clock.now(), retryable=False,
-    ))
+def _claim(
+    offer: Offer, key: str, purpose: str, *, language: str, values: dict[str, Any], deps: ProactiveDeps
+) -> NotificationRecord:
+    record, _ = deps.notifications.store.claim(
+        NotificationRecord(
+            key=key,
+            application_id=offer.application_id,
+            purpose=purpose,
+            audience="applicant",
+            language=language,
+            values=values,
+            claimed_at=deps.clock.now(),
+            retryable=False,
+        )
+    )
     return record
 
 
-def _write_notice(offer: Offer, key: str, purpose: str, *, values: dict[str, Any], at: datetime,
-                  deps: ProactiveDeps) -> None:
+def _write_notice(
+    offer: Offer, key: str, purpose: str, *, values: dict[str, Any], at: datetime, deps: ProactiveDeps
+) -> None:
     notice = Notice(key, offer.application_id, purpose, at, notice_texts(None, purpose, values))
     deps.notifications.store.add_notice(("person", offer.person_iin), notice)
 
@@ -422,8 +461,14 @@ def _tell(offer: Offer, purpose: str, occasion: str, deps: ProactiveDeps) -> Non
     ndeps = deps.notifications
     noticed = False
     for language in offer.languages:
-        record = _claim(offer, key if len(offer.languages) == 1 else f"{key}:{language}", purpose,
-                        language=language, values=values, deps=deps)
+        record = _claim(
+            offer,
+            key if len(offer.languages) == 1 else f"{key}:{language}",
+            purpose,
+            language=language,
+            values=values,
+            deps=deps,
+        )
         if not noticed:
             _write_notice(offer, key, purpose, values=values, at=record.claimed_at, deps=deps)
             noticed = True
@@ -473,8 +518,13 @@ def _file_application(offer: Offer, deps: ProactiveDeps) -> str:
         "bank_account": {"iban": offer.iban},
         "language": offer.language or "ru",
     }
-    filed = submit_proactive(body, deps.intake, render=lambda app: {"id": app.id, "status": app.status.value},
-                             consent_key=f"proactive:{offer.id}", conversation=offer.events)
+    filed = submit_proactive(
+        body,
+        deps.intake,
+        render=lambda app: {"id": app.id, "status": app.status.value},
+        consent_key=f"proactive:{offer.id}",
+        conversation=offer.events,
+    )
     return filed.application.id if filed.application is not None else str(filed.response["id"])
 
 
@@ -488,8 +538,7 @@ def _withdraw(offer: Offer, application_id: str | None, deps: ProactiveDeps) -> 
     def change(app: Application) -> None:
         if any(e.type == "proactive_consent_revoked" for e in app.timeline):
             return
-        app.record(at, "proactive_consent_revoked", "citizen", offer_id=offer.id,
-                   message_id=offer.revoked_message_id)
+        app.record(at, "proactive_consent_revoked", "citizen", offer_id=offer.id, message_id=offer.revoked_message_id)
         if not app.is_final and app.can_become(Status.WITHDRAWN):
             app.transition(Status.WITHDRAWN, at=at, actor="citizen", reason="consent_revoked")
             notify(app, "withdrawn", application_number=app.id)
@@ -500,6 +549,7 @@ def _withdraw(offer: Offer, application_id: str | None, deps: ProactiveDeps) -> 
 
 # --- 5. the Digital Documents question of an application -----------------------------------------------
 
+
 def ask_digital_documents(message: DigitalDocumentsQuestion, deps: ProactiveDeps) -> str:
     """A `digital_documents_question` message: ask the applicant by SMS (once: the offer is keyed by the
     application). The documents are fetched only after their answer (services/digital_documents.py)."""
@@ -509,16 +559,24 @@ def ask_digital_documents(message: DigitalDocumentsQuestion, deps: ProactiveDeps
     if question.get("state") != ASKING or application.is_final or not phone:
         return "skipped"
     offer = new_documents_request(
-        offer_id=f"DD-{application.id}", application_id=application.id, service_id=application.service_id,
-        person_iin=application.applicant.iin, phone=phone, language=application.language,
-        region=application.applicant.region or "", documents=list(question["documents"]), now=deps.clock.now(),
-        valid=deps.documents_policy.consent_valid)
+        offer_id=f"DD-{application.id}",
+        application_id=application.id,
+        service_id=application.service_id,
+        person_iin=application.applicant.iin,
+        phone=phone,
+        language=application.language,
+        region=application.applicant.region or "",
+        documents=list(question["documents"]),
+        now=deps.clock.now(),
+        valid=deps.documents_policy.consent_valid,
+    )
     offer.timer_at = next_timer(offer, deps.policy)
     settle(deps.store.add_offer(offer), deps)
     return "asked"
 
 
 # --- 4. timers -----------------------------------------------------------------------------------------
+
 
 def run_proactive_timers(deps: ProactiveDeps) -> dict[str, int]:
     """Take the reminders and expiries that are due. Their SMS are not sent here: each offer with something to
@@ -555,6 +613,7 @@ def settle_offer(message: OfferEffects, deps: ProactiveDeps) -> str:
 
 # --- the proactive queue -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ProactiveQueueDeps:
     """What the proactive queue's use cases need, each built on first use (an inbound SMS with no conversation
@@ -564,12 +623,15 @@ class ProactiveQueueDeps:
     offers: Callable[[], ProactiveDeps]
 
 
-PROACTIVE_QUEUE: Handlers[ProactiveQueueDeps] = Handlers("proactive", {
-    InboundSmsQueued: lambda message, deps: route_inbound_sms(message, deps.routing()),
-    RegistryEventQueued: lambda message, deps: handle_registry_event(message, deps.offers()),
-    OfferEffects: lambda message, deps: settle_offer(message, deps.offers()),
-    DigitalDocumentsQuestion: lambda message, deps: ask_digital_documents(message, deps.offers()),
-})
+PROACTIVE_QUEUE: Handlers[ProactiveQueueDeps] = Handlers(
+    "proactive",
+    {
+        InboundSmsQueued: lambda message, deps: route_inbound_sms(message, deps.routing()),
+        RegistryEventQueued: lambda message, deps: handle_registry_event(message, deps.offers()),
+        OfferEffects: lambda message, deps: settle_offer(message, deps.offers()),
+        DigitalDocumentsQuestion: lambda message, deps: ask_digital_documents(message, deps.offers()),
+    },
+)
 """Every message of the `proactive` queue, each to its use case (the proactive worker dispatches here)."""
 
 
@@ -580,6 +642,7 @@ def handle_proactive_message(body: Mapping[str, Any], deps: ProactiveQueueDeps) 
 
 
 # --- reading -------------------------------------------------------------------------------------------
+
 
 def list_consents(store: ProactiveStore, caller: Caller) -> list[ConsentRecord]:
     """A citizen's SMS consents (and their revocations), newest first."""

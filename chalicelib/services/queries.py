@@ -33,8 +33,12 @@ class HistoryNotForRole(DomainError):
     status = 403
 
 
-def get_application(repo: ApplicationRepository, application_id: str, caller: Caller,
-                    may: Callable[[Caller, Application], bool] = can_view) -> Application:
+def get_application(
+    repo: ApplicationRepository,
+    application_id: str,
+    caller: Caller,
+    may: Callable[[Caller, Application], bool] = can_view,
+) -> Application:
     """The application if the caller `may` (domain/access.py: `can_view` unless a use case asks for less) see it;
     otherwise ApplicationNotFound, the same answer as for one that does not exist."""
     application = repo.get(application_id)
@@ -43,16 +47,24 @@ def get_application(repo: ApplicationRepository, application_id: str, caller: Ca
     return application
 
 
-def read_application(repo: ApplicationRepository, audit: AuditLog, clock: Clock, application_id: str,
-                     caller: Caller) -> Application:
+def read_application(
+    repo: ApplicationRepository, audit: AuditLog, clock: Clock, application_id: str, caller: Caller
+) -> Application:
     """`get_application`, and for the staff (operators, officials, administrators) the audit record of their reading
     the application's personal data (purpose: processing of the application)."""
     application = get_application(repo, application_id, caller)
     if caller.role in ("operator", "official", "admin"):
         from chalicelib.services.audit import AuditEntry
 
-        audit.record(AuditEntry.by_caller(caller, at=clock.now(), purpose="processing of the application",
-                                          application_id=application_id, action="application_read"))
+        audit.record(
+            AuditEntry.by_caller(
+                caller,
+                at=clock.now(),
+                purpose="processing of the application",
+                application_id=application_id,
+                action="application_read",
+            )
+        )
     return application
 
 
@@ -76,8 +88,20 @@ def lookups_shown(application: Application, states: Sequence[LookupState]) -> li
         if spec is None or state.fetched_at is None or state.status == "skipped":
             continue
         holder = "" if state.status == "failed" else str(registries.get(spec.registry, {}).get("holder", ""))
-        shown.append(LookupRecord(state.key, spec.registry, spec.person_ref, spec.iin, state.status, {}, holder,
-                                  state.fetched_at, spec.on_not_found, spec.document))
+        shown.append(
+            LookupRecord(
+                state.key,
+                spec.registry,
+                spec.person_ref,
+                spec.iin,
+                state.status,
+                {},
+                holder,
+                state.fetched_at,
+                spec.on_not_found,
+                spec.document,
+            )
+        )
     return shown
 
 
@@ -104,8 +128,17 @@ def status_poll(application: Application, lookups: LookupStore, results: ResultS
     return StatusPoll(application, lookups_shown(application, states), shown)
 
 
-def poll_application(application_id: str, caller: Caller, *, repo: ApplicationRepository, audit: AuditLog,
-                     clock: Clock, lookups: LookupStore, results: ResultStore, events: TimelineEvents) -> StatusPoll:
+def poll_application(
+    application_id: str,
+    caller: Caller,
+    *,
+    repo: ApplicationRepository,
+    audit: AuditLog,
+    clock: Clock,
+    lookups: LookupStore,
+    results: ResultStore,
+    events: TimelineEvents,
+) -> StatusPoll:
     """What `GET /applications/{id}` shows: the application (read as `read_application` reads it: ApplicationNotFound
     for a caller who may not see it, the staff's reading audited), its status poll, and the timeline events kept
     beside it."""

@@ -111,8 +111,9 @@ class GatewayRejected(GatewayError):
 
 
 class RegistryGateway(Protocol):
-    def fetch(self, registry: str, iin: str, *, service_id: str, purpose: str, on_behalf_of: str,
-              request_id: str) -> GatewayAnswer:
+    def fetch(
+        self, registry: str, iin: str, *, service_id: str, purpose: str, on_behalf_of: str, request_id: str
+    ) -> GatewayAnswer:
         """Ask one registry about one person.
 
         Returns a found or not_found answer. Raises RegistryUnavailable (transient) or GatewayRejected

@@ -71,22 +71,49 @@ def matching_power(powers: object, *, principal: str, agent: str, number: str, o
         if not isinstance(power, Mapping):
             continue
         until = parse_day(power.get("valid_until"))
-        if (power.get("principal_iin") == principal and power.get("agent_iin") == agent
-                and _same_number(number, power.get("number")) and power.get("revoked") is False
-                and (until is None or until >= on)):
+        if (
+            power.get("principal_iin") == principal
+            and power.get("agent_iin") == agent
+            and _same_number(number, power.get("number"))
+            and power.get("revoked") is False
+            and (until is None or until >= on)
+        ):
             return power
     return None
 
 
-def read_registry(registry: str, iin: str, *, purpose: str, actor: tuple[str, str], on_behalf_of: str, reference: str,
-          service_id: str, deps: RegistryReadDeps) -> Mapping[str, Any] | None:
+def read_registry(
+    registry: str,
+    iin: str,
+    *,
+    purpose: str,
+    actor: tuple[str, str],
+    on_behalf_of: str,
+    reference: str,
+    service_id: str,
+    deps: RegistryReadDeps,
+) -> Mapping[str, Any] | None:
     """One audited read; the data when found, None when the registry has no record (or refused the request)."""
-    deps.audit.record(AuditEntry.registry_read(
-        at=deps.clock.now(), actor_role=actor[0], actor_id=actor[1], on_behalf_of=on_behalf_of, purpose=purpose,
-        application_id=reference, registry=registry))
+    deps.audit.record(
+        AuditEntry.registry_read(
+            at=deps.clock.now(),
+            actor_role=actor[0],
+            actor_id=actor[1],
+            on_behalf_of=on_behalf_of,
+            purpose=purpose,
+            application_id=reference,
+            registry=registry,
+        )
+    )
     try:
-        answer = deps.gateway.fetch(registry, iin, service_id=service_id, purpose=purpose, on_behalf_of=on_behalf_of,
-                                    request_id=f"{reference}:{registry}:{mask_iin(iin)}")
+        answer = deps.gateway.fetch(
+            registry,
+            iin,
+            service_id=service_id,
+            purpose=purpose,
+            on_behalf_of=on_behalf_of,
+            request_id=f"{reference}:{registry}:{mask_iin(iin)}",
+        )
     except GatewayRejected:
         return None
     except RegistryUnavailable:
@@ -94,27 +121,58 @@ def read_registry(registry: str, iin: str, *, purpose: str, actor: tuple[str, st
     return answer.data if answer.found else None
 
 
-def confirm_power_of_attorney(applicant_iin: str, representative: Representative, *, on: date, service_id: str,
-                              reference: str, actor: tuple[str, str], deps: RegistryReadDeps) -> Mapping[str, Any]:
+def confirm_power_of_attorney(
+    applicant_iin: str,
+    representative: Representative,
+    *,
+    on: date,
+    service_id: str,
+    reference: str,
+    actor: tuple[str, str],
+    deps: RegistryReadDeps,
+) -> Mapping[str, Any]:
     """The power of attorney as the e-notary registry holds it, or PowerOfAttorneyNotConfirmed.
 
     `reference` names the application (or pre-check) in the audit trail; `actor` is (role, id) of who asks."""
-    data = read_registry(NOTARY_REGISTRY, representative.iin, purpose="powers of attorney of a representative",
-                 actor=actor, on_behalf_of=representative.iin, reference=reference, service_id=service_id, deps=deps)
-    power = matching_power((data or {}).get("powers_of_attorney"), principal=applicant_iin, agent=representative.iin,
-                           number=representative.power_of_attorney, on=on)
+    data = read_registry(
+        NOTARY_REGISTRY,
+        representative.iin,
+        purpose="powers of attorney of a representative",
+        actor=actor,
+        on_behalf_of=representative.iin,
+        reference=reference,
+        service_id=service_id,
+        deps=deps,
+    )
+    power = matching_power(
+        (data or {}).get("powers_of_attorney"),
+        principal=applicant_iin,
+        agent=representative.iin,
+        number=representative.power_of_attorney,
+        on=on,
+    )
     if power is None:
         raise PowerOfAttorneyNotConfirmed(
             "The e-notary registry does not confirm this power of attorney (its number, the principal and the "
-            "representative, not revoked, valid today): check the number with the notary.")
+            "representative, not revoked, valid today): check the number with the notary."
+        )
     return power
 
 
-def registered_phone(iin: str, *, service_id: str, reference: str, actor: tuple[str, str],
-                     deps: RegistryReadDeps) -> PhoneNumber | None:
+def registered_phone(
+    iin: str, *, service_id: str, reference: str, actor: tuple[str, str], deps: RegistryReadDeps
+) -> PhoneNumber | None:
     """The person's number in the mobile citizens database, or None when they registered none."""
-    data = read_registry(MOBILE_REGISTRY, iin, purpose="registered phone for an SMS", actor=actor, on_behalf_of=iin,
-                 reference=reference, service_id=service_id, deps=deps)
+    data = read_registry(
+        MOBILE_REGISTRY,
+        iin,
+        purpose="registered phone for an SMS",
+        actor=actor,
+        on_behalf_of=iin,
+        reference=reference,
+        service_id=service_id,
+        deps=deps,
+    )
     raw = (data or {}).get("phone")
     if not isinstance(raw, str):
         return None

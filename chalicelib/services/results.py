@@ -26,8 +26,9 @@ class UnknownVerificationCode(NotFound):
     code = "result.unknown_code"
 
 
-def signed_result(repo: ApplicationRepository, results: ResultStore, application_id: str,
-                  caller: Caller) -> dict[str, Any]:
+def signed_result(
+    repo: ApplicationRepository, results: ResultStore, application_id: str, caller: Caller
+) -> dict[str, Any]:
     get_application(repo, application_id, caller)
     signed = results.get(application_id)
     if signed is None:
@@ -38,10 +39,16 @@ def signed_result(repo: ApplicationRepository, results: ResultStore, application
 def _verify_official(eds: EdsVerifier, raw: Mapping[str, Any]) -> dict[str, Any]:
     document, signed_xml = raw.get("document"), raw.get("signed_xml")
     draft_id, signed_at = raw.get("draft_id"), raw.get("signed_at")
-    if not (isinstance(document, dict) and isinstance(signed_xml, str) and isinstance(draft_id, str)
-            and isinstance(signed_at, str)):
-        raise InvalidValue("signed_result.malformed", "An official's signed result has `document`, `signed_xml`, "
-                                                      "`draft_id` and `signed_at`.")
+    if not (
+        isinstance(document, dict)
+        and isinstance(signed_xml, str)
+        and isinstance(draft_id, str)
+        and isinstance(signed_at, str)
+    ):
+        raise InvalidValue(
+            "signed_result.malformed",
+            "An official's signed result has `document`, `signed_xml`, `draft_id` and `signed_at`.",
+        )
     try:
         at = datetime.fromisoformat(signed_at.replace("Z", "+00:00"))
         code = verification_code(document)
@@ -55,10 +62,21 @@ def _verify_official(eds: EdsVerifier, raw: Mapping[str, Any]) -> dict[str, Any]
     if covered != expected:
         return {"valid": False, "reason": "signature.mismatch", "signer": None, "verification_code": code}
     issuer = document.get("issuer") or {}
-    return {"valid": True, "reason": "valid", "verification_code": code, "signer": {
-        "kind": "official", "name": signature.subject_common_name, "position": signature.position,
-        "organization": signature.organization, "iin_masked": mask_iin(signature.iin) if signature.iin else None,
-        "certificate_serial": signature.certificate_serial, "issuer": dict(issuer), "key_id": None}}
+    return {
+        "valid": True,
+        "reason": "valid",
+        "verification_code": code,
+        "signer": {
+            "kind": "official",
+            "name": signature.subject_common_name,
+            "position": signature.position,
+            "organization": signature.organization,
+            "iin_masked": mask_iin(signature.iin) if signature.iin else None,
+            "certificate_serial": signature.certificate_serial,
+            "issuer": dict(issuer),
+            "key_id": None,
+        },
+    }
 
 
 def verify_result(signer: ResultSigner, raw: Any, eds: EdsVerifier | None = None) -> dict[str, Any]:
@@ -93,8 +111,12 @@ def public_check(code_text: str, results: ResultStore, signer: ResultSigner, eds
     document = stored["document"]
     decision = document.get("decision") or {}
     valid = bool(checked["valid"]) and checked.get("verification_code") == code
-    return {"verification_code": code, "valid": valid,
-            "service": {"id": document["service"]["id"], "name": document["service"]["name"]},
-            "outcome": decision.get("outcome"), "decided_on": decision.get("decided_on"),
-            "applicant": {"iin_masked": document["applicant"]["iin_masked"]},
-            "signed_by": (checked.get("signer") or {}).get("kind")}
+    return {
+        "verification_code": code,
+        "valid": valid,
+        "service": {"id": document["service"]["id"], "name": document["service"]["name"]},
+        "outcome": decision.get("outcome"),
+        "decided_on": decision.get("decided_on"),
+        "applicant": {"iin_masked": document["applicant"]["iin_masked"]},
+        "signed_by": (checked.get("signer") or {}).get("kind"),
+    }

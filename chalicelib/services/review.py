@@ -87,8 +87,14 @@ def document_view(document: DocumentRecord) -> dict[str, Any]:
     view["size"] = document.size
     if document.review is not None:
         review = document.review
-        view["review"] = {"accepted": review.accepted, "at": review.at.isoformat(), "official": review.official,
-                          "reason": review.reason, "comment": review.comment, "fields": list(review.fields)}
+        view["review"] = {
+            "accepted": review.accepted,
+            "at": review.at.isoformat(),
+            "official": review.official,
+            "reason": review.reason,
+            "comment": review.comment,
+            "fields": list(review.fields),
+        }
     return view
 
 
@@ -101,11 +107,16 @@ def read_document(application_id: str, document_id: str, caller: Caller, deps: R
     document = pick(documents_of(application.data), document_id)
     if document is None:
         raise NoSuchDocument("No such document.")
-    deps.audit.record(AuditEntry.by_caller(caller, at=deps.clock.now(), purpose=REVIEW_PURPOSE,
-                                           application_id=application_id, action="document_read"))
-    return {**document_view(document),
-            "download_url": deps.uploads.download_url(document.object_key, DOWNLOAD_LINK_SECONDS),
-            "download_expires_in": DOWNLOAD_LINK_SECONDS}
+    deps.audit.record(
+        AuditEntry.by_caller(
+            caller, at=deps.clock.now(), purpose=REVIEW_PURPOSE, application_id=application_id, action="document_read"
+        )
+    )
+    return {
+        **document_view(document),
+        "download_url": deps.uploads.download_url(document.object_key, DOWNLOAD_LINK_SECONDS),
+        "download_expires_in": DOWNLOAD_LINK_SECONDS,
+    }
 
 
 @dataclass(frozen=True)
@@ -146,20 +157,25 @@ class ReviewRequest:
         return cls(False, reason=str(reason), comment=(comment or "").strip() or None)
 
 
-def _targets(document: DocumentRecord, application: Application, records: list[LookupRecord],
-             request: ReviewRequest) -> list[tuple[str, str, str, bool]]:
+def _targets(
+    document: DocumentRecord, application: Application, records: list[LookupRecord], request: ReviewRequest
+) -> list[tuple[str, str, str, bool]]:
     """(lookup key, registry, IIN, exists) of the lookups the facts complete: those the document was uploaded for
     that still await it (a fact a later rule found missing may be answered by an agency's reply too)."""
     pending = awaited(application, records).get(document.kind, [])
-    targets = [(t.key, t.registry, t.iin, t.exists) for t in pending
-               if t.key in document.lookup_keys or is_agency_reply(document.kind)]
+    targets = [
+        (t.key, t.registry, t.iin, t.exists)
+        for t in pending
+        if t.key in document.lookup_keys or is_agency_reply(document.kind)
+    ]
     if request.person_iin is not None:
         targets = [t for t in targets if t[2] == request.person_iin]
     return targets
 
 
-def review_document(application_id: str, document_id: str, raw: Mapping[str, Any], caller: Caller,
-                    deps: ReviewDeps) -> dict[str, Any]:
+def review_document(
+    application_id: str, document_id: str, raw: Mapping[str, Any], caller: Caller, deps: ReviewDeps
+) -> dict[str, Any]:
     """Accept (facts recorded) or reject (applicant asked again) an uploaded document; the document view after it.
 
     Raises ApplicationNotFound (not an official of the deciding office: 404), NoSuchDocument, AlreadyReviewed (409:
@@ -184,12 +200,25 @@ def review_document(application_id: str, document_id: str, raw: Mapping[str, Any
     if request.accept:
         assert request.facts is not None
         if len({t[2] for t in targets}) > 1:
-            raise ValidationFailed([FieldError("person_iin", "review.person_required",
-                                               "The document stands for several people: name whose it is.")])
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "person_iin",
+                        "review.person_required",
+                        "The document stands for several people: name whose it is.",
+                    )
+                ]
+            )
         if not targets:
-            raise ValidationFailed([FieldError("person_iin" if request.person_iin else "document",
-                                               "review.nothing_awaited",
-                                               "Nothing this document stands for is awaited any more.")])
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "person_iin" if request.person_iin else "document",
+                        "review.nothing_awaited",
+                        "Nothing this document stands for is awaited any more.",
+                    )
+                ]
+            )
         errors: list[FieldError] = []
         for registry in dict.fromkeys(t[1] for t in targets):
             errors += validate_facts(_registries()[registry]["answer"], request.facts)
@@ -200,13 +229,29 @@ def review_document(application_id: str, document_id: str, raw: Mapping[str, Any
 
         for key, registry, iin, exists in targets:
             if exists:
-                deps.lookups.provide_document(application_id, key, f"{DOCUMENT_SOURCE}{document_id}",
-                                              data=dict(request.facts), source_system=source)
+                deps.lookups.provide_document(
+                    application_id,
+                    key,
+                    f"{DOCUMENT_SOURCE}{document_id}",
+                    data=dict(request.facts),
+                    source_system=source,
+                )
             else:  # a fact the rules found missing: it becomes a lookup answered by the agency's reply
-                deps.lookups.record(application_id, Record(
-                    key=key, registry=registry, person_ref=key.split("#", 1)[-1], iin=iin, status="provided",
-                    data=dict(request.facts), source_system=source, fetched_at=now, on_not_found="written_request",
-                    provided_document=f"{DOCUMENT_SOURCE}{document_id}"))
+                deps.lookups.record(
+                    application_id,
+                    Record(
+                        key=key,
+                        registry=registry,
+                        person_ref=key.split("#", 1)[-1],
+                        iin=iin,
+                        status="provided",
+                        data=dict(request.facts),
+                        source_system=source,
+                        fetched_at=now,
+                        on_not_found="written_request",
+                        provided_document=f"{DOCUMENT_SOURCE}{document_id}",
+                    ),
+                )
         review = Review(True, official, office, now, fields=tuple(sorted(request.facts)))
     else:
         for key, _registry, _iin, exists in targets:
@@ -223,16 +268,26 @@ def review_document(application_id: str, document_id: str, raw: Mapping[str, Any
         if current is None or current.state != RECEIVED:
             raise AlreadyReviewed("The document was reviewed already.")
         put_document(app.data, reviewed)
-        detail: dict[str, Any] = {"document_id": document_id, "kind": document.kind,
-                                  "accepted": review.accepted, "official": official}
+        detail: dict[str, Any] = {
+            "document_id": document_id,
+            "kind": document.kind,
+            "accepted": review.accepted,
+            "official": official,
+        }
         if review.accepted:
             detail["fields"] = list(review.fields)
         else:
             detail["reason"] = review.reason
         app.record(now, "document_reviewed", "official", **detail)
         if not review.accepted and not is_agency_reply(document.kind):
-            notify(app, "document_rejected", extra=document_id, application_number=app.id,
-                   document=document.kind, rejection=review.reason)
+            notify(
+                app,
+                "document_rejected",
+                extra=document_id,
+                application_number=app.id,
+                document=document.kind,
+                rejection=review.reason,
+            )
         if review.accepted and not still_missing and not app.is_final:
             from chalicelib.services.lookups import decide_message
 
@@ -243,7 +298,10 @@ def review_document(application_id: str, document_id: str, raw: Mapping[str, Any
         return reviewed
 
     saved, result = update_application(deps.repo, application_id, change)
-    deps.audit.record(AuditEntry.by_caller(caller, at=now, purpose=REVIEW_PURPOSE, application_id=application_id,
-                                           action="document_reviewed"))
+    deps.audit.record(
+        AuditEntry.by_caller(
+            caller, at=now, purpose=REVIEW_PURPOSE, application_id=application_id, action="document_reviewed"
+        )
+    )
     dispatch_outbox(deps.repo, deps.publisher, saved)
     return document_view(result)

@@ -106,11 +106,15 @@ def application_content(app: Application) -> dict[str, Any]:
         "channel": app.channel,
         "applicant": applicant,
         "subjects": [{"iin": s.iin, "relation": s.relation} for s in app.subjects],
-        "representative": ({"iin": app.representative.iin, "power_of_attorney": app.representative.power_of_attorney}
-                           if app.representative else None),
+        "representative": (
+            {"iin": app.representative.iin, "power_of_attorney": app.representative.power_of_attorney}
+            if app.representative
+            else None
+        ),
         "bank_account": {"iban": app.bank_iban} if app.bank_iban else None,
-        "accepted_by": ({"office": app.accepted_by.office, "official": app.accepted_by.official}
-                        if app.accepted_by else None),
+        "accepted_by": (
+            {"office": app.accepted_by.office, "official": app.accepted_by.official} if app.accepted_by else None
+        ),
         "language": app.language,
     }
 
@@ -133,11 +137,18 @@ def _signer_phone(caller: Caller, app: Application, deps: SigningDeps) -> PhoneN
     number typed into the application, which whoever filed it chose."""
     if deps.gateway is None or deps.audit is None:
         raise RegistryNotAnswering("The mobile citizens database cannot be asked now: try again later.")
-    phone = registered_phone(caller.iin, service_id=app.service_id, reference=app.id, actor=(caller.role, caller.iin),
-                             deps=RegistryReadDeps(deps.gateway, deps.audit, deps.clock))
+    phone = registered_phone(
+        caller.iin,
+        service_id=app.service_id,
+        reference=app.id,
+        actor=(caller.role, caller.iin),
+        deps=RegistryReadDeps(deps.gateway, deps.audit, deps.clock),
+    )
     if phone is None:
-        raise NoPhoneForOtp("You have no number in the mobile citizens database: a one-time password cannot be sent. "
-                            "Sign with an EDS, or register your number at a State Corporation office or on egov.kz.")
+        raise NoPhoneForOtp(
+            "You have no number in the mobile citizens database: a one-time password cannot be sent. "
+            "Sign with an EDS, or register your number at a State Corporation office or on egov.kz."
+        )
     return phone
 
 
@@ -158,8 +169,9 @@ def _keep_refused_state(app: Application, refused: OtpRefused) -> OtpRefused:
     return refused
 
 
-def _submit(app: Application, service: Service, caller: Caller, now: datetime, calendar: WorkingDayCalendar,
-            **detail: Any) -> None:
+def _submit(
+    app: Application, service: Service, caller: Caller, now: datetime, calendar: WorkingDayCalendar, **detail: Any
+) -> None:
     app.transition(Status.SUBMITTED, at=now, actor=caller.actor, reason="signed", **detail)
     register(app, service, calendar, now)
 
@@ -181,8 +193,13 @@ def request_otp(application_id: str, caller: Caller, deps: SigningDeps) -> OtpSe
             return _keep_refused_state(app, refused)
         app.data["otp"] = state.to_dict()
         app.data["otp_signer"] = {"iin": caller.iin, "phone": phone.value}
-        app.record(now, "otp_sent", caller.actor, sent_to=phone.masked,
-                   signer="applicant" if caller.iin == app.applicant.iin else "representative")
+        app.record(
+            now,
+            "otp_sent",
+            caller.actor,
+            sent_to=phone.masked,
+            signer="applicant" if caller.iin == app.applicant.iin else "representative",
+        )
         return code
 
     application, result = update_application(deps.repo, application_id, change)
@@ -196,8 +213,12 @@ def request_otp(application_id: str, caller: Caller, deps: SigningDeps) -> OtpSe
         raise SmsRateLimited("Too many SMS to this number this hour: try again later or sign with an EDS.")
     state = _otp_state(application)
     assert state is not None
-    return OtpSent(application.id, _phone(application).masked, state.expires_at,
-                   state.issued_at + OtpPolicy.from_data().resend_interval)
+    return OtpSent(
+        application.id,
+        _phone(application).masked,
+        state.expires_at,
+        state.issued_at + OtpPolicy.from_data().resend_interval,
+    )
 
 
 def _otp_detail(app: Application, state: OtpState) -> dict[str, Any]:
@@ -205,13 +226,23 @@ def _otp_detail(app: Application, state: OtpState) -> dict[str, Any]:
 
 
 def _eds_detail(app: Application, signature: EdsSignature) -> dict[str, Any]:
-    return {"method": "eds", "certificate_serial": mask_serial(signature.certificate_serial),
-            "signer": "applicant" if signature.iin == app.applicant.iin else "representative",
-            "signer_iin": mask_iin(signature.iin)}
+    return {
+        "method": "eds",
+        "certificate_serial": mask_serial(signature.certificate_serial),
+        "signer": "applicant" if signature.iin == app.applicant.iin else "representative",
+        "signer_iin": mask_iin(signature.iin),
+    }
 
 
-def sign_application(application_id: str, caller: Caller, method: str, deps: SigningDeps, *,
-                     code: str | None = None, signed_xml: str | None = None) -> Application:
+def sign_application(
+    application_id: str,
+    caller: Caller,
+    method: str,
+    deps: SigningDeps,
+    *,
+    code: str | None = None,
+    signed_xml: str | None = None,
+) -> Application:
     """Accept the signature, submit and register the application, and send what registration queues."""
     now = deps.clock.now()
     signature: EdsSignature | None = None

@@ -83,8 +83,9 @@ def receive_sms_webhook(payload: Mapping[str, Any], deps: SmsWebhookDeps) -> str
             return "duplicate"
         outcome = record_delivery_receipt(provider_message_id, str(status), deps.notifications)
     else:
-        seen = deps.inbox.receive(message_id, "inbound", now, InboundSms(message_id, _sender(sender), text,
-                                                                          received_at))
+        seen = deps.inbox.receive(
+            message_id, "inbound", now, InboundSms(message_id, _sender(sender), text, received_at)
+        )
         if seen == "done":
             return "duplicate"
         deps.publisher.publish([InboundSmsQueued(message_id).outbox(f"inbound:{message_id}")])

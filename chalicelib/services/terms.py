@@ -22,8 +22,15 @@ class TermQuote:
     due: DueDates
 
 
-def quote_term(catalog: ServiceCatalog, calendar: WorkingDayCalendar, service_id: str, *, today: date,
-               channel: str | None, raw_from: str | None) -> TermQuote:
+def quote_term(
+    catalog: ServiceCatalog,
+    calendar: WorkingDayCalendar,
+    service_id: str,
+    *,
+    today: date,
+    channel: str | None,
+    raw_from: str | None,
+) -> TermQuote:
     """The due dates of an application of `service_id` filed on `raw_from` (YYYY-MM-DD; default `today`, the day
     in Asia/Almaty) through `channel` (default portal).
 
@@ -41,11 +48,17 @@ def quote_term(catalog: ServiceCatalog, calendar: WorkingDayCalendar, service_id
         else:
             known = calendar.years
             if start.year not in known:
-                errors.append(FieldError("from", "term.from_out_of_range",
-                                         f"`from` is a day of the years {known[0]} to {known[-1]}."))
+                errors.append(
+                    FieldError(
+                        "from", "term.from_out_of_range", f"`from` is a day of the years {known[0]} to {known[-1]}."
+                    )
+                )
     if not service.accepts_channel(channel):
-        errors.append(FieldError("channel", "channel.not_allowed",
-                                 f"This service is filed through: {', '.join(service.channels)}."))
+        errors.append(
+            FieldError(
+                "channel", "channel.not_allowed", f"This service is filed through: {', '.join(service.channels)}."
+            )
+        )
     if errors:
         raise ValidationFailed(errors)
     term = service.terms[channel]

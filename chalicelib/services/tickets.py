@@ -51,19 +51,31 @@ def ticket_for(repo: ApplicationRepository, catalog: ServiceCatalog, application
     if application.channel not in service.ticket_channels or accepted is None:
         raise NoTicketForChannel(
             f"A tear-off ticket is issued for applications accepted in person ({', '.join(service.ticket_channels)}); "
-            f"this one was filed through {application.channel}.")
+            f"this one was filed through {application.channel}."
+        )
     if application.registered_on is None or application.due_date is None:
         raise TicketNotYetIssued("The application is not registered yet: its term has not started.")
-    return Ticket(application, service, accepted.office, accepted.official, application.registered_on,
-                  application.registered_at, application.due_date, application.due_date_at_state_corp)
+    return Ticket(
+        application,
+        service,
+        accepted.office,
+        accepted.official,
+        application.registered_on,
+        application.registered_at,
+        application.due_date,
+        application.due_date_at_state_corp,
+    )
 
 
 def applicant_name(application: Application, lookups: LookupStore) -> str | None:
     """The applicant's full name as the State Database of Individuals (or an identity document an official reviewed)
     gives it, once that lookup is in; None before (the ticket then prints no name, never a masked IIN)."""
     for record in lookups.for_application(application.id):
-        if record.registry == "gbdfl" and record.iin == application.applicant.iin and record.status in (
-                "found", "provided"):
+        if (
+            record.registry == "gbdfl"
+            and record.iin == application.applicant.iin
+            and record.status in ("found", "provided")
+        ):
             parts = [record.data.get(k) for k in ("last_name", "first_name", "middle_name")]
             return " ".join(str(p) for p in parts if p) or None
     return None

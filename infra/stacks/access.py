@@ -28,9 +28,16 @@ from chalicelib.adapters.resources import QUARANTINE_PREFIX, RECEIVED_PREFIX, RE
 
 # The secrets the app reads, by the environment variable config.py reads today. In AWS a function
 # receives `<NAME>_ARN` (the Secrets Manager secret's ARN) and resolves it at cold start.
-SECRET_NAMES = ("SMS_WEBHOOK_SECRET", "GATEWAY_WEBHOOK_SECRET", "PERSON_KEY_SECRET", "OTP_SECRET",
-                "GATEWAY_SENDER_PASSWORD", "GATEWAY_SIGNING_KEY_PEM", "GATEWAY_SIGNING_CERT_PEM",
-                "CONSOLE_SESSION_SECRET")
+SECRET_NAMES = (
+    "SMS_WEBHOOK_SECRET",
+    "GATEWAY_WEBHOOK_SECRET",
+    "PERSON_KEY_SECRET",
+    "OTP_SECRET",
+    "GATEWAY_SENDER_PASSWORD",
+    "GATEWAY_SIGNING_KEY_PEM",
+    "GATEWAY_SIGNING_CERT_PEM",
+    "CONSOLE_SESSION_SECRET",
+)
 # What a function that asks registries through the e-government gateway (ШЭП) needs: its login and the key and
 # certificate it signs each SendMessage with (chalicelib/adapters/shep_wss.py).
 GATEWAY_SECRETS = ("GATEWAY_SENDER_PASSWORD", "GATEWAY_SIGNING_KEY_PEM", "GATEWAY_SIGNING_CERT_PEM")
@@ -56,9 +63,14 @@ class Access:
 FUNCTION_ACCESS: dict[str, Access] = {
     "api_handler": Access(
         send_to=ALL_WORK_QUEUES,
-        secrets=("SMS_WEBHOOK_SECRET", "GATEWAY_WEBHOOK_SECRET", "PERSON_KEY_SECRET", "OTP_SECRET",
-                 *GATEWAY_SECRETS,  # the eligibility pre-check asks registries while the citizen waits
-                 "CONSOLE_SESSION_SECRET"),  # the staff console's session cookie is sealed with it
+        secrets=(
+            "SMS_WEBHOOK_SECRET",
+            "GATEWAY_WEBHOOK_SECRET",
+            "PERSON_KEY_SECRET",
+            "OTP_SECRET",
+            *GATEWAY_SECRETS,  # the eligibility pre-check asks registries while the citizen waits
+            "CONSOLE_SESSION_SECRET",
+        ),  # the staff console's session cookie is sealed with it
         read_signing_public_key=True,
         put_documents=(UPLOAD_PREFIX,),  # signs the pre-signed POST: the upload runs with this role's rights
         # serves the PDFs the decisions worker rendered; signs the official's short-lived download link of a document
@@ -66,17 +78,24 @@ FUNCTION_ACCESS: dict[str, Access] = {
         send_sms=True,  # the one-time password goes out while the citizen waits for it, not through a queue
     ),
     "lookups_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET", *GATEWAY_SECRETS)),
-    "decisions_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",),
-                               sign_results=True, read_signing_public_key=True,
-                               put_documents=(RENDERED_PREFIX,)),  # renders the printable PDFs, once each
+    "decisions_worker": Access(
+        send_to=ALL_WORK_QUEUES,
+        secrets=("PERSON_KEY_SECRET",),
+        sign_results=True,
+        read_signing_public_key=True,
+        put_documents=(RENDERED_PREFIX,),
+    ),  # renders the printable PDFs, once each
     "notifications_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",), send_sms=True),
     # answers the citizen's SMS in the dialogue at once (the reply is the conversation's next step)
-    "proactive_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET", *GATEWAY_SECRETS),
-                               send_sms=True),
+    "proactive_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET", *GATEWAY_SECRETS), send_sms=True),
     # reads an upload's size and first bytes; moves it to received/ (accepted) or quarantine/ (refused)
-    "documents_worker": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",),
-                               read_documents=(UPLOAD_PREFIX,), put_documents=(QUARANTINE_PREFIX, RECEIVED_PREFIX),
-                               delete_documents=(UPLOAD_PREFIX,)),
+    "documents_worker": Access(
+        send_to=ALL_WORK_QUEUES,
+        secrets=("PERSON_KEY_SECRET",),
+        read_documents=(UPLOAD_PREFIX,),
+        put_documents=(QUARANTINE_PREFIX, RECEIVED_PREFIX),
+        delete_documents=(UPLOAD_PREFIX,),
+    ),
     "deadline_sweep": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),
     # moves the stored due dates when the working-day calendar changes (a full pass over open applications)
     "calendar_changes": Access(send_to=ALL_WORK_QUEUES, secrets=("PERSON_KEY_SECRET",)),

@@ -71,9 +71,17 @@ CODE_FILES = ("app.py", "chalicelib", ".chalice/config.json")  # what the functi
 
 
 class BackOfficeStack(Stack):
-    def __init__(self, scope: Construct, settings: StageSettings, *, source_dir: Path = PROJECT_ROOT,
-                 function_access: Mapping[str, Access] = FUNCTION_ACCESS, work_dir: Path = INFRA_DIR,
-                 function_packages: Mapping[str, tuple[str, ...]] = FUNCTION_PACKAGES, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        settings: StageSettings,
+        *,
+        source_dir: Path = PROJECT_ROOT,
+        function_access: Mapping[str, Access] = FUNCTION_ACCESS,
+        work_dir: Path = INFRA_DIR,
+        function_packages: Mapping[str, tuple[str, ...]] = FUNCTION_PACKAGES,
+        **kwargs: Any,
+    ) -> None:
         # The construct id is the Chalice stage: chalice.cdk.Chalice packages the stage named like its scope.
         super().__init__(scope, settings.stage, stack_name=f"{APP_NAME}-{settings.stage}", **kwargs)
         self.settings = settings
@@ -107,8 +115,13 @@ class BackOfficeStack(Stack):
     # --- keys, table, bucket, secrets -------------------------------------------------------------
 
     def _data_key(self, construct_id: str, description: str) -> kms.Key:
-        return kms.Key(self, construct_id, description=f"{APP_NAME} {self.settings.stage}: {description}",
-                       enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN)
+        return kms.Key(
+            self,
+            construct_id,
+            description=f"{APP_NAME} {self.settings.stage}: {description}",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
 
     def _table(self) -> dynamodb.Table:
         """The single table, from resources.create_table_request (the request the local stack sends)."""
@@ -120,14 +133,16 @@ class BackOfficeStack(Stack):
 
         keys = {k["KeyType"]: k["AttributeName"] for k in request["KeySchema"]}
         table = dynamodb.Table(
-            self, "Table",
+            self,
+            "Table",
             partition_key=attribute(keys["HASH"]),
             sort_key=attribute(keys["RANGE"]),
             billing_mode=dynamodb.BillingMode(request["BillingMode"]),
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=self.table_key,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
+                point_in_time_recovery_enabled=True
+            ),
             deletion_protection=True,
             time_to_live_attribute=resources.TABLE_TTL_ATTRIBUTE,
             removal_policy=RemovalPolicy.RETAIN,
@@ -146,7 +161,8 @@ class BackOfficeStack(Stack):
 
     def _documents_bucket(self) -> s3.Bucket:
         return s3.Bucket(
-            self, "Documents",
+            self,
+            "Documents",
             encryption=s3.BucketEncryption.KMS,
             encryption_key=self.documents_key,
             bucket_key_enabled=True,
@@ -157,16 +173,32 @@ class BackOfficeStack(Stack):
             versioned=True,
             removal_policy=RemovalPolicy.RETAIN,
             # the citizen's browser posts the file to the pre-signed POST form the API hands out
-            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.POST], allowed_origins=list(self.settings.upload_origins),
-                              allowed_headers=["*"], max_age=3000)],
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.POST],
+                    allowed_origins=list(self.settings.upload_origins),
+                    allowed_headers=["*"],
+                    max_age=3000,
+                )
+            ],
             lifecycle_rules=[
-                s3.LifecycleRule(id="abort-incomplete-uploads",
-                                 abort_incomplete_multipart_upload_after=Duration.days(1)),
-                s3.LifecycleRule(id="expire-old-versions",
-                                 noncurrent_version_expiration=Duration.days(self.settings.noncurrent_versions_days)),
-                s3.LifecycleRule(id="uploads-to-infrequent-access", prefix=resources.UPLOAD_PREFIX, transitions=[
-                    s3.Transition(storage_class=s3.StorageClass.INFREQUENT_ACCESS,
-                                  transition_after=Duration.days(self.settings.uploads_infrequent_access_days))]),
+                s3.LifecycleRule(
+                    id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(1)
+                ),
+                s3.LifecycleRule(
+                    id="expire-old-versions",
+                    noncurrent_version_expiration=Duration.days(self.settings.noncurrent_versions_days),
+                ),
+                s3.LifecycleRule(
+                    id="uploads-to-infrequent-access",
+                    prefix=resources.UPLOAD_PREFIX,
+                    transitions=[
+                        s3.Transition(
+                            storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                            transition_after=Duration.days(self.settings.uploads_infrequent_access_days),
+                        )
+                    ],
+                ),
             ],
         )
 
@@ -177,23 +209,34 @@ class BackOfficeStack(Stack):
         must never change once data exists (it keys the person index)."""
         return {
             name: secretsmanager.Secret(
-                self, _camel(name),
+                self,
+                _camel(name),
                 secret_name=f"{APP_NAME}/{self.settings.stage}/{name.lower().replace('_', '-')}",
                 description=f"{name} of {APP_NAME} ({self.settings.stage})",
                 generate_secret_string=secretsmanager.SecretStringGenerator(
-                    password_length=48, exclude_punctuation=True),
+                    password_length=48, exclude_punctuation=True
+                ),
                 removal_policy=RemovalPolicy.RETAIN,
             )
             for name in SECRET_NAMES
         }
 
     def _alarm_topic(self) -> sns.Topic:
-        topic = sns.Topic(self, "Alarms", display_name=f"{APP_NAME} {self.settings.stage} alarms",
-                          master_key=self.queue_key, enforce_ssl=True)
-        self.queue_key.add_to_resource_policy(iam.PolicyStatement(
-            sid="CloudWatchAlarmsPublishToEncryptedTopic",
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-            actions=["kms:Decrypt", "kms:GenerateDataKey*"], resources=["*"]))
+        topic = sns.Topic(
+            self,
+            "Alarms",
+            display_name=f"{APP_NAME} {self.settings.stage} alarms",
+            master_key=self.queue_key,
+            enforce_ssl=True,
+        )
+        self.queue_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublishToEncryptedTopic",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+            )
+        )
         return topic
 
     # --- the Chalice app --------------------------------------------------------------------------
@@ -222,8 +265,10 @@ class BackOfficeStack(Stack):
         """Each function's own layer, from its list in stacks/packages.py (one layer per distinct set of pins)."""
         missing = sorted(set(self.functions) - set(function_packages))
         if missing:
-            raise AppShapeError(f"Lambda functions {missing} have no packages declared: add them to FUNCTION_PACKAGES "
-                                "in infra/stacks/packages.py (what each imports)")
+            raise AppShapeError(
+                f"Lambda functions {missing} have no packages declared: add them to FUNCTION_PACKAGES "
+                "in infra/stacks/packages.py (what each imports)"
+            )
         layers: dict[str, lambda_.LayerVersion] = {}
         by_function: dict[str, lambda_.LayerVersion] = {}
         for name, fn in self.functions.items():
@@ -231,9 +276,12 @@ class BackOfficeStack(Stack):
             key = layer_key(pinned)
             if key not in layers:
                 layers[key] = lambda_.LayerVersion(
-                    self, f"Dependencies{key}", code=lambda_.Code.from_asset(str(build_layer(pinned, LAYER_CACHE))),
+                    self,
+                    f"Dependencies{key}",
+                    code=lambda_.Code.from_asset(str(build_layer(pinned, LAYER_CACHE))),
                     compatible_runtimes=[lambda_.Runtime.PYTHON_3_11],
-                    description=f"{APP_NAME}: " + ", ".join(p.split("==")[0] for p in pinned)[:240])
+                    description=f"{APP_NAME}: " + ", ".join(p.split("==")[0] for p in pinned)[:240],
+                )
             by_function[name] = layers[key]
             self.chalice.get_resource(fn.logical_id).add_property_override("Layers", [layers[key].layer_version_arn])
         return by_function
@@ -243,18 +291,28 @@ class BackOfficeStack(Stack):
         if missing:
             raise AppShapeError(
                 f"Lambda functions {missing} have no access declared: add them to FUNCTION_ACCESS in "
-                "infra/stacks/access.py (what each may read, write, send and sign)")
+                "infra/stacks/access.py (what each may read, write, send and sign)"
+            )
 
     def _role(self, fn: AppFunction) -> iam.Role:
         """Each function's own role, and its own log group (so it may write there and nowhere else)."""
-        role = iam.Role(self, f"{fn.logical_id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                        description=f"{APP_NAME} {self.settings.stage}: Lambda function {fn.name}")
-        log_group = logs.LogGroup(self, f"{fn.logical_id}Logs",
-                                  log_group_name=f"/aws/lambda/{APP_NAME}-{self.settings.stage}/{fn.name}",
-                                  retention=self.settings.log_retention, removal_policy=RemovalPolicy.RETAIN)
+        role = iam.Role(
+            self,
+            f"{fn.logical_id}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{APP_NAME} {self.settings.stage}: Lambda function {fn.name}",
+        )
+        log_group = logs.LogGroup(
+            self,
+            f"{fn.logical_id}Logs",
+            log_group_name=f"/aws/lambda/{APP_NAME}-{self.settings.stage}/{fn.name}",
+            retention=self.settings.log_retention,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
         log_group.grant_write(role)
-        role.add_to_policy(iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                                               resources=["*"]))
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"])
+        )
         cfn = self.chalice.get_resource(fn.logical_id)
         cfn.add_property_override("Role", role.role_arn)
         cfn.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
@@ -275,15 +333,26 @@ class BackOfficeStack(Stack):
         for purpose in purposes:
             timeout = max(consumer_timeout.get(purpose, 0), resources.FUNCTION_TIMEOUT_SECONDS.get(purpose, 0))
             dlq = sqs.Queue(
-                self, f"{_camel(purpose)}Dlq", queue_name=resources.queue_name(f"{purpose}-dlq"),
-                encryption=sqs.QueueEncryption.KMS, encryption_master_key=self.queue_key,
-                data_key_reuse=Duration.minutes(15), enforce_ssl=True, retention_period=Duration.days(14))
+                self,
+                f"{_camel(purpose)}Dlq",
+                queue_name=resources.queue_name(f"{purpose}-dlq"),
+                encryption=sqs.QueueEncryption.KMS,
+                encryption_master_key=self.queue_key,
+                data_key_reuse=Duration.minutes(15),
+                enforce_ssl=True,
+                retention_period=Duration.days(14),
+            )
             queues[purpose] = sqs.Queue(
-                self, f"{_camel(purpose)}Queue", queue_name=resources.queue_name(purpose),
-                encryption=sqs.QueueEncryption.KMS, encryption_master_key=self.queue_key,
-                data_key_reuse=Duration.minutes(15), enforce_ssl=True,
+                self,
+                f"{_camel(purpose)}Queue",
+                queue_name=resources.queue_name(purpose),
+                encryption=sqs.QueueEncryption.KMS,
+                encryption_master_key=self.queue_key,
+                data_key_reuse=Duration.minutes(15),
+                enforce_ssl=True,
                 visibility_timeout=Duration.seconds(resources.VISIBILITY_FACTOR * (timeout or CHALICE_DEFAULT_TIMEOUT)),
-                dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=resources.MAX_RECEIVE_COUNT))
+                dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=resources.MAX_RECEIVE_COUNT),
+            )
             dlqs[purpose] = dlq
         return queues, dlqs
 
@@ -303,22 +372,41 @@ class BackOfficeStack(Stack):
         """The provider's result-signing key (stand-in for the official's EDS). Its policy is the whole truth:
         the account may administer it and read its public key; only the decisions function's role may sign.
         (No `kms:*` for the account root, so no IAM policy can hand out kms:Sign.)"""
-        signers = [self.roles[name] for name, fn in self.function_access.items()
-                   if fn.sign_results and name in self.roles]
+        signers = [
+            self.roles[name] for name, fn in self.function_access.items() if fn.sign_results and name in self.roles
+        ]
         account = iam.AccountRootPrincipal()
-        policy = iam.PolicyDocument(statements=[
-            iam.PolicyStatement(sid="AccountAdministersTheKey", principals=[account], resources=["*"],
-                                actions=_KEY_ADMIN_ACTIONS),
-            iam.PolicyStatement(sid="AnyoneInTheAccountReadsThePublicKey", principals=[account], resources=["*"],
-                                actions=["kms:GetPublicKey", "kms:DescribeKey"]),
-        ])
+        policy = iam.PolicyDocument(
+            statements=[
+                iam.PolicyStatement(
+                    sid="AccountAdministersTheKey", principals=[account], resources=["*"], actions=_KEY_ADMIN_ACTIONS
+                ),
+                iam.PolicyStatement(
+                    sid="AnyoneInTheAccountReadsThePublicKey",
+                    principals=[account],
+                    resources=["*"],
+                    actions=["kms:GetPublicKey", "kms:DescribeKey"],
+                ),
+            ]
+        )
         if signers:
-            policy.add_statements(iam.PolicyStatement(
-                sid="OnlyTheDecisionsFunctionSigns", principals=[iam.ArnPrincipal(r.role_arn) for r in signers],
-                resources=["*"], actions=["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"]))
-        key = kms.Key(self, "SigningKey", description=f"{APP_NAME} {self.settings.stage}: signs result documents",
-                      key_spec=kms.KeySpec.ECC_NIST_P256, key_usage=kms.KeyUsage.SIGN_VERIFY, policy=policy,
-                      removal_policy=RemovalPolicy.RETAIN)
+            policy.add_statements(
+                iam.PolicyStatement(
+                    sid="OnlyTheDecisionsFunctionSigns",
+                    principals=[iam.ArnPrincipal(r.role_arn) for r in signers],
+                    resources=["*"],
+                    actions=["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"],
+                )
+            )
+        key = kms.Key(
+            self,
+            "SigningKey",
+            description=f"{APP_NAME} {self.settings.stage}: signs result documents",
+            key_spec=kms.KeySpec.ECC_NIST_P256,
+            key_usage=kms.KeyUsage.SIGN_VERIFY,
+            policy=policy,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
         key.add_alias(SIGNING_KEY_ALIAS)
         return key
 
@@ -335,11 +423,15 @@ class BackOfficeStack(Stack):
             cfn = self.chalice.get_resource(self.functions[name].logical_id)
             for secret_name in access.secrets:
                 self.secrets[secret_name].grant_read(role)
-                cfn.add_property_override(f"Environment.Variables.{secret_name}_ARN",
-                                          self.secrets[secret_name].secret_arn)
+                cfn.add_property_override(
+                    f"Environment.Variables.{secret_name}_ARN", self.secrets[secret_name].secret_arn
+                )
             if access.read_signing_public_key:
-                role.add_to_policy(iam.PolicyStatement(actions=["kms:GetPublicKey", "kms:DescribeKey"],
-                                                       resources=[self.signing_key.key_arn]))
+                role.add_to_policy(
+                    iam.PolicyStatement(
+                        actions=["kms:GetPublicKey", "kms:DescribeKey"], resources=[self.signing_key.key_arn]
+                    )
+                )
             for prefix in access.put_documents:
                 self.bucket.grant_put(role, f"{prefix}*")
             for prefix in access.read_documents:
@@ -349,23 +441,39 @@ class BackOfficeStack(Stack):
             if access.send_sms:
                 # Publishing to a phone number has no resource ARN; denying every topic ARN leaves SMS only.
                 role.add_to_policy(iam.PolicyStatement(sid="SendSms", actions=["sns:Publish"], resources=["*"]))
-                role.add_to_policy(iam.PolicyStatement(sid="NoTopics", effect=iam.Effect.DENY,
-                                                       actions=["sns:Publish"],
-                                                       resources=[f"arn:{self.partition}:sns:*:*:*"]))
+                role.add_to_policy(
+                    iam.PolicyStatement(
+                        sid="NoTopics",
+                        effect=iam.Effect.DENY,
+                        actions=["sns:Publish"],
+                        resources=[f"arn:{self.partition}:sns:*:*:*"],
+                    )
+                )
         # Only the functions that need a secret may read it: IAM grants above, and the secret's own policy
         # refuses everyone else (administrators may still put a new value).
         for secret_name, secret in self.secrets.items():
-            readers = [self.roles[n].role_arn for n, a in self.function_access.items()
-                       if secret_name in a.secrets and n in self.roles]
-            secret.add_to_resource_policy(iam.PolicyStatement(
-                sid="OnlyTheFunctionsThatNeedItRead", effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()],
-                actions=["secretsmanager:GetSecretValue"], resources=["*"],
-                conditions={"ArnNotEquals": {"aws:PrincipalArn": readers or ["arn:aws:iam::000000000000:root"]}}))
+            readers = [
+                self.roles[n].role_arn
+                for n, a in self.function_access.items()
+                if secret_name in a.secrets and n in self.roles
+            ]
+            secret.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="OnlyTheFunctionsThatNeedItRead",
+                    effect=iam.Effect.DENY,
+                    principals=[iam.AnyPrincipal()],
+                    actions=["secretsmanager:GetSecretValue"],
+                    resources=["*"],
+                    conditions={"ArnNotEquals": {"aws:PrincipalArn": readers or ["arn:aws:iam::000000000000:root"]}},
+                )
+            )
 
     def _notify_documents_queue(self) -> None:
         self.bucket.add_event_notification(
-            s3.EventType.OBJECT_CREATED, s3n.SqsDestination(self.queues[DOCUMENTS_PURPOSE]),
-            s3.NotificationKeyFilter(prefix=resources.UPLOAD_PREFIX))
+            s3.EventType.OBJECT_CREATED,
+            s3n.SqsDestination(self.queues[DOCUMENTS_PURPOSE]),
+            s3.NotificationKeyFilter(prefix=resources.UPLOAD_PREFIX),
+        )
 
     # --- alarms -----------------------------------------------------------------------------------
 
@@ -373,65 +481,124 @@ class BackOfficeStack(Stack):
         rest_api_id = self.chalice.get_resource(REST_API_LOGICAL_ID).ref
         for response_type, (status, code, title, detail) in GATEWAY_PROBLEMS.items():
             apigateway.CfnGatewayResponse(
-                self, f"Gateway{_camel(response_type.lower())}", rest_api_id=rest_api_id,
-                response_type=response_type, status_code=status,
-                response_parameters={"gatewayresponse.header.Content-Type": "'application/problem+json'",
-                                     "gatewayresponse.header.Content-Language": "'ru'"},
-                response_templates={"application/json": gateway_problem_template(code, title, detail)})
+                self,
+                f"Gateway{_camel(response_type.lower())}",
+                rest_api_id=rest_api_id,
+                response_type=response_type,
+                status_code=status,
+                response_parameters={
+                    "gatewayresponse.header.Content-Type": "'application/problem+json'",
+                    "gatewayresponse.header.Content-Language": "'ru'",
+                },
+                response_templates={"application/json": gateway_problem_template(code, title, detail)},
+            )
 
     def _alarms(self) -> None:
         action = cloudwatch_actions.SnsAction(self.alarm_topic)
 
-        def alarm(construct_id: str, metric: cloudwatch.IMetric, description: str, threshold: float = 0,
-                  evaluation_periods: int = 1) -> None:
+        def alarm(
+            construct_id: str,
+            metric: cloudwatch.IMetric,
+            description: str,
+            threshold: float = 0,
+            evaluation_periods: int = 1,
+        ) -> None:
             created = cloudwatch.Alarm(
-                self, construct_id, metric=metric, threshold=threshold, evaluation_periods=evaluation_periods,
+                self,
+                construct_id,
+                metric=metric,
+                threshold=threshold,
+                evaluation_periods=evaluation_periods,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING, alarm_description=description)
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=description,
+            )
             created.add_alarm_action(action)
 
         for purpose, dlq in self.dlqs.items():
-            alarm(f"{_camel(purpose)}DlqNotEmpty",
-                  dlq.metric_approximate_number_of_messages_visible(period=Duration.minutes(1), statistic="Maximum"),
-                  f"Messages in {dlq.node.id}: a {purpose} message failed {resources.MAX_RECEIVE_COUNT} times")
-        alarm("OverdueApplications",
-              cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=OVERDUE_METRIC,
-                                dimensions_map={"service": METRICS_SERVICE}, statistic="Maximum",
-                                period=Duration.minutes(15)),
-              "The deadline sweep found applications past their legal deadline")
-        alarm("ApplicationsWaitingForParameters",
-              cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=WAITING_FOR_PARAMETERS_METRIC,
-                                dimensions_map={"service": METRICS_SERVICE}, statistic="Maximum",
-                                period=Duration.minutes(15)),
-              "TSA applications wait for a region's poverty line inputs (poverty_line.json): an operator must load "
-              "the subsistence minimum / median income of the quarter")
+            alarm(
+                f"{_camel(purpose)}DlqNotEmpty",
+                dlq.metric_approximate_number_of_messages_visible(period=Duration.minutes(1), statistic="Maximum"),
+                f"Messages in {dlq.node.id}: a {purpose} message failed {resources.MAX_RECEIVE_COUNT} times",
+            )
+        alarm(
+            "OverdueApplications",
+            cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name=OVERDUE_METRIC,
+                dimensions_map={"service": METRICS_SERVICE},
+                statistic="Maximum",
+                period=Duration.minutes(15),
+            ),
+            "The deadline sweep found applications past their legal deadline",
+        )
+        alarm(
+            "ApplicationsWaitingForParameters",
+            cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name=WAITING_FOR_PARAMETERS_METRIC,
+                dimensions_map={"service": METRICS_SERVICE},
+                statistic="Maximum",
+                period=Duration.minutes(15),
+            ),
+            "TSA applications wait for a region's poverty line inputs (poverty_line.json): an operator must load "
+            "the subsistence minimum / median income of the quarter",
+        )
         if any(fn.logical_id == "APIHandler" for fn in self.functions.values()):
             api_name = f"{APP_NAME}-{self.settings.stage}"
             self.chalice.get_resource(REST_API_LOGICAL_ID).add_property_override("Name", api_name)
             self._gateway_problems()
-            alarm("Api5xxRate",
-                  cloudwatch.Metric(namespace="AWS/ApiGateway", metric_name="5XXError",
-                                    dimensions_map={"ApiName": api_name, "Stage": "api"}, statistic="Average",
-                                    period=Duration.minutes(5)),
-                  "More than the allowed share of API requests answered 5xx",
-                  threshold=self.settings.api_5xx_rate_threshold, evaluation_periods=2)
+            alarm(
+                "Api5xxRate",
+                cloudwatch.Metric(
+                    namespace="AWS/ApiGateway",
+                    metric_name="5XXError",
+                    dimensions_map={"ApiName": api_name, "Stage": "api"},
+                    statistic="Average",
+                    period=Duration.minutes(5),
+                ),
+                "More than the allowed share of API requests answered 5xx",
+                threshold=self.settings.api_5xx_rate_threshold,
+                evaluation_periods=2,
+            )
         for fn in self.functions.values():
             function_name = self.chalice.get_resource(fn.logical_id).ref
             for metric_name in ("Errors", "Throttles"):
-                alarm(f"{fn.logical_id}{metric_name}",
-                      cloudwatch.Metric(namespace="AWS/Lambda", metric_name=metric_name,
-                                        dimensions_map={"FunctionName": function_name}, statistic="Sum",
-                                        period=Duration.minutes(5)),
-                      f"Lambda {metric_name.lower()} in {fn.name}")
+                alarm(
+                    f"{fn.logical_id}{metric_name}",
+                    cloudwatch.Metric(
+                        namespace="AWS/Lambda",
+                        metric_name=metric_name,
+                        dimensions_map={"FunctionName": function_name},
+                        statistic="Sum",
+                        period=Duration.minutes(5),
+                    ),
+                    f"Lambda {metric_name.lower()} in {fn.name}",
+                )
 
 
-_ATTRIBUTE_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER,
-                    "B": dynamodb.AttributeType.BINARY}
+_ATTRIBUTE_TYPES = {
+    "S": dynamodb.AttributeType.STRING,
+    "N": dynamodb.AttributeType.NUMBER,
+    "B": dynamodb.AttributeType.BINARY,
+}
 
 _KEY_ADMIN_ACTIONS = [
-    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
-    "kms:Disable*", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:Delete*", "kms:TagResource",
-    "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
 ]
 
 
@@ -442,8 +609,12 @@ GATEWAY_PROBLEMS: dict[str, tuple[str | None, str, str, str]] = {
     # response type: (status or None to keep API Gateway's, code, title, detail)
     "MISSING_AUTHENTICATION_TOKEN": ("404", "request.route_not_found", "Не найдено", "Такого адреса нет."),
     "REQUEST_TOO_LARGE": ("413", "request.too_large", "Слишком большой запрос", "Запрос слишком велик."),
-    "UNSUPPORTED_MEDIA_TYPE": ("415", "request.unsupported_media_type", "Неподдерживаемый тип содержимого",
-                               "Тело запроса должно быть application/json."),
+    "UNSUPPORTED_MEDIA_TYPE": (
+        "415",
+        "request.unsupported_media_type",
+        "Неподдерживаемый тип содержимого",
+        "Тело запроса должно быть application/json.",
+    ),
     "THROTTLED": ("429", "request.throttled", "Слишком много запросов", "Повторите запрос позже."),
     "DEFAULT_4XX": (None, "request.bad_request", "Некорректный запрос", "Запрос не может быть выполнен."),
     "DEFAULT_5XX": (None, "internal", "Внутренняя ошибка", "Непредвиденная ошибка. Повторите позже."),
@@ -453,8 +624,16 @@ GATEWAY_PROBLEMS: dict[str, tuple[str | None, str, str, str]] = {
 def gateway_problem_template(code: str, title: str, detail: str) -> str:
     import json
 
-    return json.dumps({"type": f"https://social-benefits.egov.kz/problems/{code}", "title": title, "detail": detail,
-                       "code": code, "errors": []}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "type": f"https://social-benefits.egov.kz/problems/{code}",
+            "title": title,
+            "detail": detail,
+            "code": code,
+            "errors": [],
+        },
+        ensure_ascii=False,
+    )
 
 
 def _purpose(queue_name: str) -> str:

@@ -81,11 +81,15 @@ def app_functions(app: ChaliceApp, sam_template: dict[str, Any]) -> list[AppFunc
             if not source.queue:
                 raise AppShapeError(
                     f"{source.name}: SQS handlers must name their queue (queue=resources.queue_name(purpose)); "
-                    "the stack creates the queue, its DLQ and its alarm from that name")
+                    "the stack creates the queue, its DLQ and its alarm from that name"
+                )
             fn.sqs.append(SqsSource(source.queue, _event_named(events, "SQS", source.name), source.batch_size))
         elif isinstance(source, ScheduledEventConfig):
-            expression = str(source.schedule_expression if isinstance(source.schedule_expression, str)
-                             else source.schedule_expression.to_string())
+            expression = str(
+                source.schedule_expression
+                if isinstance(source.schedule_expression, str)
+                else source.schedule_expression.to_string()
+            )
             fn.schedules.append(ScheduleSource(expression, _event_named(events, "Schedule", source.name)))
         elif isinstance(source, CloudWatchEventConfig):
             continue  # EventBridge rules need nothing from the stack

@@ -63,9 +63,17 @@ LAMBDA_ONLY_PINS: Mapping[str, str] = {
 
 LAMBDA_PYTHON = "3.11"
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
-_TARGET_ENV = {**default_environment(), "python_version": LAMBDA_PYTHON, "python_full_version": f"{LAMBDA_PYTHON}.0",
-               "sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64",
-               "platform_python_implementation": "CPython", "implementation_name": "cpython", "os_name": "posix"}
+_TARGET_ENV = {
+    **default_environment(),
+    "python_version": LAMBDA_PYTHON,
+    "python_full_version": f"{LAMBDA_PYTHON}.0",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": "x86_64",
+    "platform_python_implementation": "CPython",
+    "implementation_name": "cpython",
+    "os_name": "posix",
+}
 
 
 class PackagingError(RuntimeError):
@@ -92,7 +100,8 @@ def pins(requirements: Iterable[str]) -> list[str]:
         for raw in distribution.requires or []:
             dependency = Requirement(raw)
             wanted = dependency.marker is None or any(
-                dependency.marker.evaluate({**_TARGET_ENV, "extra": extra}) for extra in (extras or {""}))
+                dependency.marker.evaluate({**_TARGET_ENV, "extra": extra}) for extra in (extras or {""})
+            )
             if wanted and canonicalize_name(dependency.name) not in found:
                 pending.append(dependency)
     return sorted(f"{name}=={version}" for name, version in found.items())
@@ -110,9 +119,26 @@ def build_layer(pinned: list[str], cache_dir: Path) -> Path:
         return target
     shutil.rmtree(target, ignore_errors=True)
     site = target / "python"
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-               "--no-compile", "--only-binary=:all:", "--platform", LAMBDA_PLATFORM, "--implementation", "cp",
-               "--python-version", LAMBDA_PYTHON, "--target", str(site), *pinned]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--no-compile",
+        "--only-binary=:all:",
+        "--platform",
+        LAMBDA_PLATFORM,
+        "--implementation",
+        "cp",
+        "--python-version",
+        LAMBDA_PYTHON,
+        "--target",
+        str(site),
+        *pinned,
+    ]
     result = subprocess.run(command, check=False, capture_output=True, text=True)  # noqa: S603 (our own pins)
     if result.returncode != 0:
         raise PackagingError(f"pip could not install {pinned} for Lambda:\n{result.stderr[-2000:]}")
@@ -120,4 +146,3 @@ def build_layer(pinned: list[str], cache_dir: Path) -> Path:
         shutil.rmtree(junk, ignore_errors=True)
     done.write_text("\n".join(pinned) + "\n")
     return target
-

@@ -373,14 +373,21 @@ class SeedBuilder:
             "contraindications": contraindications,
         }
 
-    def wallet(self, owner: Person, kind: str, about: Person, *, number: str, issued: date, issuer: str,
-               data: dict[str, Any]) -> None:
+    def wallet(
+        self, owner: Person, kind: str, about: Person, *, number: str, issued: date, issuer: str, data: dict[str, Any]
+    ) -> None:
         """A document in the owner's Digital Documents wallet: about the owner or their child, with the data of the
         registry answer it stands in for (chalicelib/data/digital_documents.json)."""
-        owner.records.setdefault("digital_documents", {"documents": []})["documents"].append({
-            "kind": kind, "number": number, "issued_on": issued.isoformat(), "issuer": issuer,
-            "person_iin": about.iin, "data": data,
-        })
+        owner.records.setdefault("digital_documents", {"documents": []})["documents"].append(
+            {
+                "kind": kind,
+                "number": number,
+                "issued_on": issued.isoformat(),
+                "issuer": issuer,
+                "person_iin": about.iin,
+                "data": data,
+            }
+        )
 
     # -- families -------------------------------------------------------------------------------------
 
@@ -1823,10 +1830,18 @@ def digital_documents_families(b: SeedBuilder) -> None:
     home = b.home("KZ-KAR")
     c = _child_family(b, home, date(2022, 8, 30), in_births=False)
     child = c.children[0]
-    b.wallet(c.mother, "birth_certificate", child, number="ZG-0042817", issued=date(2022, 10, 3),
-             issuer="Consulate General of the Republic of Kazakhstan (birth registered abroad)",
-             data={"children": [], "parents": [{"iin": c.mother.iin, "relation": "mother"},
-                                               {"iin": c.father.iin, "relation": "father"}]})
+    b.wallet(
+        c.mother,
+        "birth_certificate",
+        child,
+        number="ZG-0042817",
+        issued=date(2022, 10, 3),
+        issuer="Consulate General of the Republic of Kazakhstan (birth registered abroad)",
+        data={
+            "children": [],
+            "parents": [{"iin": c.mother.iin, "relation": "mother"}, {"iin": c.father.iin, "relation": "father"}],
+        },
+    )
     phone = b.phone(c.mother, "ru")
     b.family(
         "child-disability-birth-certificate-in-wallet",
@@ -1848,9 +1863,17 @@ def tsa_credit_families(b: SeedBuilder) -> None:
     c = _couple(b, home, date(1991, 3, 14), date(1989, 10, 2), [(date(2020, 6, 6), "female")])
     b.wages(c.father, 75_000, "ТОО «Қарағанды Агро-тест»")
     b.unemployed(c.mother)
-    c.father.records["credit"] = {"loans": [
-        {"kind": "consumer", "lender": "АО «Банк-тест»", "issued_on": "2025-11-20", "outstanding": 640_000,
-         "closed_on": None}]}
+    c.father.records["credit"] = {
+        "loans": [
+            {
+                "kind": "consumer",
+                "lender": "АО «Банк-тест»",
+                "issued_on": "2025-11-20",
+                "outstanding": 640_000,
+                "closed_on": None,
+            }
+        ]
+    }
     phone = b.phone(c.mother, "ru")
     b.family(
         "tsa-consumer-credit",
@@ -1868,9 +1891,17 @@ def tsa_credit_families(b: SeedBuilder) -> None:
     c = _couple(b, home, date(1993, 9, 9), date(1990, 2, 2), [(date(2021, 1, 21), "male")])
     b.wages(c.father, 78_000, "ТОО «Қарағанды Агро-тест»")
     b.unemployed(c.mother)
-    c.father.records["credit"] = {"loans": [
-        {"kind": "mortgage", "lender": "АО «Отбасы банк-тест»", "issued_on": "2022-04-01", "outstanding": 9_800_000,
-         "closed_on": None}]}
+    c.father.records["credit"] = {
+        "loans": [
+            {
+                "kind": "mortgage",
+                "lender": "АО «Отбасы банк-тест»",
+                "issued_on": "2022-04-01",
+                "outstanding": 9_800_000,
+                "closed_on": None,
+            }
+        ]
+    }
     phone = b.phone(c.mother, "ru")
     b.family(
         "tsa-mortgage-only",

@@ -39,6 +39,7 @@ class Stack:
 
     def printed(self, name: str) -> str:
         """A value the stack printed on start (`  aws_endpoint   http://...`)."""
+
         def find() -> str | None:
             for line in list(self.lines):
                 words = line.split()
@@ -64,8 +65,9 @@ class Stack:
         self._reader.join(timeout=5)
         return code, "".join(self.lines)
 
-    def request(self, method: str, path: str, body: Any = None, token: str | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+    def request(
+        self, method: str, path: str, body: Any = None, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], Any]:
         return ApiClient(self.base).request(method, path, body, token=token, headers=headers)
 
     def token(self, iin: str, role: str = "citizen", org: str | None = None) -> str:
@@ -90,17 +92,30 @@ def clean_environment(extra_env: dict[str, str] | None = None) -> dict[str, str]
     return env
 
 
-def start_stack(kind: type[S], extra_env: dict[str, str] | None = None, port: int | None = None,
-                args: tuple[str, ...] = ()) -> S:
+def start_stack(
+    kind: type[S], extra_env: dict[str, str] | None = None, port: int | None = None, args: tuple[str, ...] = ()
+) -> S:
     """`python -m local.run` in its own state directory (a fresh one unless `LOCAL_STATE_DIR` is given): never the
     developer's `.local/`."""
     import tempfile
 
     port = port or free_port()
-    env = clean_environment({"PORT": str(port), "SCHEDULE_TICK_SECONDS": "3600",
-                             "LOCAL_STATE_DIR": tempfile.mkdtemp(prefix="local-stack-"), **(extra_env or {})})
-    process = subprocess.Popen([sys.executable, "-m", "local.run", *args], cwd=ROOT, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = clean_environment(
+        {
+            "PORT": str(port),
+            "SCHEDULE_TICK_SECONDS": "3600",
+            "LOCAL_STATE_DIR": tempfile.mkdtemp(prefix="local-stack-"),
+            **(extra_env or {}),
+        }
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.run", *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     stack = kind(process, f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -111,7 +126,8 @@ def start_stack(kind: type[S], extra_env: dict[str, str] | None = None, port: in
             # ready as a developer sees it: /health answers and the banner is printed in full (the API serves
             # before `local.run` prints what the stack started, e.g. whether its state was restored)
             if stack.request("GET", "/health")[0] == 200 and any(
-                    line.startswith(BANNER_LAST_LINE) for line in list(stack.lines)):
+                line.startswith(BANNER_LAST_LINE) for line in list(stack.lines)
+            ):
                 return stack
         except OSError:
             pass

@@ -62,8 +62,12 @@ def new_page(browser: Any) -> Iterator[Any]:
 
     def make(language: str = "ru", width: int = 1366, height: int = 768) -> Any:
         # the NCALayer stand-in's TLS certificate comes from the local test CA, which the browser does not know
-        context = browser.new_context(viewport={"width": width, "height": height}, locale=language,
-                                      extra_http_headers={"Accept-Language": language}, ignore_https_errors=True)
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            locale=language,
+            extra_http_headers={"Accept-Language": language},
+            ignore_https_errors=True,
+        )
         contexts.append(context)
         return context.new_page()
 
@@ -77,8 +81,11 @@ def check_accessibility(page: Any, name: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
-           if v["impact"] in ("serious", "critical")]
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert bad == [], f"{name}: {bad}"
     if SCREENS != LOCAL_SCREENS and name not in README_SCREENS:
         return
@@ -236,8 +243,14 @@ def scanned_certificate(iban: str, owner: str) -> bytes:
     font = ROOT / "chalicelib" / "data" / "fonts" / "DejaVuSans.ttf"
     page = Image.new("RGB", (620, 400), "white")
     draw = ImageDraw.Draw(page)
-    lines = [("АО «Банк»", 26), ("СПРАВКА о наличии банковского счёта", 20), (f"Владелец (ИИН): {owner}", 18),
-             (f"IBAN: {iban}", 18), ("Дата открытия: 15.01.2020", 18), ("Счёт открыт и действует.", 18)]
+    lines = [
+        ("АО «Банк»", 26),
+        ("СПРАВКА о наличии банковского счёта", 20),
+        (f"Владелец (ИИН): {owner}", 18),
+        (f"IBAN: {iban}", 18),
+        ("Дата открытия: 15.01.2020", 18),
+        ("Счёт открыт и действует.", 18),
+    ]
     y = 30
     for text, size in lines:
         draw.text((40, y), text, fill="black", font=ImageFont.truetype(str(font), size))
@@ -248,7 +261,8 @@ def scanned_certificate(iban: str, owner: str) -> bytes:
 
 
 def test_an_official_finds_the_case_by_waiting_for_reviews_a_document_signs_and_sees_it_approved(
-        console_stack: Stack, new_page: Any) -> None:
+    console_stack: Stack, new_page: Any
+) -> None:
     import requests
 
     base = console_stack.base
@@ -264,16 +278,24 @@ def test_an_official_finds_the_case_by_waiting_for_reviews_a_document_signs_and_
         return console_stack.request("GET", f"/applications/{application_id}", token=office)[2]
 
     console_stack.wait_until(lambda: read()["status"] == "awaiting_documents", timeout=300)
-    status, _, slot = console_stack.request("POST", f"/applications/{application_id}/documents",
-                                            {"kind": "bank_account_certificate", "content_type": "image/png"},
-                                            token=office)
+    status, _, slot = console_stack.request(
+        "POST",
+        f"/applications/{application_id}/documents",
+        {"kind": "bank_account_certificate", "content_type": "image/png"},
+        token=office,
+    )
     assert status == 201, slot
     scan = scanned_certificate(chosen["iban"], chosen["applicant"])
-    sent = requests.post(slot["upload"]["url"], data=slot["upload"]["fields"], timeout=10,
-                         files={"file": ("bank.png", scan, "image/png")})
+    sent = requests.post(
+        slot["upload"]["url"],
+        data=slot["upload"]["fields"],
+        timeout=10,
+        files={"file": ("bank.png", scan, "image/png")},
+    )
     assert sent.status_code < 300, sent.text
-    console_stack.wait_until(lambda: any(d["state"] == "document_received" for d in read().get("documents", [])),
-                             timeout=60)
+    console_stack.wait_until(
+        lambda: any(d["state"] == "document_received" for d in read().get("documents", [])), timeout=60
+    )
 
     # The official finds it among the applications waiting for a document review
     page = new_page("ru")

@@ -14,8 +14,15 @@ SERVICES = ("caregiver-allowance", "special-social-services", "targeted-social-a
 
 def test_the_demo_takes_each_service_to_a_verified_result() -> None:
     # When the demo runs, as `make demo` runs it
-    run = subprocess.run([sys.executable, "-m", "local.demo"], cwd=ROOT, env=clean_environment(), text=True,
-                         capture_output=True, timeout=300, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "local.demo"],
+        cwd=ROOT,
+        env=clean_environment(),
+        text=True,
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
     output = run.stdout
     # Then it succeeds
     assert run.returncode == 0, output[-4000:] + run.stderr[-2000:]

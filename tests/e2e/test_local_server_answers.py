@@ -40,16 +40,22 @@ def test_an_unknown_path_is_a_404_problem_with_or_without_a_token(stack: Stack) 
 
 def test_chalices_own_answers_are_problem_documents_over_http(stack: Stack) -> None:
     token = stack.token(MOTHER)
-    status, _, body = _raw(stack, "POST", "/applications", {"Content-Type": "text/json",
-                                                            "Authorization": f"Bearer {token}"})
+    status, _, body = _raw(
+        stack, "POST", "/applications", {"Content-Type": "text/json", "Authorization": f"Bearer {token}"}
+    )
     assert (status, body["code"]) == (415, "request.unsupported_media_type")
     status, _, body = _raw(stack, "DELETE", "/services", {})
     assert (status, body["code"]) == (405, "request.method_not_allowed")
 
 
 def test_a_token_for_an_iin_with_a_bad_check_digit_is_refused_when_minted() -> None:
-    minted = subprocess.run([sys.executable, "-m", "local.token", "--iin", "900517443218", "--role", "citizen"],
-                            cwd=ROOT, capture_output=True, text=True, check=False)
+    minted = subprocess.run(
+        [sys.executable, "-m", "local.token", "--iin", "900517443218", "--role", "citizen"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert minted.returncode == 2 and minted.stdout == "" and "iin.checksum" in minted.stderr
 
 

@@ -8,8 +8,9 @@ from tests.support.people import MOTHER, STRANGER, child_benefit_body
 
 def test_a_citizen_files_over_http_and_reads_it_back(stack: Stack) -> None:
     token = stack.token(MOTHER)
-    status, _, created = stack.request("POST", "/applications", child_benefit_body(), token=token,
-                                             headers={"Idempotency-Key": "e2e-1"})
+    status, _, created = stack.request(
+        "POST", "/applications", child_benefit_body(), token=token, headers={"Idempotency-Key": "e2e-1"}
+    )
     assert status == 201, created
     status, _, read = stack.request("GET", f"/applications/{created['id']}", token=token)
     assert status == 200, read

@@ -25,8 +25,9 @@ def aws_endpoint_args(stack: Stack) -> list[str]:
 
 
 def outbox(args: list[str]) -> list[dict[str, Any]]:
-    result = subprocess.run([sys.executable, "-m", "local.outbox", *args], cwd=ROOT, check=True, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "local.outbox", *args], cwd=ROOT, check=True, capture_output=True, text=True, timeout=60
+    )
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
@@ -45,14 +46,16 @@ def test_an_otp_sent_by_sms_signs_a_caregiver_application(stack: Stack) -> None:
     status, _, sent = stack.request("POST", f"/applications/{app_id}/otp", {}, token=token)
     assert status == 200, sent
     # Then the SMS is visible through python -m local.outbox, with the code and when it was sent
-    line = stack.wait_until(lambda: next((m for m in outbox(endpoint)
-                                          if m["to"] == phone and f"№{app_id}" in m["text"]), None))
+    line = stack.wait_until(
+        lambda: next((m for m in outbox(endpoint) if m["to"] == phone and f"№{app_id}" in m["text"]), None)
+    )
     assert line["sent_at"]
     code = one_time_code(line["text"])
     assert code
     # When the applicant signs with it
-    status, _, signed = stack.request("POST", f"/applications/{app_id}/signature",
-                                      {"method": "otp", "code": code}, token=token)
+    status, _, signed = stack.request(
+        "POST", f"/applications/{app_id}/signature", {"method": "otp", "code": code}, token=token
+    )
     # Then the application moves on: registered with a due date, its registry lookups under way
     assert status == 200, signed
     assert signed["status"] not in ("awaiting_signature", "submitted") and signed["due_date"]
@@ -61,7 +64,8 @@ def test_an_otp_sent_by_sms_signs_a_caregiver_application(stack: Stack) -> None:
     assert status == 200
     purposes = [n["purpose"] for n in notices["items"] if n["application_id"] == app_id]
     assert "otp" in purposes
-    assert stack.wait_until(lambda: "registered" in [
-        n["purpose"] for n in stack.request("GET", "/notifications", token=token)[2]["items"]])
+    assert stack.wait_until(
+        lambda: "registered" in [n["purpose"] for n in stack.request("GET", "/notifications", token=token)[2]["items"]]
+    )
     # And the registration is not repeated by SMS (a portal filing: the passport asks for no SMS), only the code went
     assert [m for m in outbox(endpoint) if f"№{app_id}" in m["text"]] == [line]

@@ -50,13 +50,20 @@ def test_a_registry_event_and_sms_replies_lead_to_an_assigned_benefit(stack: Rea
         return found
 
     def answer(text: str, message_id: str) -> None:
-        status, ack = stack.signed_post("/webhooks/sms", {"message_id": message_id, "from": phone, "text": text,
-                                                          "received_at": "2026-11-24T09:00:00Z"}, sms_secret)
+        status, ack = stack.signed_post(
+            "/webhooks/sms",
+            {"message_id": message_id, "from": phone, "text": text, "received_at": "2026-11-24T09:00:00Z"},
+            sms_secret,
+        )
         assert (status, ack) == (200, {"status": "accepted"})
 
     # Given the gateway reports the child's disability (signed with the gateway's secret)
-    event = {"event_id": "e2e-event-1", "type": "child_disability_established", "subject_iin": child,
-             "occurred_at": "2026-11-23T08:00:00Z"}
+    event = {
+        "event_id": "e2e-event-1",
+        "type": "child_disability_established",
+        "subject_iin": child,
+        "occurred_at": "2026-11-23T08:00:00Z",
+    }
     assert stack.signed_post("/webhooks/registry-events", event, gateway_secret) == (200, {"status": "accepted"})
     # Then the mother gets the offer in Kazakh
     assert "ИӘ/ЖОҚ" in wait_for_sms(1)[0]
@@ -68,8 +75,9 @@ def test_a_registry_event_and_sms_replies_lead_to_an_assigned_benefit(stack: Rea
     texts = stack.wait_until(lambda: any("мақұлданды" in t for t in to_mother()) and to_mother(), timeout=90)
     assert any("тіркелді" in t for t in texts)
     # And the result SMS is what `python -m local.outbox` prints
-    printed = subprocess.run([sys.executable, "-m", "local.outbox", "--endpoint", aws], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout
+    printed = subprocess.run(
+        [sys.executable, "-m", "local.outbox", "--endpoint", aws], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     lines = [json.loads(line) for line in printed.splitlines()]
     assert any(m["to"] == phone and "мақұлданды" in m["text"] and m["sent_at"] for m in lines)
     # And the application, filed on the proactive channel, holds the whole conversation in its timeline
@@ -79,8 +87,12 @@ def test_a_registry_event_and_sms_replies_lead_to_an_assigned_benefit(stack: Rea
     _, _, app = stack.request("GET", f"/applications/{summary['id']}", token=token)
     assert app["channel"] == "proactive" and app["status"] == "approved"
     types = [e["type"] for e in app["timeline"]]
-    assert types[:4] == ["proactive_offer_made", "proactive_sms_received", "proactive_consent_given",
-                         "proactive_sms_sent"]
+    assert types[:4] == [
+        "proactive_offer_made",
+        "proactive_sms_received",
+        "proactive_consent_given",
+        "proactive_sms_sent",
+    ]
     assert {"proactive_account_confirmed", "created", "registered"} <= set(types)
     received = [e["detail"]["message_id"] for e in app["timeline"] if e["type"] == "proactive_sms_received"]
     assert received == ["e2e-sms-1", "e2e-sms-2"]

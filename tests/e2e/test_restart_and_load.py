@@ -50,13 +50,17 @@ def test_kill_9_mid_pipeline_then_the_application_finishes_after_restart_and_its
     try:
         token = first.token(family["applicant"])
         # Slow registries, so that the kill lands while the lookups are under way
-        slow = urllib.request.Request(first.printed("gateway") + "/_sim/config", method="POST",
-                                      data=json.dumps({"registries": {"*": {"latency_ms": 400}}}).encode(),
-                                      headers={"Content-Type": "application/json"})
+        slow = urllib.request.Request(
+            first.printed("gateway") + "/_sim/config",
+            method="POST",
+            data=json.dumps({"registries": {"*": {"latency_ms": 400}}}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         urllib.request.urlopen(slow, timeout=10).read()
         # Given an application filed
-        status, _, created = first.request("POST", "/applications", application_body(family), token=token,
-                                           headers={"Idempotency-Key": "restart-1"})
+        status, _, created = first.request(
+            "POST", "/applications", application_body(family), token=token, headers={"Idempotency-Key": "restart-1"}
+        )
         assert status == 201, created
         app_id = created["id"]
         # And saved by the stack (at most one interval later)
@@ -71,6 +75,7 @@ def test_kill_9_mid_pipeline_then_the_application_finishes_after_restart_and_its
     second = start_stack(Stack, env)
     try:
         assert "restored" in "".join(second.lines)
+
         # Then the application is there and finishes
         def finished() -> dict[str, Any] | None:
             status, _, app = second.request("GET", f"/applications/{app_id}", token=token)
@@ -85,8 +90,9 @@ def test_kill_9_mid_pipeline_then_the_application_finishes_after_restart_and_its
         status, _, verdict = second.request("POST", "/results/verify", signed)
         assert status == 200 and verdict["valid"] is True, verdict
         # And the Idempotency-Key still answers the first response, not a second application
-        status, _, again = second.request("POST", "/applications", application_body(family), token=token,
-                                          headers={"Idempotency-Key": "restart-1"})
+        status, _, again = second.request(
+            "POST", "/applications", application_body(family), token=token, headers={"Idempotency-Key": "restart-1"}
+        )
         assert again["id"] == app_id
     finally:
         code, output = second.stop()
@@ -122,8 +128,13 @@ def test_fifty_parallel_filings_get_no_5xx_and_no_reset_connection() -> None:
         client = ApiClient(stack.base, timeout=240)
 
         def file(mother: str) -> int:
-            status, _, _ = client.request("POST", "/applications", child_benefit_body(mother, CHILD),
-                                          token=tokens[mother], headers={"Idempotency-Key": f"load-{mother}"})
+            status, _, _ = client.request(
+                "POST",
+                "/applications",
+                child_benefit_body(mother, CHILD),
+                token=tokens[mother],
+                headers={"Idempotency-Key": f"load-{mother}"},
+            )
             return status
 
         started = time.monotonic()
@@ -150,9 +161,14 @@ def _token(iin_value: str) -> str:
 
 def test_the_outbox_says_the_stack_is_down_and_filters_by_phone_and_time() -> None:
     # With nothing listening, a clear message and exit code 1, no traceback
-    down = subprocess.run([sys.executable, "-m", "local.outbox", "--endpoint", "http://127.0.0.1:9"], check=False,
-                          cwd=ROOT,
-                          capture_output=True, text=True, timeout=30)
+    down = subprocess.run(
+        [sys.executable, "-m", "local.outbox", "--endpoint", "http://127.0.0.1:9"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert down.returncode == 1 and "make run" in down.stderr and "Traceback" not in down.stderr, down.stderr
     stack = start_stack(Stack)
     try:
@@ -161,17 +177,35 @@ def test_the_outbox_says_the_stack_is_down_and_filters_by_phone_and_time() -> No
         for n in range(2000):
             sns.publish(PhoneNumber=f"+7700{n % 3:07d}", Message=f"text {n}")
         started = time.monotonic()
-        printed = subprocess.run([sys.executable, "-m", "local.outbox", "--endpoint", aws, "--phone", "+77000000001"],
-                                 cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+        printed = subprocess.run(
+            [sys.executable, "-m", "local.outbox", "--endpoint", aws, "--phone", "+77000000001"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
         elapsed = time.monotonic() - started
         lines = [json.loads(line) for line in printed.stdout.splitlines()]
         assert len(lines) == 667 and {m["to"] for m in lines} == {"+77000000001"}
         assert elapsed < 10, elapsed
-        future = subprocess.run([sys.executable, "-m", "local.outbox", "--endpoint", aws, "--since", "2999-01-01"],
-                                cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+        future = subprocess.run(
+            [sys.executable, "-m", "local.outbox", "--endpoint", aws, "--since", "2999-01-01"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
         assert future.stdout == ""
-        last = subprocess.run([sys.executable, "-m", "local.outbox", "--endpoint", aws, "--last", "1"],
-                              cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+        last = subprocess.run(
+            [sys.executable, "-m", "local.outbox", "--endpoint", aws, "--last", "1"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
         assert json.loads(last.stdout)["text"] == "text 1999"
     finally:
         stack.stop()
@@ -180,5 +214,10 @@ def test_the_outbox_says_the_stack_is_down_and_filters_by_phone_and_time() -> No
 def _sns(endpoint: str) -> Any:
     import boto3
 
-    return boto3.client("sns", region_name="eu-central-1", endpoint_url=endpoint, aws_access_key_id="local",
-                        aws_secret_access_key="local")
+    return boto3.client(
+        "sns",
+        region_name="eu-central-1",
+        endpoint_url=endpoint,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )

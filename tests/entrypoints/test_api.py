@@ -19,8 +19,12 @@ def test_health_names_the_data_files_in_force(api: Any) -> None:
 
 def test_the_catalog_lists_the_four_services_in_three_languages(api: Any) -> None:
     services = {s["id"]: s for s in get(api, "/services").json_body["services"]}
-    assert set(services) == {"caregiver-allowance", "child-disability-benefit", "special-social-services",
-                             "targeted-social-assistance"}
+    assert set(services) == {
+        "caregiver-allowance",
+        "child-disability-benefit",
+        "special-social-services",
+        "targeted-social-assistance",
+    }
     for service in services.values():
         assert set(service["name"]) == {"kk", "ru", "en"}
         assert service["source"]["title"]
@@ -34,8 +38,12 @@ def test_every_route_is_in_the_openapi_document(api: Any) -> None:
     document = get(api, "/openapi.json").json_body
     assert document["openapi"].startswith("3.1")
     documented = {(path, method.upper()) for path, ops in document["paths"].items() for method in ops}
-    served = {(path, method) for path, entry in app_module.app.routes.items() for method in entry
-              if not path.startswith("/console")}  # the staff console's HTML pages are not the API
+    served = {
+        (path, method)
+        for path, entry in app_module.app.routes.items()
+        for method in entry
+        if not path.startswith("/console")
+    }  # the staff console's HTML pages are not the API
     assert served - documented == set()
     assert "ApplicationIn" in document["components"]["schemas"]
 
@@ -59,14 +67,19 @@ def test_a_citizen_files_and_reads_back_an_application(api: Any, token: Any) -> 
 
 def test_someone_elses_application_is_not_found(api: Any, token: Any) -> None:
     app_id = post(api, "/applications", child_benefit_body(), token(MOTHER)).json_body["id"]
-    for other in (token(STRANGER), token(STRANGER, "operator", org="gfc-1"),
-                  token(STRANGER, "official", org="employment-center:KZ-AKT")):
+    for other in (
+        token(STRANGER),
+        token(STRANGER, "operator", org="gfc-1"),
+        token(STRANGER, "official", org="employment-center:KZ-AKT"),
+    ):
         response = get(api, f"/applications/{app_id}", other)
         assert response.status_code == 404
         assert response.json_body["code"] == "application.not_found"
     # But the official of the office that decides sees it
-    assert get(api, f"/applications/{app_id}", token(STRANGER, "official",
-                                                     org="labour-department:KZ-AKT")).status_code == 200
+    assert (
+        get(api, f"/applications/{app_id}", token(STRANGER, "official", org="labour-department:KZ-AKT")).status_code
+        == 200
+    )
 
 
 def test_history_is_newest_first_and_paginated(api: Any, token: Any) -> None:
@@ -96,23 +109,35 @@ def test_withdrawal_then_no_second_withdrawal(api: Any, token: Any) -> None:
     [
         ('{"service_id": ', 400, "request.malformed_json", None),
         ("[1, 2]", 422, "validation.failed", "body.not_an_object"),
-        ({"service_id": 5, "channel": "portal", "applicant": {"iin": MOTHER, "region": "KZ-AKT"}}, 422,
-         "validation.failed", "field.type"),
-        ({"channel": "portal", "applicant": {"iin": MOTHER, "region": "KZ-AKT"}}, 422, "validation.failed",
-         "field.required"),
+        (
+            {"service_id": 5, "channel": "portal", "applicant": {"iin": MOTHER, "region": "KZ-AKT"}},
+            422,
+            "validation.failed",
+            "field.type",
+        ),
+        (
+            {"channel": "portal", "applicant": {"iin": MOTHER, "region": "KZ-AKT"}},
+            422,
+            "validation.failed",
+            "field.required",
+        ),
         (child_benefit_body(channel="fax"), 422, "validation.failed", "field.not_allowed"),
         (child_benefit_body(extra_field=1), 422, "validation.failed", "field.unknown"),
         (child_benefit_body(service_id="no-such-service"), 422, "validation.failed", "service.unknown"),
-        (child_benefit_body(subjects=[{"iin": "1234", "relation": "child"}]), 422, "validation.failed",
-         "iin.format"),
+        (child_benefit_body(subjects=[{"iin": "1234", "relation": "child"}]), 422, "validation.failed", "iin.format"),
         (child_benefit_body(bank_account={"iban": "KZ000000"}), 422, "validation.failed", "iban.length"),
-        ({**child_benefit_body(), "applicant": {"iin": MOTHER, "region": "KZ-AKT", "phone": "+1555"}}, 422,
-         "validation.failed", "phone.format"),
+        (
+            {**child_benefit_body(), "applicant": {"iin": MOTHER, "region": "KZ-AKT", "phone": "+1555"}},
+            422,
+            "validation.failed",
+            "phone.format",
+        ),
         ("x" * 70_000, 413, "request.too_large", None),
     ],
 )
-def test_bad_input_gets_a_problem_document_never_a_500(api: Any, token: Any, body: Any, status: int, code: str,
-                                                        field_code: str | None) -> None:
+def test_bad_input_gets_a_problem_document_never_a_500(
+    api: Any, token: Any, body: Any, status: int, code: str, field_code: str | None
+) -> None:
     response = post(api, "/applications", body, token(MOTHER), **{"Accept-Language": "en"})
     assert response.status_code == status, response.body
     assert response.headers["Content-Type"].startswith("application/problem+json")
@@ -131,8 +156,11 @@ def test_texts_follow_accept_language(api: Any, token: Any) -> None:
 
 
 def test_a_form_post_gets_415_as_a_problem(api: Any, token: Any) -> None:
-    response = api.http.post("/applications", body="a=1", headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Authorization": f"Bearer {token(MOTHER)}"})
+    response = api.http.post(
+        "/applications",
+        body="a=1",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Authorization": f"Bearer {token(MOTHER)}"},
+    )
     assert response.status_code == 415
     assert response.json_body["code"] == "request.unsupported_media_type"
 
@@ -161,8 +189,10 @@ def test_operators_file_in_person_for_their_own_office(api: Any, token: Any) -> 
     assert created.status_code == 201
     assert created.json_body["due_date_at_state_corp"] < created.json_body["due_date"]
     assert get(api, f"/applications/{created.json_body['id']}", operator).status_code == 200
-    assert get(api, f"/applications/{created.json_body['id']}",
-               token(FATHER, "operator", org="gfc-other")).status_code == 404
+    assert (
+        get(api, f"/applications/{created.json_body['id']}", token(FATHER, "operator", org="gfc-other")).status_code
+        == 404
+    )
 
 
 def test_only_citizens_and_operators_file(api: Any, token: Any) -> None:

@@ -19,14 +19,17 @@ def _sections() -> dict[tuple[str, str], str]:
     for n, match in enumerate(found):
         end = found[n + 1].start() if n + 1 < len(found) else len(text)
         end = min(end, text.find("\n## ", match.end()) if text.find("\n## ", match.end()) != -1 else end)
-        sections[(match.group(1), match.group(2))] = text[match.end():end]
+        sections[(match.group(1), match.group(2))] = text[match.end() : end]
     return sections
 
 
 def _served(api: Any) -> dict[tuple[str, str], list[int]]:
     document = api.http.get("/openapi.json").json_body
-    return {(method.upper(), path): sorted(int(status) for status in operation["responses"])
-            for path, operations in document["paths"].items() for method, operation in operations.items()}
+    return {
+        (method.upper(), path): sorted(int(status) for status in operation["responses"])
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    }
 
 
 def test_every_served_route_has_its_section_and_no_section_is_stale(api: Any) -> None:
@@ -58,4 +61,4 @@ def test_each_section_has_a_curl_example_of_its_route(api: Any) -> None:
 
 def test_the_guide_shows_an_upload_an_in_person_filing_and_a_verification() -> None:
     text = GUIDE.read_text(encoding="utf-8")
-    assert '"accepted_by"' in text and "-F \"file=@" in text and "/results/verify" in text
+    assert '"accepted_by"' in text and '-F "file=@' in text and "/results/verify" in text

@@ -19,8 +19,11 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def file_application(api: Any, token: Any) -> str:
-    created = api.http.post("/applications", body=json.dumps(child_benefit_body()),
-                            headers={"Content-Type": "application/json", **bearer(token(MOTHER))})
+    created = api.http.post(
+        "/applications",
+        body=json.dumps(child_benefit_body()),
+        headers={"Content-Type": "application/json", **bearer(token(MOTHER))},
+    )
     assert created.status_code == 201, created.body
     return str(created.json_body["id"])
 
@@ -29,9 +32,17 @@ def test_the_deciding_official_sees_who_read_what_and_their_own_reading(api: Any
     # Given an application whose child's disability record was read through the gateway
     app_id = file_application(api, token)
     read_at = (aws.clock.now() - timedelta(minutes=5)).replace(microsecond=0)
-    aws.audit.record(AuditEntry.registry_read(
-        at=read_at, actor_role="system", actor_id="social-benefits-back-office",
-        on_behalf_of=app_id, purpose="CDB: disability of the child", application_id=app_id, registry="disability"))
+    aws.audit.record(
+        AuditEntry.registry_read(
+            at=read_at,
+            actor_role="system",
+            actor_id="social-benefits-back-office",
+            on_behalf_of=app_id,
+            purpose="CDB: disability of the child",
+            application_id=app_id,
+            registry="disability",
+        )
+    )
     official = token(STRANGER, "official", org=DECIDING_OFFICE)
     # When an official of the deciding office reads the trail
     response = api.http.get(f"/applications/{app_id}/audit", headers=bearer(official))
@@ -42,9 +53,15 @@ def test_the_deciding_official_sees_who_read_what_and_their_own_reading(api: Any
     assert [e["action"] for e in entries] == ["application_read", "registry_read"]
     mine, lookup = entries
     assert (mine["actor_role"], mine["actor_id_masked"], mine["on_behalf_of_masked"]) == (
-        "official", f"{STRANGER[:4]}****{STRANGER[-4:]}", DECIDING_OFFICE)
+        "official",
+        f"{STRANGER[:4]}****{STRANGER[-4:]}",
+        DECIDING_OFFICE,
+    )
     assert (lookup["registry"], lookup["purpose"], lookup["at"]) == (
-        "disability", "CDB: disability of the child", read_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+        "disability",
+        "CDB: disability of the child",
+        read_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+    )
     # And a second reading is recorded too
     again = api.http.get(f"/applications/{app_id}/audit", headers=bearer(official)).json_body["entries"]
     assert [e["action"] for e in again] == ["application_read", "application_read", "registry_read"]
@@ -52,11 +69,20 @@ def test_the_deciding_official_sees_who_read_what_and_their_own_reading(api: Any
 
 def test_the_trail_carries_no_iin_in_clear(api: Any, aws: Any, token: Any) -> None:
     app_id = file_application(api, token)
-    aws.audit.record(AuditEntry.registry_read(
-        at=aws.clock.now() - timedelta(minutes=5), actor_role="system", actor_id="social-benefits-back-office",
-        on_behalf_of=MOTHER, purpose="CDB: identity of the parent", application_id=app_id, registry="gbdfl"))
-    body = api.http.get(f"/applications/{app_id}/audit",
-                        headers=bearer(token(STRANGER, "official", org=DECIDING_OFFICE))).body.decode()
+    aws.audit.record(
+        AuditEntry.registry_read(
+            at=aws.clock.now() - timedelta(minutes=5),
+            actor_role="system",
+            actor_id="social-benefits-back-office",
+            on_behalf_of=MOTHER,
+            purpose="CDB: identity of the parent",
+            application_id=app_id,
+            registry="gbdfl",
+        )
+    )
+    body = api.http.get(
+        f"/applications/{app_id}/audit", headers=bearer(token(STRANGER, "official", org=DECIDING_OFFICE))
+    ).body.decode()
     assert TWELVE_DIGITS.findall(body) == []
     for iin in (MOTHER, CHILD, STRANGER):
         assert iin not in body

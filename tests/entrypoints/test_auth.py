@@ -32,20 +32,39 @@ def test_no_token(api: Any) -> None:
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-@pytest.mark.parametrize("attack", ["alg_none", "wrong_key", "expired", "wrong_audience", "wrong_issuer", "hs256",
-                                    "bad_role", "subject_not_iin", "garbage"])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "alg_none",
+        "wrong_key",
+        "expired",
+        "wrong_audience",
+        "wrong_issuer",
+        "hs256",
+        "bad_role",
+        "subject_not_iin",
+        "garbage",
+    ],
+)
 def test_attacks_on_the_token_are_refused(api: Any, token: Any, attack: str) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     now = int(time.time())
-    claims = {"iss": "https://idp.test.egov.kz", "aud": "social-benefits", "sub": MOTHER, "role": "citizen",
-              "iat": now, "exp": now + 600}
+    claims = {
+        "iss": "https://idp.test.egov.kz",
+        "aud": "social-benefits",
+        "sub": MOTHER,
+        "role": "citizen",
+        "iat": now,
+        "exp": now + 600,
+    }
     if attack == "alg_none":
         forged = f"{b64({'alg': 'none', 'typ': 'JWT', 'kid': 'test-1'})}.{b64(claims)}."
     elif attack == "wrong_key":
         other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         from local.devkeys import mint
 
         forged = mint(other, iin=MOTHER, role="citizen", issuer=claims["iss"], audience=claims["aud"], kid="test-1")

@@ -28,8 +28,11 @@ def _problem(response: Any, status: int, code: str) -> dict[str, Any]:
 
 
 def _callers(token: Any) -> dict[str, str]:
-    return {"/applications": token(MOTHER), "/notifications": token(MOTHER),
-            "/work-queue": token(STRANGER, "official", org="labour-department:KZ-AKT")}
+    return {
+        "/applications": token(MOTHER),
+        "/notifications": token(MOTHER),
+        "/work-queue": token(STRANGER, "official", org="labour-department:KZ-AKT"),
+    }
 
 
 @pytest.mark.parametrize("path", ["/applications", "/notifications", "/work-queue"])
@@ -67,8 +70,11 @@ def test_a_phone_in_other_scripts_digits_is_refused_not_stored(api: Any, token: 
 
 @pytest.mark.parametrize("content_type", ["text/json", "application/vnd.api+json", "text/html", "image/png"])
 def test_a_body_that_is_not_application_json_is_a_415_problem(api: Any, token: Any, content_type: str) -> None:
-    response = api.http.post("/applications", body=json.dumps(child_benefit_body()),
-                             headers={"Content-Type": content_type, "Authorization": f"Bearer {token(MOTHER)}"})
+    response = api.http.post(
+        "/applications",
+        body=json.dumps(child_benefit_body()),
+        headers={"Content-Type": content_type, "Authorization": f"Bearer {token(MOTHER)}"},
+    )
     _problem(response, 415, "request.unsupported_media_type")
     # a GET sent with an odd Content-Type is still answered
     assert get(api, "/services", **{"Content-Type": "text/json"}).status_code == 200
@@ -112,7 +118,8 @@ def test_the_representative_cannot_be_the_applicant(api: Any, aws: Any, token: A
 
 
 def test_the_history_lists_an_application_once_even_if_an_old_one_names_its_applicant_as_representative(
-        api: Any, aws: Any, token: Any) -> None:
+    api: Any, aws: Any, token: Any
+) -> None:
     # Given an application filed before the check, its applicant also named as its representative
     import dataclasses
 
@@ -120,8 +127,12 @@ def test_the_history_lists_an_application_once_even_if_an_old_one_names_its_appl
 
     created = post(api, "/applications", caregiver_body(MOTHER), token(MOTHER))
     assert created.status_code == 201, created.body
-    app = dataclasses.replace(aws.repo.get(created.json_body["id"]), id="261130-SAMEPERS", version=0,
-                              representative=Representative(MOTHER, "НД-1"))
+    app = dataclasses.replace(
+        aws.repo.get(created.json_body["id"]),
+        id="261130-SAMEPERS",
+        version=0,
+        representative=Representative(MOTHER, "НД-1"),
+    )
     aws.repo.add(app)
     # Then the History lists it once
     items = get(api, "/applications", token(MOTHER)).json_body["items"]
@@ -136,14 +147,24 @@ def _cyrillic_only(text: str) -> bool:
 
 @pytest.mark.parametrize("language", [None, "kk", "ru"])
 def test_a_problem_is_in_one_language_when_no_or_another_accept_language_is_sent(
-        api: Any, token: Any, language: str | None) -> None:
+    api: Any, token: Any, language: str | None
+) -> None:
     headers = {"Accept-Language": language} if language else {}
     for response in (
         get(api, "/services/child-disability-benefit/term?from=1900-01-01&channel=nowhere", **headers),
         get(api, "/applications?limit=²", token(MOTHER), **headers),
-        post(api, "/applications", {"service_id": "caregiver-allowance", "channel": "portal", "applicant": {
-            "iin": MOTHER, "region": "KZ-AKT"}, "subjects": [{"iin": MOTHER, "relation": "sister"}]}, token(MOTHER),
-            **headers),
+        post(
+            api,
+            "/applications",
+            {
+                "service_id": "caregiver-allowance",
+                "channel": "portal",
+                "applicant": {"iin": MOTHER, "region": "KZ-AKT"},
+                "subjects": [{"iin": MOTHER, "relation": "sister"}],
+            },
+            token(MOTHER),
+            **headers,
+        ),
         api.http.put("/services", body=b"{}", headers={**JSON, **headers}),
     ):
         body = json.loads(response.body)

@@ -22,8 +22,11 @@ REDIRECT = "http://testserver/console/callback"
 CLIENT_ID = "social-benefits-console"
 OPERATOR = next(s for s in seeded_staff() if s["role"] == "operator" and s["org"].startswith("employment-center"))
 OFFICIAL = next(s for s in seeded_staff() if s["role"] == "official")
-TSA_FAMILY = next(f for f in json.loads((ROOT / "local" / "seed" / "registries.json").read_text())["families"]
-                  if f["scenario"] == "tsa-eligible-3-children")
+TSA_FAMILY = next(
+    f
+    for f in json.loads((ROOT / "local" / "seed" / "registries.json").read_text())["families"]
+    if f["scenario"] == "tsa-eligible-3-children"
+)
 
 
 @pytest.fixture
@@ -35,9 +38,15 @@ def idp(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[DevIde
     provider = DevIdentityProvider(clients={CLIENT_ID: (REDIRECT,)})
     url = provider.start()
     keys = json.loads(env["JWKS_JSON"])["keys"] + jwks_for(private_key_pem())["keys"]
-    for name, value in {"JWKS_JSON": json.dumps({"keys": keys}), "OIDC_ISSUER": ISSUER, "OIDC_CLIENT_ID": CLIENT_ID,
-                        "OIDC_AUTHORIZATION_ENDPOINT": f"{url}/authorize", "OIDC_TOKEN_ENDPOINT": f"{url}/token",
-                        "OIDC_REDIRECT_URI": REDIRECT, "NCALAYER_URL": "wss://127.0.0.1:13579"}.items():
+    for name, value in {
+        "JWKS_JSON": json.dumps({"keys": keys}),
+        "OIDC_ISSUER": ISSUER,
+        "OIDC_CLIENT_ID": CLIENT_ID,
+        "OIDC_AUTHORIZATION_ENDPOINT": f"{url}/authorize",
+        "OIDC_TOKEN_ENDPOINT": f"{url}/token",
+        "OIDC_REDIRECT_URI": REDIRECT,
+        "NCALAYER_URL": "wss://127.0.0.1:13579",
+    }.items():
         monkeypatch.setenv(name, value)
     bootstrap.reset()
     reset_keys()
@@ -78,8 +87,9 @@ def sign_in(api: Any, idp: DevIdentityProvider, who: dict[str, str]) -> tuple[st
     chosen = requests.post(f"{idp.url}/authorize", data=form, allow_redirects=False, timeout=5)
     assert chosen.status_code == 302, chosen.text
     back = urlsplit(chosen.headers["Location"])
-    answer = api.http.get(f"/console/callback?{back.query}",
-                          headers={"Cookie": f"__Host-sb-console-flow={cookie_value(flow)}"})
+    answer = api.http.get(
+        f"/console/callback?{back.query}", headers={"Cookie": f"__Host-sb-console-flow={cookie_value(flow)}"}
+    )
     session = cookies_of(answer).get("__Host-sb-console")
     return (cookie_value(session) if session else ""), answer
 
@@ -130,8 +140,9 @@ def test_the_answer_of_another_sign_in_is_refused(api: Any, idp: Any) -> None:
     first = api.http.get("/console/sign-in")
     second = api.http.get("/console/sign-in")
     query = {k: v[0] for k, v in parse_qs(urlsplit(second.headers["Location"]).query).items()}
-    chosen = requests.post(f"{idp.url}/authorize", data={**query, "staff": OPERATOR["iin"]}, allow_redirects=False,
-                           timeout=5)
+    chosen = requests.post(
+        f"{idp.url}/authorize", data={**query, "staff": OPERATOR["iin"]}, allow_redirects=False, timeout=5
+    )
     back = urlsplit(chosen.headers["Location"]).query
     flow = cookie_value(cookies_of(first)["__Host-sb-console-flow"])  # the first sign-in's state
     answer = api.http.get(f"/console/callback?{back}", headers={"Cookie": f"__Host-sb-console-flow={flow}"})
@@ -157,9 +168,14 @@ def test_every_page_carries_a_content_security_policy(api: Any, idp: Any) -> Non
 
 def filing_form(session_csrf: str | None, **overrides: Any) -> str:
     form: dict[str, Any] = {
-        "service_id": "targeted-social-assistance", "channel": "provider_office", "idempotency_key": "form-1",
-        "applicant_iin": TSA_FAMILY["applicant"], "applicant_phone": TSA_FAMILY["phone"],
-        "applicant_region": TSA_FAMILY["region"], "language": "kk", "iban": TSA_FAMILY["iban"],
+        "service_id": "targeted-social-assistance",
+        "channel": "provider_office",
+        "idempotency_key": "form-1",
+        "applicant_iin": TSA_FAMILY["applicant"],
+        "applicant_phone": TSA_FAMILY["phone"],
+        "applicant_region": TSA_FAMILY["region"],
+        "language": "kk",
+        "iban": TSA_FAMILY["iban"],
         **{f"subject_{i}": member["iin"] for i, member in enumerate(TSA_FAMILY["members"])},
         "documents_taken": ["application_with_family_composition", "identity_document"],
     }
@@ -170,8 +186,9 @@ def filing_form(session_csrf: str | None, **overrides: Any) -> str:
 
 
 def csrf_of(api: Any, session: str) -> str:
-    page = api.http.get("/console/file?service=targeted-social-assistance&channel=provider_office",
-                        headers=as_staff(session)).body.decode()
+    page = api.http.get(
+        "/console/file?service=targeted-social-assistance&channel=provider_office", headers=as_staff(session)
+    ).body.decode()
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert found
     return found.group(1)
@@ -186,20 +203,23 @@ def test_a_form_without_its_csrf_token_is_refused_and_files_nothing(api: Any, id
     assert refused.status_code == 403
     assert "console.csrf" in refused.body.decode()
     other, _ = sign_in(api, idp, OPERATOR)  # a token of another session is no better
-    foreign = api.http.post("/console/file", body=filing_form(csrf_of(api, other)),
-                            headers={**as_staff(session), **FORM_HEADERS})
+    foreign = api.http.post(
+        "/console/file", body=filing_form(csrf_of(api, other)), headers={**as_staff(session), **FORM_HEADERS}
+    )
     assert foreign.status_code == 403
 
 
 def test_an_operator_files_a_tsa_application_in_person_and_prints_the_ticket(api: Any, idp: Any) -> None:
     session, _ = sign_in(api, idp, OPERATOR)
-    filed = api.http.post("/console/file", body=filing_form(csrf_of(api, session)),
-                          headers={**as_staff(session), **FORM_HEADERS})
+    filed = api.http.post(
+        "/console/file", body=filing_form(csrf_of(api, session)), headers={**as_staff(session), **FORM_HEADERS}
+    )
     assert filed.status_code == 303, filed.body.decode()[:2000]
     location = filed.headers["Location"]
     application_id = location.split("/")[3]
-    again = api.http.post("/console/file", body=filing_form(csrf_of(api, session)),
-                          headers={**as_staff(session), **FORM_HEADERS})
+    again = api.http.post(
+        "/console/file", body=filing_form(csrf_of(api, session)), headers={**as_staff(session), **FORM_HEADERS}
+    )
     assert again.headers["Location"] == location  # the same form sent twice is one application
     page = api.http.get(location, headers=as_staff(session)).body.decode()
     assert application_id in page and "Сейтқалиева А.М." in page
@@ -219,10 +239,11 @@ def test_an_operator_files_a_tsa_application_in_person_and_prints_the_ticket(api
 
 def test_the_filing_form_shows_the_apis_errors_beside_their_fields(api: Any, idp: Any) -> None:
     session, _ = sign_in(api, idp, OPERATOR)
-    bad = api.http.post("/console/file", body=filing_form(csrf_of(api, session), applicant_iin="920411441018",
-                                                          documents_taken=["identity_document"]),
-                        headers={**as_staff(session), **FORM_HEADERS, "Cookie": as_staff(session)["Cookie"]
-                                 + "; sb-console-lang=ru"})
+    bad = api.http.post(
+        "/console/file",
+        body=filing_form(csrf_of(api, session), applicant_iin="920411441018", documents_taken=["identity_document"]),
+        headers={**as_staff(session), **FORM_HEADERS, "Cookie": as_staff(session)["Cookie"] + "; sb-console-lang=ru"},
+    )
     assert bad.status_code == 422
     page = bad.body.decode()
     assert 'id="applicant_iin"' in page and 'aria-invalid="true"' in page
@@ -237,8 +258,9 @@ def test_an_official_may_not_file_in_person(api: Any, idp: Any) -> None:
 
 def test_the_case_page_shows_the_application_and_its_timeline(api: Any, idp: Any) -> None:
     session, _ = sign_in(api, idp, OPERATOR)
-    filed = api.http.post("/console/file", body=filing_form(csrf_of(api, session)),
-                          headers={**as_staff(session), **FORM_HEADERS})
+    filed = api.http.post(
+        "/console/file", body=filing_form(csrf_of(api, session)), headers={**as_staff(session), **FORM_HEADERS}
+    )
     application_id = filed.headers["Location"].split("/")[3]
     page = api.http.get(f"/console/applications/{application_id}", headers=as_staff(session))
     assert page.status_code == 200, page.body.decode()[-1500:]
@@ -266,8 +288,11 @@ def test_every_review_field_and_timeline_event_has_its_words_in_each_language() 
         wanted.update(f"event.{name}" for name in recorded.findall(source.read_text()))
     from chalicelib.domain.deadline_watch import Milestone, MilestoneKind
 
-    wanted.update(f"event.{Milestone(kind, date(2026, 1, 5)).event_type}" for kind in MilestoneKind
-                  if Milestone(kind, date(2026, 1, 5)).escalates)  # the deadline sweep's events
+    wanted.update(
+        f"event.{Milestone(kind, date(2026, 1, 5)).event_type}"
+        for kind in MilestoneKind
+        if Milestone(kind, date(2026, 1, 5)).escalates
+    )  # the deadline sweep's events
     assert len([k for k in wanted if k.startswith("event.")]) > 15  # the scan finds the events
     missing = sorted(k for k in wanted if any(not (texts.get(k) or {}).get(lang) for lang in ("kk", "ru", "en")))
     assert missing == []

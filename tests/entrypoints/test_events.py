@@ -37,14 +37,21 @@ def test_every_handler_has_a_sample_event_and_every_sample_names_a_handler() -> 
     import app as app_module
 
     files = {p.name for p in EVENTS.glob("*.json")}
-    queues = {json.loads((EVENTS / f).read_text())["Records"][0]["eventSourceARN"].rsplit(":", 1)[1]
-              for f in files if f.startswith("sqs-")}
+    queues = {
+        json.loads((EVENTS / f).read_text())["Records"][0]["eventSourceARN"].rsplit(":", 1)[1]
+        for f in files
+        if f.startswith("sqs-")
+    }
     assert queues == {s.queue for s in _sources() if isinstance(s, SQSEventConfig)}
-    schedules = {f.removeprefix("schedule-").removesuffix(".json").replace("-", "_") for f in files
-                 if f.startswith("schedule-")}
+    schedules = {
+        f.removeprefix("schedule-").removesuffix(".json").replace("-", "_") for f in files if f.startswith("schedule-")
+    }
     assert schedules == {s.name for s in _sources() if not isinstance(s, SQSEventConfig)}
-    routes = {(json.loads((EVENTS / f).read_text())["resource"], json.loads((EVENTS / f).read_text())["httpMethod"])
-              for f in files if f.startswith(("api-", "webhook-"))}
+    routes = {
+        (json.loads((EVENTS / f).read_text())["resource"], json.loads((EVENTS / f).read_text())["httpMethod"])
+        for f in files
+        if f.startswith(("api-", "webhook-"))
+    }
     declared = {(path, method) for path, methods in app_module.app.routes.items() for method in methods}
     assert routes <= declared, routes - declared
     assert {("/webhooks/sms", "POST"), ("/webhooks/registry-events", "POST")} <= routes
@@ -74,8 +81,10 @@ def test_the_api_samples_are_answered_as_api_gateway_would_get_them(aws: Any, to
     assert _invoke_api(read)["statusCode"] == 200
 
 
-@pytest.mark.parametrize(("name", "secret"), [("webhook-sms.json", "test-sms-secret"),
-                                              ("webhook-registry-events.json", "test-gateway-secret")])
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [("webhook-sms.json", "test-sms-secret"), ("webhook-registry-events.json", "test-gateway-secret")],
+)
 def test_both_webhook_samples_are_taken_once_signed(aws: Any, name: str, secret: str) -> None:
     from chalicelib.domain.webhook_signature import signature_header
 
@@ -99,8 +108,16 @@ def _consume(name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.parametrize("name", ["sqs-lookups.json", "sqs-decisions.json", "sqs-notifications.json",
-                                  "sqs-proactive-inbound-sms.json", "sqs-documents-s3-notification.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sqs-lookups.json",
+        "sqs-decisions.json",
+        "sqs-notifications.json",
+        "sqs-proactive-inbound-sms.json",
+        "sqs-documents-s3-notification.json",
+    ],
+)
 def test_each_sqs_sample_comes_back_as_a_partial_batch_response(aws: Any, name: str) -> None:
     # The samples name an application this empty table does not hold, and the test gateway answers nothing: a
     # record may fail, and a batch whose every record failed is raised for Lambda to retry whole (Powertools)
@@ -119,15 +136,19 @@ def test_the_notification_sample_writes_its_notice_for_a_filed_application(api: 
     created = post(api, "/applications", child_benefit_body(), token(MOTHER))
     app_id = created.json_body["id"]
     body = json.loads(event("sqs-notifications.json")["Records"][0]["body"])
-    body.update(application_id=app_id, message_key=f"{app_id}:registered-sample",
-                values={"application_number": app_id, "due_date": "2026-12-03"})
+    body.update(
+        application_id=app_id,
+        message_key=f"{app_id}:registered-sample",
+        values={"application_number": app_id, "due_date": "2026-12-03"},
+    )
     assert _consume("sqs-notifications.json", body) == {"batchItemFailures": []}
     notices = aws.notification_store.notices(("person", MOTHER), cursor=None, limit=10).items
     assert [n.key for n in notices if n.application_id == app_id] == [f"{app_id}:registered-sample"]
 
 
-@pytest.mark.parametrize("name", ["schedule-deadline-sweep.json", "schedule-proactive-timers.json",
-                                  "schedule-calendar-changes.json"])
+@pytest.mark.parametrize(
+    "name", ["schedule-deadline-sweep.json", "schedule-proactive-timers.json", "schedule-calendar-changes.json"]
+)
 def test_each_schedule_sample_runs_its_handler(aws: Any, name: str) -> None:
     rule = name.removeprefix("schedule-").removesuffix(".json").replace("-", "_")
     source = next(s for s in _sources() if s.name == rule)

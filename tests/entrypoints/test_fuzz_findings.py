@@ -33,8 +33,11 @@ def test_the_pre_check_says_try_later_when_a_registry_does_not_answer(api: Any, 
     # The test environment's gateway (127.0.0.1:9) refuses every connection
     body = child_benefit_body()
     del body["service_id"], body["channel"]
-    response = api.http.post("/eligibility/child-disability-benefit", body=json.dumps(body),
-                             headers={**JSON, "Authorization": f"Bearer {token(MOTHER)}", "Accept-Language": "en"})
+    response = api.http.post(
+        "/eligibility/child-disability-benefit",
+        body=json.dumps(body),
+        headers={**JSON, "Authorization": f"Bearer {token(MOTHER)}", "Accept-Language": "en"},
+    )
     assert response.status_code == 503, response.body
     assert response.json_body["code"] == "eligibility.registry_unavailable"
     assert response.headers["Content-Type"].startswith("application/problem+json")

@@ -44,10 +44,16 @@ def clock(api: Any, ca: Credential, monkeypatch: pytest.MonkeyPatch) -> Iterator
     app.clock = fake  # type: ignore[misc]
     # The registries asked while signing: the signer's number in the mobile citizens database, the representative's
     # power of attorney in e-notary
-    power = {"number": "НД-2026-0042", "principal_iin": MOTHER, "agent_iin": FATHER, "valid_until": "2030-12-31",
-             "revoked": False}
-    app.__dict__["gateway"] = FakeRegistries({("mobile", MOTHER): {"phone": PHONE, "language": "ru"},
-                                              ("e_notary", FATHER): {"powers_of_attorney": [power]}})
+    power = {
+        "number": "НД-2026-0042",
+        "principal_iin": MOTHER,
+        "agent_iin": FATHER,
+        "valid_until": "2030-12-31",
+        "revoked": False,
+    }
+    app.__dict__["gateway"] = FakeRegistries(
+        {("mobile", MOTHER): {"phone": PHONE, "language": "ru"}, ("e_notary", FATHER): {"powers_of_attorney": [power]}}
+    )
     yield fake
     secret.cache_clear()
 
@@ -76,6 +82,7 @@ def signed_by(credential: Credential, app_id: str) -> str:
 
 
 # --- OTP ------------------------------------------------------------------------------------------------
+
 
 def test_an_otp_sent_by_sms_signs_and_registers_the_application(api: Any, token: Any, clock: FakeClock) -> None:
     # Given a caregiver-allowance application awaiting its signature
@@ -216,16 +223,23 @@ def test_a_signature_request_needs_its_method_and_value(api: Any, token: Any, cl
 
 def test_refusals_are_in_the_callers_language(api: Any, token: Any, clock: FakeClock) -> None:
     app_id = file_caregiver(api, token)
-    response = post(api, f"/applications/{app_id}/signature", {"method": "otp", "code": "1"}, token(MOTHER),
-                    **{"Accept-Language": "kk"})
+    response = post(
+        api,
+        f"/applications/{app_id}/signature",
+        {"method": "otp", "code": "1"},
+        token(MOTHER),
+        **{"Accept-Language": "kk"},
+    )
     assert response.headers["Content-Type"].startswith("application/problem+json")
     assert response.json_body["detail"] == "Бұл өтінішке код жіберілмеген: алдымен кодты сұраңыз."
 
 
 # --- EDS ------------------------------------------------------------------------------------------------
 
+
 def test_an_eds_signature_by_the_applicant_registers_the_application(
-        api: Any, token: Any, clock: FakeClock, ca: Credential, citizen_key: Any) -> None:
+    api: Any, token: Any, clock: FakeClock, ca: Credential, citizen_key: Any
+) -> None:
     app_id = file_caregiver(api, token)
     citizen = issue_citizen_certificate(ca, iin=MOTHER, name="АХМЕТОВА АЙГЕРІМ", key=citizen_key)
     response = sign_with(api, token, app_id, {"method": "eds", "signed_xml": signed_by(citizen, app_id)})
@@ -239,7 +253,8 @@ def test_an_eds_signature_by_the_applicant_registers_the_application(
 
 
 def test_the_representative_may_sign_with_their_eds(
-        api: Any, token: Any, clock: FakeClock, ca: Credential, citizen_key: Any) -> None:
+    api: Any, token: Any, clock: FakeClock, ca: Credential, citizen_key: Any
+) -> None:
     # Given an application filed by a representative under a power of attorney
     representative = {"iin": FATHER, "power_of_attorney": "НД-2026-0042"}
     body = caregiver_body(MOTHER, representative=representative)
@@ -261,7 +276,8 @@ def _refusal(api: Any, token: Any, app_id: str, signed_xml: str) -> tuple[int, s
 
 
 def test_each_eds_refusal_has_its_own_code_and_changes_nothing(
-        api: Any, token: Any, clock: FakeClock, ca: Credential, citizen_key: Any) -> None:
+    api: Any, token: Any, clock: FakeClock, ca: Credential, citizen_key: Any
+) -> None:
     from chalicelib.bootstrap import container
 
     app_id = file_caregiver(api, token)
@@ -270,9 +286,14 @@ def test_each_eds_refusal_has_its_own_code_and_changes_nothing(
     good = signed_by(citizen, app_id)
     rogue_ca = create_root_ca("TEST ROGUE CA")
     rogue = issue_citizen_certificate(rogue_ca, iin=MOTHER, name="АХМЕТОВА АЙГЕРІМ", key=citizen_key)
-    expired = issue_citizen_certificate(ca, iin=MOTHER, name="АХМЕТОВА АЙГЕРІМ", key=citizen_key,
-                                        not_before=datetime.now(UTC) - timedelta(days=400),
-                                        not_after=datetime.now(UTC) - timedelta(days=1))
+    expired = issue_citizen_certificate(
+        ca,
+        iin=MOTHER,
+        name="АХМЕТОВА АЙГЕРІМ",
+        key=citizen_key,
+        not_before=datetime.now(UTC) - timedelta(days=400),
+        not_after=datetime.now(UTC) - timedelta(days=1),
+    )
     stranger = issue_citizen_certificate(ca, iin=STRANGER, name="БӨТЕН АДАМ", key=citizen_key)
     iban = caregiver_body()["bank_account"]["iban"]
     tampered = good.replace(iban, iban[:-3] + "999")
@@ -294,7 +315,8 @@ def test_each_eds_refusal_has_its_own_code_and_changes_nothing(
 
 
 def test_the_cared_person_cannot_sign_for_the_applicant(
-        api: Any, token: Any, clock: FakeClock, ca: Credential, citizen_key: Any) -> None:
+    api: Any, token: Any, clock: FakeClock, ca: Credential, citizen_key: Any
+) -> None:
     app_id = file_caregiver(api, token)
     cared = issue_citizen_certificate(ca, iin=CARED, name="ҚАМҚОРДАҒЫ", key=citizen_key)
     assert _refusal(api, token, app_id, signed_by(cared, app_id)) == (422, "eds.iin_mismatch")

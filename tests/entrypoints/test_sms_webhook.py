@@ -56,14 +56,16 @@ def sent_notification(aws: Any) -> tuple[str, str]:
     return key, record.provider_message_id
 
 
-@pytest.mark.parametrize(("header", "code"), [
-    (None, "webhook.signature_missing"),
-    ("", "webhook.signature_missing"),
-    ("t=abc,v1=00", "webhook.signature_invalid"),
-    ("v1=00", "webhook.signature_invalid"),
-])
-def test_a_missing_or_malformed_signature_is_refused(api: Any, clock: FakeClock, header: str | None,
-                                                     code: str) -> None:
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        (None, "webhook.signature_missing"),
+        ("", "webhook.signature_missing"),
+        ("t=abc,v1=00", "webhook.signature_invalid"),
+        ("v1=00", "webhook.signature_invalid"),
+    ],
+)
+def test_a_missing_or_malformed_signature_is_refused(api: Any, clock: FakeClock, header: str | None, code: str) -> None:
     headers = dict(JSON)
     if header is not None:
         headers["X-Signature"] = header
@@ -118,8 +120,7 @@ def test_an_inbound_sms_is_acknowledged_stored_and_queued(aws: Any, api: Any, cl
     assert response.status_code == 200 and response.json_body == {"status": "accepted"}
     stored = aws.sms_inbox.inbound("in-0001")
     assert stored.phone == "+77011234567" and stored.text == "ДА" and stored.routed is None
-    assert queued("proactive") == [{"type": "inbound_sms", "message_id": "in-0001",
-                                    "message_key": "inbound:in-0001"}]
+    assert queued("proactive") == [{"type": "inbound_sms", "message_id": "in-0001", "message_key": "inbound:in-0001"}]
     # When the proactive worker routes it and no conversation waits on that phone
     assert run_queue("proactive", deliveries=2) == 1
     # Then nothing is answered and the message is marked as routed nowhere
@@ -128,7 +129,8 @@ def test_an_inbound_sms_is_acknowledged_stored_and_queued(aws: Any, api: Any, cl
 
 
 def test_a_conversation_waiting_on_the_phone_gets_the_message_and_its_reply_goes_once(
-        aws: Any, api: Any, clock: FakeClock) -> None:
+    aws: Any, api: Any, clock: FakeClock
+) -> None:
     class Consent:
         def __init__(self) -> None:
             self.seen: list[tuple[str, str, str]] = []
@@ -148,8 +150,12 @@ def test_a_conversation_waiting_on_the_phone_gets_the_message_and_its_reply_goes
 
 def test_a_delivery_receipt_is_recorded_once(aws: Any, api: Any, clock: FakeClock) -> None:
     key, provider_id = sent_notification(aws)
-    receipt = {"message_id": "dlr-1", "provider_message_id": provider_id, "status": "delivered",
-               "delivered_at": "2026-11-24T09:00:03Z"}
+    receipt = {
+        "message_id": "dlr-1",
+        "provider_message_id": provider_id,
+        "status": "delivered",
+        "delivered_at": "2026-11-24T09:00:03Z",
+    }
     response = webhook(api, receipt, at=clock.now())
     assert response.status_code == 200 and response.json_body == {"status": "accepted"}
     assert aws.notification_store.get(key).status == "delivered"
@@ -166,20 +172,29 @@ def test_a_failure_receipt_schedules_a_retry(aws: Any, api: Any, clock: FakeCloc
     assert record.status == "failed" and record.attempts == 1 and record.flag is None
 
 
-@pytest.mark.parametrize(("body", "status", "code"), [
-    (b"{not json", 400, "request.malformed_json"),
-    (b"[1, 2]", 422, "validation.failed"),
-    (json.dumps({"message_id": "x", "provider_message_id": "p", "status": "read"}).encode(), 422, "validation.failed"),
-    (json.dumps({"message_id": "x", "from": "+77011234567"}).encode(), 422, "validation.failed"),
-])
-def test_bad_bodies_with_a_good_signature_get_a_problem(api: Any, clock: FakeClock, body: bytes, status: int,
-                                                        code: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b"{not json", 400, "request.malformed_json"),
+        (b"[1, 2]", 422, "validation.failed"),
+        (
+            json.dumps({"message_id": "x", "provider_message_id": "p", "status": "read"}).encode(),
+            422,
+            "validation.failed",
+        ),
+        (json.dumps({"message_id": "x", "from": "+77011234567"}).encode(), 422, "validation.failed"),
+    ],
+)
+def test_bad_bodies_with_a_good_signature_get_a_problem(
+    api: Any, clock: FakeClock, body: bytes, status: int, code: str
+) -> None:
     response = webhook(api, body, at=clock.now())
     assert response.status_code == status and response.json_body["code"] == code
 
 
-def test_the_notices_a_citizen_got_are_in_their_personal_account(aws: Any, api: Any, clock: FakeClock,
-                                                                 token: Any) -> None:
+def test_the_notices_a_citizen_got_are_in_their_personal_account(
+    aws: Any, api: Any, clock: FakeClock, token: Any
+) -> None:
     sent_notification(aws)
     sent_notification(aws)
     first = get(api, "/notifications?limit=1", token(MOTHER), **{"Accept-Language": "en"})

@@ -21,8 +21,7 @@ def request(api: Any, method: str, path: str, token: str, body: Any = None, **he
 
 def file_at_state_corp(api: Any, aws: Any, token: Any) -> str:
     aws.clock = FakeClock(datetime(2026, 12, 7, 5, 0, tzinfo=UTC))  # Monday 7 December, 10:00 in Almaty
-    body = child_benefit_body(channel="state_corp",
-                              accepted_by={"office": GFC, "official": "Иванова Анна Борисовна"})
+    body = child_benefit_body(channel="state_corp", accepted_by={"office": GFC, "official": "Иванова Анна Борисовна"})
     created = request(api, "POST", "/applications", token(STRANGER, "operator", org=GFC), body)
     assert created.status_code == 201, created.body
     return str(created.json_body["id"])
@@ -48,13 +47,25 @@ def test_the_applicant_may_have_it_again_as_a_pdf(api: Any, aws: Any, token: Any
 
     app_id = file_at_state_corp(api, aws, token)
     # The first request has the decisions worker render it (the API carries no PDF renderer): ask again shortly
-    first = request(api, "GET", f"/applications/{app_id}/ticket?format=pdf", token(MOTHER),
-                    Accept="application/pdf", **{"Accept-Language": "kk"})
+    first = request(
+        api,
+        "GET",
+        f"/applications/{app_id}/ticket?format=pdf",
+        token(MOTHER),
+        Accept="application/pdf",
+        **{"Accept-Language": "kk"},
+    )
     assert first.status_code == 503 and first.json_body["code"] == "document.rendering"
     assert first.headers["Retry-After"]
     assert run_queue("decisions") >= 1
-    response = request(api, "GET", f"/applications/{app_id}/ticket?format=pdf", token(MOTHER),
-                       Accept="application/pdf", **{"Accept-Language": "kk"})
+    response = request(
+        api,
+        "GET",
+        f"/applications/{app_id}/ticket?format=pdf",
+        token(MOTHER),
+        Accept="application/pdf",
+        **{"Accept-Language": "kk"},
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.body.startswith(b"%PDF")

@@ -31,14 +31,16 @@ def file_three(api: Any, aws: Any, token: Any) -> dict[str, str]:
     early = post(api, "/applications", child_benefit_body(FATHER), token(FATHER)).json_body["id"]
     aws.clock = at(date(2026, 12, 7))
     portal = post(api, "/applications", child_benefit_body(), token(MOTHER)).json_body["id"]
-    in_person = post(api, "/applications", child_benefit_body(
-        channel="state_corp", accepted_by={"office": GFC, "official": "Иванова Анна Борисовна"}),
-        token(STRANGER, "operator", org=GFC)).json_body["id"]
+    in_person = post(
+        api,
+        "/applications",
+        child_benefit_body(channel="state_corp", accepted_by={"office": GFC, "official": "Иванова Анна Борисовна"}),
+        token(STRANGER, "operator", org=GFC),
+    ).json_body["id"]
     return {"early": early, "portal": portal, "in_person": in_person}
 
 
-def test_officials_see_their_offices_open_applications_soonest_first_with_flags(api: Any, aws: Any,
-                                                                                 token: Any) -> None:
+def test_officials_see_their_offices_open_applications_soonest_first_with_flags(api: Any, aws: Any, token: Any) -> None:
     # Given three open applications decided by the same office
     ids = file_three(api, aws, token)
     # When one of its officials opens the work queue on Friday 11 December

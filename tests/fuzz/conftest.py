@@ -40,13 +40,17 @@ def tokens(token: Any) -> dict[str, str]:
 @pytest.fixture
 def filed(api_url: str, tokens: dict[str, str]) -> list[str]:
     """Applications the callers may reach: filed on the portal, awaiting a signature, accepted in person."""
-    in_person = child_benefit_body(channel="state_corp",
-                                   accepted_by={"office": GFC, "official": "Иванова Анна Борисовна"})
+    in_person = child_benefit_body(
+        channel="state_corp", accepted_by={"office": GFC, "official": "Иванова Анна Борисовна"}
+    )
     ids = []
     for body, role in ((child_benefit_body(), "citizen"), (caregiver_body(), "citizen"), (in_person, "operator")):
-        request = urllib.request.Request(f"{api_url}/applications", method="POST", data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json",
-                                                  "Authorization": f"Bearer {tokens[role]}"})
+        request = urllib.request.Request(
+            f"{api_url}/applications",
+            method="POST",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {tokens[role]}"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 201
             ids.append(json.loads(response.read())["id"])

@@ -29,20 +29,35 @@ from chalicelib.domain.access import ROLES
 from chalicelib.domain.webhook_signature import signature_header
 
 WEBHOOK_SECRETS = {"/webhooks/sms": "SMS_WEBHOOK_SECRET", "/webhooks/registry-events": "GATEWAY_WEBHOOK_SECRET"}
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 # Bounded and deterministic: the same cases on every run, on CI as on a laptop. Each operation gets its coverage
 # cases (boundaries, missing and wrong-typed fields) and FUZZ_MAX_EXAMPLES generated ones (12; more for a deeper run).
-CONFIG = schemathesis.Config.from_dict({
-    "seed": 20261124,
-    "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
-    "generation": {"mode": "all", "max-examples": int(os.environ.get("FUZZ_MAX_EXAMPLES", "12")),
-                   "deterministic": True, "database": "none", "with-security-parameters": False},
-    # Methods an operation does not declare are answered by the gateway (Chalice's local server here), not the app.
-    "phases": {"examples": {"enabled": False}, "stateful": {"enabled": False},
-               "coverage": {"unexpected-methods": []}},
-})
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20261124,
+        "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
+        "generation": {
+            "mode": "all",
+            "max-examples": int(os.environ.get("FUZZ_MAX_EXAMPLES", "12")),
+            "deterministic": True,
+            "database": "none",
+            "with-security-parameters": False,
+        },
+        # Methods an operation does not declare are answered by the gateway (Chalice's local server here), not the app.
+        "phases": {
+            "examples": {"enabled": False},
+            "stateful": {"enabled": False},
+            "coverage": {"unexpected-methods": []},
+        },
+    }
+)
 
 
 @pytest.fixture
@@ -79,8 +94,9 @@ def _json_bytes(body: Any) -> bytes | None:
 
 
 @schema.parametrize()
-def test_every_operation_answers_as_documented(case: Any, serial_aws: Any, env: dict[str, str],
-                                                tokens: dict[str, str], filed: list[str]) -> None:
+def test_every_operation_answers_as_documented(
+    case: Any, serial_aws: Any, env: dict[str, str], tokens: dict[str, str], filed: list[str]
+) -> None:
     digest = _digest(case)
 
     def pick(options: list[Any], salt: int) -> Any:

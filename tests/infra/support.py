@@ -17,8 +17,13 @@ SQS = "AWS::SQS::Queue"
 FUNCTION = "AWS::Serverless::Function"
 
 
-def synth(tmp: Path, stage: str = "dev", source_dir: Path = ROOT, function_access: Mapping[str, Any] | None = None,
-          function_packages: Mapping[str, Any] | None = None) -> tuple[Any, Any]:
+def synth(
+    tmp: Path,
+    stage: str = "dev",
+    source_dir: Path = ROOT,
+    function_access: Mapping[str, Any] | None = None,
+    function_packages: Mapping[str, Any] | None = None,
+) -> tuple[Any, Any]:
     """(stack, aws_cdk.assertions.Template) for a stage, synthesised into `tmp` (no AWS credentials)."""
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
@@ -28,9 +33,14 @@ def synth(tmp: Path, stage: str = "dev", source_dir: Path = ROOT, function_acces
     from stacks.settings import STAGES
 
     app = cdk.App(outdir=str(tmp / "cdk.out"))
-    stack = BackOfficeStack(app, STAGES[stage], source_dir=source_dir, work_dir=tmp,
-                            function_access=function_access if function_access is not None else FUNCTION_ACCESS,
-                            function_packages=function_packages if function_packages is not None else FUNCTION_PACKAGES)
+    stack = BackOfficeStack(
+        app,
+        STAGES[stage],
+        source_dir=source_dir,
+        work_dir=tmp,
+        function_access=function_access if function_access is not None else FUNCTION_ACCESS,
+        function_packages=function_packages if function_packages is not None else FUNCTION_PACKAGES,
+    )
     return stack, Template.from_stack(stack)
 
 
@@ -114,5 +124,8 @@ def actions(statement: dict[str, Any]) -> list[str]:
 
 def allows(statements: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
     """The Allow statements whose actions cover `action` (exactly or by a wildcard such as `kms:*`)."""
-    return [s for s in statements if s.get("Effect") == "Allow"
-            and any(fnmatchcase(action.lower(), a.lower()) for a in actions(s))]
+    return [
+        s
+        for s in statements
+        if s.get("Effect") == "Allow" and any(fnmatchcase(action.lower(), a.lower()) for a in actions(s))
+    ]

@@ -28,6 +28,11 @@ def test_every_worker_runs_with_the_timeout_resources_describes() -> None:
 
 def test_no_secret_value_is_configured() -> None:
     text = json.dumps(CONFIG)
-    for name in ("SMS_WEBHOOK_SECRET", "GATEWAY_WEBHOOK_SECRET", "PERSON_KEY_SECRET", "OTP_SECRET",
-                 "CONSOLE_SESSION_SECRET"):
+    for name in (
+        "SMS_WEBHOOK_SECRET",
+        "GATEWAY_WEBHOOK_SECRET",
+        "PERSON_KEY_SECRET",
+        "OTP_SECRET",
+        "CONSOLE_SESSION_SECRET",
+    ):
         assert f'"{name}"' not in text

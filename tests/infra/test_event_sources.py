@@ -53,9 +53,12 @@ def fixture_packages() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def derived(fixture_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    stack, template = synth(tmp_path_factory.mktemp("derived"), source_dir=fixture_source,
-                            function_access=fixture_access(),
-                            function_packages=fixture_packages())
+    stack, template = synth(
+        tmp_path_factory.mktemp("derived"),
+        source_dir=fixture_source,
+        function_access=fixture_access(),
+        function_packages=fixture_packages(),
+    )
     return stack, template, template.to_json()
 
 
@@ -67,31 +70,43 @@ def test_a_worker_on_a_new_queue_gets_the_queue_and_its_dlq(derived: Any) -> Non
     assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == resources.MAX_RECEIVE_COUNT
     assert queue["Properties"]["VisibilityTimeout"] == resources.VISIBILITY_FACTOR * 45  # the worker's timeout
     events = t["Resources"]["ArchiveWorker"]["Properties"]["Events"]
-    assert events == {"ArchiveWorkerSqsEventSource": {"Type": "SQS", "Properties": {
-        "Queue": {"Fn::GetAtt": [queue_id, "Arn"]}, "BatchSize": 3, "MaximumBatchingWindowInSeconds": 0,
-        "FunctionResponseTypes": ["ReportBatchItemFailures"]}}}
+    assert events == {
+        "ArchiveWorkerSqsEventSource": {
+            "Type": "SQS",
+            "Properties": {
+                "Queue": {"Fn::GetAtt": [queue_id, "Arn"]},
+                "BatchSize": 3,
+                "MaximumBatchingWindowInSeconds": 0,
+                "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            },
+        }
+    }
 
 
 def test_every_derived_sqs_event_source_reports_failures_and_has_a_dlq(derived: Any) -> None:
     _, _, t = derived
     assert sqs_event_source_problems(t, resources.MAX_RECEIVE_COUNT) == []
-    assert {lid for lid, r in resources_of(t, "AWS::Serverless::Function").items()
-            if r["Properties"].get("Events")} == {"LookupsWorker", "ArchiveWorker", "DeadlineSweep"}
+    assert {
+        lid for lid, r in resources_of(t, "AWS::Serverless::Function").items() if r["Properties"].get("Events")
+    } == {"LookupsWorker", "ArchiveWorker", "DeadlineSweep"}
 
 
 def test_the_schedule_is_synthesised_with_its_expression(derived: Any) -> None:
     _, _, t = derived
     assert t["Resources"]["DeadlineSweep"]["Properties"]["Events"] == {
-        "DeadlineSweepEvent": {"Type": "Schedule", "Properties": {"Schedule": "rate(15 minutes)"}}}
+        "DeadlineSweepEvent": {"Type": "Schedule", "Properties": {"Schedule": "rate(15 minutes)"}}
+    }
 
 
 def test_the_check_catches_a_missing_report_batch_item_failures(derived: Any) -> None:
     _, _, t = derived
     broken = copy.deepcopy(t)
-    del broken["Resources"]["ArchiveWorker"]["Properties"]["Events"]["ArchiveWorkerSqsEventSource"][
-        "Properties"]["FunctionResponseTypes"]
+    del broken["Resources"]["ArchiveWorker"]["Properties"]["Events"]["ArchiveWorkerSqsEventSource"]["Properties"][
+        "FunctionResponseTypes"
+    ]
     assert sqs_event_source_problems(broken, resources.MAX_RECEIVE_COUNT) == [
-        "ArchiveWorker.ArchiveWorkerSqsEventSource: no ReportBatchItemFailures"]
+        "ArchiveWorker.ArchiveWorkerSqsEventSource: no ReportBatchItemFailures"
+    ]
 
 
 def test_the_check_catches_a_queue_without_dlq_or_outside_the_stack(derived: Any) -> None:
@@ -110,17 +125,23 @@ def test_the_check_also_reads_plain_event_source_mappings(derived: Any) -> None:
     _, _, t = derived
     broken = copy.deepcopy(t)
     queue_id, _ = queue_by_name(broken, "sb-archive")
-    broken["Resources"]["ExtraMapping"] = {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
-        "EventSourceArn": {"Fn::GetAtt": [queue_id, "Arn"]}, "FunctionName": {"Ref": "ArchiveWorker"}}}
+    broken["Resources"]["ExtraMapping"] = {
+        "Type": "AWS::Lambda::EventSourceMapping",
+        "Properties": {"EventSourceArn": {"Fn::GetAtt": [queue_id, "Arn"]}, "FunctionName": {"Ref": "ArchiveWorker"}},
+    }
     assert sqs_event_source_problems(broken, resources.MAX_RECEIVE_COUNT) == [
-        "ExtraMapping.ExtraMapping: no ReportBatchItemFailures"]
+        "ExtraMapping.ExtraMapping: no ReportBatchItemFailures"
+    ]
 
 
 def test_the_new_workers_dlq_alarms(derived: Any) -> None:
     _, _, t = derived
     dlq_id, _ = queue_by_name(t, "sb-archive-dlq")
-    assert [a for a in resources_of(t, "AWS::CloudWatch::Alarm").values()
-            if a["Properties"]["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}]]
+    assert [
+        a
+        for a in resources_of(t, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}]
+    ]
 
 
 def test_a_function_without_declared_access_stops_the_synth(fixture_source: Path, tmp_path: Path) -> None:

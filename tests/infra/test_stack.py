@@ -108,7 +108,8 @@ def test_consumers_run_with_the_timeout_resources_describes(dev: Any) -> None:
         for source in fn.sqs:
             purpose = source.queue_name.removeprefix(resources.QUEUE_PREFIX)
             assert purpose in resources.FUNCTION_TIMEOUT_SECONDS, (
-                f"{fn.name} consumes {source.queue_name}: add {purpose!r} to resources.FUNCTION_TIMEOUT_SECONDS")
+                f"{fn.name} consumes {source.queue_name}: add {purpose!r} to resources.FUNCTION_TIMEOUT_SECONDS"
+            )
             assert t["Resources"][fn.logical_id]["Properties"]["Timeout"] == resources.FUNCTION_TIMEOUT_SECONDS[purpose]
 
 
@@ -148,8 +149,9 @@ def test_every_schedule_of_the_app_is_synthesised(dev: Any) -> None:
 
 
 def signing_key(t: dict[str, Any]) -> dict[str, Any]:
-    _, key = only({k: r for k, r in resources_of(t, "AWS::KMS::Key").items()
-                   if r["Properties"].get("KeyUsage") == "SIGN_VERIFY"})
+    _, key = only(
+        {k: r for k, r in resources_of(t, "AWS::KMS::Key").items() if r["Properties"].get("KeyUsage") == "SIGN_VERIFY"}
+    )
     return key
 
 
@@ -165,8 +167,9 @@ def test_only_the_decisions_functions_role_may_sign(dev: Any) -> None:
     statements = signing_key(t)["Properties"]["KeyPolicy"]["Statement"]
     signers = allows(statements, "kms:Sign")
     assert len(signers) == 1
-    assert signers[0]["Principal"] == {"AWS": {"Fn::GetAtt": [role_of(t, function_ids(stack)["decisions_worker"]),
-                                                               "Arn"]}}
+    assert signers[0]["Principal"] == {
+        "AWS": {"Fn::GetAtt": [role_of(t, function_ids(stack)["decisions_worker"]), "Arn"]}
+    }
     public_key = allows(statements, "kms:GetPublicKey")
     assert any(json.dumps(s["Principal"]).endswith(':root"]]}}') for s in public_key)  # anyone in the account
     # and no IAM policy in the stack hands out kms:Sign behind the key policy's back
@@ -190,11 +193,22 @@ def test_documents_are_encrypted_private_and_ssl_only(dev: Any) -> None:
     key = get_att(rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"])
     assert t["Resources"][key]["Type"] == "AWS::KMS::Key"
     assert props["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
-    _, policy = only({k: r for k, r in resources_of(t, "AWS::S3::BucketPolicy").items()
-                      if r["Properties"]["Bucket"] == {"Ref": bucket_id}})
-    assert any(s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
-               for s in policy["Properties"]["PolicyDocument"]["Statement"])
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    _, policy = only(
+        {
+            k: r
+            for k, r in resources_of(t, "AWS::S3::BucketPolicy").items()
+            if r["Properties"]["Bucket"] == {"Ref": bucket_id}
+        }
+    )
+    assert any(
+        s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    )
     assert bucket["DeletionPolicy"] == "Retain"
 
 
@@ -213,7 +227,8 @@ def test_only_the_api_may_upload_and_only_the_decisions_worker_stores_rendered_p
             assert put["Resource"] == under(prefixes[name])
         elif name == "documents_worker":  # moves each upload out of reach of its slot: kept, or quarantined
             assert sorted(json.dumps(p["Resource"]) for p in puts) == sorted(
-                json.dumps(under(prefix)) for prefix in (resources.QUARANTINE_PREFIX, resources.RECEIVED_PREFIX))
+                json.dumps(under(prefix)) for prefix in (resources.QUARANTINE_PREFIX, resources.RECEIVED_PREFIX)
+            )
         else:
             assert puts == [], name
 
@@ -234,11 +249,13 @@ def test_uploads_notify_the_documents_queue(dev: Any) -> None:
     _, notifications = only(resources_of(t, "Custom::S3BucketNotifications"))
     props = notifications["Properties"]
     assert props["BucketName"] == {"Ref": bucket_id}
-    assert props["NotificationConfiguration"]["QueueConfigurations"] == [{
-        "Events": ["s3:ObjectCreated:*"],
-        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": resources.UPLOAD_PREFIX}]}},
-        "QueueArn": {"Fn::GetAtt": [queue_id, "Arn"]},
-    }]
+    assert props["NotificationConfiguration"]["QueueConfigurations"] == [
+        {
+            "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": resources.UPLOAD_PREFIX}]}},
+            "QueueArn": {"Fn::GetAtt": [queue_id, "Arn"]},
+        }
+    ]
 
 
 # --- roles: one per function, least privilege ------------------------------------------------------
@@ -257,8 +274,11 @@ def test_every_function_has_its_own_role_and_log_group(dev: Any) -> None:
         assert t["Resources"][log_group]["Properties"]["RetentionInDays"] > 0
         for statement in role_statements(t, role_of(t, lid)):
             if statement["Effect"] == "Allow" and statement["Resource"] == "*":
-                assert set(actions(statement)) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords",
-                                                   "sns:Publish"}, (lid, statement)
+                assert set(actions(statement)) <= {
+                    "xray:PutTraceSegments",
+                    "xray:PutTelemetryRecords",
+                    "sns:Publish",
+                }, (lid, statement)
 
 
 SMS_SENDERS = {
@@ -281,14 +301,21 @@ def test_each_secret_is_readable_only_by_the_functions_that_need_it(dev: Any) ->
 
     stack, _, t = dev
     secrets = resources_of(t, "AWS::SecretsManager::Secret")
-    by_name = {next(n for n in SECRET_NAMES if n.lower().replace("_", "-") in s["Properties"]["Name"]): lid
-               for lid, s in secrets.items()}
+    by_name = {
+        next(n for n in SECRET_NAMES if n.lower().replace("_", "-") in s["Properties"]["Name"]): lid
+        for lid, s in secrets.items()
+    }
     assert set(by_name) == set(SECRET_NAMES)
     for name, lid in function_ids(stack).items():
         wanted = set(FUNCTION_ACCESS[name].secrets)
-        readable = {secret for secret, secret_id in by_name.items()
-                    if any(s["Resource"] == {"Ref": secret_id}
-                           for s in allows(role_statements(t, role_of(t, lid)), "secretsmanager:GetSecretValue"))}
+        readable = {
+            secret
+            for secret, secret_id in by_name.items()
+            if any(
+                s["Resource"] == {"Ref": secret_id}
+                for s in allows(role_statements(t, role_of(t, lid)), "secretsmanager:GetSecretValue")
+            )
+        }
         assert readable == wanted, name
         env = t["Resources"][lid]["Properties"]["Environment"]["Variables"]
         assert {k.removesuffix("_ARN") for k in env if k.removesuffix("_ARN") in SECRET_NAMES} == wanted, name
@@ -321,8 +348,12 @@ def test_every_dlq_alarms_when_it_holds_a_message(dev: Any) -> None:
     stack, _, t = dev
     for purpose in queue_purposes(stack):
         dlq_id, _ = queue_by_name(t, resources.queue_name(f"{purpose}-dlq"))
-        matching = [a for a in alarms(t) if a["MetricName"] == "ApproximateNumberOfMessagesVisible"
-                    and a["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}]]
+        matching = [
+            a
+            for a in alarms(t)
+            if a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+            and a["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}]
+        ]
         assert len(matching) == 1, purpose
         assert matching[0]["Threshold"] == 0
         assert matching[0]["ComparisonOperator"] == "GreaterThanThreshold"
@@ -343,22 +374,40 @@ def test_api_gateways_own_answers_are_problem_documents(dev: Any) -> None:
 
 def test_overdue_applications_and_api_5xx_rate_alarm(dev: Any) -> None:
     _, template, _ = dev
-    template.has_resource_properties("AWS::CloudWatch::Alarm", {
-        "Namespace": "SocialBenefits", "MetricName": "OverdueApplications", "Threshold": 0,
-        "ComparisonOperator": "GreaterThanThreshold"})
-    template.has_resource_properties("AWS::CloudWatch::Alarm", {
-        "Namespace": "AWS/ApiGateway", "MetricName": "5XXError", "Statistic": "Average",
-        "Dimensions": [{"Name": "ApiName", "Value": "social-benefits-dev"}, {"Name": "Stage", "Value": "api"}]})
-    template.has_resource_properties("AWS::Serverless::Api", {
-        "Name": "social-benefits-dev", "EndpointConfiguration": "REGIONAL"})
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": "SocialBenefits",
+            "MetricName": "OverdueApplications",
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+        },
+    )
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": "AWS/ApiGateway",
+            "MetricName": "5XXError",
+            "Statistic": "Average",
+            "Dimensions": [{"Name": "ApiName", "Value": "social-benefits-dev"}, {"Name": "Stage", "Value": "api"}],
+        },
+    )
+    template.has_resource_properties(
+        "AWS::Serverless::Api", {"Name": "social-benefits-dev", "EndpointConfiguration": "REGIONAL"}
+    )
 
 
 def test_every_function_alarms_on_errors_and_throttles(dev: Any) -> None:
     _, _, t = dev
     for lid in resources_of(t, FUNCTION):
         for metric in ("Errors", "Throttles"):
-            assert [a for a in alarms(t) if a["Namespace"] == "AWS/Lambda" and a["MetricName"] == metric
-                    and a["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": lid}}]], (lid, metric)
+            assert [
+                a
+                for a in alarms(t)
+                if a["Namespace"] == "AWS/Lambda"
+                and a["MetricName"] == metric
+                and a["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": lid}}]
+            ], (lid, metric)
 
 
 def test_every_alarm_notifies_the_alarm_topic(dev: Any) -> None:

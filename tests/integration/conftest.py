@@ -19,4 +19,3 @@ def stack(api: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Gate
         monkeypatch.setenv("GATEWAY_URL", sim.base_url)
         bootstrap.reset()
         yield api, sim
-

@@ -17,9 +17,15 @@ APP = "261124-7KQ2M9XA"
 
 
 def registry_read(at: datetime, registry: str = "gbdfl", application_id: str = APP) -> AuditEntry:
-    return AuditEntry.registry_read(at=at, actor_role="system", actor_id="social-benefits-back-office",
-                                    on_behalf_of=application_id, purpose="TSA: identity of each family member",
-                                    application_id=application_id, registry=registry)
+    return AuditEntry.registry_read(
+        at=at,
+        actor_role="system",
+        actor_id="social-benefits-back-office",
+        on_behalf_of=application_id,
+        purpose="TSA: identity of each family member",
+        application_id=application_id,
+        registry=registry,
+    )
 
 
 def test_entries_come_back_newest_first_and_only_for_their_application(aws: Any) -> None:
@@ -65,8 +71,9 @@ def test_an_entry_is_never_overwritten(aws: Any) -> None:
 def test_items_hold_masked_people_and_no_values(aws: Any) -> None:
     # Given an official's read, recorded from the caller as it signed in
     official = Caller(iin=STRANGER, role="official", org="labour-department:KZ-AKT")
-    aws.audit.record(AuditEntry.by_caller(official, at=AT, purpose="review", application_id=APP,
-                                          action="application_read"))
+    aws.audit.record(
+        AuditEntry.by_caller(official, at=AT, purpose="review", application_id=APP, action="application_read")
+    )
     # Then the stored item names the official only masked, and the office they act for
     (item,) = list(AuditItem.query(f"APP#{APP}"))
     stored = item.serialize()

@@ -29,10 +29,22 @@ WORKED = date(2026, 12, 19)  # the Saturday worked instead
 def transfer(effective_from: str) -> list[dict[str, Any]]:
     source = {"title": "test order on transferring a day of rest", "url": "https://adilet.zan.kz"}
     text = "test: day of rest moved from Saturday 19 December 2026 to Thursday 10 December 2026"
-    return [{"date": DAY_OFF.isoformat(), "kind": "day_off", "transfer": text, "source": source,
-             "effective_from": effective_from},
-            {"date": WORKED.isoformat(), "kind": "working_day", "transfer": text, "source": source,
-             "effective_from": effective_from}]
+    return [
+        {
+            "date": DAY_OFF.isoformat(),
+            "kind": "day_off",
+            "transfer": text,
+            "source": source,
+            "effective_from": effective_from,
+        },
+        {
+            "date": WORKED.isoformat(),
+            "kind": "working_day",
+            "transfer": text,
+            "source": source,
+            "effective_from": effective_from,
+        },
+    ]
 
 
 @pytest.fixture
@@ -66,10 +78,19 @@ def correct_calendar(folder: Path, entries: list[dict[str, Any]]) -> Any:
 def file(container: Any, app_id: str) -> Application:
     service = container.catalog.get("child-disability-benefit")
     application = Application(
-        id=app_id, service_id=service.id, channel="portal", status=Status.SUBMITTED,
-        applicant=Applicant(MOTHER, "+77011234567", "KZ-AKT"), subjects=(Subject(CHILD, "child"),),
-        representative=None, bank_iban=HALYK_IBAN, accepted_by=None, language="ru",
-        filer=Filer(MOTHER, "citizen"), handling_office=service.handling_office("KZ-AKT"), created_at=FILED,
+        id=app_id,
+        service_id=service.id,
+        channel="portal",
+        status=Status.SUBMITTED,
+        applicant=Applicant(MOTHER, "+77011234567", "KZ-AKT"),
+        subjects=(Subject(CHILD, "child"),),
+        representative=None,
+        bank_iban=HALYK_IBAN,
+        accepted_by=None,
+        language="ru",
+        filer=Filer(MOTHER, "citizen"),
+        handling_office=service.handling_office("KZ-AKT"),
+        created_at=FILED,
     )
     register(application, service, container.calendar, FILED)
     container.repo.add(application)

@@ -39,11 +39,18 @@ def almaty(day: date, hour: int = 10) -> datetime:
 def file(container: Any, app_id: str, *, at: datetime = FILED, channel: str = "portal") -> Application:
     service = container.catalog.get("child-disability-benefit")
     application = Application(
-        id=app_id, service_id=service.id, channel=channel, status=Status.SUBMITTED,
-        applicant=Applicant(MOTHER, "+77011234567", "KZ-AKT"), subjects=(Subject(CHILD, "child"),),
-        representative=None, bank_iban=HALYK_IBAN,
+        id=app_id,
+        service_id=service.id,
+        channel=channel,
+        status=Status.SUBMITTED,
+        applicant=Applicant(MOTHER, "+77011234567", "KZ-AKT"),
+        subjects=(Subject(CHILD, "child"),),
+        representative=None,
+        bank_iban=HALYK_IBAN,
         accepted_by=AcceptedBy("gfc-1", "Иванова А.Б.") if channel == "state_corp" else None,
-        language="kk", filer=Filer(MOTHER, "citizen"), handling_office=service.handling_office("KZ-AKT"),
+        language="kk",
+        filer=Filer(MOTHER, "citizen"),
+        handling_office=service.handling_office("KZ-AKT"),
         created_at=at,
     )
     register(application, service, container.calendar, at)
@@ -140,9 +147,20 @@ def test_a_due_date_extension_between_sweeps_wins(aws: Any) -> None:
     sweep(aws, publisher, date(2026, 12, 11))
     # When a registry has no data on the 14th and a written request extends the term (30 calendar days)
     aws.clock = FakeClock(almaty(date(2026, 12, 14)))
-    aws.lookup_store.record("A-EXT", LookupRecord(
-        key="gbdfl#1", registry="gbdfl", person_ref="1", iin=CHILD, status="not_found", data={},
-        source_system="GBD FL", fetched_at=almaty(date(2026, 12, 14)), on_not_found="written_request"))
+    aws.lookup_store.record(
+        "A-EXT",
+        LookupRecord(
+            key="gbdfl#1",
+            registry="gbdfl",
+            person_ref="1",
+            iin=CHILD,
+            status="not_found",
+            data={},
+            source_system="GBD FL",
+            fetched_at=almaty(date(2026, 12, 14)),
+            on_not_found="written_request",
+        ),
+    )
     from chalicelib.services.decisions import decide_application
 
     assert decide_application("A-EXT", aws.decisions()) == "written_request"
@@ -214,8 +232,12 @@ def test_the_scheduled_handler_sweeps_and_reports_metrics(api: Any, aws: Any, ca
     file(aws, "A-SCHEDULED")
     aws.clock = FakeClock(almaty(date(2026, 12, 16)))
     # When the schedule fires
-    event = api.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
-                                         resources=["arn:aws:events:eu-central-1:123456789012:rule/deadline_sweep"])
+    event = api.events.generate_cw_event(
+        source="aws.events",
+        detail_type="Scheduled Event",
+        detail={},
+        resources=["arn:aws:events:eu-central-1:123456789012:rule/deadline_sweep"],
+    )
     result = api.lambda_.invoke("deadline_sweep", event)
     # Then it escalated the application, queued the officials' notice on sb-notifications, and reported metrics
     assert result.payload["overdue"] == 1

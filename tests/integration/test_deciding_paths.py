@@ -36,8 +36,9 @@ def _sign(app_id: str, official: Caller, ca: OfficialCa) -> Any:
 
     draft = draft_decision(app_id, official, container().official())
     signed = ca.sign(draft["to_sign"], ca.official(OFFICIAL_IIN))
-    return sign_decision(app_id, {"draft_id": draft["draft_id"], "signed_xml": signed}, official,
-                         container().official())
+    return sign_decision(
+        app_id, {"draft_id": draft["draft_id"], "signed_xml": signed}, official, container().official()
+    )
 
 
 def _someone_can_act(app_id: str) -> str:
@@ -63,8 +64,9 @@ def test_the_paper_path_stops_for_an_official_who_signs(gateway: GatewaySimulato
     _upload(app.id, "bank_account_certificate", citizen, b"%PDF-1.7 certificate")
     [document] = reload(app.id).data["documents"]
     assert waiting_for(reload(app.id)) == "document_review"
-    review_document(app.id, document["document_id"], {"accept": True, "facts": _bank_facts(app)}, official,
-                    container().review())
+    review_document(
+        app.id, document["document_id"], {"accept": True, "facts": _bank_facts(app)}, official, container().review()
+    )
     drain()
     assert _someone_can_act(app.id) == "official_decision"
     assert _sign(app.id, official, official_ca).status is Status.APPROVED
@@ -79,8 +81,9 @@ def _fail_lookup(app_id: str, registry: str) -> None:
 
 
 @pytest.mark.parametrize("registry", ["mental_health", "social_payments"])
-def test_the_undecidable_path_stops_for_the_office_and_ends_signed(gateway: GatewaySimulator,
-                                                                   official_ca: OfficialCa, registry: str) -> None:
+def test_the_undecidable_path_stops_for_the_office_and_ends_signed(
+    gateway: GatewaySimulator, official_ca: OfficialCa, registry: str
+) -> None:
     from chalicelib.bootstrap import container
     from chalicelib.domain.errors import DomainError
     from chalicelib.services.documents import request_upload
@@ -108,8 +111,9 @@ def test_the_undecidable_path_stops_for_the_office_and_ends_signed(gateway: Gate
             person = {"person_iin": next(t.iin for t in _targets(app.id, kind))}
         except StopIteration:  # pragma: no cover - nothing left to answer
             break
-        review_document(app.id, received["document_id"], {"accept": True, "facts": facts, **person}, official,
-                        container().review())
+        review_document(
+            app.id, received["document_id"], {"accept": True, "facts": facts, **person}, official, container().review()
+        )
         drain()
     # Then an official decides and signs it
     assert _someone_can_act(app.id) == "official_decision"

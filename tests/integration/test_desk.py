@@ -37,8 +37,16 @@ def _upload(app_id: str, kind: str, caller: Caller, body: bytes, content_type: s
 
 
 def _bank_facts(app: Any) -> dict[str, Any]:
-    return {"accounts": [{"iban": app.bank_iban, "bank_code": app.bank_iban[4:7], "owner_iin": app.applicant.iin,
-                          "opened_on": "2020-01-15"}]}
+    return {
+        "accounts": [
+            {
+                "iban": app.bank_iban,
+                "bank_code": app.bank_iban[4:7],
+                "owner_iin": app.applicant.iin,
+                "opened_on": "2020-01-15",
+            }
+        ]
+    }
 
 
 def _waiting_for_bank_document(sim: GatewaySimulator) -> tuple[Any, Caller, Caller]:
@@ -46,8 +54,11 @@ def _waiting_for_bank_document(sim: GatewaySimulator) -> tuple[Any, Caller, Call
     drain()
     app = reload(app.id)
     assert app.status is Status.AWAITING_DOCUMENTS
-    return app, Caller(app.applicant.iin, "citizen"), Caller(OFFICIAL_IIN, "official", org=app.handling_office,
-                                                                name="САПАРОВА ДИНАРА")
+    return (
+        app,
+        Caller(app.applicant.iin, "citizen"),
+        Caller(OFFICIAL_IIN, "official", org=app.handling_office, name="САПАРОВА ДИНАРА"),
+    )
 
 
 def test_an_upload_waits_for_an_official_and_decides_nothing(gateway: GatewaySimulator) -> None:
@@ -67,13 +78,17 @@ def test_an_upload_waits_for_an_official_and_decides_nothing(gateway: GatewaySim
     assert done.decision is None
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    (b"<html>not a scan</html>", "upload.wrong_type"),
-    (b"\x89PNG\r\n\x1a\n a png where a pdf was asked", "upload.wrong_type"),
-    (b"", "upload.empty"),
-])
-def test_an_object_that_is_not_what_its_slot_says_is_quarantined(gateway: GatewaySimulator, body: bytes,
-                                                                  reason: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"<html>not a scan</html>", "upload.wrong_type"),
+        (b"\x89PNG\r\n\x1a\n a png where a pdf was asked", "upload.wrong_type"),
+        (b"", "upload.empty"),
+    ],
+)
+def test_an_object_that_is_not_what_its_slot_says_is_quarantined(
+    gateway: GatewaySimulator, body: bytes, reason: str
+) -> None:
     from chalicelib.bootstrap import container
     from chalicelib.services.documents import object_landed
 
@@ -89,8 +104,9 @@ def test_an_object_that_is_not_what_its_slot_says_is_quarantined(gateway: Gatewa
     assert s3.list_objects_v2(Bucket=bucket, Prefix=key).get("KeyCount") == 0
     assert s3.list_objects_v2(Bucket=bucket, Prefix=f"quarantine/{key}").get("KeyCount") == 1
     assert object_landed(key, container().documents()).startswith("quarantined:")
-    assert [r.status for r in container().lookup_store.for_application(app.id) if r.registry == "bank_accounts"] \
-        == ["not_found"]
+    assert [r.status for r in container().lookup_store.for_application(app.id) if r.registry == "bank_accounts"] == [
+        "not_found"
+    ]
     assert reason
 
 
@@ -106,8 +122,9 @@ def test_an_object_matching_no_issued_slot_changes_nothing(gateway: GatewaySimul
     # Then nothing changes and the object is quarantined
     after = reload(app.id)
     assert after.version == before.version
-    assert [r.status for r in container().lookup_store.for_application(app.id) if r.registry == "bank_accounts"] \
-        == ["not_found"]
+    assert [r.status for r in container().lookup_store.for_application(app.id) if r.registry == "bank_accounts"] == [
+        "not_found"
+    ]
     s3 = container().client("s3")
     assert s3.list_objects_v2(Bucket=container().settings.documents_bucket, Prefix="quarantine/").get("KeyCount") == 1
 
@@ -129,7 +146,8 @@ def test_a_citizen_cannot_ask_to_upload_an_agency_reply(gateway: GatewaySimulato
 
 
 def test_reject_then_accept_then_the_official_signs_and_the_result_names_them(
-        gateway: GatewaySimulator, official_ca: OfficialCa) -> None:
+    gateway: GatewaySimulator, official_ca: OfficialCa
+) -> None:
     from chalicelib.bootstrap import container
     from chalicelib.services.official import draft_decision, sign_decision
     from chalicelib.services.results import verify_result
@@ -141,9 +159,13 @@ def test_reject_then_accept_then_the_official_signs_and_the_result_names_them(
     # When the official reads it (audited) and rejects it as unreadable
     read = read_document(app.id, first["document_id"], official, container().review())
     assert read["download_url"].startswith("http")
-    view = review_document(app.id, first["document_id"], {"accept": False, "reason": "unreadable",
-                                                           "comment": "page 2 is blurred"},
-                           official, container().review())
+    view = review_document(
+        app.id,
+        first["document_id"],
+        {"accept": False, "reason": "unreadable", "comment": "page 2 is blurred"},
+        official,
+        container().review(),
+    )
     assert view["state"] == "rejected"
     drain()
     # Then the applicant is asked again (notice and SMS) and the lookup is missing again
@@ -156,12 +178,18 @@ def test_reject_then_accept_then_the_official_signs_and_the_result_names_them(
     _upload(app.id, "bank_account_certificate", citizen, b"%PDF-1.7 sharp")
     second = next(d for d in reload(app.id).data["documents"] if d["state"] == "document_received")
     with pytest.raises(ValidationFailed) as bad:
-        review_document(app.id, second["document_id"], {"accept": True, "facts": {"accounts": [{"iban": 5}]}},
-                        official, container().review())
+        review_document(
+            app.id,
+            second["document_id"],
+            {"accept": True, "facts": {"accounts": [{"iban": 5}]}},
+            official,
+            container().review(),
+        )
     assert {e.field for e in bad.value.errors} >= {"facts.accounts[0].iban", "facts.accounts[0].owner_iin"}
     # And then with the facts the certificate states
-    review_document(app.id, second["document_id"], {"accept": True, "facts": _bank_facts(app)}, official,
-                    container().review())
+    review_document(
+        app.id, second["document_id"], {"accept": True, "facts": _bank_facts(app)}, official, container().review()
+    )
     drain()
     # Then the application waits for the official's decision: the rules decide, the official signs
     waiting = reload(app.id)
@@ -173,8 +201,9 @@ def test_reject_then_accept_then_the_official_signs_and_the_result_names_them(
     assert draft["decision"]["outcome"] == "approved"
     me = official_ca.official(OFFICIAL_IIN)
     signed_xml = official_ca.sign(draft["to_sign"], me)
-    decided = sign_decision(app.id, {"draft_id": draft["draft_id"], "signed_xml": signed_xml}, official,
-                            container().official())
+    decided = sign_decision(
+        app.id, {"draft_id": draft["draft_id"], "signed_xml": signed_xml}, official, container().official()
+    )
     assert decided.status is Status.APPROVED
     # And the result verifies and names the official, not the provider's seal
     stored = container().results.get(app.id)

@@ -27,8 +27,11 @@ from local.gateway_participant import SENDER_ID, SENDER_PASSWORD, SYSTEM_BIN, pr
 from local.gateway_sim import GatewaySimulator
 from local.test_ca import create_root_ca, issue_system_certificate
 
-CONTEXT = {"service_id": "targeted-social-assistance", "purpose": "TSA: identity of each family member",
-           "on_behalf_of": "261124-7KQ2M9XA"}
+CONTEXT = {
+    "service_id": "targeted-social-assistance",
+    "purpose": "TSA: identity of each family member",
+    "on_behalf_of": "261124-7KQ2M9XA",
+}
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +59,9 @@ def sim(running: GatewaySimulator) -> Iterator[GatewaySimulator]:
 
 
 def client(sim: GatewaySimulator, signer: Any = None, password: str = SENDER_PASSWORD, **options: Any) -> GatewayClient:
-    return GatewayClient(sim.base_url, SENDER_ID, password, signer or PemEnvelopeSigner(*provider_pem()),
-                         sleep=lambda _: None, **options)
+    return GatewayClient(
+        sim.base_url, SENDER_ID, password, signer or PemEnvelopeSigner(*provider_pem()), sleep=lambda _: None, **options
+    )
 
 
 def applicant(sim: GatewaySimulator) -> str:
@@ -131,9 +135,12 @@ def test_what_the_client_sends_and_receives_is_valid_against_the_served_schema(s
 def test_every_message_is_signed_over_body_and_timestamp(sim: GatewaySimulator) -> None:
     client(sim).fetch("gbdfl", applicant(sim), request_id="req-signed", **CONTEXT)
     envelope = etree.fromstring(sim.wire[-1])  # type: ignore[attr-defined]
-    ns = {"s": SOAP_ENV, "wsse": "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
-          "wsu": "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
-          "ds": "http://www.w3.org/2000/09/xmldsig#"}
+    ns = {
+        "s": SOAP_ENV,
+        "wsse": "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
+        "wsu": "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
+        "ds": "http://www.w3.org/2000/09/xmldsig#",
+    }
     body_id = envelope.find("s:Body", ns).get(f"{{{ns['wsu']}}}Id")
     timestamp_id = envelope.find("s:Header/wsse:Security/wsu:Timestamp", ns).get(f"{{{ns['wsu']}}}Id")
     references = [r.get("URI") for r in envelope.findall("s:Header/wsse:Security/ds:Signature//ds:Reference", ns)]
@@ -178,8 +185,9 @@ class BodyMovedAway:
 
 
 def other_ca_signer() -> PemEnvelopeSigner:
-    rogue = issue_system_certificate(create_root_ca("ROGUE CA"), name="IMPOSTOR", bin_="111111111111",
-                                     organisation="Impostor")
+    rogue = issue_system_certificate(
+        create_root_ca("ROGUE CA"), name="IMPOSTOR", bin_="111111111111", organisation="Impostor"
+    )
     return PemEnvelopeSigner(rogue.key_pem, rogue.certificate_pem)
 
 
@@ -195,8 +203,9 @@ def other_ca_signer() -> PemEnvelopeSigner:
     ],
     ids=["unsigned", "untrusted-ca", "tampered", "wrapped", "wrong-password", "stale"],
 )
-def test_the_gateway_refuses_what_a_participant_must_not_send(sim: GatewaySimulator, make_client: Any,
-                                                             fault: str) -> None:
+def test_the_gateway_refuses_what_a_participant_must_not_send(
+    sim: GatewaySimulator, make_client: Any, fault: str
+) -> None:
     # When the message goes out unsigned, signed wrongly, changed, stale, or with a wrong login
     with pytest.raises(GatewayRejected) as refused:
         make_client(sim).fetch("gbdfl", applicant(sim), request_id="req-bad", **CONTEXT)
@@ -217,7 +226,11 @@ def test_the_message_log_names_each_exchange_by_ids_and_hashes_only(sim: Gateway
     assert exchange.response_sha256 is not None and exchange.response_bytes > 0
     assert exchange.message_id == sim.requests[-1]["message"]["message_id"]
     assert (exchange.service_id, exchange.registry, exchange.status, exchange.http_status) == (
-        "SOCBEN_GBDFL", "gbdfl", "SCSS001", 200)
+        "SOCBEN_GBDFL",
+        "gbdfl",
+        "SCSS001",
+        200,
+    )
     # and nothing personal: a correlation id that carries an IIN is kept masked
     logged = json.dumps(exchange.to_dict())
     assert person not in logged
@@ -235,8 +248,13 @@ def test_a_key_held_in_kms_signs_what_the_gateway_accepts(sim: GatewaySimulator,
     kms = aws.client("kms")
     key_id = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="RSA_2048")["KeyMetadata"]["KeyId"]
     public = load_der_public_key(kms.get_public_key(KeyId=key_id)["PublicKey"])
-    certificate = system_certificate_for(load_ca(), public, name="BACK OFFICE (KMS)",  # type: ignore[arg-type]
-                                         bin_=SYSTEM_BIN, organisation="Social benefits back office (test)")
+    certificate = system_certificate_for(
+        load_ca(),
+        public,
+        name="BACK OFFICE (KMS)",  # type: ignore[arg-type]
+        bin_=SYSTEM_BIN,
+        organisation="Social benefits back office (test)",
+    )
     signer = KmsEnvelopeSigner(lambda: kms, key_id, certificate.public_bytes(Encoding.PEM))
     # When the client signs its SendMessage with it
     answer = client(sim, signer=signer).fetch("gbdfl", applicant(sim), request_id="req-kms", **CONTEXT)

@@ -23,8 +23,11 @@ from local.gateway_sim import GatewaySimulator, default_seed_path
 from tests.support.people import STRANGER
 
 START = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-CONTEXT = {"service_id": "targeted-social-assistance", "purpose": "TSA: identity of each family member",
-           "on_behalf_of": "261124-7KQ2M9XA"}
+CONTEXT = {
+    "service_id": "targeted-social-assistance",
+    "purpose": "TSA: identity of each family member",
+    "on_behalf_of": "261124-7KQ2M9XA",
+}
 
 
 class FakeTime:
@@ -84,11 +87,13 @@ def signer() -> PemEnvelopeSigner:
     return PemEnvelopeSigner(*provider_pem())
 
 
-def client_for(sim: GatewaySimulator, time_: FakeTime, *, password: str = SENDER_PASSWORD,
-               **options: Any) -> GatewayClient:
+def client_for(
+    sim: GatewaySimulator, time_: FakeTime, *, password: str = SENDER_PASSWORD, **options: Any
+) -> GatewayClient:
     options.setdefault("signer", signer())
-    return GatewayClient(sim.base_url, SENDER_ID, password, sleep=time_.sleep, monotonic=time_.monotonic,
-                         clock=time_.wall, **options)
+    return GatewayClient(
+        sim.base_url, SENDER_ID, password, sleep=time_.sleep, monotonic=time_.monotonic, clock=time_.wall, **options
+    )
 
 
 def known_person(sim: GatewaySimulator, registry: str) -> str:
@@ -128,8 +133,14 @@ def test_a_person_the_registry_does_not_know_is_not_found(sim: GatewaySimulator,
 
 def test_every_request_carries_the_message_info_and_the_query(sim: GatewaySimulator, time_: FakeTime) -> None:
     # When the client asks on behalf of an official (an IIN), with a purpose in Cyrillic
-    client_for(sim, time_).fetch("migration", STRANGER, service_id="caregiver-allowance", purpose="ПУ: статус",
-                                 on_behalf_of=STRANGER, request_id="req-info")
+    client_for(sim, time_).fetch(
+        "migration",
+        STRANGER,
+        service_id="caregiver-allowance",
+        purpose="ПУ: статус",
+        on_behalf_of=STRANGER,
+        request_id="req-info",
+    )
     # Then the gateway saw the service of the registry, the sender, the correlation id, why and for whom
     seen = sim.requests[-1]
     assert seen["message"] | {"message_id": None, "session_id": None} == {
@@ -146,8 +157,7 @@ def test_every_request_carries_the_message_info_and_the_query(sim: GatewaySimula
     assert "BIN000000000000" in seen["signed_by"]
 
 
-def test_a_short_outage_is_ridden_out_by_one_retry_after_retry_after(sim: GatewaySimulator,
-                                                                     time_: FakeTime) -> None:
+def test_a_short_outage_is_ridden_out_by_one_retry_after_retry_after(sim: GatewaySimulator, time_: FakeTime) -> None:
     # Given the address registry is out for the next half second
     sim.add_outage("address", START, START + timedelta(seconds=0.5))
     iin = known_person(sim, "address")
@@ -177,8 +187,7 @@ def test_retry_after_is_honoured_only_up_to_the_cap(sim: GatewaySimulator, time_
     assert requests_to(sim, "address") == 3
 
 
-def test_a_flaky_registry_is_read_in_the_end_and_we_count_what_it_costs(sim: GatewaySimulator,
-                                                                          time_: FakeTime) -> None:
+def test_a_flaky_registry_is_read_in_the_end_and_we_count_what_it_costs(sim: GatewaySimulator, time_: FakeTime) -> None:
     # Given a registry failing three requests in ten (the simulator's draws are seeded: the same every run)
     sim.configure("gbdfl", error_rate=0.3)
     iin = known_person(sim, "gbdfl")
@@ -213,8 +222,7 @@ def test_a_bad_request_is_rejected_at_once_and_not_retried(sim: GatewaySimulator
     assert time_.sleeps == []
 
 
-def test_a_registry_without_a_gateway_service_is_refused_before_sending(sim: GatewaySimulator,
-                                                                         time_: FakeTime) -> None:
+def test_a_registry_without_a_gateway_service_is_refused_before_sending(sim: GatewaySimulator, time_: FakeTime) -> None:
     with pytest.raises(GatewayRejected) as unknown:
         client_for(sim, time_).fetch("horoscopes", STRANGER, request_id="r", **CONTEXT)
     assert (unknown.value.status, unknown.value.code) == (0, "registry.no_service_id")
@@ -231,14 +239,14 @@ def test_a_service_the_gateway_does_not_know_is_permanent(sim: GatewaySimulator,
 
 def test_a_blank_purpose_is_refused_before_sending(sim: GatewaySimulator, time_: FakeTime) -> None:
     with pytest.raises(GatewayRejected) as refused:
-        client_for(sim, time_).fetch("gbdfl", STRANGER, service_id="tsa", purpose=" ", on_behalf_of="x",
-                                     request_id="r")
+        client_for(sim, time_).fetch("gbdfl", STRANGER, service_id="tsa", purpose=" ", on_behalf_of="x", request_id="r")
     assert (refused.value.status, refused.value.code) == (0, "purpose.missing")
     assert sim.requests == []
 
 
 def test_the_breaker_opens_after_consecutive_failures_and_half_opens_after_the_cooldown(
-        sim: GatewaySimulator, time_: FakeTime) -> None:
+    sim: GatewaySimulator, time_: FakeTime
+) -> None:
     # Given a registry that is down and a breaker opening after 4 failed attempts
     sim.set_down("disability")
     client = client_for(sim, time_, max_attempts=2, breaker_threshold=4, breaker_cooldown_s=30)
@@ -316,11 +324,13 @@ def test_a_gateway_nobody_listens_on_is_unavailable_after_the_retries(time_: Fak
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = GatewayClient(f"http://127.0.0.1:{port}", SENDER_ID, SENDER_PASSWORD, signer(), sleep=time_.sleep,
-                           monotonic=time_.monotonic)
+    client = GatewayClient(
+        f"http://127.0.0.1:{port}", SENDER_ID, SENDER_PASSWORD, signer(), sleep=time_.sleep, monotonic=time_.monotonic
+    )
     with pytest.raises(RegistryUnavailable) as raised:
         client.fetch("gbdfl", STRANGER, request_id="r", **CONTEXT)
     assert raised.value.reason == "connection"
     assert len(time_.sleeps) == 2
     assert [(e.status, e.http_status, e.response_sha256) for e in raised.value.exchanges] == [
-        ("connection", None, None)] * 3
+        ("connection", None, None)
+    ] * 3

@@ -54,20 +54,40 @@ def call(
     return status, headers, json.loads(payload)
 
 
-def send_message(sim: GatewaySimulator, registry: str, iin: str, *, at: datetime, correlation_id: str = "req-1",
-                 on_behalf_of: str = "APP-0001", service_id: str | None = None) -> bytes:
+def send_message(
+    sim: GatewaySimulator,
+    registry: str,
+    iin: str,
+    *,
+    at: datetime,
+    correlation_id: str = "req-1",
+    on_behalf_of: str = "APP-0001",
+    service_id: str | None = None,
+) -> bytes:
     """A signed SendMessage as the back office sends it."""
-    info = MessageInfo(message_id=str(uuid.uuid4()), correlation_id=correlation_id,
-                       service_id=service_id or sim.service_id(registry), message_date=at, sender_id=SENDER_ID,
-                       password=SENDER_PASSWORD, session_id=str(uuid.uuid4()))
-    query_ = RegistryQuery(registry=registry, iin=iin, public_service="targeted-social-assistance", purpose=PURPOSE,
-                           on_behalf_of=on_behalf_of)
+    info = MessageInfo(
+        message_id=str(uuid.uuid4()),
+        correlation_id=correlation_id,
+        service_id=service_id or sim.service_id(registry),
+        message_date=at,
+        sender_id=SENDER_ID,
+        password=SENDER_PASSWORD,
+        session_id=str(uuid.uuid4()),
+    )
+    query_ = RegistryQuery(
+        registry=registry,
+        iin=iin,
+        public_service="targeted-social-assistance",
+        purpose=PURPOSE,
+        on_behalf_of=on_behalf_of,
+    )
     return serialize(PemEnvelopeSigner(*provider_pem()).sign(request_envelope(info, query_), at))
 
 
 def post(sim: GatewaySimulator, raw: bytes) -> tuple[int, dict[str, str], Reply | Fault]:
-    status, headers, payload = call(sim.base_url, "POST", "/bip-sync-wss-gost/", raw=raw,
-                                    content_type="text/xml; charset=utf-8")
+    status, headers, payload = call(
+        sim.base_url, "POST", "/bip-sync-wss-gost/", raw=raw, content_type="text/xml; charset=utf-8"
+    )
     return status, headers, read_reply(payload)
 
 
@@ -169,9 +189,15 @@ def test_a_message_missing_a_field_of_the_schema_is_invalid(sim: GatewaySimulato
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [(b"not xml", "MESSAGE_INVALID"), (b"<a/>", "MESSAGE_INVALID"),
-     (b'<!DOCTYPE x [<!ENTITY e "x">]><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
-      b"<soapenv:Body>&e;</soapenv:Body></soapenv:Envelope>", "MESSAGE_INVALID")],
+    [
+        (b"not xml", "MESSAGE_INVALID"),
+        (b"<a/>", "MESSAGE_INVALID"),
+        (
+            b'<!DOCTYPE x [<!ENTITY e "x">]><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+            b"<soapenv:Body>&e;</soapenv:Body></soapenv:Envelope>",
+            "MESSAGE_INVALID",
+        ),
+    ],
 )
 def test_what_is_not_a_sendmessage_is_refused(sim: GatewaySimulator, raw: bytes, code: str) -> None:
     status, _, _ = answer = post(sim, raw)
@@ -183,8 +209,9 @@ def test_what_is_not_a_sendmessage_is_refused(sim: GatewaySimulator, raw: bytes,
     ("iin", "code", "sub_code"),
     [("12345", "MESSAGE_INVALID", None), ("920411441018", "PROVIDER_ERROR", "iin.checksum")],
 )
-def test_an_invalid_iin_is_refused_with_the_registrys_code(sim: GatewaySimulator, iin: str, code: str,
-                                                          sub_code: str | None) -> None:
+def test_an_invalid_iin_is_refused_with_the_registrys_code(
+    sim: GatewaySimulator, iin: str, code: str, sub_code: str | None
+) -> None:
     fault = fault_of(query(sim, "gbdfl", iin))
     assert (fault.code, fault.sub_code) == (code, sub_code)
 
@@ -286,8 +313,12 @@ def test_the_request_log_keeps_the_message_info_and_masked_iins_and_can_be_clear
     applicant = sim.family("tsa-eligible-3-children")["applicant"]
     query(sim, "gbdfl", applicant, on_behalf_of=applicant, correlation_id="req-7")
     query(sim, "vehicles", applicant)
-    post(sim, send_message(sim, "gbdfl", applicant, at=NOW).replace(b"<q:purpose>", b"<q:porpoise>")
-         .replace(b"</q:purpose>", b"</q:porpoise>"))
+    post(
+        sim,
+        send_message(sim, "gbdfl", applicant, at=NOW)
+        .replace(b"<q:purpose>", b"<q:porpoise>")
+        .replace(b"</q:purpose>", b"</q:porpoise>"),
+    )
     # When the log is read over HTTP
     status, _, log = call(sim.base_url, "GET", "/_sim/requests")
     # Then it holds the three messages in order, with what they said and no full IIN (nor password) anywhere

@@ -54,17 +54,25 @@ def quick_retries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[l
 
 
 def file(aws: Any, body: dict[str, Any] | None = None, caller: Caller | None = None) -> str:
-    filed = submit_application(body or child_benefit_body(), caller or Caller(MOTHER, "citizen"), aws.intake(),
-                               render=application_view)
+    filed = submit_application(
+        body or child_benefit_body(), caller or Caller(MOTHER, "citizen"), aws.intake(), render=application_view
+    )
     assert filed.application is not None
     return filed.application.id
 
 
-def notify_body(app_id: str, key: str, purpose: str = "registered", audience: str = "applicant",
-                **values: Any) -> dict[str, Any]:
+def notify_body(
+    app_id: str, key: str, purpose: str = "registered", audience: str = "applicant", **values: Any
+) -> dict[str, Any]:
     values = values or {"application_number": app_id, "due_date": "2026-12-04"}
-    return {"type": "notify", "purpose": purpose, "audience": audience, "application_id": app_id,
-            "values": values, "message_key": key}
+    return {
+        "type": "notify",
+        "purpose": purpose,
+        "audience": audience,
+        "application_id": app_id,
+        "values": values,
+        "message_key": key,
+    }
 
 
 def test_a_redelivered_notification_sends_nothing_twice(aws: Any, clock: FakeClock) -> None:
@@ -96,8 +104,9 @@ def test_a_send_interrupted_by_a_crash_is_never_repeated(aws: Any, clock: FakeCl
     body = notify_body(app_id, f"{app_id}:registered")
     from chalicelib.services.ports import NotificationRecord
 
-    record, _ = deps.store.claim(NotificationRecord(f"{app_id}:registered", app_id, "registered", "applicant", "kk",
-                                                    body["values"], clock.now()))
+    record, _ = deps.store.claim(
+        NotificationRecord(f"{app_id}:registered", app_id, "registered", "applicant", "kk", body["values"], clock.now())
+    )
     assert deps.store.start_sending(record.key, from_status="pending", attempts=0, at=clock.now())
     # When the message is delivered again while that worker might still be sending
     assert handle_notification(body, deps) == "in_progress"
@@ -113,20 +122,36 @@ def test_a_send_interrupted_by_a_crash_is_never_repeated(aws: Any, clock: FakeCl
 def test_the_representative_gets_the_notice_too(aws: Any, clock: FakeClock) -> None:
     # Given a caregiver allowance filed at a State Corporation office by a representative whose power of attorney
     # the e-notary registry confirms, for a mother registered in the mobile citizens database
-    power = {"number": "12-345", "principal_iin": MOTHER, "agent_iin": FATHER, "valid_until": "2030-01-01",
-             "revoked": False}
-    aws.__dict__["gateway"] = FakeRegistries({("e_notary", FATHER): {"powers_of_attorney": [power]},
-                                              ("mobile", MOTHER): {"phone": "+77015550001", "language": "ru"}})
-    body = caregiver_body(MOTHER, channel="state_corp", representative={"iin": FATHER, "power_of_attorney": "12-345"},
-                          accepted_by={"office": "gfc-aktobe-1", "official": "Иванова А.Б."})
+    power = {
+        "number": "12-345",
+        "principal_iin": MOTHER,
+        "agent_iin": FATHER,
+        "valid_until": "2030-01-01",
+        "revoked": False,
+    }
+    aws.__dict__["gateway"] = FakeRegistries(
+        {
+            ("e_notary", FATHER): {"powers_of_attorney": [power]},
+            ("mobile", MOTHER): {"phone": "+77015550001", "language": "ru"},
+        }
+    )
+    body = caregiver_body(
+        MOTHER,
+        channel="state_corp",
+        representative={"iin": FATHER, "power_of_attorney": "12-345"},
+        accepted_by={"office": "gfc-aktobe-1", "official": "Иванова А.Б."},
+    )
     file(aws, body, Caller(STRANGER, "operator", org="gfc-aktobe-1"))
     # When its notices are handled
     run_queue("notifications")
     # Then both the applicant and the representative see the registration; the mother alone is told someone filed
     # on her behalf, by SMS to her registered number (the registration SMS goes to the application's phone)
-    purposes = {person: sorted(n.purpose for n in aws.notification_store.notices(("person", person), cursor=None,
-                                                                                  limit=10).items)
-                for person in (MOTHER, FATHER)}
+    purposes = {
+        person: sorted(
+            n.purpose for n in aws.notification_store.notices(("person", person), cursor=None, limit=10).items
+        )
+        for person in (MOTHER, FATHER)
+    }
     assert purposes == {MOTHER: ["filed_on_your_behalf", "registered"], FATHER: ["registered"]}
     assert sorted(p for p, _ in sent_sms()) == sorted([PHONE, "+77015550001"])
 
@@ -137,8 +162,10 @@ def test_officials_get_an_office_notice_and_no_sms(aws: Any, clock: FakeClock) -
     office = aws.repo.get(app_id).handling_office
     deps = aws.notifications()
     # When an officials' notification is handled
-    outcome = handle_notification(notify_body(app_id, f"{app_id}:overdue:1", "overdue", "officials",
-                                              application_number=app_id, days_overdue=2), deps)
+    outcome = handle_notification(
+        notify_body(app_id, f"{app_id}:overdue:1", "overdue", "officials", application_number=app_id, days_overdue=2),
+        deps,
+    )
     # Then the office can read it, and no SMS went out for it
     assert outcome == "office"
     items = deps.store.notices(("office", office), cursor=None, limit=10).items
@@ -150,12 +177,26 @@ def test_officials_get_an_office_notice_and_no_sms(aws: Any, clock: FakeClock) -
 def test_refusal_reasons_and_documents_are_short_texts_in_the_citizens_language(aws: Any, clock: FakeClock) -> None:
     app_id = file(aws)
     deps = aws.notifications()
-    handle_notification(notify_body(app_id, f"{app_id}:refused", "refused", application_number=app_id,
-                                    reason="tsa.income_below_poverty_line"), deps)
-    handle_notification(notify_body(app_id, f"{app_id}:documents_needed:birth_certificate", "documents_needed",
-                                    application_number=app_id, document="birth_certificate"), deps)
-    handle_notification(notify_body(app_id, f"{app_id}:refused:x", "refused", application_number=app_id,
-                                    reason="some.future_rule"), deps)
+    handle_notification(
+        notify_body(
+            app_id, f"{app_id}:refused", "refused", application_number=app_id, reason="tsa.income_below_poverty_line"
+        ),
+        deps,
+    )
+    handle_notification(
+        notify_body(
+            app_id,
+            f"{app_id}:documents_needed:birth_certificate",
+            "documents_needed",
+            application_number=app_id,
+            document="birth_certificate",
+        ),
+        deps,
+    )
+    handle_notification(
+        notify_body(app_id, f"{app_id}:refused:x", "refused", application_number=app_id, reason="some.future_rule"),
+        deps,
+    )
     texts = [text for _, text in sent_sms()]
     assert "жан басы табысы кедейлік шегінен аз емес" in texts[0]  # at the line is not "above" it
     assert "туу туралы куәлік" in texts[1]
@@ -182,8 +223,10 @@ def test_per_phone_limits_hold_and_the_notice_still_goes(aws: Any, clock: FakeCl
     notices = deps.store.notices(("person", MOTHER), cursor=None, limit=50).items
     assert f"{app_id}:registered:2" in [n.key for n in notices]
     # And another text to the same phone still goes
-    assert handle_notification(notify_body(app_id, f"{app_id}:withdrawn", "withdrawn", application_number=app_id),
-                               deps) == "sent"
+    assert (
+        handle_notification(notify_body(app_id, f"{app_id}:withdrawn", "withdrawn", application_number=app_id), deps)
+        == "sent"
+    )
 
 
 def test_the_per_phone_total_holds_across_texts_and_resets_the_next_hour(aws: Any) -> None:
@@ -246,8 +289,10 @@ def test_retries_wait_for_their_delay(aws: Any, clock: FakeClock) -> None:
     run_queue("notifications")
     deps = aws.notifications()
     # When the delivery fails
-    assert record_delivery_receipt(deps.store.get(f"{app_id}:registered").provider_message_id, "failed",
-                                   deps) == "retry_scheduled"
+    assert (
+        record_delivery_receipt(deps.store.get(f"{app_id}:registered").provider_message_id, "failed", deps)
+        == "retry_scheduled"
+    )
     # Then the retry is queued but not yet visible
     assert queued("notifications") == []
 

@@ -44,8 +44,9 @@ def _file_as_mother(family: dict[str, Any], mother: str, key: str) -> Any:
     body = body_for(family)
     body["applicant"] = {**body["applicant"], "iin": mother, "phone": "+77005550942"}
     body["bank_account"] = {"iban": make_iban("722", "0000004242424").value}
-    filed = submit_application(body, Caller(mother, "citizen"), container().intake(), render=application_view,
-                               idempotency_key=key)
+    filed = submit_application(
+        body, Caller(mother, "citizen"), container().intake(), render=application_view, idempotency_key=key
+    )
     assert filed.application is not None
     return filed.application
 
@@ -53,8 +54,13 @@ def _file_as_mother(family: dict[str, Any], mother: str, key: str) -> Any:
 def _file_as_father(family: dict[str, Any], key: str) -> Any:
     from chalicelib.bootstrap import container
 
-    filed = submit_application(body_for(family), Caller(family["applicant"], "citizen"), container().intake(),
-                               render=application_view, idempotency_key=key)
+    filed = submit_application(
+        body_for(family),
+        Caller(family["applicant"], "citizen"),
+        container().intake(),
+        render=application_view,
+        idempotency_key=key,
+    )
     assert filed.application is not None
     return filed.application
 
@@ -69,8 +75,7 @@ def _to_the_official(app_id: str, mother: str, iban: str) -> Caller:
     [document] = reload(app_id).data["documents"]
     official = Caller(OFFICIAL_IIN, "official", org=reload(app_id).handling_office, name="САПАРОВА ДИНАРА")
     facts = {"accounts": [{"iban": iban, "bank_code": iban[4:7], "owner_iin": mother, "opened_on": "2020-01-15"}]}
-    review_document(app_id, document["document_id"], {"accept": True, "facts": facts}, official,
-                    container().review())
+    review_document(app_id, document["document_id"], {"accept": True, "facts": facts}, official, container().review())
     drain()
     return official
 
@@ -80,12 +85,14 @@ def _sign(app_id: str, draft: dict[str, Any], official: Caller, ca: OfficialCa) 
     from chalicelib.services.official import sign_decision
 
     signed = ca.sign(draft["to_sign"], ca.official(OFFICIAL_IIN))
-    return sign_decision(app_id, {"draft_id": draft["draft_id"], "signed_xml": signed}, official,
-                         container().official())
+    return sign_decision(
+        app_id, {"draft_id": draft["draft_id"], "signed_xml": signed}, official, container().official()
+    )
 
 
-def test_the_official_path_approves_and_records_the_assignment(gateway: GatewaySimulator,
-                                                               official_ca: OfficialCa) -> None:
+def test_the_official_path_approves_and_records_the_assignment(
+    gateway: GatewaySimulator, official_ca: OfficialCa
+) -> None:
     from chalicelib.bootstrap import container
     from chalicelib.services.official import draft_decision
 
@@ -159,7 +166,8 @@ def test_an_official_cannot_sign_a_second_assignment(gateway: GatewaySimulator, 
 
 
 def test_an_official_case_waits_while_another_open_application_holds_the_claim(
-        gateway: GatewaySimulator, official_ca: OfficialCa) -> None:
+    gateway: GatewaySimulator, official_ca: OfficialCa
+) -> None:
     """While the father's open application holds the claim, the mother's case is not handed to the officials to
     draft an approval nobody could sign: it waits (`assignment`) and comes back to them once his is decided, as
     the refusal naming his assignment."""
@@ -182,10 +190,12 @@ def test_an_official_case_waits_while_another_open_application_holds_the_claim(
     # When the official accepts the mother's bank certificate and only her decision runs (his lookups still queued)
     [document] = reload(app.id).data["documents"]
     official = Caller(OFFICIAL_IIN, "official", org=reload(app.id).handling_office)
-    facts = {"accounts": [{"iban": app.bank_iban, "bank_code": app.bank_iban[4:7], "owner_iin": mother,
-                           "opened_on": "2020-01-15"}]}
-    review_document(app.id, document["document_id"], {"accept": True, "facts": facts}, official,
-                    container().review())
+    facts = {
+        "accounts": [
+            {"iban": app.bank_iban, "bank_code": app.bank_iban[4:7], "owner_iin": mother, "opened_on": "2020-01-15"}
+        ]
+    }
+    review_document(app.id, document["document_id"], {"accept": True, "facts": facts}, official, container().review())
     run_queue("decisions")
     # Then she waits for his application, not for an official
     waiting = reload(app.id)
@@ -204,7 +214,8 @@ def test_an_official_case_waits_while_another_open_application_holds_the_claim(
 
 
 def test_over_http_the_refused_signature_is_a_409_problem_naming_the_assignment_masked(
-        gateway: GatewaySimulator, official_ca: OfficialCa, token: Any) -> None:
+    gateway: GatewaySimulator, official_ca: OfficialCa, token: Any
+) -> None:
     """What the official's console and any client get: a problem document, the stable code, the assignment named
     only masked (the other applicant's application number and the child's IIN are not given out)."""
     from chalice.test import Client
@@ -226,8 +237,9 @@ def test_over_http_the_refused_signature_is_a_409_problem_naming_the_assignment_
         second = _file_as_father(family, "father-2")
         drain()
         signed = official_ca.sign(draft["to_sign"], official_ca.official(OFFICIAL_IIN))
-        answer = post(client, f"/applications/{app.id}/decision",
-                      {"draft_id": draft["draft_id"], "signed_xml": signed}, bearer)
+        answer = post(
+            client, f"/applications/{app.id}/decision", {"draft_id": draft["draft_id"], "signed_xml": signed}, bearer
+        )
 
     assert answer.status_code == 409
     assert answer.headers["Content-Type"].startswith("application/problem+json")

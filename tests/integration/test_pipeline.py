@@ -26,8 +26,9 @@ def file(sim: GatewaySimulator, scenario: str, *, channel: str = "provider_offic
     family = sim.family(scenario)
     office = OFFICE if role == "operator" else None
     caller = Caller(family["applicant"] if role == "citizen" else STRANGER, role, org=office)
-    filed = submit_application(body_for(family, channel=channel, office=office), caller, container().intake(),
-                               render=application_view)
+    filed = submit_application(
+        body_for(family, channel=channel, office=office), caller, container().intake(), render=application_view
+    )
     assert filed.application is not None
     return filed.application
 
@@ -54,8 +55,11 @@ def test_an_eligible_tsa_family_is_approved_with_a_signed_result(gateway: Gatewa
     from chalicelib.domain.lookups import plan_for
 
     conditional = [s for s in plan_for(app, app.registered_on) if s.when]
-    asked = [r["message"]["correlation_id"] for r in gateway.requests
-             if (r["message"]["correlation_id"] or "").startswith(app.id)]
+    asked = [
+        r["message"]["correlation_id"]
+        for r in gateway.requests
+        if (r["message"]["correlation_id"] or "").startswith(app.id)
+    ]
     assert len(asked) == len(set(asked))
     assert planned - len(conditional) <= len(asked) <= planned
     # And every registry read is in the audit trail, with no IIN in clear
@@ -102,8 +106,9 @@ def test_no_residence_record_sends_a_written_request_and_extends_the_term(gatewa
     drain()
     done = reload(app.id)
     assert "written_request_sent" in [e.type for e in done.timeline]
-    assert done.due_date == date.fromisoformat(next(
-        e.detail["due_date"] for e in done.timeline if e.type == "term_extended"))
+    assert done.due_date == date.fromisoformat(
+        next(e.detail["due_date"] for e in done.timeline if e.type == "term_extended")
+    )
     assert (done.due_date - done.registered_on).days >= 30
 
 
@@ -155,8 +160,9 @@ def test_an_uploaded_document_waits_for_an_official_and_decides_nothing(gateway:
     slot = request_upload(app.id, kind, "application/pdf", owner, deps)
     assert slot["upload"]["fields"]["Content-Type"] == "application/pdf"
     # And uploads the file to it (S3 tells the documents queue)
-    container().client("s3").put_object(Bucket=container().settings.documents_bucket,
-                                        Key=slot["upload"]["fields"]["key"], Body=b"%PDF-1.7 scan")
+    container().client("s3").put_object(
+        Bucket=container().settings.documents_bucket, Key=slot["upload"]["fields"]["key"], Body=b"%PDF-1.7 scan"
+    )
     drain()
     # Then the document waits for an official's review: nothing is decided on it
     done = reload(app.id)
@@ -185,8 +191,11 @@ def test_a_lookup_that_exhausts_its_retries_goes_to_the_dlq_and_is_redriven(gate
     # Then the failing lookups are in the DLQ after 5 receives, and the application is still being checked
     sqs = container().client("sqs")
     dlq = sqs.get_queue_url(QueueName="sb-lookups-dlq")["QueueUrl"]
-    parked = int(sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])[
-        "Attributes"]["ApproximateNumberOfMessages"])
+    parked = int(
+        sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+            "ApproximateNumberOfMessages"
+        ]
+    )
     assert parked == len(app.subjects) + 1  # vehicles is asked about every family member
     assert reload(app.id).status is Status.CHECKING
     # When the registry is back and the DLQ is re-driven, Then the application completes

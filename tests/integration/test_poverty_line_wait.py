@@ -59,8 +59,12 @@ def test_a_tsa_application_waits_for_its_regions_figures_and_the_sweep_decides_i
 
     # When the family files at the Employment Center and every lookup is answered
     operator = Caller(operator_iin(), "operator", org=OFFICE)
-    filed = submit_application(body_for(family, channel="provider_office", office=OFFICE), operator,
-                               container.intake(), render=application_view)
+    filed = submit_application(
+        body_for(family, channel="provider_office", office=OFFICE),
+        operator,
+        container.intake(),
+        render=application_view,
+    )
     drain()
 
     # Then no decision is taken on a made-up line: the application waits, and says what for

@@ -36,17 +36,28 @@ class Family:
         self.iban = family["iban"]
 
 
-def post_event(api: Any, at: datetime, subject: str, *, event_id: str = "ev-1",
-               kind: str = "child_disability_established", secret: str = GATEWAY_SECRET) -> Any:
-    raw = json.dumps({"event_id": event_id, "type": kind, "subject_iin": subject,
-                      "occurred_at": "2026-11-23T08:00:00Z"}).encode()
+def post_event(
+    api: Any,
+    at: datetime,
+    subject: str,
+    *,
+    event_id: str = "ev-1",
+    kind: str = "child_disability_established",
+    secret: str = GATEWAY_SECRET,
+) -> Any:
+    raw = json.dumps(
+        {"event_id": event_id, "type": kind, "subject_iin": subject, "occurred_at": "2026-11-23T08:00:00Z"}
+    ).encode()
     headers = {**JSON, "X-Signature": signature_header(secret.encode(), int(at.timestamp()), raw)}
     return api.http.post("/webhooks/registry-events", body=raw, headers=headers)
 
 
 def reply(api: Any, clock: FakeClock, phone: str, text: str, message_id: str) -> Any:
-    response = webhook(api, {"message_id": message_id, "from": phone, "text": text,
-                             "received_at": clock.now().isoformat()}, at=clock.now())
+    response = webhook(
+        api,
+        {"message_id": message_id, "from": phone, "text": text, "received_at": clock.now().isoformat()},
+        at=clock.now(),
+    )
     drain()
     return response
 
@@ -61,8 +72,9 @@ def applications_of(iin: str) -> list[Any]:
     return container().repo.history(iin, cursor=None, limit=10).items
 
 
-def test_from_a_registry_event_to_an_assigned_benefit_by_sms(api: Any, gateway: GatewaySimulator, clock: FakeClock,
-                                                             token: Any) -> None:
+def test_from_a_registry_event_to_an_assigned_benefit_by_sms(
+    api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any
+) -> None:
     family = Family(gateway, "child-disability-proactive-ru")
     # Given the gateway reports that the child's disability is established
     response = post_event(api, clock.now(), family.child)
@@ -75,7 +87,8 @@ def test_from_a_registry_event_to_an_assigned_benefit_by_sms(api: Any, gateway: 
     reply(api, clock, family.mother_phone, " да ", "sms-1")
     # Then she is asked to confirm her account, masked, and the father is told the mother took it
     assert texts_to(family.mother_phone)[-1] == (
-        f"Выплата на счет {Iban(family.iban).masked}. Верно - ответьте 1, иначе дайте IBAN")
+        f"Выплата на счет {Iban(family.iban).masked}. Верно - ответьте 1, иначе дайте IBAN"
+    )
     assert family.iban not in " ".join(t for _, t in sent_sms())
     assert "оформил другой родитель" in texts_to(family.father_phone)[-1]
     # When she confirms it
@@ -87,15 +100,22 @@ def test_from_a_registry_event_to_an_assigned_benefit_by_sms(api: Any, gateway: 
     assert any("одобрена" in t for t in texts_to(family.mother_phone))
     # And the whole conversation is in the application's timeline
     types = [e.type for e in app.timeline]
-    assert types[:5] == ["proactive_offer_made", "proactive_sms_received", "proactive_consent_given",
-                         "proactive_sms_sent", "proactive_sms_received"]
+    assert types[:5] == [
+        "proactive_offer_made",
+        "proactive_sms_received",
+        "proactive_consent_given",
+        "proactive_sms_sent",
+        "proactive_sms_received",
+    ]
     assert "proactive_account_confirmed" in types and types.index("proactive_account_confirmed") < types.index(
-        "created")
+        "created"
+    )
     assert family.iban not in json.dumps([e.to_dict() for e in app.timeline])
     # And her consent is in her personal account: who, what, when, by which message
     consents = get(api, "/consents", token(family.mother)).json_body["items"]
     assert [(c["service_id"], c["message_id"], c["application_id"], c["revoked_at"]) for c in consents] == [
-        ("child-disability-benefit", "sms-1", app.id, None)]
+        ("child-disability-benefit", "sms-1", app.id, None)
+    ]
     # When the father replies ДА later
     reply(api, clock, family.father_phone, "ДА", "sms-3")
     # Then he is told the other parent applied, and no second application exists
@@ -133,8 +153,9 @@ def test_a_bad_or_stale_signature_is_refused(api: Any, gateway: GatewaySimulator
     assert sent_sms() == []
 
 
-def test_an_unanswered_offer_gets_one_reminder_then_expires(api: Any, gateway: GatewaySimulator,
-                                                            clock: FakeClock) -> None:
+def test_an_unanswered_offer_gets_one_reminder_then_expires(
+    api: Any, gateway: GatewaySimulator, clock: FakeClock
+) -> None:
     from chalicelib.bootstrap import container
     from chalicelib.services.proactive import run_proactive_timers
 
@@ -163,13 +184,16 @@ def test_an_unanswered_offer_gets_one_reminder_then_expires(api: Any, gateway: G
     assert last.startswith("Предложение «") and "закрыто" in last
     assert applications_of(family.mother) == []
     # The notices are in the personal account too
-    purposes = [n.purpose for n in container().notification_store.notices(("person", family.mother), cursor=None,
-                                                                          limit=10).items]
+    purposes = [
+        n.purpose
+        for n in container().notification_store.notices(("person", family.mother), cursor=None, limit=10).items
+    ]
     assert purposes == ["proactive_expired", "proactive_reminder", "proactive_offer"]
 
 
-def test_stop_after_the_application_withdraws_it_and_revokes_the_consent(api: Any, gateway: GatewaySimulator,
-                                                                         clock: FakeClock, token: Any) -> None:
+def test_stop_after_the_application_withdraws_it_and_revokes_the_consent(
+    api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any
+) -> None:
     from chalicelib.bootstrap import container
 
     family = Family(gateway, "child-disability-proactive-ru")
@@ -177,8 +201,11 @@ def test_stop_after_the_application_withdraws_it_and_revokes_the_consent(api: An
     post_event(api, clock.now(), family.child)
     drain()
     reply(api, clock, family.mother_phone, "да", "sms-1")
-    webhook(api, {"message_id": "sms-2", "from": family.mother_phone, "text": "1",
-                  "received_at": clock.now().isoformat()}, at=clock.now())
+    webhook(
+        api,
+        {"message_id": "sms-2", "from": family.mother_phone, "text": "1", "received_at": clock.now().isoformat()},
+        at=clock.now(),
+    )
     from tests.support.sms import run_queue
 
     run_queue("proactive")
@@ -196,7 +223,8 @@ def test_stop_after_the_application_withdraws_it_and_revokes_the_consent(api: An
 
 
 def test_a_first_group_disability_offers_the_carers_allowance_to_one_family_member(
-        api: Any, gateway: GatewaySimulator, clock: FakeClock) -> None:
+    api: Any, gateway: GatewaySimulator, clock: FakeClock
+) -> None:
     family = gateway.family("caregiver-eligible")
     cared, carer_phone = family["members"][0]["iin"], family["phone"]
     post_event(api, clock.now(), cared, kind="disability_group1_established")
@@ -218,8 +246,9 @@ def test_no_offer_when_the_benefit_is_already_assigned(api: Any, gateway: Gatewa
     assert sent_sms() == []
 
 
-def test_a_parent_who_consents_but_never_confirms_lets_the_other_take_it(api: Any, gateway: GatewaySimulator,
-                                                                         clock: FakeClock) -> None:
+def test_a_parent_who_consents_but_never_confirms_lets_the_other_take_it(
+    api: Any, gateway: GatewaySimulator, clock: FakeClock
+) -> None:
     from chalicelib.bootstrap import container
     from chalicelib.domain.proactive import OfferState
     from chalicelib.services.proactive import run_proactive_timers
@@ -249,11 +278,15 @@ def test_a_parent_who_consents_but_never_confirms_lets_the_other_take_it(api: An
 
 # --- the Digital Documents question --------------------------------------------------------------------------
 
+
 def file_on_portal(api: Any, gateway: GatewaySimulator, token: Any, scenario: str) -> tuple[str, str]:
     """A seeded family's application filed on the portal by its applicant, the queues drained: (id, phone)."""
     family = gateway.family(scenario)
-    response = api.http.post("/applications", body=json.dumps(body_for(family)),
-                             headers={**JSON, "Authorization": f"Bearer {token(family['applicant'])}"})
+    response = api.http.post(
+        "/applications",
+        body=json.dumps(body_for(family)),
+        headers={**JSON, "Authorization": f"Bearer {token(family['applicant'])}"},
+    )
     assert response.status_code == 201, response.json_body
     drain()
     return response.json_body["id"], family["phone"]
@@ -264,7 +297,8 @@ def wallet_reads(gateway: GatewaySimulator) -> int:
 
 
 def test_a_consent_by_sms_fetches_the_birth_certificate_from_digital_documents(
-        api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any) -> None:
+    api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any
+) -> None:
     from chalicelib.bootstrap import container
 
     # Given a child born abroad (no births record) whose certificate is in the mother's wallet
@@ -272,7 +306,9 @@ def test_a_consent_by_sms_fetches_the_birth_certificate_from_digital_documents(
     # Then she is asked by SMS, and nothing is read from her wallet before she answers
     app = container().repo.get(app_id)
     assert app.status is Status.CHECKING and app.data["digital_documents"] == {
-        "state": "asking", "documents": ["birth_certificate"]}
+        "state": "asking",
+        "documents": ["birth_certificate"],
+    }
     assert "Цифровых документов" in texts_to(phone)[-1] and "ДА/НЕТ" in texts_to(phone)[-1]
     assert wallet_reads(gateway) == 0
     # When she consents
@@ -285,8 +321,12 @@ def test_a_consent_by_sms_fetches_the_birth_certificate_from_digital_documents(
     assert (births.status, births.provided_document) == ("provided", "digital_documents:birth_certificate:ZG-0042817")
     # And the conversation and the fetch are in the timeline, she was thanked, and her consent is recorded
     types = [e.type for e in app.timeline]
-    for expected in ("digital_documents_consent_requested", "digital_documents_sms_received",
-                     "digital_documents_consent_given", "digital_documents_fetched"):
+    for expected in (
+        "digital_documents_consent_requested",
+        "digital_documents_sms_received",
+        "digital_documents_consent_given",
+        "digital_documents_fetched",
+    ):
         assert expected in types
     assert "documents_needed" not in json.dumps([e.to_dict() for e in app.timeline])
     assert any("не загружайте" in t for t in texts_to(phone))
@@ -297,8 +337,9 @@ def test_a_consent_by_sms_fetches_the_birth_certificate_from_digital_documents(
     assert [(e.action, e.actor_role) for e in reads] == [("registry_read", "system")]
 
 
-def test_a_refusal_asks_for_the_upload_and_reads_nothing(api: Any, gateway: GatewaySimulator, clock: FakeClock,
-                                                         token: Any) -> None:
+def test_a_refusal_asks_for_the_upload_and_reads_nothing(
+    api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any
+) -> None:
     from chalicelib.bootstrap import container
 
     app_id, phone = file_on_portal(api, gateway, token, "child-disability-birth-certificate-in-wallet")
@@ -318,8 +359,9 @@ def test_a_refusal_asks_for_the_upload_and_reads_nothing(api: Any, gateway: Gate
     assert len(texts_to(phone)) == before
 
 
-def test_silence_falls_back_to_the_upload_after_the_period(api: Any, gateway: GatewaySimulator, clock: FakeClock,
-                                                           token: Any) -> None:
+def test_silence_falls_back_to_the_upload_after_the_period(
+    api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any
+) -> None:
     from chalicelib.bootstrap import container
     from chalicelib.services.proactive import run_proactive_timers
 
@@ -340,8 +382,9 @@ def test_silence_falls_back_to_the_upload_after_the_period(api: Any, gateway: Ga
     assert wallet_reads(gateway) == 0
 
 
-def test_a_document_the_wallet_lacks_is_still_asked_for(api: Any, gateway: GatewaySimulator, clock: FakeClock,
-                                                        token: Any) -> None:
+def test_a_document_the_wallet_lacks_is_still_asked_for(
+    api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any
+) -> None:
     from chalicelib.bootstrap import container
 
     app_id, phone = file_on_portal(api, gateway, token, "child-disability-born-abroad")
@@ -353,8 +396,9 @@ def test_a_document_the_wallet_lacks_is_still_asked_for(api: Any, gateway: Gatew
     assert fetched.detail == {"documents": [], "not_in_wallet": ["birth_certificate"]}
 
 
-def test_stop_while_asked_falls_back_and_stop_after_consent_revokes_it(api: Any, gateway: GatewaySimulator,
-                                                                      clock: FakeClock, token: Any) -> None:
+def test_stop_while_asked_falls_back_and_stop_after_consent_revokes_it(
+    api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any
+) -> None:
     from chalicelib.bootstrap import container
 
     app_id, phone = file_on_portal(api, gateway, token, "child-disability-birth-certificate-in-wallet")

@@ -28,22 +28,32 @@ def test_the_result_is_served_signed_printable_and_verifiable(stack: Any, token:
     assert check.json_body["valid"] is False
     # The printable notice in the application's language was rendered once, at the decision, and is served as stored
     language = signed["document"]["language"]
-    pdf = api.http.get(f"/applications/{app.id}/result?format=pdf",
-                       headers={**owner, "Accept-Language": language, "Accept": "application/pdf"})
+    pdf = api.http.get(
+        f"/applications/{app.id}/result?format=pdf",
+        headers={**owner, "Accept-Language": language, "Accept": "application/pdf"},
+    )
     assert pdf.status_code == 200 and pdf.body[:4] == b"%PDF"
     # Another language is rendered by the decisions worker on its first request (the API renders nothing)
     other = "en" if language != "en" else "kk"
-    first = api.http.get(f"/applications/{app.id}/result?format=pdf",
-                         headers={**owner, "Accept-Language": other, "Accept": "application/pdf"})
+    first = api.http.get(
+        f"/applications/{app.id}/result?format=pdf",
+        headers={**owner, "Accept-Language": other, "Accept": "application/pdf"},
+    )
     assert first.status_code == 503 and first.json_body["code"] == "document.rendering"
     assert int(first.headers["Retry-After"]) > 0
     drain()
-    again = api.http.get(f"/applications/{app.id}/result?format=pdf",
-                         headers={**owner, "Accept-Language": other, "Accept": "application/pdf"})
+    again = api.http.get(
+        f"/applications/{app.id}/result?format=pdf",
+        headers={**owner, "Accept-Language": other, "Accept": "application/pdf"},
+    )
     assert again.status_code == 200 and again.body[:4] == b"%PDF" and again.body != pdf.body
     # And a stranger sees nothing
-    assert api.http.get(f"/applications/{app.id}/result",
-                        headers={"Authorization": f"Bearer {token(STRANGER)}"}).status_code == 404
+    assert (
+        api.http.get(
+            f"/applications/{app.id}/result", headers={"Authorization": f"Bearer {token(STRANGER)}"}
+        ).status_code
+        == 404
+    )
 
 
 def test_verify_refuses_what_is_not_a_signed_result(stack: Any) -> None:
@@ -58,8 +68,11 @@ def test_the_pre_check_says_what_would_be_decided_without_filing(stack: Any, tok
     body = body_for(family)
     for key in ("service_id", "channel"):
         body.pop(key)
-    response = api.http.post("/eligibility/targeted-social-assistance", body=json.dumps(body), headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {token(family['applicant'])}"})
+    response = api.http.post(
+        "/eligibility/targeted-social-assistance",
+        body=json.dumps(body),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token(family['applicant'])}"},
+    )
     assert response.status_code == 200, response.body
     assert response.json_body["would_be"] == "approved"
     assert response.json_body["decision"]["amount_monthly"] > 0
@@ -70,6 +83,9 @@ def test_the_pre_check_says_what_would_be_decided_without_filing(stack: Any, tok
     body = body_for(above)
     for key in ("service_id", "channel"):
         body.pop(key)
-    response = api.http.post("/eligibility/targeted-social-assistance", body=json.dumps(body), headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {token(above['applicant'])}"})
+    response = api.http.post(
+        "/eligibility/targeted-social-assistance",
+        body=json.dumps(body),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token(above['applicant'])}"},
+    )
     assert response.json_body["would_be"] == "refused"

@@ -18,6 +18,7 @@ from tests.support.pipeline import drain
 @pytest.fixture
 def gateway(aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[GatewaySimulator]:
     from chalicelib import bootstrap
+
     with GatewaySimulator() as sim:
         monkeypatch.setenv("GATEWAY_URL", sim.base_url)
         bootstrap.reset()
@@ -62,8 +63,18 @@ def _poll(app_id: str) -> tuple[dict[str, Any], ReadCounter]:
 
 def _comparable(views: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     # the poll keeps instants to the millisecond
-    return sorted((v["registry"], v["person"], v["person_masked_iin"], v["status"], v["fetched_at"][:23],
-                   v.get("on_not_found"), v.get("document")) for v in views)
+    return sorted(
+        (
+            v["registry"],
+            v["person"],
+            v["person_masked_iin"],
+            v["status"],
+            v["fetched_at"][:23],
+            v.get("on_not_found"),
+            v.get("document"),
+        )
+        for v in views
+    )
 
 
 def _from_answers(app_id: str) -> list[dict[str, Any]]:
@@ -72,8 +83,7 @@ def _from_answers(app_id: str) -> list[dict[str, Any]]:
     return lookups_view(container().lookup_store.for_application(app_id))
 
 
-def test_a_decided_tsa_family_is_polled_from_two_items_with_every_lookup_and_reason(
-        gateway: GatewaySimulator) -> None:
+def test_a_decided_tsa_family_is_polled_from_two_items_with_every_lookup_and_reason(gateway: GatewaySimulator) -> None:
     from chalicelib.bootstrap import container
 
     # Given a TSA family of five, decided after 99 lookups (94, and the credit bureau asked about each member)
@@ -93,8 +103,7 @@ def test_a_decided_tsa_family_is_polled_from_two_items_with_every_lookup_and_rea
     assert "reasons" not in reload(app.id).decision
 
 
-def test_an_application_waiting_for_a_document_is_polled_from_its_progress_item(
-        gateway: GatewaySimulator) -> None:
+def test_an_application_waiting_for_a_document_is_polled_from_its_progress_item(gateway: GatewaySimulator) -> None:
     # Given an application whose bank registry had no record
     app = file(gateway, "tsa-bank-account-not-found")
     drain()
@@ -109,8 +118,7 @@ def test_an_application_waiting_for_a_document_is_polled_from_its_progress_item(
     assert shown["decision"] is None
 
 
-def test_the_tsa_application_item_does_not_repeat_the_reasons_of_its_signed_result(
-        gateway: GatewaySimulator) -> None:
+def test_the_tsa_application_item_does_not_repeat_the_reasons_of_its_signed_result(gateway: GatewaySimulator) -> None:
     from chalicelib.adapters.dynamodb import ApplicationItem
 
     # Given a decided TSA family of five

@@ -35,14 +35,17 @@ def test_the_credit_bureau_is_asked_and_a_loan_is_no_ground_while_none_is_enacte
     sim, container = world
     family = sim.family(scenario)
     operator = Caller(operator_iin(), "operator", org=OFFICE)
-    filed = submit_application(body_for(family, channel="provider_office", office=OFFICE), operator,
-                               container.intake(), render=application_view)
+    filed = submit_application(
+        body_for(family, channel="provider_office", office=OFFICE),
+        operator,
+        container.intake(),
+        render=application_view,
+    )
     drain()
     app = container.repo.get(filed.response["id"])
     # Per-capita income 25,000 / 26,000 is below the local stack's line: approved, the loan notwithstanding
     assert app.status is Status.APPROVED, app.decision
     reasons = container.results.get(app.id)["document"]["decision"]["reasons"]
     assert not [r for r in reasons if r["rule_id"] == "tsa.no_consumer_credit"]
-    asked = {lookup.iin for lookup in container.lookup_store.for_application(app.id)
-             if lookup.registry == "credit"}
+    asked = {lookup.iin for lookup in container.lookup_store.for_application(app.id) if lookup.registry == "credit"}
     assert len(asked) == 3  # the bureau was asked about each member of the family of three

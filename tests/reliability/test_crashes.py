@@ -82,8 +82,9 @@ def run_once(sim: GatewaySimulator, container: Any, faults: Faults) -> str:
     body = body_for(family)
     for _ in range(3):  # the portal retries the same request with the same key
         try:
-            filed = submit_application(body, caller, container.intake(), render=application_view,
-                                       idempotency_key="crash-test")
+            filed = submit_application(
+                body, caller, container.intake(), render=application_view, idempotency_key="crash-test"
+            )
             break
         except InjectedCrash:
             continue

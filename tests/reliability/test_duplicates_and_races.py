@@ -38,8 +38,9 @@ def test_fifty_concurrent_submissions_with_one_key_make_one_application(serial_a
     deps = aws.intake()
 
     def file(_: int) -> Any:
-        return submit_application(child_benefit_body(), caller, deps, render=application_view,
-                                  idempotency_key="same-key-50")
+        return submit_application(
+            child_benefit_body(), caller, deps, render=application_view, idempotency_key="same-key-50"
+        )
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(file, range(50)))
@@ -92,8 +93,9 @@ def test_every_message_delivered_twice_has_no_second_effect(world: Any) -> None:
 
     sim, container = world
     family = sim.family("child-disability-eligible-father")
-    filed = submit_application(body_for(family), Caller(family["applicant"], "citizen"), container.intake(),
-                               render=application_view)
+    filed = submit_application(
+        body_for(family), Caller(family["applicant"], "citizen"), container.intake(), render=application_view
+    )
     sqs = container.client("sqs")
     for _ in range(200):
         if deliver_everything_twice(app_module.app, sqs) == 0:
@@ -112,8 +114,7 @@ def test_every_message_delivered_twice_has_no_second_effect(world: Any) -> None:
 def test_concurrent_transitions_keep_one_consistent_story(serial_aws: Any) -> None:
     aws = serial_aws
     deps = aws.intake()
-    app = submit_application(child_benefit_body(), Caller(MOTHER, "citizen"), deps,
-                             render=application_view).application
+    app = submit_application(child_benefit_body(), Caller(MOTHER, "citizen"), deps, render=application_view).application
     assert app is not None
     at = aws.clock.now()
 

@@ -84,20 +84,28 @@ def test_concurrent_decisions_take_the_assignment_once(world: Any) -> None:
     deps = container.intake()
     apps = []
     for i in range(20):
-        filed = submit_application(body_for(family), Caller(family["applicant"], "citizen"), deps,
-                                   render=application_view, idempotency_key=f"d-{i}")
+        filed = submit_application(
+            body_for(family),
+            Caller(family["applicant"], "citizen"),
+            deps,
+            render=application_view,
+            idempotency_key=f"d-{i}",
+        )
         apps.append(filed.response["id"])
     container.assignments.release("child-disability-benefit", child, apps[0])  # nobody holds a claim now
     at = container.clock.now()
     for app_id in apps:
-        update_application(container.repo, app_id,
-                           lambda a: a.transition(Status.DECIDING, at=at, actor="system")
-                           if a.status is not Status.DECIDING else None)
+        update_application(
+            container.repo,
+            app_id,
+            lambda a: a.transition(Status.DECIDING, at=at, actor="system") if a.status is not Status.DECIDING else None,
+        )
 
     def decide(app_id: str) -> str:
         app = container.repo.get(app_id)
-        block = claim_assigned(container.assignments, container.repo, app, [child],
-                               period_from=app.registered_on, period_to=None)
+        block = claim_assigned(
+            container.assignments, container.repo, app, [child], period_from=app.registered_on, period_to=None
+        )
         return "won" if block is None else block.kind
 
     with ThreadPoolExecutor(max_workers=10) as pool:

@@ -16,8 +16,9 @@ def test_a_citizen_naming_an_accepting_office_is_refused(api: Any, token: Any) -
     body = child_benefit_body(accepted_by={"office": OFFICE, "official": "Иванова А.Б."})
     response = post(api, "/applications", body, token(MOTHER))
     assert response.status_code == 422, response.body
-    assert [(e["field"], e["code"]) for e in response.json_body["errors"]] == [("accepted_by",
-                                                                                 "accepted_by.not_allowed")]
+    assert [(e["field"], e["code"]) for e in response.json_body["errors"]] == [
+        ("accepted_by", "accepted_by.not_allowed")
+    ]
     operator = token(STRANGER, "operator", org=OFFICE)
     assert get(api, "/work-queue", operator).json_body["items"] == []
     assert get(api, "/applications", token(MOTHER)).json_body["items"] == []
@@ -29,7 +30,11 @@ def test_an_operators_filing_takes_its_office_from_the_token(api: Any, token: An
     created = post(api, "/applications", body, operator)
     assert created.status_code == 201, created.body
     assert created.json_body["accepted_by"]["office"] == OFFICE
-    other = post(api, "/applications", child_benefit_body(channel="state_corp", accepted_by={
-        "office": "gfc-astana-01", "official": "Иванова А.Б."}), operator)
+    other = post(
+        api,
+        "/applications",
+        child_benefit_body(channel="state_corp", accepted_by={"office": "gfc-astana-01", "official": "Иванова А.Б."}),
+        operator,
+    )
     assert other.status_code == 422
     assert other.json_body["errors"][0]["code"] == "accepted_by.other_office"

@@ -32,7 +32,8 @@ def precheck(api: Any, token: Any, service_id: str, body: dict[str, Any], caller
 
 
 def test_a_stranger_naming_themself_representative_learns_nothing_and_nothing_is_asked(
-        api: Any, gateway: GatewaySimulator, token: Any) -> None:
+    api: Any, gateway: GatewaySimulator, token: Any
+) -> None:
     calls = record_gateway()
     family = gateway.family("caregiver-eligible")
     body = precheck_body(family)
@@ -55,7 +56,8 @@ def test_the_applicant_is_the_caller(api: Any, gateway: GatewaySimulator, token:
 
 @pytest.mark.parametrize("scenario", ["caregiver-eligible", "tsa-income-just-above-line"])
 def test_a_subject_the_registries_do_not_link_to_the_caller_is_not_checked(
-        api: Any, gateway: GatewaySimulator, token: Any, scenario: str) -> None:
+    api: Any, gateway: GatewaySimulator, token: Any, scenario: str
+) -> None:
     calls = record_gateway()
     family = gateway.family(scenario)
     stranger = gateway.family("caregiver-representative-power-revoked")["members"][0]["iin"]  # someone's mother
@@ -71,7 +73,8 @@ def test_a_subject_the_registries_do_not_link_to_the_caller_is_not_checked(
 
 
 def test_of_a_linked_person_the_answer_says_met_or_not_met_and_nothing_more(
-        api: Any, gateway: GatewaySimulator, token: Any) -> None:
+    api: Any, gateway: GatewaySimulator, token: Any
+) -> None:
     family = gateway.family("caregiver-eligible")
     cared = family["members"][0]["iin"]
     response = precheck(api, token, "caregiver-allowance", precheck_body(family), family["applicant"])
@@ -91,11 +94,13 @@ def test_of_a_linked_person_the_answer_says_met_or_not_met_and_nothing_more(
             assert all(f["person_masked_iin"] == own for f in reason["facts"])
     other_text = json.dumps(others)
     assert [w for w in PRIVATE_WORDS if w in other_text.replace("rule_id", "")] == [] or all(
-        set(r) == {"rule_id", "outcome", "about"} for r in others)
+        set(r) == {"rule_id", "outcome", "about"} for r in others
+    )
 
 
 def test_the_tsa_precheck_says_only_whether_the_account_is_the_callers_own(
-        api: Any, gateway: GatewaySimulator, token: Any) -> None:
+    api: Any, gateway: GatewaySimulator, token: Any
+) -> None:
     family = gateway.family("tsa-income-just-above-line")
     someone = gateway.family("caregiver-eligible-representative")  # a Halyk account of another person
     body = precheck_body(family)
@@ -110,8 +115,9 @@ def test_the_tsa_precheck_says_only_whether_the_account_is_the_callers_own(
         assert reveals(response.body, *traces_of(member["iin"])) == []
 
 
-def test_a_confirmed_representative_may_precheck_for_the_principal(api: Any, gateway: GatewaySimulator,
-                                                                   token: Any) -> None:
+def test_a_confirmed_representative_may_precheck_for_the_principal(
+    api: Any, gateway: GatewaySimulator, token: Any
+) -> None:
     calls = record_gateway()
     family = gateway.family("caregiver-eligible-representative")
     agent = family["representative"]["iin"]

@@ -17,12 +17,18 @@ SEED = Path(__file__).resolve().parents[2] / "local" / "seed" / "registries.json
 
 
 @pytest.mark.usefixtures("every_notice_by_sms")  # every notice also an SMS: each one's log line is scanned too
-@pytest.mark.parametrize(("scenario", "channel"), [("tsa-eligible-3-children", "provider_office"),
-                                                   ("caregiver-eligible", "state_corp"),
-                                                   ("tsa-bank-account-not-found", "provider_office"),
-                                                   ("child-disability-birth-certificate-in-wallet", "portal")])
-def test_no_personal_data_in_the_logs(gateway: Any, capfd: pytest.CaptureFixture[str],
-                                      scenario: str, channel: str) -> None:
+@pytest.mark.parametrize(
+    ("scenario", "channel"),
+    [
+        ("tsa-eligible-3-children", "provider_office"),
+        ("caregiver-eligible", "state_corp"),
+        ("tsa-bank-account-not-found", "provider_office"),
+        ("child-disability-birth-certificate-in-wallet", "portal"),
+    ],
+)
+def test_no_personal_data_in_the_logs(
+    gateway: Any, capfd: pytest.CaptureFixture[str], scenario: str, channel: str
+) -> None:
     seed = json.loads(SEED.read_text(encoding="utf-8"))
     family = gateway.family(scenario)
     people = [family["applicant"], *[m["iin"] for m in family["members"]]]
@@ -49,8 +55,15 @@ def test_no_personal_data_in_the_logs(gateway: Any, capfd: pytest.CaptureFixture
         drain()
         if app.applicant.phone and "digital_documents" in container().repo.get(app.id).data:
             # The applicant answers the Digital Documents question by SMS: the wallet is read and its data used
-            receive_sms_webhook({"message_id": "pii-1", "from": app.applicant.phone, "text": "Да",
-                                 "received_at": "2026-11-24T09:00:00Z"}, container().sms_webhooks())
+            receive_sms_webhook(
+                {
+                    "message_id": "pii-1",
+                    "from": app.applicant.phone,
+                    "text": "Да",
+                    "received_at": "2026-11-24T09:00:00Z",
+                },
+                container().sms_webhooks(),
+            )
             drain()
             assert container().repo.get(app.id).data["digital_documents"]["state"] == "fetched"
     finally:

@@ -27,8 +27,7 @@ def file_as(api: Any, token: Any, family: dict[str, Any], representative: dict[s
 
 
 @pytest.mark.parametrize("how", ["made-up number", "someone else's power", "revoked power"])
-def test_a_stranger_cannot_file_as_a_representative(api: Any, gateway: GatewaySimulator, token: Any,
-                                                    how: str) -> None:
+def test_a_stranger_cannot_file_as_a_representative(api: Any, gateway: GatewaySimulator, token: Any, how: str) -> None:
     calls = record_gateway()
     victim_family = gateway.family("caregiver-eligible")  # a carer with no power of attorney given to anyone
     victim = victim_family["applicant"]
@@ -54,7 +53,8 @@ def test_a_stranger_cannot_file_as_a_representative(api: Any, gateway: GatewaySi
 
 
 def test_a_confirmed_representative_files_the_principal_is_told_and_the_code_goes_to_the_signers_number(
-        api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any) -> None:
+    api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any
+) -> None:
     calls = record_gateway()
     family = gateway.family("caregiver-eligible-representative")
     agent, principal = family["representative"]["iin"], family["applicant"]
@@ -72,8 +72,9 @@ def test_a_confirmed_representative_files_the_principal_is_told_and_the_code_goe
     drain()
     notices = get(api, "/notifications", token(principal)).json_body["items"]
     assert "filed_on_your_behalf" in [n["purpose"] for n in notices]
-    assert "filed_on_your_behalf" not in [n["purpose"] for n in
-                                          get(api, "/notifications", token(agent)).json_body["items"]]
+    assert "filed_on_your_behalf" not in [
+        n["purpose"] for n in get(api, "/notifications", token(agent)).json_body["items"]
+    ]
     assert any(app_id in text for to, text in sent_sms() if to == principal_phone)
     # When the representative asks for the one-time password
     sent = post(api, f"/applications/{app_id}/otp", {}, token(agent))
@@ -87,8 +88,13 @@ def test_a_confirmed_representative_files_the_principal_is_told_and_the_code_goe
 def test_no_registered_number_means_eds_only_said_in_a_problem_document(api: Any, token: Any) -> None:
     from chalicelib.bootstrap import container
 
-    power = {"number": "НД-2026-0042", "principal_iin": MOTHER, "agent_iin": FATHER, "valid_until": "2030-12-31",
-             "revoked": False}
+    power = {
+        "number": "НД-2026-0042",
+        "principal_iin": MOTHER,
+        "agent_iin": FATHER,
+        "valid_until": "2030-12-31",
+        "revoked": False,
+    }
     container().__dict__["gateway"] = FakeRegistries({("e_notary", FATHER): {"powers_of_attorney": [power]}})
     body = caregiver_body(MOTHER, CARED, representative={"iin": FATHER, "power_of_attorney": "нд-2026-0042"})
     created = post(api, "/applications", body, token(FATHER))
@@ -104,11 +110,20 @@ def test_no_registered_number_means_eds_only_said_in_a_problem_document(api: Any
 def test_a_code_sent_to_one_owner_is_not_entered_by_the_other(api: Any, token: Any) -> None:
     from chalicelib.bootstrap import container
 
-    power = {"number": "НД-2026-0042", "principal_iin": MOTHER, "agent_iin": FATHER, "valid_until": "2030-12-31",
-             "revoked": False}
-    container().__dict__["gateway"] = FakeRegistries({("e_notary", FATHER): {"powers_of_attorney": [power]},
-                                                      ("mobile", MOTHER): {"phone": "+77015550001"},
-                                                      ("mobile", FATHER): {"phone": "+77015550002"}})
+    power = {
+        "number": "НД-2026-0042",
+        "principal_iin": MOTHER,
+        "agent_iin": FATHER,
+        "valid_until": "2030-12-31",
+        "revoked": False,
+    }
+    container().__dict__["gateway"] = FakeRegistries(
+        {
+            ("e_notary", FATHER): {"powers_of_attorney": [power]},
+            ("mobile", MOTHER): {"phone": "+77015550001"},
+            ("mobile", FATHER): {"phone": "+77015550002"},
+        }
+    )
     body = caregiver_body(MOTHER, CARED, representative={"iin": FATHER, "power_of_attorney": "НД-2026-0042"})
     app_id = post(api, "/applications", body, token(FATHER)).json_body["id"]
     assert post(api, f"/applications/{app_id}/otp", {}, token(MOTHER)).status_code == 200

@@ -23,8 +23,9 @@ ORG = {"citizen": None, "operator": "gfc-aktobe-01", "official": "labour-departm
 
 
 def _path(template: str) -> str:
-    return re.sub(r"{(\w+)}", lambda m: "child-disability-benefit" if m.group(1) == "service_id"
-                  else "261124-NOSUCHAPP", template)
+    return re.sub(
+        r"{(\w+)}", lambda m: "child-disability-benefit" if m.group(1) == "service_id" else "261124-NOSUCHAPP", template
+    )
 
 
 def _call(api: Any, method: str, path: str, token: str | None) -> Any:
@@ -49,7 +50,9 @@ def test_each_role_gets_only_what_the_route_allows(api: Any, token: Any, route: 
         assert response.status_code < 500, (role, route.path, response.body)
         if role in route.roles:
             assert response.status_code != 403 or response.json_body["code"] != "auth.role_not_allowed", (
-                role, route.path)
+                role,
+                route.path,
+            )
         else:
             assert response.status_code == 403, (role, route.path, response.status_code)
             assert response.json_body["code"] == "auth.role_not_allowed"
@@ -67,8 +70,16 @@ THIRD_PARTY_ROLES = {"citizen": None, "operator": "gfc-other-01", "official": "e
 
 def _victims_traces() -> list[str]:
     phone = "+77011234567"
-    return [MOTHER, mask_iin(MOTHER), CHILD, mask_iin(CHILD), phone, PhoneNumber(phone).masked, HALYK_IBAN,
-            Iban(HALYK_IBAN).masked]
+    return [
+        MOTHER,
+        mask_iin(MOTHER),
+        CHILD,
+        mask_iin(CHILD),
+        phone,
+        PhoneNumber(phone).masked,
+        HALYK_IBAN,
+        Iban(HALYK_IBAN).masked,
+    ]
 
 
 @pytest.mark.parametrize("route", SIGNED_IN_ROUTES, ids=lambda r: f"{r.method} {r.path}")
@@ -77,17 +88,27 @@ def test_no_answer_reveals_a_third_partys_data(api: Any, token: Any, route: Any)
     created = post(api, "/applications", child_benefit_body(), token(MOTHER))
     assert created.status_code == 201, created.body
     app_id = created.json_body["id"]
-    path = re.sub(r"{(\w+)}", lambda m: {"service_id": "child-disability-benefit", "application_id": app_id}.get(
-        m.group(1), "nosuchdocument"), route.path)
+    path = re.sub(
+        r"{(\w+)}",
+        lambda m: {"service_id": "child-disability-benefit", "application_id": app_id}.get(
+            m.group(1), "nosuchdocument"
+        ),
+        route.path,
+    )
     for role, org in THIRD_PARTY_ROLES.items():
         caller = token(FATHER, role, org=org)
         if route.path.startswith("/eligibility"):
             # the pre-check naming the mother and her child, by someone who is neither
-            body = json.dumps({"applicant": {"iin": MOTHER, "region": "KZ-AKT"},
-                               "subjects": [{"iin": CHILD, "relation": "child"}],
-                               "representative": {"iin": FATHER, "power_of_attorney": "N-1"}})
-            response = api.http.post(path, body=body, headers={"Content-Type": "application/json",
-                                                               "Authorization": f"Bearer {caller}"})
+            body = json.dumps(
+                {
+                    "applicant": {"iin": MOTHER, "region": "KZ-AKT"},
+                    "subjects": [{"iin": CHILD, "relation": "child"}],
+                    "representative": {"iin": FATHER, "power_of_attorney": "N-1"},
+                }
+            )
+            response = api.http.post(
+                path, body=body, headers={"Content-Type": "application/json", "Authorization": f"Bearer {caller}"}
+            )
         else:
             response = _call(api, route.method, path, caller)
         text = response.body.decode(errors="replace")

@@ -69,8 +69,11 @@ def test_the_coverage_file_is_what_the_shipped_fonts_print() -> None:
 
 
 def test_every_kind_has_a_bound() -> None:
-    assert {k: v.max_length for k, v in KINDS.items()} == {"person_name": 128, "official_name": 128,
-                                                           "power_of_attorney": 64}
+    assert {k: v.max_length for k, v in KINDS.items()} == {
+        "person_name": 128,
+        "official_name": 128,
+        "power_of_attorney": 64,
+    }
 
 
 @pytest.mark.parametrize("case", ["right-to-left override", "zero-width space", "NUL", "combining marks", "emoji"])
@@ -101,15 +104,15 @@ def test_an_emoji_in_the_officials_name_never_reaches_the_ticket(api: Any, token
     assert json_ticket["accepted_by"] == unicodedata.normalize("NFC", "Әлиева Ә.Й.")
 
 
-@pytest.mark.parametrize("case", ["right-to-left override", "zero-width joiner", "NUL", "three marks on a letter",
-                                  "emoji", "too long"])
+@pytest.mark.parametrize(
+    "case", ["right-to-left override", "zero-width joiner", "NUL", "three marks on a letter", "emoji", "too long"]
+)
 def test_the_power_of_attorney_number_is_checked_at_filing(api: Any, token: Any, case: str) -> None:
     raw, code = HOSTILE[case]
     body = caregiver_body(MOTHER, representative={"iin": FATHER, "power_of_attorney": raw})
     response = post(api, "/applications", body, token(FATHER))
     assert response.status_code == 422, response.body
-    assert ("representative.power_of_attorney", code) in [(e["field"], e["code"])
-                                                          for e in response.json_body["errors"]]
+    assert ("representative.power_of_attorney", code) in [(e["field"], e["code"]) for e in response.json_body["errors"]]
 
 
 @pytest.mark.parametrize("case", ["right-to-left override", "NUL", "emoji"])
@@ -117,8 +120,19 @@ def test_a_name_in_the_token_is_checked_too(api: Any, idp_key: bytes, env: dict[
     import jwt
 
     now = int(time.time())
-    forged = jwt.encode({"iss": env["JWT_ISSUER"], "aud": env["JWT_AUDIENCE"], "sub": MOTHER, "role": "citizen",
-                         "iat": now, "exp": now + 600, "name": HOSTILE[case][0]}, idp_key, algorithm="RS256",
-                        headers={"kid": "test-1"})
+    forged = jwt.encode(
+        {
+            "iss": env["JWT_ISSUER"],
+            "aud": env["JWT_AUDIENCE"],
+            "sub": MOTHER,
+            "role": "citizen",
+            "iat": now,
+            "exp": now + 600,
+            "name": HOSTILE[case][0],
+        },
+        idp_key,
+        algorithm="RS256",
+        headers={"kid": "test-1"},
+    )
     response = get(api, "/applications", forged)
     assert response.status_code == 401 and response.json_body["code"] == "auth.claim_invalid"

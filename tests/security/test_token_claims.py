@@ -15,8 +15,14 @@ def signed(idp_key: bytes, env: dict[str, str], **claims: Any) -> str:
     import jwt
 
     now = int(time.time())
-    body: dict[str, Any] = {"iss": env["JWT_ISSUER"], "aud": env["JWT_AUDIENCE"], "sub": MOTHER, "role": "citizen",
-                            "iat": now, "exp": now + 600}
+    body: dict[str, Any] = {
+        "iss": env["JWT_ISSUER"],
+        "aud": env["JWT_AUDIENCE"],
+        "sub": MOTHER,
+        "role": "citizen",
+        "iat": now,
+        "exp": now + 600,
+    }
     body.update(claims)
     body = {k: v for k, v in body.items() if v is not None}
     return jwt.encode(body, idp_key, algorithm="RS256", headers={"kid": "test-1"})
@@ -26,21 +32,26 @@ def history(api: Any, authorization: str) -> Any:
     return api.http.get("/applications", headers={"Authorization": authorization})
 
 
-@pytest.mark.parametrize("claims", [
-    {"role": "operator", "org": ["gfc-aktobe-01"]},
-    {"role": "operator", "org": {"office": "gfc-aktobe-01"}},
-    {"role": "operator", "org": 42},
-    {"role": "operator", "org": "  "},
-    {"role": "citizen", "org": ["gfc-aktobe-01"]},
-    {"role": ["citizen"]},
-    {"role": "CITIZEN"},
-    {"sub": int(MOTHER)},
-    {"sub": [MOTHER]},
-    {"name": ["Ахметова"]},
-    {"name": 7},
-], ids=lambda c: ",".join(f"{k}={type(v).__name__}" for k, v in c.items()))
-def test_a_claim_of_the_wrong_type_is_refused(api: Any, idp_key: bytes, env: dict[str, str],
-                                              claims: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"role": "operator", "org": ["gfc-aktobe-01"]},
+        {"role": "operator", "org": {"office": "gfc-aktobe-01"}},
+        {"role": "operator", "org": 42},
+        {"role": "operator", "org": "  "},
+        {"role": "citizen", "org": ["gfc-aktobe-01"]},
+        {"role": ["citizen"]},
+        {"role": "CITIZEN"},
+        {"sub": int(MOTHER)},
+        {"sub": [MOTHER]},
+        {"name": ["Ахметова"]},
+        {"name": 7},
+    ],
+    ids=lambda c: ",".join(f"{k}={type(v).__name__}" for k, v in c.items()),
+)
+def test_a_claim_of_the_wrong_type_is_refused(
+    api: Any, idp_key: bytes, env: dict[str, str], claims: dict[str, Any]
+) -> None:
     response = history(api, f"Bearer {signed(idp_key, env, **claims)}")
     assert response.status_code == 401, response.body
     assert response.json_body["code"] in ("auth.invalid_token", "auth.claim_invalid")

@@ -17,8 +17,9 @@ from tests.support.sms import sent_sms
 
 
 def registry_event(api: Any, clock: FakeClock, subject: str, kind: str) -> Any:
-    raw = json.dumps({"event_id": f"ev-{subject}", "type": kind, "subject_iin": subject,
-                      "occurred_at": clock.now().isoformat()}).encode()
+    raw = json.dumps(
+        {"event_id": f"ev-{subject}", "type": kind, "subject_iin": subject, "occurred_at": clock.now().isoformat()}
+    ).encode()
     headers = {**JSON, "X-Signature": signature_header(b"test-gateway-secret", int(clock.now().timestamp()), raw)}
     return api.http.post("/webhooks/registry-events", body=raw, headers=headers)
 
@@ -30,8 +31,9 @@ def file_draft(api: Any, token: Any, family: dict[str, Any]) -> dict[str, Any]:
     return dict(created.json_body)
 
 
-def test_an_unsigned_draft_does_not_stop_the_proactive_offer(api: Any, gateway: GatewaySimulator, clock: FakeClock,
-                                                             token: Any) -> None:
+def test_an_unsigned_draft_does_not_stop_the_proactive_offer(
+    api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any
+) -> None:
     family = gateway.family("caregiver-eligible")
     cared = family["members"][0]["iin"]
     # Given the carer started a caregiver application for the cared person and never signed it
@@ -43,8 +45,9 @@ def test_an_unsigned_draft_does_not_stop_the_proactive_offer(api: Any, gateway: 
     assert any("пособие по уходу" in text for to, text in sent_sms() if to == family["phone"]), sent_sms()
 
 
-def test_the_sweep_withdraws_a_draft_left_unsigned_past_its_term(api: Any, gateway: GatewaySimulator,
-                                                                 clock: FakeClock, token: Any) -> None:
+def test_the_sweep_withdraws_a_draft_left_unsigned_past_its_term(
+    api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any
+) -> None:
     from chalicelib.bootstrap import container
     from chalicelib.services.deadlines import sweep_deadlines
 
@@ -68,8 +71,9 @@ def test_the_sweep_withdraws_a_draft_left_unsigned_past_its_term(api: Any, gatew
     assert [n["purpose"] for n in notices][:1] == ["draft_expired"]
 
 
-def test_a_draft_signed_in_time_is_not_withdrawn(api: Any, gateway: GatewaySimulator, clock: FakeClock,
-                                                 token: Any) -> None:
+def test_a_draft_signed_in_time_is_not_withdrawn(
+    api: Any, gateway: GatewaySimulator, clock: FakeClock, token: Any
+) -> None:
     from chalicelib.bootstrap import container
     from chalicelib.services.deadlines import sweep_deadlines
     from chalicelib.services.intake import expire_draft

@@ -41,8 +41,13 @@ class InMemoryRepository:
         self.conflicts_to_inject = 0
         self.saves = 0
 
-    def add(self, application: Application, *, idempotency_key: str | None = None,
-            idempotency: IdempotencyRecord | None = None) -> None:
+    def add(
+        self,
+        application: Application,
+        *,
+        idempotency_key: str | None = None,
+        idempotency: IdempotencyRecord | None = None,
+    ) -> None:
         if idempotency_key is not None and idempotency_key in self.claims:
             raise DuplicateRequest(self.claims[idempotency_key])
         assert application.id not in self.items
@@ -77,10 +82,11 @@ class InMemoryRepository:
         yield from [app_id for app_id, app in self.items.items() if not app.is_final]
 
     def history(self, person_iin: str, *, cursor: str | None, limit: int) -> HistoryPage:
-        mine = sorted((a for a in self.items.values() if a.concerns(person_iin)),
-                      key=lambda a: (a.created_at, a.id), reverse=True)
+        mine = sorted(
+            (a for a in self.items.values() if a.concerns(person_iin)), key=lambda a: (a.created_at, a.id), reverse=True
+        )
         start = int(cursor or 0)
-        page = mine[start:start + limit]
+        page = mine[start : start + limit]
         more = start + limit < len(mine)
         return HistoryPage(copy.deepcopy(page), str(start + limit) if more else None)
 
@@ -105,14 +111,21 @@ class FakeRegistries:
         self.records: dict[tuple[str, str], dict[str, Any]] = dict(records or {})
         self.calls: list[tuple[str, str]] = []
 
-    def fetch(self, registry: str, iin: str, *, service_id: str, purpose: str, on_behalf_of: str,
-              request_id: str) -> Any:
+    def fetch(
+        self, registry: str, iin: str, *, service_id: str, purpose: str, on_behalf_of: str, request_id: str
+    ) -> Any:
         from chalicelib.services.registry_port import GatewayAnswer
 
         self.calls.append((registry, iin))
         data = self.records.get((registry, iin))
-        return GatewayAnswer(registry, "found" if data is not None else "not_found", dict(data or {}),
-                             f"fake:{registry}", datetime(2026, 11, 23, 6, 0, tzinfo=UTC), request_id)
+        return GatewayAnswer(
+            registry,
+            "found" if data is not None else "not_found",
+            dict(data or {}),
+            f"fake:{registry}",
+            datetime(2026, 11, 23, 6, 0, tzinfo=UTC),
+            request_id,
+        )
 
 
 class InMemoryAssignmentStore:
@@ -138,7 +151,8 @@ class InMemoryAssignmentStore:
         if held is None or held.version != claim.version:
             return False
         self.claims[(claim.service_id, claim.subject_iin)] = replace(
-            held, waiters=held.waiters | {application_id}, version=held.version + 1)
+            held, waiters=held.waiters | {application_id}, version=held.version + 1
+        )
         return True
 
     def release(self, service_id: str, subject_iin: str, holder: str) -> frozenset[str] | None:

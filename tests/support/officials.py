@@ -19,12 +19,27 @@ class OfficialCa:
     crl_url: str = ""
     revoked: list[int] = field(default_factory=list)
 
-    def official(self, iin: str, *, name: str = "САПАРОВА ДИНАРА", position: str = "Главный специалист",
-                 organization: str = "Центр занятости населения г. Актобе", ca: Credential | None = None,
-                 not_before: datetime | None = None, not_after: datetime | None = None) -> Credential:
-        return issue_official_certificate(ca or self.ca, iin=iin, name=name, position=position,
-                                          organization=organization, crl_url=self.crl_url,
-                                          not_before=not_before, not_after=not_after)
+    def official(
+        self,
+        iin: str,
+        *,
+        name: str = "САПАРОВА ДИНАРА",
+        position: str = "Главный специалист",
+        organization: str = "Центр занятости населения г. Актобе",
+        ca: Credential | None = None,
+        not_before: datetime | None = None,
+        not_after: datetime | None = None,
+    ) -> Credential:
+        return issue_official_certificate(
+            ca or self.ca,
+            iin=iin,
+            name=name,
+            position=position,
+            organization=organization,
+            crl_url=self.crl_url,
+            not_before=not_before,
+            not_after=not_after,
+        )
 
     @staticmethod
     def sign(to_sign: str | bytes, who: Credential) -> str:
@@ -57,5 +72,3 @@ def official_ca(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterato
         bootstrap.reset()
         yield holder
     bootstrap.reset()
-
-

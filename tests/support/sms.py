@@ -45,8 +45,14 @@ def caregiver_body(applicant: str = MOTHER, cared: str = CARED, **overrides: Any
     return body
 
 
-def webhook(api: Any, body: dict[str, Any] | bytes, *, secret: str = "test-sms-secret", at: datetime | None = None,
-            header: str | None = None) -> Any:
+def webhook(
+    api: Any,
+    body: dict[str, Any] | bytes,
+    *,
+    secret: str = "test-sms-secret",
+    at: datetime | None = None,
+    header: str | None = None,
+) -> Any:
     """POST /webhooks/sms signed as the provider signs (or with the header given)."""
     raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
     moment = at or datetime.now(UTC)
@@ -80,8 +86,9 @@ def run_queue(purpose: str, *, deliveries: int = 1, rounds: int = 20) -> int:
     from chalicelib.bootstrap import container
     from local.stack import LambdaContext, resolve_handler, sqs_event
 
-    source = next(s for s in app_module.app.event_sources
-                  if isinstance(s, SQSEventConfig) and s.queue == f"sb-{purpose}")
+    source = next(
+        s for s in app_module.app.event_sources if isinstance(s, SQSEventConfig) and s.queue == f"sb-{purpose}"
+    )
     handler = resolve_handler(source.handler_string)
     sqs = container().client("sqs")
     url = queue_url(purpose)

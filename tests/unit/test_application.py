@@ -14,9 +14,18 @@ AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 
 def application(status: Status) -> Application:
     return Application(
-        id="261123-00000001", service_id="child-disability-benefit", channel="portal", status=status,
-        applicant=Applicant("900517443217", None, "KZ-AKT"), subjects=(), representative=None, bank_iban=None,
-        accepted_by=None, language="ru", filer=Filer("900517443217", "citizen"), handling_office="x:KZ-AKT",
+        id="261123-00000001",
+        service_id="child-disability-benefit",
+        channel="portal",
+        status=status,
+        applicant=Applicant("900517443217", None, "KZ-AKT"),
+        subjects=(),
+        representative=None,
+        bank_iban=None,
+        accepted_by=None,
+        language="ru",
+        filer=Filer("900517443217", "citizen"),
+        handling_office="x:KZ-AKT",
         created_at=AT,
     )
 

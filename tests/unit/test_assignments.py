@@ -59,8 +59,7 @@ def claim(state: str, *, to: date | None = None, holder: str = "260301-00000001"
         (claim(ASSIGNED), "refused", None),
     ],
 )
-def test_what_blocks_another_application(stored: Claim | None, holder_status: str | None,
-                                         expected: str | None) -> None:
+def test_what_blocks_another_application(stored: Claim | None, holder_status: str | None, expected: str | None) -> None:
     found = blocking(stored, "260310-00000009", holder_status, ON)
     assert (found.kind if found else None) == expected
 
@@ -87,20 +86,27 @@ def test_the_application_number_is_masked() -> None:
 
 @pytest.fixture
 def deps() -> IntakeDeps:
-    return IntakeDeps(InMemoryRepository(), FakeClock(), SequentialIds(), RecordingPublisher(), load_catalog(),
-                      default_calendar(), InMemoryAssignmentStore())
+    return IntakeDeps(
+        InMemoryRepository(),
+        FakeClock(),
+        SequentialIds(),
+        RecordingPublisher(),
+        load_catalog(),
+        default_calendar(),
+        InMemoryAssignmentStore(),
+    )
 
 
 def file(deps: IntakeDeps, key: str | None = None, **change: Any) -> Any:
     body = {**child_benefit_body(), **change}
-    return submit_application(body, Caller(MOTHER, "citizen"), deps, render=lambda a: {"id": a.id},
-                              idempotency_key=key)
+    return submit_application(body, Caller(MOTHER, "citizen"), deps, render=lambda a: {"id": a.id}, idempotency_key=key)
 
 
 def approve(deps: IntakeDeps, application_id: str) -> None:
     app = deps.repo.get(application_id)
-    assert claim_assigned(deps.assignments, deps.repo, app, [CHILD], period_from=app.registered_on,
-                          period_to=None) is None
+    assert (
+        claim_assigned(deps.assignments, deps.repo, app, [CHILD], period_from=app.registered_on, period_to=None) is None
+    )
     app.status = Status.APPROVED
     deps.repo.save(app)
 
@@ -144,8 +150,10 @@ def test_a_withdrawn_application_releases_its_claim_and_wakes_who_waited(deps: I
     assert deps.assignments.get(CHILD_SERVICE, CHILD) is None
     assert any(m.queue == "decisions" and m.body["application_id"] == second.id for m in publisher.sent)
     # and the second can now be assigned
-    assert claim_assigned(deps.assignments, deps.repo, deps.repo.get(second.id), [CHILD], period_from=ON,
-                          period_to=None) is None
+    assert (
+        claim_assigned(deps.assignments, deps.repo, deps.repo.get(second.id), [CHILD], period_from=ON, period_to=None)
+        is None
+    )
 
 
 def test_a_claim_left_by_a_refused_application_is_taken_over(deps: IntakeDeps) -> None:

@@ -50,35 +50,47 @@ def test_a_cursor_given_out_reads_back_for_its_partition_only() -> None:
     for forged in (
         base64.urlsafe_b64encode(json.dumps({"PK": {"S": "APP#x"}}).encode()).decode(),  # the input
         cursor.replace(cursor.split(".")[0], base64.urlsafe_b64encode(b'{"PK":{"S":"APP#y"}}').decode().rstrip("=")),
-        cursor + "A", cursor[:-2], "..", "", "ü" * 10, "x" * 5000,
+        cursor + "A",
+        cursor[:-2],
+        "..",
+        "",
+        "ü" * 10,
+        "x" * 5000,
     ):
         with pytest.raises(InvalidValue) as caught:
             CODEC.decode(forged, "PERSON#abc")
         assert caught.value.code == "cursor.invalid"
-    for other in (lambda c: CODEC.decode(c, "PERSON#other"),  # another person's History
-                  lambda c: CursorCodec("a-secret", "notices").decode(c, "PERSON#abc"),  # another kind of page
-                  lambda c: CursorCodec("another-secret", "history").decode(c, "PERSON#abc")):
+    for other in (
+        lambda c: CODEC.decode(c, "PERSON#other"),  # another person's History
+        lambda c: CursorCodec("a-secret", "notices").decode(c, "PERSON#abc"),  # another kind of page
+        lambda c: CursorCodec("another-secret", "history").decode(c, "PERSON#abc"),
+    ):
         with pytest.raises(InvalidValue):
             other(cursor)
 
 
 # --- SMS replies with look-alike letters ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "kind", "language"), [
-    ("Иə", ReplyKind.CONSENT, "kk"),   # Latin small schwa
-    ("ИƏ", ReplyKind.CONSENT, "kk"),   # Latin capital schwa
-    ("иǝ", ReplyKind.CONSENT, "kk"),   # turned e, as some keyboards give it
-    ("CTOП", ReplyKind.STOP, None),    # Latin C, T, O
-    ("ST0P", ReplyKind.OTHER, None),   # a zero is no letter O
-    ("НEТ", ReplyKind.REFUSAL, "ru"),  # Latin E
-    ("HET", ReplyKind.REFUSAL, "ru"),  # all Latin look-alikes of НЕТ
-    ("ДA", ReplyKind.CONSENT, "ru"),   # Latin A
-    ("DА", ReplyKind.CONSENT, "ru"),   # Cyrillic А in the Latin spelling
-    ("ＤＡ", ReplyKind.CONSENT, "ru"),  # full-width
-    ("١", ReplyKind.CONSENT, None),    # Arabic-Indic one
-    ("ЖOҚ", ReplyKind.REFUSAL, "kk"),
-])
-def test_latin_and_cyrillic_look_alikes_are_folded_before_a_reply_is_read(text: str, kind: ReplyKind,
-                                                                         language: str | None) -> None:
+
+@pytest.mark.parametrize(
+    ("text", "kind", "language"),
+    [
+        ("Иə", ReplyKind.CONSENT, "kk"),  # Latin small schwa
+        ("ИƏ", ReplyKind.CONSENT, "kk"),  # Latin capital schwa
+        ("иǝ", ReplyKind.CONSENT, "kk"),  # turned e, as some keyboards give it
+        ("CTOП", ReplyKind.STOP, None),  # Latin C, T, O
+        ("ST0P", ReplyKind.OTHER, None),  # a zero is no letter O
+        ("НEТ", ReplyKind.REFUSAL, "ru"),  # Latin E
+        ("HET", ReplyKind.REFUSAL, "ru"),  # all Latin look-alikes of НЕТ
+        ("ДA", ReplyKind.CONSENT, "ru"),  # Latin A
+        ("DА", ReplyKind.CONSENT, "ru"),  # Cyrillic А in the Latin spelling
+        ("ＤＡ", ReplyKind.CONSENT, "ru"),  # full-width
+        ("١", ReplyKind.CONSENT, None),  # Arabic-Indic one
+        ("ЖOҚ", ReplyKind.REFUSAL, "kk"),
+    ],
+)
+def test_latin_and_cyrillic_look_alikes_are_folded_before_a_reply_is_read(
+    text: str, kind: ReplyKind, language: str | None
+) -> None:
     reply = classify(text, POLICY)
     assert (reply.kind, reply.language) == (kind, language)

@@ -84,8 +84,13 @@ def test_overdue_steps_over_the_new_year_holidays() -> None:
     overdue = [(d, m.step) for d, m in applied if m.kind is OVERDUE]
     # Then step 1 is New Year's Day itself (the breach is reported when it happens), and the next steps
     # skip 2-4 January (weekend and the observed day off) and Christmas (7 January)
-    assert overdue == [(date(2027, 1, 1), 1), (date(2027, 1, 5), 2), (date(2027, 1, 6), 3),
-                       (date(2027, 1, 8), 4), (date(2027, 1, 11), 5)]
+    assert overdue == [
+        (date(2027, 1, 1), 1),
+        (date(2027, 1, 5), 2),
+        (date(2027, 1, 6), 3),
+        (date(2027, 1, 8), 4),
+        (date(2027, 1, 11), 5),
+    ]
 
 
 def test_a_late_sweep_applies_the_latest_milestone_once() -> None:
@@ -134,13 +139,16 @@ def test_an_application_with_no_due_date_has_no_milestones() -> None:
     assert next_check(Milestone(AT_RISK, date(2026, 12, 1)), app, CAL) is None
 
 
-@pytest.mark.parametrize(("today", "stored", "expected"), [
-    (date(2026, 12, 10), None, (False, False, 4)),       # Fri, Mon, Tue, Thu left
-    (date(2026, 12, 14), None, (True, False, 2)),        # computed, before the sweep stored it
-    (date(2026, 12, 11), "at_risk", (True, False, 3)),   # stored by the sweep
-    (date(2026, 12, 17), "at_risk", (True, False, 0)),   # the last day
-    (date(2026, 12, 19), "at_risk", (False, True, -1)),  # a Saturday after the due date, before the sweep
-])
+@pytest.mark.parametrize(
+    ("today", "stored", "expected"),
+    [
+        (date(2026, 12, 10), None, (False, False, 4)),  # Fri, Mon, Tue, Thu left
+        (date(2026, 12, 14), None, (True, False, 2)),  # computed, before the sweep stored it
+        (date(2026, 12, 11), "at_risk", (True, False, 3)),  # stored by the sweep
+        (date(2026, 12, 17), "at_risk", (True, False, 0)),  # the last day
+        (date(2026, 12, 19), "at_risk", (False, True, -1)),  # a Saturday after the due date, before the sweep
+    ],
+)
 def test_work_queue_flags(today: date, stored: str | None, expected: tuple[bool, bool, int]) -> None:
     flags = queue_flags(watched(date(2026, 12, 17)), stored, today, CAL)
     assert (flags.at_risk, flags.overdue, flags.working_days_left) == expected

@@ -36,16 +36,37 @@ IBAN = make_iban("563", "0000000000077").value
 
 def tsa_case(bank: str = IBAN) -> Case:
     return Case.of(
-        service_id="targeted-social-assistance", applicant_iin=APPLICANT, region="KZ-ZHA",
-        registered_on=date(2026, 4, 2), subjects=[(CHILD, "family_member")], bank_account=bank,
+        service_id="targeted-social-assistance",
+        applicant_iin=APPLICANT,
+        region="KZ-ZHA",
+        registered_on=date(2026, 4, 2),
+        subjects=[(CHILD, "family_member")],
+        bank_account=bank,
         answers=[
-            found("address", APPLICANT, registered=True, region="KZ-ZHA", locality="Taraz", rural=False,
-                  baikonur=False, registered_since="2019-01-01"),
-            found("civil_marriages", APPLICANT, married=False, spouse_iin=None, registered_on=None,
-                  registered_abroad=False),
+            found(
+                "address",
+                APPLICANT,
+                registered=True,
+                region="KZ-ZHA",
+                locality="Taraz",
+                rural=False,
+                baikonur=False,
+                registered_since="2019-01-01",
+            ),
+            found(
+                "civil_marriages",
+                APPLICANT,
+                married=False,
+                spouse_iin=None,
+                registered_on=None,
+                registered_abroad=False,
+            ),
             found("civil_births", APPLICANT, children=[{"iin": CHILD, "birth_date": "2021-05-05"}], parents=[]),
-            found("bank_accounts", APPLICANT, accounts=[{"iban": IBAN, "bank_code": "563", "owner_iin": APPLICANT,
-                                                         "opened_on": "2024-01-01"}]),
+            found(
+                "bank_accounts",
+                APPLICANT,
+                accounts=[{"iban": IBAN, "bank_code": "563", "owner_iin": APPLICANT, "opened_on": "2024-01-01"}],
+            ),
             found("income_wages", APPLICANT, payments=[{"month": "2026-02", "amount": 42000, "payer": "LLP"}]),
             none("income_benefits", APPLICANT),
             none("income_tax", APPLICANT),
@@ -55,11 +76,21 @@ def tsa_case(bank: str = IBAN) -> Case:
 
 def caregiver_case(group: str) -> Case:
     return Case.of(
-        service_id="caregiver-allowance", applicant_iin=APPLICANT, region="KZ-ZHA", registered_on=date(2026, 4, 2),
+        service_id="caregiver-allowance",
+        applicant_iin=APPLICANT,
+        region="KZ-ZHA",
+        registered_on=date(2026, 4, 2),
         subjects=[(CARED, "cared_person")],
         answers=[
-            found("disability", CARED, group=group, child_disability=False, established_on="2022-01-01",
-                  valid_until=None, needs_care=True),
+            found(
+                "disability",
+                CARED,
+                group=group,
+                child_disability=False,
+                established_on="2022-01-01",
+                valid_until=None,
+                needs_care=True,
+            ),
             found("gbdfl", APPLICANT, legal_capacity="full"),
             none("mental_health", APPLICANT),
             found("address", APPLICANT, registered=True, region="KZ-ZHA", baikonur=False),
@@ -101,12 +132,24 @@ def test_every_reason_has_texts_in_kk_ru_en(name):
 def test_the_dict_has_a_fixed_key_order_and_only_json_types(name):
     as_dict = DECISIONS[name]().to_dict()
     assert list(as_dict) == [
-        "service_id", "outcome", "amount_monthly", "period_from", "period_to", "decided_on", "reasons", "parameters",
+        "service_id",
+        "outcome",
+        "amount_monthly",
+        "period_from",
+        "period_to",
+        "decided_on",
+        "reasons",
+        "parameters",
     ]
     reason = as_dict["reasons"][0]
     assert list(reason) == ["rule_id", "outcome", "facts", "text"]
     assert list(reason["facts"][0]) == [
-        "registry", "person_masked_iin", "field", "value_repr", "source_system", "fetched_at",
+        "registry",
+        "person_masked_iin",
+        "field",
+        "value_repr",
+        "source_system",
+        "fetched_at",
     ]
     assert json.loads(json.dumps(as_dict)) == as_dict
 
@@ -132,7 +175,9 @@ def test_facts_carry_masked_iins_and_the_source_and_time_of_the_answer():
 def test_the_decision_cites_the_data_file_versions_and_parameter_versions():
     decision = DECISIONS["caregiver approved"]()
     assert decision.parameters[:3] == (
-        "parameters.json@2026-11-30", "decision_texts.json@2026-11-30", "services.json@2026-11-30",
+        "parameters.json@2026-11-30",
+        "decision_texts.json@2026-11-30",
+        "services.json@2026-11-30",
     )
     assert "subsistence_minimum/national@2026-01-01" in decision.parameters
     assert decision.amount_monthly == 81871
@@ -157,8 +202,10 @@ def test_every_template_has_all_three_languages_with_the_same_placeholders():
 
 def test_every_rule_id_the_rules_can_emit_has_texts():
     reasons = load_json("decision_texts.json")["reasons"]
-    pattern = re.compile(r'"((?:applicant|cared_person|caregiver|child_disability|tsa|sss|representative|parameter)'
-                         r'\.[a-z_0-9.]+)"')
+    pattern = re.compile(
+        r'"((?:applicant|cared_person|caregiver|child_disability|tsa|sss|representative|parameter)'
+        r'\.[a-z_0-9.]+)"'
+    )
     emitted = {m for path in Path(rules.__file__).parent.glob("*.py") for m in pattern.findall(path.read_text())}
     assert len(emitted) > 30
     assert emitted <= set(reasons), emitted - set(reasons)

@@ -26,9 +26,18 @@ NOW = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
 
 
 def question() -> Offer:
-    return new_documents_request(offer_id="DD-A1", application_id="A1", service_id="child-disability-benefit",
-                                 person_iin=MOTHER, phone="+77005550001", language="ru", region="KZ-SEV",
-                                 documents=["birth_certificate"], now=NOW, valid=WALLET.consent_valid)
+    return new_documents_request(
+        offer_id="DD-A1",
+        application_id="A1",
+        service_id="child-disability-benefit",
+        person_iin=MOTHER,
+        phone="+77005550001",
+        language="ru",
+        region="KZ-SEV",
+        documents=["birth_certificate"],
+        now=NOW,
+        valid=WALLET.consent_valid,
+    )
 
 
 def say(o: Offer, text: str, message_id: str, after: timedelta = timedelta(minutes=5)) -> Answer | None:
@@ -55,8 +64,11 @@ def test_consent_closes_it_and_leaves_the_fetch_to_do() -> None:
     assert answer == Answer("digital_documents_consented")
     assert o.state is OfferState.CONSENTED and o.consent_message_id == "m1"
     assert o.pending == ["consent", "fetch_documents"]
-    assert [e.type for e in o.events][-3:] == ["digital_documents_sms_received", "digital_documents_consent_given",
-                                               "digital_documents_sms_sent"]
+    assert [e.type for e in o.events][-3:] == [
+        "digital_documents_sms_received",
+        "digital_documents_consent_given",
+        "digital_documents_sms_sent",
+    ]
     # The same message again answers the same and does nothing more
     assert say(o, "да", "m1") == answer and o.pending == ["consent", "fetch_documents"]
     # A later yes gets nothing (already fetched)
@@ -117,18 +129,25 @@ def test_it_survives_the_store_round_trip() -> None:
 
 
 def test_the_wallet_holds_identity_birth_and_residence_documents_only() -> None:
-    assert WALLET.fetchable(["bank_account_certificate", "birth_certificate", None, "identity_document",
-                             "birth_certificate"]) == ["birth_certificate", "identity_document"]
+    assert WALLET.fetchable(
+        ["bank_account_certificate", "birth_certificate", None, "identity_document", "birth_certificate"]
+    ) == ["birth_certificate", "identity_document"]
     assert WALLET.fetchable(["power_of_attorney", "medical_record_form_035"]) == []
 
 
 def test_the_document_about_the_person_asked_for_is_the_one_taken() -> None:
-    answer = {"documents": [
-        {"kind": "birth_certificate", "number": "N1", "person_iin": MOTHER, "data": {"parents": []}},
-        {"kind": "birth_certificate", "number": "N2", "person_iin": CHILD,
-         "data": {"parents": [{"iin": MOTHER, "relation": "mother"}]}},
-        {"kind": "identity_document", "number": "N3", "person_iin": CHILD},  # no data: not usable
-    ]}
+    answer = {
+        "documents": [
+            {"kind": "birth_certificate", "number": "N1", "person_iin": MOTHER, "data": {"parents": []}},
+            {
+                "kind": "birth_certificate",
+                "number": "N2",
+                "person_iin": CHILD,
+                "data": {"parents": [{"iin": MOTHER, "relation": "mother"}]},
+            },
+            {"kind": "identity_document", "number": "N3", "person_iin": CHILD},  # no data: not usable
+        ]
+    }
     documents = wallet_documents(answer)
     found = document_for(documents, "birth_certificate", CHILD)
     assert found is not None and found.reference == "digital_documents:birth_certificate:N2"

@@ -82,8 +82,11 @@ def test_invalid_iins_are_refused_with_their_reason(raw: str, code: str) -> None
 
 def test_second_weight_set_is_used_when_the_first_gives_ten() -> None:
     # Given 11 digits whose first weighted sum is 10 mod 11
-    first11 = next(f"{n:011d}" for n in range(10**6, 10**7)
-                   if sum(int(d) * w for d, w in zip(f"{n:011d}", range(1, 12), strict=True)) % 11 == 10)
+    first11 = next(
+        f"{n:011d}"
+        for n in range(10**6, 10**7)
+        if sum(int(d) * w for d, w in zip(f"{n:011d}", range(1, 12), strict=True)) % 11 == 10
+    )
     weights2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
     second = sum(int(d) * w for d, w in zip(first11, weights2, strict=True)) % 11
     # Then the check digit comes from the second set, or there is none
@@ -111,7 +114,7 @@ def test_mod97_catches_any_single_digit_change(bank: str, account: str, position
     iban = make_iban(bank, account).value
     if not iban[position].isdigit():
         return
-    changed = iban[:position] + str((int(iban[position]) + delta) % 10) + iban[position + 1:]
+    changed = iban[:position] + str((int(iban[position]) + delta) % 10) + iban[position + 1 :]
     with pytest.raises(InvalidValue) as refused:
         Iban.parse(changed)
     assert refused.value.code in ("iban.checksum", "iban.format")

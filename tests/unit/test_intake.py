@@ -32,8 +32,15 @@ def view(app: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def deps() -> IntakeDeps:
-    return IntakeDeps(InMemoryRepository(), FakeClock(), SequentialIds(), RecordingPublisher(), load_catalog(),
-                      default_calendar(), InMemoryAssignmentStore())
+    return IntakeDeps(
+        InMemoryRepository(),
+        FakeClock(),
+        SequentialIds(),
+        RecordingPublisher(),
+        load_catalog(),
+        default_calendar(),
+        InMemoryAssignmentStore(),
+    )
 
 
 def codes(exc: ValidationFailed) -> dict[str, str]:
@@ -82,13 +89,17 @@ def test_a_service_that_needs_a_signature_waits_for_it_with_no_term_running(deps
         ({"subjects": [{"iin": MOTHER, "relation": "child"}]}, "subjects[0].iin", "subject.is_applicant"),
         ({"bank_account": None}, "bank_account", "bank_account.required"),
         ({"bank_account": {"iban": "KZ00"}}, "bank_account.iban", "iban.length"),
-        ({"representative": {"iin": STRANGER, "power_of_attorney": "N1"}}, "representative",
-         "representative.not_allowed"),
+        (
+            {"representative": {"iin": STRANGER, "power_of_attorney": "N1"}},
+            "representative",
+            "representative.not_allowed",
+        ),
         ({"applicant": {"iin": STRANGER, "region": "KZ-AKT"}}, "applicant.iin", "applicant.not_caller"),
     ],
 )
-def test_each_kind_of_bad_request_gets_its_own_code(deps: IntakeDeps, change: dict[str, Any], field: str,
-                                                     code: str) -> None:
+def test_each_kind_of_bad_request_gets_its_own_code(
+    deps: IntakeDeps, change: dict[str, Any], field: str, code: str
+) -> None:
     with pytest.raises(ValidationFailed) as refused:
         submit_application(child_benefit_body(**change), CITIZEN, deps, render=view)
     assert codes(refused.value).get(field) == code
@@ -96,8 +107,12 @@ def test_each_kind_of_bad_request_gets_its_own_code(deps: IntakeDeps, change: di
 
 
 def test_tsa_pays_only_to_kazpost_or_halyk(deps: IntakeDeps) -> None:
-    body = {"service_id": "targeted-social-assistance", "channel": "portal",
-            "applicant": {"iin": MOTHER, "region": "KZ-AKT"}, "bank_account": {"iban": KASPI_IBAN}}
+    body = {
+        "service_id": "targeted-social-assistance",
+        "channel": "portal",
+        "applicant": {"iin": MOTHER, "region": "KZ-AKT"},
+        "bank_account": {"iban": KASPI_IBAN},
+    }
     with pytest.raises(ValidationFailed) as refused:
         submit_application(body, CITIZEN, deps, render=view)
     assert codes(refused.value) == {"bank_account.iban": "iban.bank_not_allowed"}

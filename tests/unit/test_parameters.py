@@ -91,12 +91,21 @@ RULE = shipped_json("poverty_line.json")["rule"]
 
 def inputs(**by_quarter: tuple[int | None, int | None]) -> dict[str, Any]:
     """A table for KZ-MAN: {"2026-Q1": (PM, median)} (None: not loaded)."""
-    return {"rule": RULE, "regions": {"KZ-MAN": {
-        "subsistence_minimum": {q.replace("_", "-"): {"value": pm, "source": SRC} if pm else None
-                                for q, (pm, _) in by_quarter.items()},
-        "median_income": {q.replace("_", "-"): {"value": med, "source": SRC} if med else None
-                          for q, (_, med) in by_quarter.items()},
-    }}}
+    return {
+        "rule": RULE,
+        "regions": {
+            "KZ-MAN": {
+                "subsistence_minimum": {
+                    q.replace("_", "-"): {"value": pm, "source": SRC} if pm else None
+                    for q, (pm, _) in by_quarter.items()
+                },
+                "median_income": {
+                    q.replace("_", "-"): {"value": med, "source": SRC} if med else None
+                    for q, (_, med) in by_quarter.items()
+                },
+            }
+        },
+    }
 
 
 @pytest.mark.parametrize(
@@ -135,9 +144,17 @@ def test_a_missing_input_is_never_made_up(loaded, missing):
 
 def test_an_operators_figures_are_laid_over_the_shipped_ones_without_erasing_them():
     shipped = inputs(**{"2026_Q1": (73000, None)})
-    merged = lay_over(shipped, {"regions": {"KZ-MAN": {"subsistence_minimum": {"2026-Q1": None},
-                                                       "median_income": {"2026-Q1": {"value": 150000,
-                                                                                     "source": SRC}}}}})
+    merged = lay_over(
+        shipped,
+        {
+            "regions": {
+                "KZ-MAN": {
+                    "subsistence_minimum": {"2026-Q1": None},
+                    "median_income": {"2026-Q1": {"value": 150000, "source": SRC}},
+                }
+            }
+        },
+    )
     assert poverty_line(merged, "KZ-MAN", Quarter(2026, 2)).value == 52500
 
 

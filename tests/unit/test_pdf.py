@@ -137,8 +137,12 @@ def test_the_notice_names_who_signed_and_carries_a_qr_code_of_its_check(language
     document = a_document()
     code = verification_code(document)
     url = f"https://social-benefits.egov.kz/results/{code}"
-    official = {"kind": "official", "name": "САПАРОВА ДИНАРА", "position": "Главный специалист",
-                "signed_at": "2026-11-23T09:40:00Z"}
+    official = {
+        "kind": "official",
+        "name": "САПАРОВА ДИНАРА",
+        "position": "Главный специалист",
+        "signed_at": "2026-11-23T09:40:00Z",
+    }
     signed = text_of(render_result_notice(document, language, code, signatory=official, verify_url=url))
     labels = load_json("templates/pdf_labels.json")["labels"][language]
     assert "САПАРОВА ДИНАРА" in signed and "Главный специалист" in signed and "23.11.2026" in signed
@@ -231,11 +235,14 @@ def test_the_longest_ticket_at_a_state_corporation_office_stays_on_one_sheet(lan
     from chalicelib.domain.catalog import load_catalog
 
     service = load_catalog().get("caregiver-allowance")
-    ticket = a_ticket(service_name=dict(service.name), office={"kk": "Ақтөбе қаласы бойынша № 1 ХҚКО",
-                                                                "ru": "ЦОН № 1 города Актобе", "en": "PSC No. 1"},
-                      registered_at="2026-11-23T09:15:00+00:00", due_date_at_state_corp="2026-12-11",
-                      applicant_name="Модельбаева Лаура Дамировна",
-                      documents=list(service.required_documents["state_corp"]))
+    ticket = a_ticket(
+        service_name=dict(service.name),
+        office={"kk": "Ақтөбе қаласы бойынша № 1 ХҚКО", "ru": "ЦОН № 1 города Актобе", "en": "PSC No. 1"},
+        registered_at="2026-11-23T09:15:00+00:00",
+        due_date_at_state_corp="2026-12-11",
+        applicant_name="Модельбаева Лаура Дамировна",
+        documents=list(service.required_documents["state_corp"]),
+    )
     assert len(ticket["documents"]) >= 4
 
     reader = pypdf.PdfReader(io.BytesIO(render_ticket(ticket, language)))

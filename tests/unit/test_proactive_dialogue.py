@@ -41,13 +41,29 @@ HUSBANDS = BankAccount(make_iban("601", "0000000000999").value, FATHER, "2020-01
 
 
 def offer(person: str = MOTHER, *, n: int = 1, language: str | None = "ru") -> Offer:
-    return new_offer(offer_id=f"PE0001-{n}", group_id="PE0001", rule=CHILD_RULE, claimant=Claimant(person, "mother"),
-                     subject_iin=CHILD, phone="+77005550001", language=language, region="KZ-SEV", now=NOW,
-                     policy=POLICY)
+    return new_offer(
+        offer_id=f"PE0001-{n}",
+        group_id="PE0001",
+        rule=CHILD_RULE,
+        claimant=Claimant(person, "mother"),
+        subject_iin=CHILD,
+        phone="+77005550001",
+        language=language,
+        region="KZ-SEV",
+        now=NOW,
+        policy=POLICY,
+    )
 
 
-def say(o: Offer, text: str, message_id: str, *, after: timedelta = timedelta(minutes=5),
-        accounts: tuple[BankAccount, ...] = (MINE, HUSBANDS), taken: bool = False) -> Answer | None:
+def say(
+    o: Offer,
+    text: str,
+    message_id: str,
+    *,
+    after: timedelta = timedelta(minutes=5),
+    accounts: tuple[BankAccount, ...] = (MINE, HUSBANDS),
+    taken: bool = False,
+) -> Answer | None:
     reply = classify(text, POLICY)
     given = accounts if needs_accounts(o, reply, NOW + after) else ()
     return respond(o, reply, message_id, NOW + after, POLICY, accounts=given, claimed_by_other=taken)
@@ -58,6 +74,7 @@ def purpose(answer: Answer | None) -> str | None:
 
 
 # --- reading replies -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("text", ["ДА", " да ", "Да!", "д а", "ИӘ", "иә", "Иә.", "yes", "YES", "1", "ия", "da"])
 def test_consent_words_are_read_whatever_the_case_spacing_or_punctuation(text: str) -> None:
@@ -80,16 +97,23 @@ def test_a_word_tells_the_language_and_a_digit_does_not() -> None:
     assert classify("1", POLICY).language is None
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("KZ49 6010 0000 0000 0123", ReplyKind.ACCOUNT), ("kz123", ReplyKind.ACCOUNT), ("12345", ReplyKind.OTHER),
-    ("да, согласна", ReplyKind.OTHER),
-    ("Что это?", ReplyKind.OTHER), ("", ReplyKind.OTHER),
-])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("KZ49 6010 0000 0000 0123", ReplyKind.ACCOUNT),
+        ("kz123", ReplyKind.ACCOUNT),
+        ("12345", ReplyKind.OTHER),
+        ("да, согласна", ReplyKind.OTHER),
+        ("Что это?", ReplyKind.OTHER),
+        ("", ReplyKind.OTHER),
+    ],
+)
 def test_anything_else_is_an_account_number_or_unclear(text: str, kind: ReplyKind) -> None:
     assert classify(text, POLICY).kind is kind
 
 
 # --- the offer -------------------------------------------------------------------------------------------
+
 
 def test_a_new_offer_waits_with_its_sms_to_send_and_its_reminder_scheduled() -> None:
     o = offer()
@@ -139,8 +163,7 @@ def test_consent_proposes_the_newest_account_in_their_name_masked_and_1_confirms
     assert o.state is OfferState.APPLIED and o.iban == HALYK_IBAN and "apply" in o.pending
     assert [e.type for e in o.events][-1] == "proactive_account_confirmed"
     # And the timeline reads the two replies as what they were: a consent, then the account confirmed
-    assert [e.detail["reply"] for e in o.events if e.type == "proactive_sms_received"] == ["consent",
-                                                                                          "confirm_account"]
+    assert [e.detail["reply"] for e in o.events if e.type == "proactive_sms_received"] == ["consent", "confirm_account"]
 
 
 def test_a_wrong_iban_and_someone_elses_iban_each_get_their_reply_and_an_own_iban_is_taken() -> None:
@@ -155,7 +178,7 @@ def test_a_wrong_iban_and_someone_elses_iban_each_get_their_reply_and_an_own_iba
     assert answer == Answer("proactive_iban_not_owner", {"masked_iban": Iban(HUSBANDS.iban).masked})
     assert o.state is OfferState.AWAITING_ACCOUNT
     # When she sends her own older account, spaced as the bank app shows it
-    spaced = " ".join(OLDER_MINE.iban[i:i + 4] for i in range(0, 20, 4))
+    spaced = " ".join(OLDER_MINE.iban[i : i + 4] for i in range(0, 20, 4))
     assert say(o, spaced, "m4", accounts=(OLDER_MINE, MINE)) is None
     # Then that is the account paid to
     assert o.state is OfferState.APPLIED and o.iban == OLDER_MINE.iban
@@ -195,6 +218,7 @@ def test_the_same_message_twice_is_answered_once() -> None:
 
 # --- timers ------------------------------------------------------------------------------------------------
 
+
 def test_one_reminder_then_expiry() -> None:
     o = offer()
     o.pending.clear()
@@ -232,6 +256,7 @@ def test_an_unconfirmed_account_expires_too() -> None:
 
 # --- two parents ----------------------------------------------------------------------------------------
 
+
 def test_with_two_parents_the_first_to_consent_takes_it_and_the_other_is_told() -> None:
     mother, father = offer(MOTHER, n=1), offer(FATHER, n=2)
     # The mother consents first
@@ -252,6 +277,7 @@ def test_a_consent_that_loses_the_race_is_told_the_other_parent_took_it() -> Non
 
 
 # --- STOP ----------------------------------------------------------------------------------------------
+
 
 def test_stop_before_consent_closes_the_offer() -> None:
     o = offer()
@@ -284,6 +310,7 @@ def test_stop_on_a_declined_offer_has_nothing_to_revoke() -> None:
 
 # --- which offer a phone's SMS answers ----------------------------------------------------------------------
 
+
 def test_the_newest_open_offer_answers_else_a_recently_closed_one() -> None:
     older, newer = offer(n=1), offer(n=2)
     newer.offered_at += timedelta(hours=1)
@@ -302,43 +329,76 @@ ON = date(2026, 11, 24)
 
 def test_a_child_is_claimed_by_both_parents_and_a_guardian() -> None:
     guardian = iin(date(1960, 1, 1), "female", 60)
-    found = claimants(CHILD_RULE, CHILD, {
-        "civil_births": {"children": [], "parents": [{"iin": MOTHER, "relation": "mother"},
-                                                     {"iin": FATHER, "relation": "father"}]},
-        "adoption": None, "guardianship": {"wards": [], "guardians": [guardian]},
-    }, ON)
+    found = claimants(
+        CHILD_RULE,
+        CHILD,
+        {
+            "civil_births": {
+                "children": [],
+                "parents": [{"iin": MOTHER, "relation": "mother"}, {"iin": FATHER, "relation": "father"}],
+            },
+            "adoption": None,
+            "guardianship": {"wards": [], "guardians": [guardian]},
+        },
+        ON,
+    )
     assert [(c.iin, c.kinship) for c in found] == [(MOTHER, "mother"), (FATHER, "father"), (guardian, "guardian")]
 
 
 def test_adoptive_parents_replace_the_birth_parents() -> None:
     adopter = iin(date(1980, 1, 1), "female", 50)
-    found = claimants(CHILD_RULE, CHILD, {
-        "civil_births": {"children": [], "parents": [{"iin": MOTHER, "relation": "mother"}]},
-        "adoption": {"adopted_children": [], "adoptive_parents": [adopter]}, "guardianship": None,
-    }, ON)
+    found = claimants(
+        CHILD_RULE,
+        CHILD,
+        {
+            "civil_births": {"children": [], "parents": [{"iin": MOTHER, "relation": "mother"}]},
+            "adoption": {"adopted_children": [], "adoptive_parents": [adopter]},
+            "guardianship": None,
+        },
+        ON,
+    )
     assert [(c.iin, c.kinship) for c in found] == [(adopter, "adoptive_parent")]
 
 
 def test_a_carer_is_sought_by_legal_duty_adults_only_eldest_child_first() -> None:
     cared = iin(date(1950, 1, 15), "female", 2000)
-    young, elder, minor = (iin(date(1985, 1, 1), "male", 10), iin(date(1978, 1, 1), "female", 11),
-                           iin(date(2012, 1, 1), "male", 12))
-    found = claimants(CARER_RULE, cared, {
-        "guardianship": None,
-        "civil_marriages": {"married": True, "spouse_iin": STRANGER, "registered_on": "1970-01-01",
-                            "registered_abroad": False},
-        "civil_births": {"parents": [], "children": [{"iin": young, "birth_date": "1985-01-01"},
-                                                     {"iin": minor, "birth_date": "2012-01-01"},
-                                                     {"iin": elder, "birth_date": "1978-01-01"}]},
-    }, ON)
-    assert [(c.iin, c.kinship) for c in found] == [(STRANGER, "spouse"), (elder, "adult_child"),
-                                                   (young, "adult_child")]
+    young, elder, minor = (
+        iin(date(1985, 1, 1), "male", 10),
+        iin(date(1978, 1, 1), "female", 11),
+        iin(date(2012, 1, 1), "male", 12),
+    )
+    found = claimants(
+        CARER_RULE,
+        cared,
+        {
+            "guardianship": None,
+            "civil_marriages": {
+                "married": True,
+                "spouse_iin": STRANGER,
+                "registered_on": "1970-01-01",
+                "registered_abroad": False,
+            },
+            "civil_births": {
+                "parents": [],
+                "children": [
+                    {"iin": young, "birth_date": "1985-01-01"},
+                    {"iin": minor, "birth_date": "2012-01-01"},
+                    {"iin": elder, "birth_date": "1978-01-01"},
+                ],
+            },
+        },
+        ON,
+    )
+    assert [(c.iin, c.kinship) for c in found] == [(STRANGER, "spouse"), (elder, "adult_child"), (young, "adult_child")]
     assert CARER_RULE.one_offer_only and not CHILD_RULE.one_offer_only
 
 
 def test_a_benefit_already_running_for_this_child_is_seen_and_an_ended_one_is_not() -> None:
-    payments = {"assignments": [{"service_id": "child-disability-benefit", "subject_iin": CHILD,
-                                 "from": "2024-03-01", "to": None}]}
+    payments = {
+        "assignments": [
+            {"service_id": "child-disability-benefit", "subject_iin": CHILD, "from": "2024-03-01", "to": None}
+        ]
+    }
     assert receives(payments, "child-disability-benefit", CHILD, ON)
     ended = {"assignments": [{**payments["assignments"][0], "to": "2025-12-31"}]}
     assert not receives(ended, "child-disability-benefit", CHILD, ON)
@@ -346,13 +406,26 @@ def test_a_benefit_already_running_for_this_child_is_seen_and_an_ended_one_is_no
     assert not receives(None, "child-disability-benefit", CHILD, ON)
 
 
-@pytest.mark.parametrize(("status", "applied"), [(Status.CHECKING, True), (Status.APPROVED, True),
-                                                  (Status.REFUSED, False), (Status.WITHDRAWN, False)])
+@pytest.mark.parametrize(
+    ("status", "applied"),
+    [(Status.CHECKING, True), (Status.APPROVED, True), (Status.REFUSED, False), (Status.WITHDRAWN, False)],
+)
 def test_an_application_in_the_history_counts_unless_refused_or_withdrawn(status: Status, applied: bool) -> None:
-    app = Application(id="A1", service_id="child-disability-benefit", channel="portal", status=status,
-                      applicant=Applicant(MOTHER, None, "KZ-AKT"), subjects=(Subject(CHILD, "child"),),
-                      representative=None, bank_iban=None, accepted_by=None, language="ru",
-                      filer=Filer(MOTHER, "citizen"), handling_office="x", created_at=NOW)
+    app = Application(
+        id="A1",
+        service_id="child-disability-benefit",
+        channel="portal",
+        status=status,
+        applicant=Applicant(MOTHER, None, "KZ-AKT"),
+        subjects=(Subject(CHILD, "child"),),
+        representative=None,
+        bank_iban=None,
+        accepted_by=None,
+        language="ru",
+        filer=Filer(MOTHER, "citizen"),
+        handling_office="x",
+        created_at=NOW,
+    )
     assert has_applied([app], "child-disability-benefit", CHILD) is applied
     assert not has_applied([app], "caregiver-allowance", CHILD)
 

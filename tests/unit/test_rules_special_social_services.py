@@ -21,8 +21,14 @@ person = iin
 found, none = Answers(FETCHED).found, Answers(FETCHED).none
 
 
-def sss_case(who: str, *, answers: Iterable[RegistryAnswer] = (), on: date = ON, applicant: str | None = None,
-             channel: str = "portal") -> Case:
+def sss_case(
+    who: str,
+    *,
+    answers: Iterable[RegistryAnswer] = (),
+    on: date = ON,
+    applicant: str | None = None,
+    channel: str = "portal",
+) -> Case:
     """`who` applies for themselves (or `applicant` for them): capable, no disability, a clean medical record."""
     base = [
         found("gbdfl", who, legal_capacity="full", incapacity_court_decision=None),
@@ -54,25 +60,56 @@ YOUNG = person(date(1990, 6, 6), "male", 5)
         ("a man of retirement age (63)", sss_case(MAN_63), "retirement age"),
         (
             "first-group disability",
-            sss_case(YOUNG, answers=[found("disability", YOUNG, group="1", child_disability=False,
-                                           established_on="2020-01-01", valid_until=None, needs_care=True)]),
+            sss_case(
+                YOUNG,
+                answers=[
+                    found(
+                        "disability",
+                        YOUNG,
+                        group="1",
+                        child_disability=False,
+                        established_on="2020-01-01",
+                        valid_until=None,
+                        needs_care=True,
+                    )
+                ],
+            ),
             "first-group disability",
         ),
         (
             "second-group disability",
-            sss_case(YOUNG, answers=[found("disability", YOUNG, group=2, child_disability=False,
-                                           established_on="2020-01-01", valid_until="2027-01-01", needs_care=False)]),
+            sss_case(
+                YOUNG,
+                answers=[
+                    found(
+                        "disability",
+                        YOUNG,
+                        group=2,
+                        child_disability=False,
+                        established_on="2020-01-01",
+                        valid_until="2027-01-01",
+                        needs_care=False,
+                    )
+                ],
+            ),
             "second-group disability",
         ),
         (
             "declared incapable by a court, filed by a relative",
-            sss_case(YOUNG, applicant=MAN_62, answers=[
-                found("gbdfl", YOUNG, legal_capacity="incapable", incapacity_court_decision={"date": "2019-01-01"}),
-            ]),
+            sss_case(
+                YOUNG,
+                applicant=MAN_62,
+                answers=[
+                    found("gbdfl", YOUNG, legal_capacity="incapable", incapacity_court_decision={"date": "2019-01-01"}),
+                ],
+            ),
             "legal incapacity declared by a court",
         ),
-        ("a veteran", sss_case(YOUNG, answers=[found("veterans", YOUNG, veteran=True, category="combat")]),
-         "veteran status"),
+        (
+            "a veteran",
+            sss_case(YOUNG, answers=[found("veterans", YOUNG, veteran=True, category="combat")]),
+            "veteran status",
+        ),
     ],
 )
 def test_documents_are_prepared_when_there_is_a_ground(title, case, ground):
@@ -92,15 +129,36 @@ def test_documents_are_prepared_when_there_is_a_ground(title, case, ground):
         ("a man one day short of 63", sss_case(MAN_62), ["sss.ground"]),
         (
             "third-group disability only",
-            sss_case(YOUNG, answers=[found("disability", YOUNG, group="3", child_disability=False,
-                                           established_on="2020-01-01", valid_until=None, needs_care=False)]),
+            sss_case(
+                YOUNG,
+                answers=[
+                    found(
+                        "disability",
+                        YOUNG,
+                        group="3",
+                        child_disability=False,
+                        established_on="2020-01-01",
+                        valid_until=None,
+                        needs_care=False,
+                    )
+                ],
+            ),
             ["sss.ground"],
         ),
         ("no medical record", sss_case(MAN_63, answers=[none("medical_records", MAN_63)]), ["sss.medical_record"]),
         (
             "contraindications",
-            sss_case(MAN_63, answers=[found("medical_records", MAN_63, contraindications=True,
-                                            forms=[{"form": "035/у", "issued_on": "2026-01-05"}])]),
+            sss_case(
+                MAN_63,
+                answers=[
+                    found(
+                        "medical_records",
+                        MAN_63,
+                        contraindications=True,
+                        forms=[{"form": "035/у", "issued_on": "2026-01-05"}],
+                    )
+                ],
+            ),
             ["sss.contraindications"],
         ),
     ],
@@ -131,8 +189,13 @@ def test_from_2028_women_need_61_and_a_half(born, outcome):
 
 
 def test_without_the_medical_record_answer_the_case_cannot_be_decided():
-    case = Case.of(service_id="special-social-services", applicant_iin=MAN_63, region="KZ-PAV", registered_on=ON,
-                   answers=[found("gbdfl", MAN_63, legal_capacity="full"), none("disability", MAN_63)])
+    case = Case.of(
+        service_id="special-social-services",
+        applicant_iin=MAN_63,
+        region="KZ-PAV",
+        registered_on=ON,
+        answers=[found("gbdfl", MAN_63, legal_capacity="full"), none("disability", MAN_63)],
+    )
     with pytest.raises(FactsMissing) as raised:
         decide(case)
     assert raised.value.missing == (("medical_records", MAN_63),)

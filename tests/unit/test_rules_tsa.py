@@ -42,14 +42,30 @@ def _inputs(pm: int, median: int) -> tuple[dict[str, object], dict[str, object]]
     return {"value": pm, "source": SOURCE}, {"value": median, "source": SOURCE}
 
 
-POVERTY_INPUTS = {"regions": {"KZ-AKT": {
-    "subsistence_minimum": {q: _inputs(pm, median)[0] for q, (pm, median) in {
-        "2025-Q3": (56000, 100000), "2025-Q4": (58000, 110000), "2026-Q1": (60000, 130000),
-        "2026-Q4": (64000, 120000)}.items()},
-    "median_income": {q: _inputs(pm, median)[1] for q, (pm, median) in {
-        "2025-Q3": (56000, 100000), "2025-Q4": (58000, 110000), "2026-Q1": (60000, 130000),
-        "2026-Q4": (64000, 120000)}.items()},
-}}}
+POVERTY_INPUTS = {
+    "regions": {
+        "KZ-AKT": {
+            "subsistence_minimum": {
+                q: _inputs(pm, median)[0]
+                for q, (pm, median) in {
+                    "2025-Q3": (56000, 100000),
+                    "2025-Q4": (58000, 110000),
+                    "2026-Q1": (60000, 130000),
+                    "2026-Q4": (64000, 120000),
+                }.items()
+            },
+            "median_income": {
+                q: _inputs(pm, median)[1]
+                for q, (pm, median) in {
+                    "2025-Q3": (56000, 100000),
+                    "2025-Q4": (58000, 110000),
+                    "2026-Q1": (60000, 130000),
+                    "2026-Q4": (64000, 120000),
+                }.items()
+            },
+        }
+    }
+}
 # The shipped data (not the local stack's synthetic figures) with these inputs laid over it
 SHIPPED = Parameters(load_json("parameters.json"), shipped_json("poverty_line.json"))
 PARAMS = SHIPPED.with_poverty_figures(POVERTY_INPUTS)
@@ -57,6 +73,7 @@ PARAMS = SHIPPED.with_poverty_figures(POVERTY_INPUTS)
 
 def decide(case: Case, params: Parameters = PARAMS, **kwargs: object) -> Decision:
     return decide_with(case, params, **kwargs)  # type: ignore[arg-type]
+
 
 found, none = Answers(FETCHED).found, Answers(FETCHED).none
 
@@ -95,14 +112,37 @@ def tsa_case(
     iban = iban or iban_of()
     members = [applicant, *([spouse] if spouse else []), *children, *others]
     base = [
-        found("address", applicant, registered=True, region="KZ-AKT", locality="Aktobe", rural=False,
-              baikonur=False, registered_since="2015-01-01"),
-        found("civil_marriages", applicant, married=spouse is not None, spouse_iin=spouse,
-              registered_on="2015-06-01" if spouse else None, registered_abroad=False),
+        found(
+            "address",
+            applicant,
+            registered=True,
+            region="KZ-AKT",
+            locality="Aktobe",
+            rural=False,
+            baikonur=False,
+            registered_since="2015-01-01",
+        ),
+        found(
+            "civil_marriages",
+            applicant,
+            married=spouse is not None,
+            spouse_iin=spouse,
+            registered_on="2015-06-01" if spouse else None,
+            registered_abroad=False,
+        ),
         found("civil_births", applicant, children=[{"iin": c, "birth_date": ""} for c in children], parents=[]),
-        found("bank_accounts", applicant, accounts=[
-            {"iban": iban, "bank_code": iban[4:7], "owner_iin": account_owner or applicant, "opened_on": "2020-01-01"}
-        ]),
+        found(
+            "bank_accounts",
+            applicant,
+            accounts=[
+                {
+                    "iban": iban,
+                    "bank_code": iban[4:7],
+                    "owner_iin": account_owner or applicant,
+                    "opened_on": "2020-01-01",
+                }
+            ],
+        ),
         *[none(registry, m) for m in members for registry in INCOME_REGISTRIES],
     ]
     return Case.of(
@@ -149,8 +189,12 @@ APRIL = date(2026, 4, 15)  # Q2 2026: income of 2026-Q1, line of 2026-Q2 = 45,50
             # Father's wages 30,000 x 3 = 90,000 -> 30,000 a month / 4 = 7,500 per capita
             # (45,500 - 7,500) x 4 = 152,000; one child aged 1-6 (3 years) -> + 6,488 = 158,488
             "couple with children aged 3 and 8",
-            tsa_case(on=APRIL, spouse=FATHER, children=[SON_3, DAUGHTER_8],
-                     answers=[wages(FATHER, *((m, 30000) for m in Q1_2026))]),
+            tsa_case(
+                on=APRIL,
+                spouse=FATHER,
+                children=[SON_3, DAUGHTER_8],
+                answers=[wages(FATHER, *((m, 30000) for m in Q1_2026))],
+            ),
             158488,
         ),
         (
@@ -158,19 +202,28 @@ APRIL = date(2026, 4, 15)  # Q2 2026: income of 2026-Q1, line of 2026-Q2 = 45,50
             # (45,500 - 4,000) x 5 = 207,500; aged 1 and 6 get the supplement, 0 and 7 do not:
             # 2 x 6,488 = 12,976 -> 220,476
             "children aged 0, 1, 6 and 7",
-            tsa_case(on=APRIL, children=[BABY_0, CHILD_1, CHILD_6, CHILD_7],
-                     answers=[benefits(MOTHER, "child_benefit", *((m, 20000) for m in Q1_2026))]),
+            tsa_case(
+                on=APRIL,
+                children=[BABY_0, CHILD_1, CHILD_6, CHILD_7],
+                answers=[benefits(MOTHER, "child_benefit", *((m, 20000) for m in Q1_2026))],
+            ),
             220476,
         ),
         (
             # Wages 30,000 x 3 = 90,000; the student's scholarship 15,000 x 3 = 45,000 -> 135,000 / 3 = 45,000
             # a month / 2 = 22,500 per capita -> (45,500 - 22,500) x 2 = 46,000
             "applicant and a full-time student of 20",
-            tsa_case(on=APRIL, children=[STUDENT_20], answers=[
-                wages(MOTHER, *((m, 30000) for m in Q1_2026)),
-                benefits(STUDENT_20, "scholarship", *((m, 15000) for m in Q1_2026)),
-                found("education", STUDENT_20, full_time_student=True, institution="KazNU", study_until="2027-06-30"),
-            ]),
+            tsa_case(
+                on=APRIL,
+                children=[STUDENT_20],
+                answers=[
+                    wages(MOTHER, *((m, 30000) for m in Q1_2026)),
+                    benefits(STUDENT_20, "scholarship", *((m, 15000) for m in Q1_2026)),
+                    found(
+                        "education", STUDENT_20, full_time_student=True, institution="KazNU", study_until="2027-06-30"
+                    ),
+                ],
+            ),
             46000,
         ),
         (
@@ -179,14 +232,21 @@ APRIL = date(2026, 4, 15)  # Q2 2026: income of 2026-Q1, line of 2026-Q2 = 45,50
             # household farm 9,000 a quarter -> 146,000; / 3 = 48,666.67 a month / 3 = 16,222.22 per capita
             # (45,500 - 146,000/9) x 3 = 136,500 - 48,666.67 = 87,833.33 -> rounded up 87,834
             "several kinds of income",
-            tsa_case(on=APRIL, children=[KID_10, KID_12], answers=[
-                wages(MOTHER, ("2025-12", 99000), ("2026-01", 40000), ("2026-02", 40000), ("2026-04", 99000)),
-                found("alimony", MOTHER, payments=[{"month": m, "amount": 10000} for m in Q1_2026], arrears_3m=0),
-                benefits(MOTHER, "other", *((m, 5000) for m in Q1_2026)),
-                found("income_tax", MOTHER,
-                      payments=[{"month": "2026-02", "amount": 12000, "kind": "entrepreneurial"}]),
-                found("subsidiary_farm", MOTHER, has_farm=True, quarterly_income=9000),
-            ]),
+            tsa_case(
+                on=APRIL,
+                children=[KID_10, KID_12],
+                answers=[
+                    wages(MOTHER, ("2025-12", 99000), ("2026-01", 40000), ("2026-02", 40000), ("2026-04", 99000)),
+                    found("alimony", MOTHER, payments=[{"month": m, "amount": 10000} for m in Q1_2026], arrears_3m=0),
+                    benefits(MOTHER, "other", *((m, 5000) for m in Q1_2026)),
+                    found(
+                        "income_tax",
+                        MOTHER,
+                        payments=[{"month": "2026-02", "amount": 12000, "kind": "entrepreneurial"}],
+                    ),
+                    found("subsidiary_farm", MOTHER, has_farm=True, quarterly_income=9000),
+                ],
+            ),
             87834,
         ),
     ],
@@ -201,9 +261,13 @@ def test_monthly_amount_for_families_of_several_shapes(title, case, amount):
 
 
 def test_the_student_is_counted_as_a_dependant_and_the_supplement_reasons_are_given():
-    case = tsa_case(on=APRIL, children=[STUDENT_20, SON_3], answers=[
-        found("education", STUDENT_20, full_time_student=True, institution="KazNU", study_until=None),
-    ])
+    case = tsa_case(
+        on=APRIL,
+        children=[STUDENT_20, SON_3],
+        answers=[
+            found("education", STUDENT_20, full_time_student=True, institution="KazNU", study_until=None),
+        ],
+    )
     decision = decide(case)
     counted = [r.text["en"] for r in decision.reasons if r.rule_id == "tsa.family_member_counted"]
     assert any("full-time student dependant, aged 20" in t for t in counted)
@@ -280,10 +344,16 @@ def test_after_the_last_known_year_the_decision_says_the_mrp_was_carried_forward
 def test_people_the_registries_do_not_relate_or_on_state_support_are_not_counted():
     stranger = person(date(1970, 1, 1), "male", 40)
     # Given a spouse in custody (with wages that are then not counted) and a declared stranger
-    case = tsa_case(on=APRIL, spouse=FATHER, children=[SON_3], others=[stranger], answers=[
-        found("imprisonment", FATHER, in_custody=True, since="2025-01-01"),
-        wages(FATHER, *((m, 100000) for m in Q1_2026)),
-    ])
+    case = tsa_case(
+        on=APRIL,
+        spouse=FATHER,
+        children=[SON_3],
+        others=[stranger],
+        answers=[
+            found("imprisonment", FATHER, in_custody=True, since="2025-01-01"),
+            wages(FATHER, *((m, 100000) for m in Q1_2026)),
+        ],
+    )
     decision = decide(case)
     # Then 2 members remain: 45,500 x 2 + 6,488 = 97,488
     assert decision.amount_monthly == 97488
@@ -295,16 +365,31 @@ def test_people_the_registries_do_not_relate_or_on_state_support_are_not_counted
 
 def test_an_adult_relative_registered_in_another_locality_is_not_counted_but_a_student_is():
     grandmother = person(date(1955, 5, 5), "female", 42)
-    elsewhere = {"registered": True, "region": "KZ-ALA", "locality": "Almaty", "rural": False, "baikonur": False,
-                 "registered_since": "2020-01-01"}
+    elsewhere = {
+        "registered": True,
+        "region": "KZ-ALA",
+        "locality": "Almaty",
+        "rural": False,
+        "baikonur": False,
+        "registered_since": "2020-01-01",
+    }
     # Given the applicant's mother and a student son, both registered in Almaty while the applicant lives in Aktobe
-    case = tsa_case(on=APRIL, children=[STUDENT_20], others=[grandmother], answers=[
-        found("civil_births", MOTHER, children=[{"iin": STUDENT_20, "birth_date": "2005-10-01"}],
-              parents=[{"iin": grandmother, "relation": "mother"}]),
-        found("address", grandmother, **elsewhere),
-        found("address", STUDENT_20, **elsewhere),
-        found("education", STUDENT_20, full_time_student=True, institution="KazNU", study_until="2027-06-30"),
-    ])
+    case = tsa_case(
+        on=APRIL,
+        children=[STUDENT_20],
+        others=[grandmother],
+        answers=[
+            found(
+                "civil_births",
+                MOTHER,
+                children=[{"iin": STUDENT_20, "birth_date": "2005-10-01"}],
+                parents=[{"iin": grandmother, "relation": "mother"}],
+            ),
+            found("address", grandmother, **elsewhere),
+            found("address", STUDENT_20, **elsewhere),
+            found("education", STUDENT_20, full_time_student=True, institution="KazNU", study_until="2027-06-30"),
+        ],
+    )
     # Then the student is a dependant (2 members: 45,500 x 2) and the grandmother is not counted
     decision = decide(case)
     assert decision.amount_monthly == 91000
@@ -313,9 +398,14 @@ def test_an_adult_relative_registered_in_another_locality_is_not_counted_but_a_s
 
 
 def test_an_earlier_tsa_that_ended_does_not_block_a_new_one():
-    case = tsa_case(on=APRIL, answers=[found("prior_tsa", MOTHER, assignments=[
-        {"from": "2025-01-01", "to": "2025-12-31", "monthly_amount": 61500}
-    ])])
+    case = tsa_case(
+        on=APRIL,
+        answers=[
+            found(
+                "prior_tsa", MOTHER, assignments=[{"from": "2025-01-01", "to": "2025-12-31", "monthly_amount": 61500}]
+            )
+        ],
+    )
     decision = decide(case)
     assert decision.outcome == "approved"
     assert next(r for r in decision.reasons if r.rule_id == "tsa.no_overlap").outcome == "met"
@@ -323,17 +413,25 @@ def test_an_earlier_tsa_that_ended_does_not_block_a_new_one():
 
 def test_a_child_confirmed_only_by_the_childs_own_birth_record_is_counted():
     child = person(date(2016, 2, 2), "female", 41)
-    case = tsa_case(on=APRIL, others=[child], answers=[
-        found("civil_births", child, children=[], parents=[{"iin": MOTHER, "relation": "mother"}]),
-    ])
+    case = tsa_case(
+        on=APRIL,
+        others=[child],
+        answers=[
+            found("civil_births", child, children=[], parents=[{"iin": MOTHER, "relation": "mother"}]),
+        ],
+    )
     assert decide(case).amount_monthly == 45500 * 2
 
 
 def test_an_able_bodied_adult_without_work_makes_the_assistance_conditional_not_refused():
-    case = tsa_case(on=APRIL, spouse=FATHER, answers=[
-        found("employment", FATHER, employed=False, registered_unemployed=False, employer=None),
-        found("employment", MOTHER, employed=True, registered_unemployed=False, employer="School"),
-    ])
+    case = tsa_case(
+        on=APRIL,
+        spouse=FATHER,
+        answers=[
+            found("employment", FATHER, employed=False, registered_unemployed=False, employer=None),
+            found("employment", MOTHER, employed=True, registered_unemployed=False, employer="School"),
+        ],
+    )
     decision = decide(case)
     assert decision.outcome == "approved"
     conditional = [r for r in decision.reasons if r.rule_id == "tsa.conditional_assistance"]
@@ -355,9 +453,16 @@ def test_an_able_bodied_adult_without_work_makes_the_assistance_conditional_not_
         ),
         (
             "TSA already assigned for the quarter",
-            tsa_case(on=APRIL, answers=[found("prior_tsa", MOTHER, assignments=[
-                {"from": "2026-01-01", "to": "2026-04-30", "monthly_amount": 30000}
-            ])]),
+            tsa_case(
+                on=APRIL,
+                answers=[
+                    found(
+                        "prior_tsa",
+                        MOTHER,
+                        assignments=[{"from": "2026-01-01", "to": "2026-04-30", "monthly_amount": 30000}],
+                    )
+                ],
+            ),
             "tsa.no_overlap",
         ),
         (
@@ -411,15 +516,23 @@ def test_the_same_case_and_date_give_the_same_decision():
     ("on", "line", "governed_by", "text"),
     [
         # 2026-Q2: 35% x 130,000 = 45,500 > 70% x 60,000 = 42,000: the median governs
-        (APRIL, 45500, "median", "45\u00a0500 KZT: the larger of 70% of the region's subsistence minimum of 2026-Q1 "
-                                 "(60\u00a0000 KZT -> 42\u00a0000 KZT"),
+        (
+            APRIL,
+            45500,
+            "median",
+            "45\u00a0500 KZT: the larger of 70% of the region's subsistence minimum of 2026-Q1 "
+            "(60\u00a0000 KZT -> 42\u00a0000 KZT",
+        ),
         # 2026-Q1: 70% x 58,000 = 40,600 > 35% x 110,000 = 38,500: the subsistence minimum governs
-        (date(2026, 2, 2), 40600, "pm", "35% of the region's median income of 2025-Q4 (110\u00a0000 KZT -> "
-                                        "38\u00a0500 KZT"),
+        (
+            date(2026, 2, 2),
+            40600,
+            "pm",
+            "35% of the region's median income of 2025-Q4 (110\u00a0000 KZT -> 38\u00a0500 KZT",
+        ),
     ],
 )
-def test_the_line_is_the_regions_of_the_quarter_before_with_both_inputs_and_their_sources(on, line, governed_by,
-                                                                                          text):
+def test_the_line_is_the_regions_of_the_quarter_before_with_both_inputs_and_their_sources(on, line, governed_by, text):
     decision = decide(tsa_case(on=on))
     shown = reason(decision, "tsa.poverty_line").text
     assert decision.amount_monthly == line
@@ -438,8 +551,9 @@ def test_a_line_whose_inputs_are_not_loaded_stops_the_decision():
     assert (raised.value.region, str(raised.value.quarter)) == ("KZ-AKT", "2026-Q3")
     assert raised.value.missing == ("subsistence_minimum", "median_income")
     # and a median income missing (where the rule requires it) stops it too
-    partial = SHIPPED.with_poverty_figures({"regions": {"KZ-AKT": {
-        "subsistence_minimum": {"2026-Q2": {"value": 61000, "source": SOURCE}}}}})
+    partial = SHIPPED.with_poverty_figures(
+        {"regions": {"KZ-AKT": {"subsistence_minimum": {"2026-Q2": {"value": 61000, "source": SOURCE}}}}}
+    )
     with pytest.raises(PovertyLineInputsMissing) as raised:
         decide(tsa_case(on=date(2026, 8, 3)), partial)
     assert raised.value.missing == ("median_income",)
@@ -452,8 +566,14 @@ DAUGHTER_30 = person(date(1996, 2, 2), "female", 51)
 GRANDSON_4 = person(date(2021, 8, 8), "male", 52)
 BROTHER_25 = person(date(2000, 12, 12), "male", 53)
 GRANDSON_19 = person(date(2007, 1, 1), "male", 55)
-AKTOBE = {"registered": True, "region": "KZ-AKT", "locality": "Aktobe", "rural": False, "baikonur": False,
-          "registered_since": "2015-01-01"}
+AKTOBE = {
+    "registered": True,
+    "region": "KZ-AKT",
+    "locality": "Aktobe",
+    "rural": False,
+    "baikonur": False,
+    "registered_since": "2015-01-01",
+}
 
 
 @pytest.mark.parametrize(
@@ -463,10 +583,14 @@ AKTOBE = {"registered": True, "region": "KZ-AKT", "locality": "Aktobe", "rural":
             # The grandmother's record names her daughter; the grandson's names his mother, the daughter:
             # 3 members, no income -> 45,500 x 3 = 136,500; the grandson (4) gets the supplement -> + 6,488
             "grandmother, her adult daughter and her grandson (no guardianship)",
-            GRANDMOTHER, [DAUGHTER_30, GRANDSON_4],
-            [found("civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}],
-                   parents=[]),
-             found("civil_births", GRANDSON_4, children=[], parents=[{"iin": DAUGHTER_30, "relation": "mother"}])],
+            GRANDMOTHER,
+            [DAUGHTER_30, GRANDSON_4],
+            [
+                found(
+                    "civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}], parents=[]
+                ),
+                found("civil_births", GRANDSON_4, children=[], parents=[{"iin": DAUGHTER_30, "relation": "mother"}]),
+            ],
             {DAUGHTER_30: "adult_child", GRANDSON_4: "grandchild"},
             142988,
         ),
@@ -474,10 +598,14 @@ AKTOBE = {"registered": True, "region": "KZ-AKT", "locality": "Aktobe", "rural":
             # The same chain when the daughter is not declared: the two records still link them -> 2 members
             # 45,500 x 2 + 6,488 = 97,488
             "grandmother and grandson, the mother not declared",
-            GRANDMOTHER, [GRANDSON_4],
-            [found("civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}],
-                   parents=[]),
-             found("civil_births", GRANDSON_4, children=[], parents=[{"iin": DAUGHTER_30, "relation": "mother"}])],
+            GRANDMOTHER,
+            [GRANDSON_4],
+            [
+                found(
+                    "civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}], parents=[]
+                ),
+                found("civil_births", GRANDSON_4, children=[], parents=[{"iin": DAUGHTER_30, "relation": "mother"}]),
+            ],
             {GRANDSON_4: "grandchild"},
             97488,
         ),
@@ -485,27 +613,38 @@ AKTOBE = {"registered": True, "region": "KZ-AKT", "locality": "Aktobe", "rural":
             # An adult grandson applying with his grandmother: his record names his mother, the grandmother's names
             # her daughter -> 2 members, no income: 45,500 x 2 = 91,000
             "adult grandson and his grandmother",
-            GRANDSON_19, [GRANDMOTHER],
-            [found("civil_births", GRANDSON_19, children=[], parents=[{"iin": DAUGHTER_30, "relation": "mother"}]),
-             found("civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}],
-                   parents=[])],
+            GRANDSON_19,
+            [GRANDMOTHER],
+            [
+                found("civil_births", GRANDSON_19, children=[], parents=[{"iin": DAUGHTER_30, "relation": "mother"}]),
+                found(
+                    "civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}], parents=[]
+                ),
+            ],
             {GRANDMOTHER: "grandparent"},
             91000,
         ),
         (
             # Siblings through a common parent named in both birth records -> 2 members: 91,000
             "brother and sister",
-            DAUGHTER_30, [BROTHER_25],
-            [found("civil_births", DAUGHTER_30, children=[], parents=[{"iin": GRANDMOTHER, "relation": "mother"}]),
-             found("civil_births", BROTHER_25, children=[], parents=[{"iin": GRANDMOTHER, "relation": "mother"}])],
+            DAUGHTER_30,
+            [BROTHER_25],
+            [
+                found("civil_births", DAUGHTER_30, children=[], parents=[{"iin": GRANDMOTHER, "relation": "mother"}]),
+                found("civil_births", BROTHER_25, children=[], parents=[{"iin": GRANDMOTHER, "relation": "mother"}]),
+            ],
             {BROTHER_25: "sibling"},
             91000,
         ),
     ],
 )
 def test_relatives_through_two_records_are_counted(title, applicant, others, records, roles, amount):
-    case = tsa_case(on=APRIL, applicant=applicant, others=others,
-                    answers=[*records, *[found("address", m, **AKTOBE) for m in others]])
+    case = tsa_case(
+        on=APRIL,
+        applicant=applicant,
+        others=others,
+        answers=[*records, *[found("address", m, **AKTOBE) for m in others]],
+    )
     decision = decide(case)
     assert decision.outcome == "approved", [r.text["en"] for r in decision.failed]
     assert decision.amount_monthly == amount
@@ -526,10 +665,15 @@ def test_relatives_through_two_records_are_counted(title, applicant, others, rec
 
 def test_a_grandchild_linked_only_through_a_guardianship_is_not_a_grandchild():
     ward_of_daughter = person(date(2019, 5, 5), "female", 54)
-    case = tsa_case(on=APRIL, applicant=GRANDMOTHER, others=[ward_of_daughter], answers=[
-        found("civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}], parents=[]),
-        found("guardianship", DAUGHTER_30, wards=[ward_of_daughter], guardians=[]),
-    ])
+    case = tsa_case(
+        on=APRIL,
+        applicant=GRANDMOTHER,
+        others=[ward_of_daughter],
+        answers=[
+            found("civil_births", GRANDMOTHER, children=[{"iin": DAUGHTER_30, "birth_date": "1996-02-02"}], parents=[]),
+            found("guardianship", DAUGHTER_30, wards=[ward_of_daughter], guardians=[]),
+        ],
+    )
     [excluded] = [r for r in decide(case).reasons if r.rule_id == "tsa.family_member_excluded"]
     assert "confirms the kinship" in excluded.text["en"]
 
@@ -570,18 +714,36 @@ def test_the_child_supplement_follows_the_age_month_by_month(title, born, first_
     [
         # A one-off sale of property of 90,000 in February: counted -> 30,000 a month for 1 person:
         # (45,500 - 30,000) x 1 = 15,500
-        ("one-off sale of property below the line", [{"month": "2026-02", "amount": 90000, "kind": "property"}],
-         "approved", 15500),
+        (
+            "one-off sale of property below the line",
+            [{"month": "2026-02", "amount": 90000, "kind": "property"}],
+            "approved",
+            15500,
+        ),
         # A sale of 150,000 in March -> 50,000 a month: not below 45,500 -> refused on the income rule
-        ("one-off sale of property above the line", [{"month": "2026-03", "amount": 150000, "kind": "property"}],
-         "refused", None),
+        (
+            "one-off sale of property above the line",
+            [{"month": "2026-03", "amount": 150000, "kind": "property"}],
+            "refused",
+            None,
+        ),
         # A sale in April (the application quarter) is not in the quarter before: per capita 0 -> 45,500
-        ("sale after the income quarter", [{"month": "2026-04", "amount": 150000, "kind": "property"}],
-         "approved", 45500),
+        (
+            "sale after the income quarter",
+            [{"month": "2026-04", "amount": 150000, "kind": "property"}],
+            "approved",
+            45500,
+        ),
         # Entrepreneurial income and a sale together: 30,000 + 60,000 = 90,000 -> 30,000 a month -> 15,500
-        ("entrepreneurial income and a sale", [{"month": "2026-01", "amount": 30000, "kind": "entrepreneurial"},
-                                               {"month": "2026-02", "amount": 60000, "kind": "property"}],
-         "approved", 15500),
+        (
+            "entrepreneurial income and a sale",
+            [
+                {"month": "2026-01", "amount": 30000, "kind": "entrepreneurial"},
+                {"month": "2026-02", "amount": 60000, "kind": "property"},
+            ],
+            "approved",
+            15500,
+        ),
     ],
 )
 def test_income_from_the_sale_of_property_is_income(title, payments, outcome, amount):
@@ -612,8 +774,11 @@ def credit_ground_in_force(outstanding_above_kzt: int = 0, figures: dict | None 
 
 def test_the_shipped_data_refuses_no_family_on_a_loan():
     # Given a family whose father repays a consumer loan, in April 2026
-    case = tsa_case(on=APRIL, spouse=FATHER, answers=[found("credit", FATHER, loans=[loan("consumer", 640000)]),
-                                                      none("credit", MOTHER)])
+    case = tsa_case(
+        on=APRIL,
+        spouse=FATHER,
+        answers=[found("credit", FATHER, loans=[loan("consumer", 640000)]), none("credit", MOTHER)],
+    )
     # When decided on the shipped parameters (the ground announced in 2025 was not found enacted)
     decision = decide(case)
     # Then the loan is no ground: no income, two members -> 45,500 x 2 = 91,000
@@ -628,10 +793,8 @@ def test_the_shipped_data_refuses_no_family_on_a_loan():
         ("a consumer loan refuses", [loan("consumer")], 0, "refused"),
         ("a microcredit refuses", [loan("microcredit", 50000)], 0, "refused"),
         ("a mortgage alone does not", [loan("mortgage", 9000000)], 0, "approved"),
-        ("a loan closed before the application does not", [loan("consumer", 0, closed="2026-03-01")], 0,
-         "approved"),
-        ("a loan taken after the registration day does not", [loan("consumer", issued="2026-05-01")], 0,
-         "approved"),
+        ("a loan closed before the application does not", [loan("consumer", 0, closed="2026-03-01")], 0, "approved"),
+        ("a loan taken after the registration day does not", [loan("consumer", issued="2026-05-01")], 0, "approved"),
         ("no loans", [], 0, "approved"),
         # An enacted threshold (e.g. twice the quarterly PM per member, as the 2025 draft proposed): owed up to it,
         # no refusal; above it, refused
@@ -640,8 +803,9 @@ def test_the_shipped_data_refuses_no_family_on_a_loan():
     ],
 )
 def test_once_in_force_a_loan_of_a_counted_adult_refuses(title, loans_of_father, above, outcome):
-    case = tsa_case(on=APRIL, spouse=FATHER, answers=[found("credit", FATHER, loans=loans_of_father),
-                                                      none("credit", MOTHER)])
+    case = tsa_case(
+        on=APRIL, spouse=FATHER, answers=[found("credit", FATHER, loans=loans_of_father), none("credit", MOTHER)]
+    )
     decision = decide(case, credit_ground_in_force(outstanding_above_kzt=above))
     assert decision.outcome == outcome, [r.text["en"] for r in decision.failed]
     rule = reason(decision, "tsa.no_consumer_credit")
@@ -653,9 +817,16 @@ def test_once_in_force_a_loan_of_a_counted_adult_refuses(title, loans_of_father,
 
 
 def test_the_credit_ground_does_not_apply_before_its_effective_date():
-    params = credit_ground_in_force(figures={"regions": {"KZ-AKT": {
-        "subsistence_minimum": {"2025-Q2": {"value": 54000, "source": SOURCE}},
-        "median_income": {"2025-Q2": {"value": 90000, "source": SOURCE}}}}})
+    params = credit_ground_in_force(
+        figures={
+            "regions": {
+                "KZ-AKT": {
+                    "subsistence_minimum": {"2025-Q2": {"value": 54000, "source": SOURCE}},
+                    "median_income": {"2025-Q2": {"value": 90000, "source": SOURCE}},
+                }
+            }
+        }
+    )
     credit = found("credit", MOTHER, loans=[loan("consumer", issued="2025-01-01")])
     case = tsa_case(on=date(2025, 8, 20), answers=[credit])
     decision = decide(case, params)

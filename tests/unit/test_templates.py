@@ -276,13 +276,17 @@ def test_a_notification_key_refuses_unknown_purposes_and_ambiguous_subjects() ->
         notification_key("", "registered")
 
 
-@pytest.mark.parametrize(("amount", "start", "end", "expected"), [
-    (81871, date(2026, 12, 1), date(2028, 10, 31), "81 871 ₸ в месяц, 01.12.2026-31.10.2028"),
-    (81871, date(2026, 12, 1), None, "81 871 ₸ в месяц с 01.12.2026"),
-    (None, None, None, "одобрена. Решение и дальнейшие шаги"),
-])
-def test_an_approval_names_the_payment_only_when_there_is_one(amount: int | None, start: date | None,
-                                                             end: date | None, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("amount", "start", "end", "expected"),
+    [
+        (81871, date(2026, 12, 1), date(2028, 10, 31), "81 871 ₸ в месяц, 01.12.2026-31.10.2028"),
+        (81871, date(2026, 12, 1), None, "81 871 ₸ в месяц с 01.12.2026"),
+        (None, None, None, "одобрена. Решение и дальнейшие шаги"),
+    ],
+)
+def test_an_approval_names_the_payment_only_when_there_is_one(
+    amount: int | None, start: date | None, end: date | None, expected: str
+) -> None:
     from chalicelib.services.decisions import _approval
     from chalicelib.services.notifications import template_values
 
@@ -290,8 +294,9 @@ def test_an_approval_names_the_payment_only_when_there_is_one(amount: int | None
     purpose, values = _approval(amount, start, end)
     service = "special-social-services" if amount is None else "caregiver-allowance"
     # When its SMS is rendered
-    text = render_sms(purpose, "ru", template_values(None, {"service_id": service, "application_number": "X1",
-                                                            **values}, "ru"))
+    text = render_sms(
+        purpose, "ru", template_values(None, {"service_id": service, "application_number": "X1", **values}, "ru")
+    )
     # Then it reads as the decision is: never "0 ₸", never a period with a dangling dash
     assert expected in text, text
     assert "0 ₸" not in text and not re.search(r"\d{4}-\.", text)

@@ -53,11 +53,14 @@ def _intermediate(root: Credential, name: str) -> Credential:
     root_ski = root.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
-                                 x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ")]))
-        .issuer_name(root.certificate.subject).public_key(key.public_key())
+        .subject_name(
+            x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name), x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ")])
+        )
+        .issuer_name(root.certificate.subject)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=3650))
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(root_ski), critical=False)
@@ -116,7 +119,9 @@ def test_an_rsa_chain_loaded_by_operations_is_trusted_once_it_checks(store_dir: 
 
     assert {e.id: e.state for e in store.entries}["nca_rsa_2022"] == TRUSTED
     assert {c.fingerprint(hashes.SHA256()) for c in store.anchors} == {
-        root.certificate.fingerprint(hashes.SHA256()), intermediate.certificate.fingerprint(hashes.SHA256())}
+        root.certificate.fingerprint(hashes.SHA256()),
+        intermediate.certificate.fingerprint(hashes.SHA256()),
+    }
 
 
 @pytest.mark.parametrize("fault", ["fingerprint", "key_id", "foreign_intermediate", "no_fingerprint"])
@@ -172,7 +177,8 @@ def test_the_prod_stage_uses_the_nca_store(env: dict[str, str], monkeypatch: pyt
 
 
 def test_under_the_prod_store_a_local_ca_certificate_is_untrusted_and_an_nca_one_accepted(
-        env: dict[str, str], store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env: dict[str, str], store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chalicelib import bootstrap
 
     nca_root = create_root_ca("НКО (RSA) TEST ROOT")

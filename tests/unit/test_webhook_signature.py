@@ -41,16 +41,19 @@ def test_a_rotating_caller_may_send_two_macs() -> None:
     assert verify_signature(SECRET, header, BODY, NOW) == T
 
 
-@pytest.mark.parametrize(("header", "code"), [
-    (None, "webhook.signature_missing"),
-    ("  ", "webhook.signature_missing"),
-    ("v1=abc", "webhook.signature_invalid"),
-    (f"t={T}", "webhook.signature_invalid"),
-    (f"t=-{T},v1=00", "webhook.signature_invalid"),
-    (f"t={T},t={T},v1=00", "webhook.signature_invalid"),
-    (f"t={T},v1=не-hex", "webhook.signature_invalid"),
-    ("t=" + "9" * 2000, "webhook.signature_invalid"),
-])
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        (None, "webhook.signature_missing"),
+        ("  ", "webhook.signature_missing"),
+        ("v1=abc", "webhook.signature_invalid"),
+        (f"t={T}", "webhook.signature_invalid"),
+        (f"t=-{T},v1=00", "webhook.signature_invalid"),
+        (f"t={T},t={T},v1=00", "webhook.signature_invalid"),
+        (f"t={T},v1=не-hex", "webhook.signature_invalid"),
+        ("t=" + "9" * 2000, "webhook.signature_invalid"),
+    ],
+)
 def test_malformed_headers_are_refused(header: str | None, code: str) -> None:
     assert refusal(header) == code
 

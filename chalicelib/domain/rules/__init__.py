@@ -180,8 +180,7 @@ def pm_benefit(ex: Explanation, params: Parameters, multiplier_name: str, rule_i
     rounding = use(ex, params.rounding(day))
     amount = round_tenge(multiplier.value * Fraction(pm.value), rounding.value)
     # The year is a label, not a quantity: as a string it is not grouped like an amount ("2 026").
-    ex.add(rule_id, "info", multiplier=multiplier.value, pm=pm.value, amount=amount,
-           year=str(pm.effective_from.year))
+    ex.add(rule_id, "info", multiplier=multiplier.value, pm=pm.value, amount=amount, year=str(pm.effective_from.year))
     return amount
 
 
@@ -205,5 +204,12 @@ def refused_as_assigned(decision: Decision, block: Blocking) -> Decision:
         },
     )
     reason = Reason("assignment.exists", "not_met", (fact,), text)
-    return replace(decision, outcome="refused", amount_monthly=None, period_from=None, period_to=None,
-                   reasons=(*decision.reasons, reason), beneficiaries=())
+    return replace(
+        decision,
+        outcome="refused",
+        amount_monthly=None,
+        period_from=None,
+        period_to=None,
+        reasons=(*decision.reasons, reason),
+        beneficiaries=(),
+    )

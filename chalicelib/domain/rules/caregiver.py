@@ -100,8 +100,11 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
             case.get("guardianship", cared, "guardians"), carer
         )
         facts = [case.fact("gbdfl", cared, "legal_capacity")]
-        facts += [case.fact("guardianship", iin, f) for iin, f in ((carer, "wards"), (cared, "guardians"))
-                  if case.answer("guardianship", iin)]
+        facts += [
+            case.fact("guardianship", iin, f)
+            for iin, f in ((carer, "wards"), (cared, "guardians"))
+            if case.answer("guardianship", iin)
+        ]
         ex.check("caregiver.guardianship", guardian, facts)
     check_no_duplicate(ex, case, cared, "caregiver.no_duplicate")
 

@@ -83,9 +83,14 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         )
         sold = _property_sales(case, member.iin, income_quarter, income_policy)
         if sold:
-            ex.add("tsa.property_sale_income", "info", [case.fact("income_tax", member.iin, "payments[].kind=property",
-                                                                 value=sold)],
-                   member=mask_iin(member.iin), quarter=str(income_quarter), amount=sold)
+            ex.add(
+                "tsa.property_sale_income",
+                "info",
+                [case.fact("income_tax", member.iin, "payments[].kind=property", value=sold)],
+                member=mask_iin(member.iin),
+                quarter=str(income_quarter),
+                amount=sold,
+            )
     monthly = Fraction(total, int(income_policy["months_in_period"]))
     per_capita = monthly / family.size
     ex.add(
@@ -139,10 +144,16 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
     rounding = use(ex, params.rounding(day)).value
     base = round_tenge((Fraction(line.value) - per_capita) * family.size, rounding)
     ex.add("tsa.amount", "info", line=line.value, per_capita=per_capita, members=family.size, base=base)
-    supplement = _child_supplement(ex, case, params, family, rounding, period_from=period_from,
-                                   period_to=period_to, base=base)
-    return ex.decision(decided_on=on, amount_monthly=base + supplement, period_from=period_from, period_to=period_to,
-                       beneficiaries=[m.iin for m in family.counted])
+    supplement = _child_supplement(
+        ex, case, params, family, rounding, period_from=period_from, period_to=period_to, base=base
+    )
+    return ex.decision(
+        decided_on=on,
+        amount_monthly=base + supplement,
+        period_from=period_from,
+        period_to=period_to,
+        beneficiaries=[m.iin for m in family.counted],
+    )
 
 
 def _canonical(region: str) -> str:
@@ -156,8 +167,14 @@ def _check_bank_account(ex: Explanation, case: Case) -> None:
     allowed = load_catalog().get(SERVICE_ID).allowed_banks or ()
     iban = case.bank_account
     if iban is None:
-        ex.check("tsa.bank_allowed", False, [case.application_fact("bank_account.iban", "null")],
-                 iban="", bank_code="", allowed=list(allowed))
+        ex.check(
+            "tsa.bank_allowed",
+            False,
+            [case.application_fact("bank_account.iban", "null")],
+            iban="",
+            bank_code="",
+            allowed=list(allowed),
+        )
         return
     ex.check(
         "tsa.bank_allowed",
@@ -201,11 +218,22 @@ def _check_no_overlap(ex: Explanation, case: Case, period_from: date, period_to:
 def _explain_family(ex: Explanation, family: Family) -> None:
     for member in family.members:
         if member.counted:
-            ex.add("tsa.family_member_counted", "info", member.evidence,
-                   member=mask_iin(member.iin), role=Term("role", member.role), age=member.age)
+            ex.add(
+                "tsa.family_member_counted",
+                "info",
+                member.evidence,
+                member=mask_iin(member.iin),
+                role=Term("role", member.role),
+                age=member.age,
+            )
         else:
-            ex.add("tsa.family_member_excluded", "info", member.evidence,
-                   member=mask_iin(member.iin), cause=Term("exclusion", member.excluded_because or "relative"))
+            ex.add(
+                "tsa.family_member_excluded",
+                "info",
+                member.evidence,
+                member=mask_iin(member.iin),
+                cause=Term("exclusion", member.excluded_because or "relative"),
+            )
 
 
 def _member_income(case: Case, iin: str, quarter: Quarter, policy: Mapping[str, Any]) -> tuple[int, list[FactUsed]]:
@@ -249,8 +277,11 @@ def _check_no_consumer_credit(ex: Explanation, case: Case, params: Parameters, f
         return  # before the ground took effect
     if not ground.value.get("in_force", True):
         return  # announced, not enacted: no refusal rests on it
-    asked = [m for m in family.counted if case.answer("credit", m.iin) is not None
-             and m.age >= int(ground.value.get("from_age", 18))]
+    asked = [
+        m
+        for m in family.counted
+        if case.answer("credit", m.iin) is not None and m.age >= int(ground.value.get("from_age", 18))
+    ]
     if not asked:
         return
     use(ex, ground)
@@ -262,15 +293,33 @@ def _check_no_consumer_credit(ex: Explanation, case: Case, params: Parameters, f
             if not isinstance(loan, Mapping) or loan.get("kind") in excluded:
                 continue
             issued, closed = parse_day(loan.get("issued_on")), parse_day(loan.get("closed_on"))
-            if (issued is None or issued <= day) and (closed is None or closed > day) and \
-                    int(loan.get("outstanding") or 0) > above:
+            if (
+                (issued is None or issued <= day)
+                and (closed is None or closed > day)
+                and int(loan.get("outstanding") or 0) > above
+            ):
                 found = found or (member.iin, loan)
     ex.check(
         "tsa.no_consumer_credit",
         found is None,
-        [case.fact("credit", m.iin, "loans[].kind", value=",".join(
-            sorted({str(loan.get("kind")) for loan in case.get("credit", m.iin, "loans") or []
-                    if isinstance(loan, Mapping)})) or "none") for m in asked],
+        [
+            case.fact(
+                "credit",
+                m.iin,
+                "loans[].kind",
+                value=",".join(
+                    sorted(
+                        {
+                            str(loan.get("kind"))
+                            for loan in case.get("credit", m.iin, "loans") or []
+                            if isinstance(loan, Mapping)
+                        }
+                    )
+                )
+                or "none",
+            )
+            for m in asked
+        ],
         member=mask_iin(found[0]) if found else "",
         kind=Term("loan", _loan_kind(found[1])) if found else "",
         outstanding=int(found[1].get("outstanding") or 0) if found else 0,
@@ -286,8 +335,11 @@ def _property_sales(case: Case, iin: str, quarter: Quarter, policy: Mapping[str,
     """Income from the sale of immovable and movable property the member declared in the quarter (counted)."""
     if "property" in policy.get("excluded_kinds", {}).get("income_tax", []):
         return 0
-    return sum(int(p.get("amount") or 0) for p in case.get("income_tax", iin, "payments") or []
-               if isinstance(p, Mapping) and p.get("kind") == "property" and p.get("month") in quarter.months())
+    return sum(
+        int(p.get("amount") or 0)
+        for p in case.get("income_tax", iin, "payments") or []
+        if isinstance(p, Mapping) and p.get("kind") == "property" and p.get("month") in quarter.months()
+    )
 
 
 def _explain_conditions(ex: Explanation, case: Case, params: Parameters, family: Family) -> None:
@@ -319,8 +371,17 @@ def _explain_conditions(ex: Explanation, case: Case, params: Parameters, family:
         )
 
 
-def _child_supplement(ex: Explanation, case: Case, params: Parameters, family: Family, rounding: str, *,
-                      period_from: date, period_to: date, base: int) -> int:
+def _child_supplement(
+    ex: Explanation,
+    case: Case,
+    params: Parameters,
+    family: Family,
+    rounding: str,
+    *,
+    period_from: date,
+    period_to: date,
+    base: int,
+) -> int:
     """The supplement of the first month of the period (children aged `from`-`to` on the registration day); the
     age is followed month by month (on the first day of each later month of the period): where a child turns 1 or
     7 inside the period, the months the supplement changes are named with their amount."""
@@ -356,8 +417,14 @@ def _child_supplement(ex: Explanation, case: Case, params: Parameters, family: F
     previous = len(children)
     for first_day, count in later:
         if count != previous:
-            ex.add("tsa.child_supplement_month", "info", month=f"{first_day:%Y-%m}", children=count,
-                   supplement=per_child * count, amount=base + per_child * count)
+            ex.add(
+                "tsa.child_supplement_month",
+                "info",
+                month=f"{first_day:%Y-%m}",
+                children=count,
+                supplement=per_child * count,
+                amount=base + per_child * count,
+            )
             previous = count
     return supplement
 
