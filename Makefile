@@ -24,8 +24,9 @@ test: $(STAMP)         ## every test suite: unit, integration, entrypoints, e2e
 test-unit: $(STAMP)    ## the pure domain tests only (seconds)
 	$(BIN)/python -m pytest tests/unit
 
-check: $(STAMP)        ## ruff + mypy
+check: $(STAMP)        ## ruff (lint and the formatter, which decides the house style) + mypy
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 bench: $(STAMP)        ## benchmarks, not tests: deadline sweep, cold start, AWS requests and cost per application, throughput
