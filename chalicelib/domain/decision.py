@@ -151,6 +151,20 @@ class Term:
     key: str
 
 
+@dataclass(frozen=True)
+class Localized:
+    """A value already written in each language (`{"kk": ..., "ru": ..., "en": ...}`), such as where a figure was
+    published; a language missing falls back to Russian, then to any."""
+
+    text: Mapping[str, str]
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.text.items())))
+
+    def in_language(self, lang: str) -> str:
+        return self.text.get(lang) or self.text.get("ru") or next(iter(self.text.values()), "")
+
+
 def texts_version() -> str:
     return f"{TEXTS_FILE}@{load_json(TEXTS_FILE).get('_version', 'unversioned')}"
 
@@ -164,6 +178,8 @@ def _region_name(code: str, lang: str) -> str:
 
 
 def _format_value(value: object, lang: str) -> str:
+    if isinstance(value, Localized):
+        return value.in_language(lang)
     if isinstance(value, Term):
         if value.group == "region":
             return _region_name(value.key, lang)

@@ -34,6 +34,7 @@ class Figure:
     value: int
     source: str
     published_on: date | None
+    label: tuple[tuple[str, str], ...] = ()  # where it was published, as the reason prints it: (language, text)
 
     @property
     def version(self) -> str:
@@ -95,6 +96,22 @@ def _source_text(source: Mapping[str, Any] | None) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _source_label(source: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    """Where a figure was published, as a person reads it in the reason: the source's own `label` per language
+    (`{"kk": ..., "ru": ..., "en": ...}`) when the data file gives one, else its title and publication date
+    (DD.MM.YYYY) in the title's language. Never an address or a file path."""
+    if not source:
+        return ()
+    label = source.get("label")
+    if isinstance(label, Mapping) and label:
+        return tuple((str(lang), str(text)) for lang, text in label.items())
+    title = str(source.get("title") or "")
+    published = source.get("published_on")
+    if published:
+        title = f"{title}, {date.fromisoformat(str(published)).strftime('%d.%m.%Y')}" if title else ""
+    return (("ru", title),) if title else ()
+
+
 def _figure(table: Mapping[str, Any], name: str, region: str, quarter: Quarter) -> Figure | None:
     raw = ((table.get("regions") or {}).get(region) or {}).get(name, {}).get(str(quarter))
     if not raw or raw.get("value") is None:
@@ -107,6 +124,7 @@ def _figure(table: Mapping[str, Any], name: str, region: str, quarter: Quarter) 
         int(raw["value"]),
         _source_text(raw.get("source")),
         date.fromisoformat(published) if published else None,
+        _source_label(raw.get("source")),
     )
 
 

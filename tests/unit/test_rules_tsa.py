@@ -538,10 +538,30 @@ def test_the_line_is_the_regions_of_the_quarter_before_with_both_inputs_and_thei
     assert decision.amount_monthly == line
     assert text in shown["en"]
     assert "Aktobe Region" in shown["en"]
-    # the sources (titles and addresses in one language) stay out of the sentence in every language: the decision
-    # cites the line's entry, whose figures carry them
-    assert not [t for t in shown.values() if "test input" in t or "source" in t or "источник" in t]
+    # both inputs' sources are named in every language (the data's title here, having no label), never an address
+    assert shown["en"].count("source: test input") == 2
+    assert shown["ru"].count("источник: test input") == 2
+    assert shown["kk"].count("дереккөзі: test input") == 2
+    assert not [t for t in shown.values() if "http" in t or ".json" in t]
     assert f"poverty_line.json#KZ-AKT/{Quarter.containing(on)}" in decision.parameters
+
+
+def test_a_source_with_a_label_is_printed_in_the_readers_language_without_its_address():
+    labelled = {
+        "title": "Бюллетень БНС",
+        "url": "https://stat.gov.kz/x",
+        "published_on": "2026-01-15",
+        "label": {"kk": "ҰСБ бюллетені", "ru": "бюллетень БНС", "en": "BNS bulletin"},
+    }
+    figures = {"value": 60000, "source": labelled}
+    params = SHIPPED.with_poverty_figures(
+        {"regions": {"KZ-AKT": {"subsistence_minimum": {"2026-Q1": figures}, "median_income": {"2026-Q1": figures}}}}
+    )
+    shown = reason(decide(tsa_case(on=APRIL), params), "tsa.poverty_line").text
+    assert shown["kk"].count("дереккөзі: ҰСБ бюллетені") == 2
+    assert shown["ru"].count("источник: бюллетень БНС") == 2
+    assert shown["en"].count("source: BNS bulletin") == 2
+    assert not [t for t in shown.values() if "stat.gov.kz" in t or "Бюллетень БНС" in t]
 
 
 def test_a_line_whose_inputs_are_not_loaded_stops_the_decision():

@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import Any
 
 from chalicelib.domain.catalog import load_catalog
-from chalicelib.domain.decision import Decision, Explanation, FactUsed, Term
+from chalicelib.domain.decision import Decision, Explanation, FactUsed, Localized, Term
 from chalicelib.domain.errors import InvalidValue
 from chalicelib.domain.facts import Case, FactKey, Family, disability_group, parse_day, tsa_family
 from chalicelib.domain.identity import mask_iin
@@ -108,8 +108,8 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
     line = params.poverty_line(region, application_quarter)
     ex.cite(line.version)
     median = line.median_income
-    # The sentence a person reads names the figures only: where each was published (titles and addresses, in one
-    # language) is in poverty_line.json, which the decision cites by region and quarter (`line.version` above).
+    # The sentence names each input's source in the reader's language (the data file's `label`), never an address
+    # or a file path; the full source (title, address, date) is in poverty_line.json, cited by `line.version`.
     ex.add(
         "tsa.poverty_line",
         "info",
@@ -119,9 +119,11 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         pm=line.subsistence_minimum.value,
         pm_share=line.pm_share * 100,
         from_pm=line.from_pm,
+        pm_source=_published_in(line.subsistence_minimum.label),
         median=median.value if median else Term("figure", "not_published"),
         median_share=line.median_share * 100,
         from_median=line.from_median if line.from_median is not None else Term("figure", "not_published"),
+        median_source=_published_in(median.label) if median else Term("figure", "not_published"),
         line=line.value,
     )
     ex.check(
@@ -431,3 +433,8 @@ def _child_supplement(
 
 def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _published_in(label: tuple[tuple[str, str], ...]) -> Localized | Term:
+    """A figure's source as the reason prints it (see `poverty_line._source_label`); a figure without one says so."""
+    return Localized(dict(label)) if label else Term("figure", "source_not_given")
