@@ -43,17 +43,25 @@ class S3UploadStore:
             raise
         return StoredObject(size, bytes(head))
 
-    def _move(self, key: str, target: str, metadata: dict[str, str]) -> bool:
+    def _move(self, key: str, target: str, metadata: dict[str, str], *, keep_type: bool) -> bool:
+        """Copy `key` to `target` with `metadata` and delete it. `keep_type`: the copy keeps the content type the
+        upload was posted with (the documents worker has checked the bytes are that type), so a download shows the
+        PDF or image in the page; otherwise (quarantine) it is served as opaque bytes. REPLACE drops the type unless
+        it is given again."""
         from botocore.exceptions import ClientError
 
         client = self._client_factory()
         try:
+            content_type = "application/octet-stream"
+            if keep_type:
+                content_type = str(client.head_object(Bucket=self._bucket, Key=key).get("ContentType") or content_type)
             client.copy_object(
                 Bucket=self._bucket,
                 Key=target,
                 CopySource={"Bucket": self._bucket, "Key": key},
                 Metadata=metadata,
                 MetadataDirective="REPLACE",
+                ContentType=content_type,
             )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
@@ -63,15 +71,17 @@ class S3UploadStore:
         return True
 
     def quarantine(self, key: str, reason: str) -> None:
-        self._move(key, f"{QUARANTINE_PREFIX}{key}", {"reason": reason})
+        self._move(key, f"{QUARANTINE_PREFIX}{key}", {"reason": reason}, keep_type=False)
 
     def keep(self, key: str, document_id: str) -> str:
         target = f"{RECEIVED_PREFIX}{key.removeprefix('uploads/')}"
-        self._move(key, target, {"document": document_id})
+        self._move(key, target, {"document": document_id}, keep_type=True)
         return target
 
     def download_url(self, key: str, expires_in: int) -> str:
         url: str = self._client_factory().generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in
+            "get_object",
+            Params={"Bucket": self._bucket, "Key": key, "ResponseContentDisposition": "inline"},
+            ExpiresIn=expires_in,
         )
         return url

@@ -33,6 +33,9 @@ MAX_JSON_DEPTH = 32
 document is the deepest, under 10), far less than what could exhaust the stack of the code that reads it."""
 
 
+MAX_PAGE_SIZE = 50  # the largest page a list answers (docs/api.md, Pages)
+
+
 @dataclass(frozen=True)
 class RouteSpec:
     path: str
@@ -74,12 +77,13 @@ class Call:
 
     def limit(self, default: int = 20) -> int:
         """`?limit=`: a whole number in ASCII digits (chalicelib/domain/digits.py: `²`, `①`, `٥` are refused with
-        `limit.invalid`, 422); the use case holds it to its page size (1 to 50)."""
+        `limit.invalid`, 422), from 1 to 50 (`0`, `51`, `00` are `limit.invalid` too: the documented range, not a
+        silently different page)."""
         raw = self.query("limit")
         if raw is None or raw == "":
             return default
         value = whole_number(raw)
-        if value is None:
+        if value is None or not 1 <= value <= MAX_PAGE_SIZE:
             raise InvalidValue("limit.invalid", "`limit` is a whole number from 1 to 50.")
         return value
 

@@ -36,6 +36,13 @@ def _callers(token: Any) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("path", ["/applications", "/notifications", "/work-queue"])
+@pytest.mark.parametrize("limit", ["0", "00", "51", "-1"])
+def test_a_limit_outside_1_to_50_is_a_422_not_a_different_page(api: Any, token: Any, path: str, limit: str) -> None:
+    _problem(get(api, f"{path}?limit={limit}", _callers(token)[path]), 422, "limit.invalid")
+    assert get(api, f"{path}?limit=50", _callers(token)[path]).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/applications", "/notifications", "/work-queue"])
 @pytest.mark.parametrize("limit", ["²", "①", "٥", "２", "20x", "99999999999999999999"])
 def test_a_limit_in_other_digits_is_a_422_not_a_500(api: Any, token: Any, path: str, limit: str) -> None:
     response = get(api, f"{path}?limit={limit}", _callers(token)[path])

@@ -19,10 +19,13 @@ from tests.support.pipeline import drain
 OFFICIAL_IIN = "850101300015"
 
 
-def _put(key: str, body: bytes) -> None:
+def _put(key: str, body: bytes, content_type: str = "application/pdf") -> None:
+    """The browser's POST to the upload slot: the slot's policy makes it send the slot's Content-Type."""
     from chalicelib.bootstrap import container
 
-    container().client("s3").put_object(Bucket=container().settings.documents_bucket, Key=key, Body=body)
+    container().client("s3").put_object(
+        Bucket=container().settings.documents_bucket, Key=key, Body=body, ContentType=content_type
+    )
 
 
 def _upload(app_id: str, kind: str, caller: Caller, body: bytes, content_type: str = "application/pdf") -> str:
@@ -31,7 +34,7 @@ def _upload(app_id: str, kind: str, caller: Caller, body: bytes, content_type: s
 
     slot = request_upload(app_id, kind, content_type, caller, container().documents())
     key = slot["upload"]["fields"]["key"]
-    _put(key, body)
+    _put(key, body, content_type)
     drain()
     return str(key)
 
@@ -214,3 +217,20 @@ def test_reject_then_accept_then_the_official_signs_and_the_result_names_them(
     assert answer["signer"]["name"] == "САПАРОВА ДИНАРА" and answer["signer"]["position"] == "Главный специалист"
     audit = [e.action for e in container().audit.for_application(app.id)]
     assert {"document_read", "document_reviewed", "decision_signed"} <= set(audit)
+
+
+def test_a_kept_document_keeps_its_type_so_the_official_sees_it_in_the_page(gateway: GatewaySimulator) -> None:
+    from chalicelib.bootstrap import container
+    from chalicelib.services.review import read_document
+
+    app, citizen, official = _waiting_for_bank_document(gateway)
+    _upload(app.id, "bank_account_certificate", citizen, b"\x89PNG\r\n\x1a\n scan", "image/png")
+    [document] = reload(app.id).data["documents"]
+    s3 = container().client("s3")
+    bucket = container().settings.documents_bucket
+    [kept] = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="received/").get("Contents", [])]
+    # the copy into received/ keeps the type checked by the worker (a copy with new metadata drops it otherwise,
+    # and a browser then downloads an extension-less file instead of showing the scan)
+    assert s3.head_object(Bucket=bucket, Key=kept)["ContentType"] == "image/png"
+    read = read_document(app.id, document["document_id"], official, container().review())
+    assert "response-content-disposition=inline" in read["download_url"]
