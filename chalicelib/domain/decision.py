@@ -165,6 +165,21 @@ class Localized:
         return self.text.get(lang) or self.text.get("ru") or next(iter(self.text.values()), "")
 
 
+@dataclass(frozen=True)
+class Years:
+    """An age in whole years: Russian says it with the word in the form the number asks for (1 год, 3 года,
+    34 года, 42 года, 11 лет); Kazakh and English templates carry their own word (`{age} жаста`, `aged {age}`)."""
+
+    value: int
+
+    def in_language(self, lang: str) -> str:
+        if lang != "ru":
+            return str(self.value)
+        last_two, last = self.value % 100, self.value % 10
+        word = "лет" if 11 <= last_two <= 14 else "год" if last == 1 else "года" if 2 <= last <= 4 else "лет"
+        return f"{self.value} {word}"
+
+
 def texts_version() -> str:
     return f"{TEXTS_FILE}@{load_json(TEXTS_FILE).get('_version', 'unversioned')}"
 
@@ -178,7 +193,7 @@ def _region_name(code: str, lang: str) -> str:
 
 
 def _format_value(value: object, lang: str) -> str:
-    if isinstance(value, Localized):
+    if isinstance(value, Localized | Years):
         return value.in_language(lang)
     if isinstance(value, Term):
         if value.group == "region":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from chalicelib.domain.decision import Decision, Term
+from chalicelib.domain.decision import Decision, Term, Years
 from chalicelib.domain.facts import Case, FactKey, death_fact, parent_child, parse_day
 from chalicelib.domain.parameters import Parameters
 from chalicelib.domain.rules import (
@@ -58,7 +58,7 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         "child_disability.minor",
         age < int(limit.value),
         [case.birth_fact(child)],
-        age=age,
+        age=Years(age),
         on=day,
         limit=int(limit.value),
     )

@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import Any
 
 from chalicelib.domain.catalog import load_catalog
-from chalicelib.domain.decision import Decision, Explanation, FactUsed, Localized, Term
+from chalicelib.domain.decision import Decision, Explanation, FactUsed, Localized, Term, Years
 from chalicelib.domain.errors import InvalidValue
 from chalicelib.domain.facts import Case, FactKey, Family, disability_group, parse_day, tsa_family
 from chalicelib.domain.identity import mask_iin
@@ -226,7 +226,7 @@ def _explain_family(ex: Explanation, family: Family) -> None:
                 member.evidence,
                 member=mask_iin(member.iin),
                 role=Term("role", member.role),
-                age=member.age,
+                age=Years(member.age),
             )
         else:
             ex.add(
