@@ -167,7 +167,7 @@ def case_page(
             form=review_form[1] if review_form else None,
             errors={review_form[0]: review_form[2]} if review_form else None,
         ),
-        "draft": draft_made or (current_draft(app, caller, draft_id, language) if draft_id else None),
+        "draft": draft_made or _kept_draft(app, caller, records, draft_id, language),
         "awaits_official": caller.role == "official"
         and app.status.value == "deciding"
         and bool(app.data.get("official_decision")),
@@ -506,6 +506,21 @@ def draft(caller: Caller, application_id: str, language: str) -> dict[str, Any]:
     except DraftFactsMissing as missing:
         return {"missing": [e.message for e in missing.errors]}
     return {"draft_id": made["draft_id"]}
+
+
+def _kept_draft(
+    app: Any, caller: Caller, records: list[Any], draft_id: str | None, language: str
+) -> dict[str, Any] | None:
+    """The draft to show: the one the page asks for (`?draft=`), else this official's draft still kept in a deciding
+    application on the same facts (opening the case again shows it instead of offering to make another)."""
+    from chalicelib.services.official import facts_fingerprint
+
+    kept = app.data.get("draft") or {}
+    if draft_id is None:
+        if app.status.value != "deciding" or kept.get("facts") != facts_fingerprint(records):
+            return None
+        draft_id = kept.get("draft_id")
+    return current_draft(app, caller, draft_id, language) if draft_id else None
 
 
 def current_draft(application: Any, caller: Caller, draft_id: str, language: str) -> dict[str, Any] | None:

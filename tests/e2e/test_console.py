@@ -336,6 +336,10 @@ def test_an_official_finds_the_case_by_waiting_for_reviews_a_document_signs_and_
     page.click("a[hreflang=kk]")  # the same draft in Kazakh (no second draft made by switching or reloading)
     assert page.locator("#sign-button").count() == 1 and page.locator("#make-draft").count() == 0
     check_accessibility(page, "draft-kk")
+    # opening the case again (no ?draft= in the address) shows the same draft, not a button to make another
+    shown = page.locator("#sign-button").count()
+    page.goto(page.url.split("?")[0] + "?lang=kk")
+    assert shown == 1 and page.locator("#sign-button").count() == 1 and page.locator("#make-draft").count() == 0
     page.click("#sign-button")
     page.wait_for_selector(".status.s-approved", timeout=30_000)
     assert read()["status"] == "approved"
