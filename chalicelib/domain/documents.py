@@ -24,7 +24,8 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.application import Application, Status
-from chalicelib.domain.errors import FieldError
+from chalicelib.domain.errors import FieldError, InvalidValue
+from chalicelib.domain.identity import Iin
 
 AGENCY_REPLY = "agency_reply:"
 RECEIVED, ACCEPTED, REJECTED = "document_received", "accepted", "rejected"
@@ -243,6 +244,13 @@ def _kind(token: str) -> str | None:
     return None
 
 
+def _names_an_iin(path: str) -> bool:
+    """`iin`, `owner_iin`, `subject_iin`...: a field of a registry's answer that holds a person's IIN, whose value
+    an official types from paper, so its check digit is checked (a typo would silently become another person)."""
+    name = re.sub(r"\[\d+\]$", "", path.rsplit(".", 1)[-1])
+    return name == "iin" or name.endswith("_iin")
+
+
 def _check_scalar(description: str, value: Any, path: str, errors: list[FieldError]) -> None:
     options = _alternatives(description)
     nullable = "null" in options
@@ -251,6 +259,12 @@ def _check_scalar(description: str, value: Any, path: str, errors: list[FieldErr
         if not nullable:
             errors.append(FieldError(path, "facts.required", f"`{path}` must have a value."))
         return
+    if _names_an_iin(path) and isinstance(value, str):
+        try:
+            Iin(value)
+        except InvalidValue as refused:
+            errors.append(FieldError(path, "facts.iin", f"`{path}` is not a valid IIN ({refused.code})."))
+            return
     kinds = [_kind(o) for o in options]
     literal = [o for o, k in zip(options, kinds, strict=True) if k is None and not o.startswith("{")]
     if options and len(literal) == len(options) > 1 and not any("..." in o for o in options):
