@@ -852,3 +852,12 @@ def test_the_credit_ground_does_not_apply_before_its_effective_date():
     decision = decide(case, params)
     assert decision.outcome == "approved"
     assert not [r for r in decision.reasons if r.rule_id == "tsa.no_consumer_credit"]
+
+
+def test_quarters_read_as_words_in_kazakh_and_russian() -> None:
+    decision = decide(tsa_case(on=APRIL))
+    texts = [r.text for r in decision.reasons]
+    assert not [t for t in texts if "-Q" in t["kk"] or "-Q" in t["ru"]]
+    line = reason(decision, "tsa.poverty_line").text
+    assert "2026 жылғы II тоқсанның" in line["kk"] and "за I квартал 2026 г." in line["ru"]
+    assert "2026-Q2" in line["en"]

@@ -79,7 +79,12 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         total += amount
         income_facts += facts
         ex.add(
-            "tsa.member_income", "info", facts, member=mask_iin(member.iin), quarter=str(income_quarter), amount=amount
+            "tsa.member_income",
+            "info",
+            facts,
+            member=mask_iin(member.iin),
+            quarter=_quarter_words(income_quarter),
+            amount=amount,
         )
         sold = _property_sales(case, member.iin, income_quarter, income_policy)
         if sold:
@@ -88,7 +93,7 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
                 "info",
                 [case.fact("income_tax", member.iin, "payments[].kind=property", value=sold)],
                 member=mask_iin(member.iin),
-                quarter=str(income_quarter),
+                quarter=_quarter_words(income_quarter),
                 amount=sold,
             )
     monthly = Fraction(total, int(income_policy["months_in_period"]))
@@ -96,7 +101,7 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
     ex.add(
         "tsa.family_income",
         "info",
-        quarter=str(income_quarter),
+        quarter=_quarter_words(income_quarter),
         total=total,
         monthly=monthly,
         members=family.size,
@@ -114,8 +119,8 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         "tsa.poverty_line",
         "info",
         region=Term("region", region),
-        quarter=str(application_quarter),
-        inputs_quarter=str(line.inputs_quarter),
+        quarter=_quarter_words(application_quarter),
+        inputs_quarter=_quarter_words(line.inputs_quarter),
         pm=line.subsistence_minimum.value,
         pm_share=line.pm_share * 100,
         from_pm=line.from_pm,
@@ -133,7 +138,7 @@ def decide(case: Case, params: Parameters, on: date) -> Decision:
         per_capita=per_capita,
         line=line.value,
         region=Term("region", region),
-        quarter=str(application_quarter),
+        quarter=_quarter_words(application_quarter),
     )
     _explain_conditions(ex, case, params, family)
     _check_no_consumer_credit(ex, case, params, family)
@@ -438,3 +443,15 @@ def _next_month(day: date) -> date:
 def _published_in(label: tuple[tuple[str, str], ...]) -> Localized | Term:
     """A figure's source as the reason prints it (see `poverty_line._source_label`); a figure without one says so."""
     return Localized(dict(label)) if label else Term("figure", "source_not_given")
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def _quarter_words(quarter: Quarter) -> Localized:
+    """A quarter as a reason says it: «2026 жылғы III» (the Kazakh template adds тоқсан), «III квартал 2026 г.»,
+    `2026-Q3` in English."""
+    roman = _ROMAN[quarter.q]
+    return Localized(
+        {"kk": f"{quarter.year} жылғы {roman}", "ru": f"{roman} квартал {quarter.year} г.", "en": str(quarter)}
+    )
