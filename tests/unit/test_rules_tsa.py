@@ -42,27 +42,18 @@ def _inputs(pm: int, median: int) -> tuple[dict[str, object], dict[str, object]]
     return {"value": pm, "source": SOURCE}, {"value": median, "source": SOURCE}
 
 
+# The test region's figures per quarter: (subsistence minimum, median income), KZT per person a month
+FIGURES = {
+    "2025-Q3": (56000, 100000),
+    "2025-Q4": (58000, 110000),
+    "2026-Q1": (60000, 130000),
+    "2026-Q4": (64000, 120000),
+}
 POVERTY_INPUTS = {
     "regions": {
         "KZ-AKT": {
-            "subsistence_minimum": {
-                q: _inputs(pm, median)[0]
-                for q, (pm, median) in {
-                    "2025-Q3": (56000, 100000),
-                    "2025-Q4": (58000, 110000),
-                    "2026-Q1": (60000, 130000),
-                    "2026-Q4": (64000, 120000),
-                }.items()
-            },
-            "median_income": {
-                q: _inputs(pm, median)[1]
-                for q, (pm, median) in {
-                    "2025-Q3": (56000, 100000),
-                    "2025-Q4": (58000, 110000),
-                    "2026-Q1": (60000, 130000),
-                    "2026-Q4": (64000, 120000),
-                }.items()
-            },
+            "subsistence_minimum": {q: _inputs(pm, median)[0] for q, (pm, median) in FIGURES.items()},
+            "median_income": {q: _inputs(pm, median)[1] for q, (pm, median) in FIGURES.items()},
         }
     }
 }
